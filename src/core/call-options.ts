@@ -1,0 +1,30 @@
+/** One chat message. Extra fields (tool calls, names) are kept and passed through to backends that take them. */
+export type ChatMessage = {
+  role: "system" | "user" | "assistant" | "tool" | "developer";
+  content: string | null;
+  [extra: string]: unknown;
+};
+
+/** What a caller asks a model for. */
+export type CallOptions = {
+  /** Raw text to continue, or chat messages. */
+  prompt: string | ChatMessage[];
+  /** Number of completions. Defaults to `1`. */
+  n?: number;
+  /** Sampling temperature; `0` is greedy. Defaults to the backend's default (`1` for the embedded backend). */
+  temperature?: number;
+  /** Nucleus sampling. Defaults to `1` (off). */
+  topP?: number;
+  /** Most tokens to generate per completion. Defaults to the backend's default (`256` embedded). */
+  maxTokens?: number;
+  /** Stop sequences (not included in the output). Defaults to none. */
+  stop?: string[];
+  /** Seed for reproducible sampling where the backend supports it. Defaults to none (random). */
+  seed?: number;
+  /** Return per-token log-probabilities. Defaults to `false`. */
+  logprobs?: boolean;
+  /** Cancels the call; partial completions come back with `finishReason: "abort"` where the backend can. */
+  abortSignal?: AbortSignal;
+  /** Backend-specific knobs, keyed by provider id (e.g. `{ "openai-compatible": { user: "x" } }`). */
+  backendOptions?: Record<string, Record<string, unknown>>;
+};

@@ -1,0 +1,29 @@
+import type { Usage } from "./usage.js";
+import type { Warning } from "./warning.js";
+import type { StrategyReport } from "./strategy.js";
+
+export type FinishReason = "stop" | "length" | "abort" | "error" | "other";
+
+export type TokenLogprob = {
+  token: string;
+  /** Natural-log probability of the sampled token. */
+  logprob: number;
+};
+
+export type Completion = {
+  text: string;
+  finishReason: FinishReason;
+  /** Tokens generated for this completion. */
+  completionTokens: number;
+  /** Per-token log-probabilities, where asked for and the backend has them. */
+  logprobs?: TokenLogprob[];
+};
+
+export type GenerateResult = {
+  /** One per requested `n`, in order. */
+  completions: Completion[];
+  usage: Usage;
+  warnings: Warning[];
+  /** Present when the model is a strategy wrapped around a model. */
+  strategy?: StrategyReport;
+};

@@ -1,0 +1,23 @@
+import type { CallOptions } from "./call-options.js";
+import type { GenerateResult } from "./generate-result.js";
+import type { StreamPart } from "./stream-part.js";
+
+/**
+ * The one contract every backend and every strategy-wrapped model implements.
+ * The `do` prefix keeps user code on `generate`/`runStrategy` rather than on raw backends.
+ */
+export type LanguageModel = {
+  readonly specificationVersion: "v1";
+  /** e.g. `llama-cpp`, `openai-compatible`, `mull-strategy`. */
+  readonly provider: string;
+  readonly modelId: string;
+  /**
+   * Wraps a bare problem in the prompt format the model was trained on
+   * (for the bundled model `Q: <problem>\nA: `). Absent: the problem is sent as a user chat message.
+   */
+  readonly formatProblem?: (problem: string) => string;
+  /** Whether raw-text continuation works (false for chat-only endpoints). Defaults to `true`. */
+  readonly supportsRawPrompt?: boolean;
+  doGenerate(options: CallOptions): Promise<GenerateResult>;
+  doStream(options: CallOptions): Promise<ReadableStream<StreamPart>>;
+};

@@ -1,0 +1,17 @@
+import type { FinishReason, TokenLogprob } from "./generate-result.js";
+import type { StrategyReport } from "./strategy.js";
+import type { Usage } from "./usage.js";
+import type { Warning } from "./warning.js";
+
+/**
+ * What a streaming call yields, in order: `stream-start`, any number of `text-delta` and `progress`
+ * parts, one `completion-end` per completion, then `end` (or `error`).
+ */
+export type StreamPart =
+  | { type: "stream-start"; warnings: Warning[] }
+  | { type: "text-delta"; index: number; delta: string; logprobs?: TokenLogprob[] }
+  | { type: "completion-end"; index: number; finishReason: FinishReason; completionTokens: number }
+  /** Work a strategy did that is not yet the answer (a candidate finished, a vote changed). */
+  | { type: "progress"; message: string; usage: Usage; data?: Record<string, unknown> }
+  | { type: "end"; usage: Usage; strategy?: StrategyReport }
+  | { type: "error"; error: unknown };

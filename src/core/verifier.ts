@@ -1,0 +1,5 @@
+/** Scores a candidate solution to a prompt; higher is better, in [0, 1] where possible. */
+export type Verifier = {
+  readonly name: string;
+  score(options: { prompt: string; solution: string; abortSignal?: AbortSignal }): Promise<{ score: number; stepScores?: number[] }>;
+};

@@ -1,0 +1,178 @@
+"""Trains mull-tiny-prm from the policy's weights on the policy's own labeled samples.
+
+python3 training/train_prm.py --data training/data --out $OUT --minutes 3
+Reads training/data/policy.pt, prm-train.jsonl.gz and prm-heldout.jsonl.gz (labeled by
+training/label-samples.ts). Writes mull-tiny-prm.gguf, its parity file and a log.
+"""
+import argparse
+import copy
+import gzip
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(__file__))
+from gguf_writer import BOS_ID, encode, write_gguf  # noqa: E402
+from tiny_llama import TinyLlama, next_token_probabilities  # noqa: E402
+
+parser = argparse.ArgumentParser()
+parser.add_argument("--data", default="training/data")
+parser.add_argument("--out", default="out")
+parser.add_argument("--minutes", type=float, default=3.0)
+parser.add_argument("--batch", type=int, default=256)
+parser.add_argument("--lr", type=float, default=5e-4)
+parser.add_argument("--evals", type=int, default=3)
+args = parser.parse_args()
+os.makedirs(args.out, exist_ok=True)
+log_file = open(os.path.join(args.out, "prm-train.log"), "w")
+
+
+def log(*parts):
+    line = " ".join(str(p) for p in parts)
+    print(line, flush=True)
+    log_file.write(line + "\n")
+    log_file.flush()
+
+
+torch.manual_seed(0)
+device = "cuda"
+MAX_LEN = 384
+MARK, GOOD, BAD = encode("?")[0], encode("+")[0], encode("-")[0]
+started = time.time()
+
+
+def load(path):
+    rows, label_rows, correct, kinds = [], [], [], []
+    with gzip.open(path, "rt") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            item = json.loads(line)
+            ids = [BOS_ID] + encode(item["x"])
+            if len(ids) > MAX_LEN:
+                continue
+            marks = [i for i, t in enumerate(ids) if t == MARK]
+            if len(marks) != len(item["l"]):
+                continue
+            targets = [-100] * MAX_LEN
+            for position, label in zip(marks, item["l"]):
+                targets[position] = GOOD if label else BAD
+            rows.append(ids + [0] * (MAX_LEN - len(ids)))
+            label_rows.append(targets)
+            correct.append(item["c"])
+            kinds.append(item["t"])
+    return torch.tensor(rows, device=device), torch.tensor(label_rows, device=device), correct, kinds
+
+
+train_x, train_y, _, _ = load(os.path.join(args.data, "prm-train.jsonl.gz"))
+held_x, held_y, held_correct, held_kinds = load(os.path.join(args.data, "prm-heldout.jsonl.gz"))
+train_lengths = (train_x != 0).sum(1)
+log(f"train {train_x.shape[0]} held-out {held_x.shape[0]} load {time.time() - started:.1f}s; good-step share {(train_y == GOOD).sum().item() / (train_y != -100).sum().item():.3f}")
+
+checkpoint = torch.load(os.path.join(args.data, "policy.pt"), map_location=device)
+config = checkpoint["config"]
+model = TinyLlama(config).to(device)
+model.load_state_dict({k: v.float() for k, v in checkpoint["state"].items()})
+
+
+def auroc(scores, labels):
+    scores, labels = np.asarray(scores, dtype=np.float64), np.asarray(labels, dtype=bool)
+    positives, negatives = labels.sum(), (~labels).sum()
+    if positives == 0 or negatives == 0:
+        return float("nan")
+    order = scores.argsort()
+    ranks = np.empty(len(scores))
+    sorted_scores = scores[order]
+    # Average ranks for ties.
+    i = 0
+    while i < len(scores):
+        j = i
+        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
+            j += 1
+        ranks[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return float((ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives))
+
+
+@torch.no_grad()
+def evaluate():
+    model.eval()
+    step_scores, step_labels, final_scores = [], [], []
+    for start in range(0, held_x.shape[0], 1024):
+        x, y = held_x[start:start + 1024], held_y[start:start + 1024]
+        with torch.autocast("cuda", dtype=torch.bfloat16):
+            logits = model(x).float()
+        pair = torch.softmax(logits[..., [GOOD, BAD]], -1)[..., 0]
+        # Scores are read at the position after '?': the model's prediction at the '?' position.
+        for row in range(x.shape[0]):
+            positions = (y[row] != -100).nonzero().flatten()
+            # targets sit at the '?' position itself; the prediction for the next token is logits[pos]
+            scores = pair[row, positions].tolist()
+            labels = (y[row, positions] == GOOD).tolist()
+            step_scores += scores
+            step_labels += labels
+            final_scores.append(scores[-1])
+    model.train()
+    result = {"step_auroc": auroc(step_scores, step_labels), "solution_auroc": auroc(final_scores, held_correct)}
+    for kind in ("arith", "countdown"):
+        chosen = [i for i, k in enumerate(held_kinds) if k == kind]
+        result[f"{kind}_solution_auroc"] = auroc([final_scores[i] for i in chosen], [held_correct[i] for i in chosen])
+    return result
+
+
+log(f"before training: {json.dumps(evaluate())}")
+optimizer = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1, fused=True)
+budget = args.minutes * 60
+eval_points = [budget * (i + 1) / args.evals for i in range(args.evals)]
+step, train_started, eval_time, best = 0, time.time(), 0.0, None
+while eval_points:
+    elapsed = time.time() - train_started - eval_time
+    progress = min(1.0, elapsed / budget)
+    lr = args.lr * min(1.0, (step + 1) / 100) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * progress)))
+    for group in optimizer.param_groups:
+        group["lr"] = lr
+    index = torch.randint(0, train_x.shape[0], (args.batch,), device=device)
+    width = int(train_lengths[index].max())
+    x, y = train_x[index, :width], train_y[index, :width]
+    # The label of a '?' at position p is predicted from position p (next-token prediction).
+    with torch.autocast("cuda", dtype=torch.bfloat16):
+        logits = model(x)
+    loss = F.cross_entropy(logits.float().reshape(-1, logits.shape[-1]), y.reshape(-1), ignore_index=-100)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+    step += 1
+    if step % 500 == 0:
+        log(f"step {step} loss {loss.item():.4f} lr {lr:.2e} elapsed {elapsed:.0f}s")
+    if elapsed >= eval_points[0]:
+        eval_points.pop(0)
+        t0 = time.time()
+        metrics = evaluate()
+        eval_time += time.time() - t0
+        log(f"eval step {step} {json.dumps(metrics)}")
+        score = metrics["step_auroc"] + metrics["solution_auroc"]
+        if best is None or score >= best[0]:
+            best = (score, step, metrics, copy.deepcopy(model.state_dict()))
+
+log(f"chosen step {best[1]} {json.dumps(best[2])}")
+model.load_state_dict(best[3])
+model.eval()
+write_gguf(os.path.join(args.out, "mull-tiny-prm.gguf"), config, model.export_tensors(), "mull-tiny-prm")
+rounded = copy.deepcopy(model).float()
+with torch.no_grad():
+    for p in rounded.parameters():
+        if p.dim() == 2:
+            p.copy_(p.half().float())
+cases = []
+for text in ["Q: 2+3*4\nA: 3*4=12?", "Q: 2+3*4\nA: 3*4=12?\n2+12=14?\n#### 14?", "Q: 2+3*4\nA: 2+3=5?", "Q: reach 24 with 4 7 8 8\nA: 8/4=2?\n7+2=9?", "Q: reach 24 with 4 7 8 8\nA: 8-4=4?\n7-4=3?\n3*8=24?\n#### 24?"]:
+    probabilities = next_token_probabilities(rounded, text)
+    top = torch.topk(probabilities, 8)
+    cases.append({"text": text, "top": [[int(i), float(p)] for p, i in zip(top.values, top.indices)], "score": float(probabilities[GOOD] / (probabilities[GOOD] + probabilities[BAD]))})
+json.dump({"model": "mull-tiny-prm.gguf", "tolerance": 0.02, "cases": cases}, open(os.path.join(args.out, "mull-tiny-prm.parity.json"), "w"), indent=1)
+log(f"done in {time.time() - started:.0f}s")
