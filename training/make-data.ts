@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { join } from "node:path";
 import { createRandom } from "../src/internal/seeded-random.js";
+import { arithExpression, solveArithInRandomOrder } from "../src/tasks/arith.js";
 import { heldOutPrompts, loadSplit, tasks } from "../src/tasks/splits.js";
 import type { TaskProblem } from "../src/tasks/task.js";
 
@@ -13,7 +14,7 @@ const outIndex = process.argv.indexOf("--out");
 const outDirectory = outIndex > 0 ? (process.argv[outIndex + 1] ?? "training/data") : "training/data";
 const arithCount = Number(process.env.MULL_ARITH_COUNT ?? 300_000);
 const countdownCount = Number(process.env.MULL_COUNTDOWN_COUNT ?? 150_000);
-const prmPoolCount = Number(process.env.MULL_PRM_POOL_COUNT ?? 40_000);
+const prmPoolCount = Number(process.env.MULL_PRM_POOL_COUNT ?? 25_000);
 mkdirSync(outDirectory, { recursive: true });
 
 const excluded = heldOutPrompts();
@@ -24,7 +25,14 @@ function drawProblem(seed: number, kind: "arith" | "countdown"): TaskProblem {
   if (kind === "arith") {
     const operations = random.integer(1, 10);
     const maxOperand = operations <= 4 && random.next() < 0.1 ? 999 : random.pick([9, 20, 50, 99, 99, 99]);
-    return tasks.arith.generate({ seed, operations, maxOperand, parentheses: random.next() < 0.85 });
+    const problem = tasks.arith.generate({ seed, operations, maxOperand, parentheses: random.next() < 0.85 });
+    // Half the solutions take another valid order: diverse reasoning paths, so that samples disagree
+    // where the model is unsure (what voting needs); the other half keep the canonical order.
+    if (random.next() < 0.5) {
+      const { steps, answer } = solveArithInRandomOrder(arithExpression(problem.prompt), random);
+      return { ...problem, solution: [...steps, `#### ${answer}`].join("\n") };
+    }
+    return problem;
   }
   // Six numbers are supported by the generator but left out of training: the solver makes them slow to generate.
   const count = random.pick([3, 3, 4, 4, 4, 4, 5, 5, 5]);

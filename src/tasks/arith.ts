@@ -118,6 +118,39 @@ export function solveArith(expression: string): { steps: string[]; answer: numbe
   return { steps, answer };
 }
 
+/**
+ * Solution lines in a random valid order: each step reduces some operation whose operands are both
+ * numbers already. The steps are the same operations as the canonical solution's, in another order.
+ */
+export function solveArithInRandomOrder(expression: string, random: Random): { steps: string[]; answer: number } {
+  let tree = parseArithExpression(expression);
+  const steps: string[] = [];
+  const reducible = (node: ExpressionNode, path: ("left" | "right")[], found: ("left" | "right")[][]): void => {
+    if (node.kind === "number") return;
+    if (node.left.kind === "number" && node.right.kind === "number") found.push(path);
+    reducible(node.left, [...path, "left"], found);
+    reducible(node.right, [...path, "right"], found);
+  };
+  const replace = (node: ExpressionNode, path: ("left" | "right")[]): ExpressionNode => {
+    if (node.kind === "number") return node;
+    const [head, ...rest] = path;
+    if (head === undefined) {
+      const left = (node.left as { value: number }).value;
+      const right = (node.right as { value: number }).value;
+      const value = compute(left, node.operator, right);
+      steps.push(`${left}${node.operator}${right}=${value}`);
+      return { kind: "number", value };
+    }
+    return { ...node, [head]: replace(node[head], rest) };
+  };
+  while (tree.kind !== "number") {
+    const found: ("left" | "right")[][] = [];
+    reducible(tree, [], found);
+    tree = replace(tree, random.pick(found));
+  }
+  return { steps, answer: tree.value };
+}
+
 function randomTree(random: Random, operations: number, maxOperand: number, parentheses: boolean): ExpressionNode {
   if (!parentheses) {
     let text = String(random.integer(1, maxOperand));
