@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { formatPrmInput } from "../src/tasks/prm-format.js";
+import { formatPrmInput } from "../src/verifiers/prm-format.js";
 import { tasks } from "../src/tasks/splits.js";
 import { splitSteps } from "../src/tasks/task.js";
 

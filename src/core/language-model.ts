@@ -20,4 +20,10 @@ export type LanguageModel = {
   readonly supportsRawPrompt?: boolean;
   doGenerate(options: CallOptions): Promise<GenerateResult>;
   doStream(options: CallOptions): Promise<ReadableStream<StreamPart>>;
+  /**
+   * Optional: for each character offset into `text`, the probability of each of `tokens` being the
+   * next token after `text.slice(0, offset)`, from one evaluation of `text`. Process reward models
+   * read step scores this way.
+   */
+  doScoreTokens?(options: { text: string; offsets: number[]; tokens: string[]; abortSignal?: AbortSignal }): Promise<number[][]>;
 };

@@ -1,12 +1,13 @@
 /**
  * Embedded llama.cpp backend through node-llama-cpp (loaded lazily, only here).
  *
- * `n` candidates run as parallel sequences of one context; node-llama-cpp batches their evaluations.
- * Tokens are drawn in JavaScript from the full next-token distribution rather than by the native
- * sampler: with several sequences decoding at once, node-llama-cpp 3.21.1's native sampling returned
- * tokens that disagree with the distributions it reports (measured: greedy outputs changed with the
- * number of parallel sequences), while the reported distributions stay exact. This also gives exact
- * log-probabilities and reproducible seeds.
+ * `n` candidates run concurrently, each on a sequence of its own context. One context with several
+ * sequences would batch them, but with node-llama-cpp 3.21.1 on CPU that path gave wrong results for
+ * the bundled model: greedy completions decoded beside other sequences differed from the same
+ * completion decoded alone, with probability-1 tokens flipping (scratch test: 77 of 128 agreed),
+ * whatever the KV cache type, flash attention or batch size. One sequence per context matches
+ * PyTorch to 4e-4 (the parity test). Tokens are drawn in JavaScript from the full next-token
+ * distribution, which gives exact log-probabilities and reproducible seeds.
  */
 import { existsSync, openSync, readSync, closeSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -39,7 +40,7 @@ export type LlamaCppModelSettings = {
    * measured faster than two, since Node's own thread shares the cores (see `npm run bench:threads`).
    */
   threads?: number;
-  /** Parallel sequences in the context, i.e. candidates generated at once. Defaults to `16`. */
+  /** Candidates generated at once, each in a context of its own. Defaults to `4`. */
   sequences?: number;
   /** Tokens of context per sequence. Defaults to the model's training context, at most `2048`. */
   contextSizePerSequence?: number;
@@ -66,7 +67,7 @@ export type LlamaCppModel = LanguageModel & {
 type Loaded = {
   llama: import("node-llama-cpp").Llama;
   model: import("node-llama-cpp").LlamaModel;
-  context: import("node-llama-cpp").LlamaContext;
+  contexts: import("node-llama-cpp").LlamaContext[];
   pool: SequencePool<import("node-llama-cpp").LlamaContextSequence>;
   contextPerSequence: number;
   bos: number | undefined;
@@ -94,7 +95,7 @@ function checkModelFile(path: string): void {
 export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): LlamaCppModel {
   const modelPath = settings.modelPath ?? BUNDLED_POLICY_MODEL;
   const modelId = settings.modelId ?? (modelPath.split("/").at(-1) ?? "model").replace(/\.gguf$/i, "");
-  const sequences = settings.sequences ?? 16;
+  const sequences = settings.sequences ?? 4;
   const threads = settings.threads ?? 1;
   const defaultMaxTokens = settings.defaultMaxTokens ?? 256;
   const formatProblem = settings.formatProblem ?? defaultFormatProblem;
@@ -116,10 +117,11 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
         throw new ModelLoadError({ path: modelPath, reason: error instanceof Error ? error.message : String(error), cause: error });
       }
       const contextPerSequence = settings.contextSizePerSequence ?? Math.min(2048, model.trainContextSize);
-      const context = await model.createContext({ contextSize: contextPerSequence * sequences, sequences, threads, batchSize: Math.max(512, contextPerSequence) });
-      const pool = new SequencePool(Array.from({ length: sequences }, () => context.getSequence()));
+      const contexts: import("node-llama-cpp").LlamaContext[] = [];
+      for (let index = 0; index < sequences; index++) contexts.push(await model.createContext({ contextSize: contextPerSequence, sequences: 1, threads, batchSize: contextPerSequence }));
+      const pool = new SequencePool(contexts.map((context) => context.getSequence()));
       const hasChatTemplate = typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string";
-      return { llama, model, context, pool, contextPerSequence, bos: model.tokens.bos ?? undefined, eos: model.tokens.eos ?? undefined, hasChatTemplate };
+      return { llama, model, contexts, pool, contextPerSequence, bos: model.tokens.bos ?? undefined, eos: model.tokens.eos ?? undefined, hasChatTemplate };
     })();
     loading.catch(() => {
       loading = undefined;
@@ -323,6 +325,29 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
         loaded.pool.release(sequence);
       }
     },
+    async doScoreTokens({ text, offsets, tokens, abortSignal }) {
+      const loaded = await load();
+      const ids = loaded.model.tokenize(text, false);
+      // Map character offsets to token positions (the token that ends at the offset).
+      const ends: number[] = [];
+      let decoded = "";
+      for (const id of ids) {
+        decoded += loaded.model.detokenize([id]);
+        ends.push(decoded.length);
+      }
+      const positions = offsets.map((offset) => {
+        const position = ends.indexOf(offset);
+        if (position === -1) throw new InvalidArgumentError({ parameter: "offsets", value: offset, message: `offset ${offset} does not fall on a token boundary` });
+        return position;
+      });
+      const candidateIds = tokens.map((token) => {
+        const tokenIds = loaded.model.tokenize(token, false);
+        if (tokenIds.length !== 1) throw new InvalidArgumentError({ parameter: "tokens", value: token, message: `${JSON.stringify(token)} is not a single token of this model` });
+        return tokenIds[0] as number;
+      });
+      const distributions = await self.scorePositions({ text, positions, ...(abortSignal ? { abortSignal } : {}) });
+      return distributions.map((distribution) => candidateIds.map((id) => distribution.get(id) ?? 0));
+    },
     async tokenize(text) {
       return (await load()).model.tokenize(text, false) as number[];
     },
@@ -336,7 +361,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
       loading = undefined;
       if (current) {
         const loaded = await current.catch(() => undefined);
-        await loaded?.context.dispose();
+        for (const context of loaded?.contexts ?? []) await context.dispose();
         await loaded?.model.dispose();
       }
     },
