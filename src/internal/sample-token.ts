@@ -4,9 +4,9 @@ import type { Random } from "./seeded-random.js";
  * Picks the next token from a next-token distribution: greedy at temperature 0, otherwise
  * temperature scaling and nucleus (top-p) filtering, drawn with a seeded generator.
  */
-export function sampleToken(options: { probabilities: ReadonlyMap<number, number>; temperature: number; topP: number; random: Random }): number {
+export function sampleToken<T extends number>(options: { probabilities: ReadonlyMap<T, number>; temperature: number; topP: number; random: Random }): T {
   const { probabilities, temperature, topP, random } = options;
-  let best = -1;
+  let best = -1 as T;
   let bestProbability = -1;
   for (const [token, probability] of probabilities) {
     if (probability > bestProbability) {
@@ -15,7 +15,7 @@ export function sampleToken(options: { probabilities: ReadonlyMap<number, number
     }
   }
   if (temperature <= 0 || probabilities.size <= 1) return best;
-  const scaled: [number, number][] = [];
+  const scaled: [T, number][] = [];
   let total = 0;
   for (const [token, probability] of probabilities) {
     if (probability <= 0) continue;

@@ -56,13 +56,15 @@ export type LlamaCppModel = LanguageModel & {
   /** Loads the model now (it otherwise loads on first use). */
   load(): Promise<void>;
   /** Next-token probabilities after each listed position of `text` (one pass), for scoring. */
-  scorePositions(options: { text: string; positions: number[]; abortSignal?: AbortSignal }): Promise<Map<number, number>[]>;
+  scorePositions(options: { text: string; positions: number[]; abortSignal?: AbortSignal }): Promise<Map<Token, number>[]>;
   /** Tokens of `text` as this model's tokenizer splits it (without BOS). */
-  tokenize(text: string): Promise<number[]>;
-  detokenize(tokens: number[]): Promise<string>;
+  tokenize(text: string): Promise<Token[]>;
+  detokenize(tokens: Token[]): Promise<string>;
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 };
+
+type Token = import("node-llama-cpp").Token;
 
 type Loaded = {
   llama: import("node-llama-cpp").Llama;
@@ -70,8 +72,8 @@ type Loaded = {
   contexts: import("node-llama-cpp").LlamaContext[];
   pool: SequencePool<import("node-llama-cpp").LlamaContextSequence>;
   contextPerSequence: number;
-  bos: number | undefined;
-  eos: number | undefined;
+  bos: Token | undefined;
+  eos: Token | undefined;
   hasChatTemplate: boolean;
 };
 
@@ -176,7 +178,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
       let finishReason: FinishReason = "length";
       let produced = "";
       let emitted = 0;
-      const tokens: number[] = [];
+      const tokens: Token[] = [];
       const logprobs: TokenLogprob[] = [];
       try {
         sequence = await loaded.pool.acquire(signal);
@@ -188,11 +190,11 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
             break;
           }
           const last = input.length - 1;
-          input[last] = [input[last] as number, { generateNext: { probabilities: true } }];
+          input[last] = [input[last] as Token, { generateNext: { probabilities: true } }];
           const output = await sequence.controlledEvaluate(input);
           const probabilities = output[last]?.next?.probabilities;
           if (!probabilities) throw new BackendCallError({ message: "llama.cpp returned no next-token probabilities", isRetryable: false });
-          const token = sampleToken({ probabilities, temperature, topP, random });
+          const token = sampleToken({ probabilities, temperature, topP, random }) as Token;
           if (token === loaded.eos || loaded.model.isEogToken(token)) {
             finishReason = "stop";
             break;
@@ -319,7 +321,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
       try {
         const input = tokens.map((token, index) => (wanted.has(index) ? ([token, { generateNext: { probabilities: true } }] as const) : token));
         const output = await sequence.controlledEvaluate(input as import("node-llama-cpp").ControlledEvaluateInputItem[]);
-        return [...wanted].map((index) => output[index]?.next?.probabilities ?? new Map<number, number>());
+        return [...wanted].map((index) => output[index]?.next?.probabilities ?? new Map<Token, number>());
       } finally {
         await sequence.clearHistory().catch(() => {});
         loaded.pool.release(sequence);
@@ -343,16 +345,16 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
       const candidateIds = tokens.map((token) => {
         const tokenIds = loaded.model.tokenize(token, false);
         if (tokenIds.length !== 1) throw new InvalidArgumentError({ parameter: "tokens", value: token, message: `${JSON.stringify(token)} is not a single token of this model` });
-        return tokenIds[0] as number;
+        return tokenIds[0] as Token;
       });
       const distributions = await self.scorePositions({ text, positions, ...(abortSignal ? { abortSignal } : {}) });
       return distributions.map((distribution) => candidateIds.map((id) => distribution.get(id) ?? 0));
     },
     async tokenize(text) {
-      return (await load()).model.tokenize(text, false) as number[];
+      return (await load()).model.tokenize(text, false);
     },
     async detokenize(tokens) {
-      return (await load()).model.detokenize(tokens as import("node-llama-cpp").Token[]);
+      return (await load()).model.detokenize(tokens);
     },
     async dispose() {
       if (disposed) return;

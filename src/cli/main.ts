@@ -1,0 +1,108 @@
+/** The `mull` command line. The only place that reads process.argv or calls process.exit. */
+import { Command, InvalidArgumentError as CommanderInvalidArgument } from "commander";
+import { MullError } from "../core/errors/mull-error.js";
+import type { Budget } from "../core/strategy.js";
+import { resolveModel } from "../registry/models.js";
+import { createStrategy, strategyNames } from "../registry/strategies.js";
+import { startServer } from "../server/start-server.js";
+import { runCompare } from "./compare.js";
+
+const integer = (name: string, min = 1) => (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < min) throw new CommanderInvalidArgument(`${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+  return parsed;
+};
+const number = (name: string) => (value: string) => {
+  const parsed = Number(value);
+  if (!Number.isFinite(parsed) || parsed < 0) throw new CommanderInvalidArgument(`${name} must be a number >= 0, got ${JSON.stringify(value)}`);
+  return parsed;
+};
+
+const program = new Command()
+  .name("mull")
+  .description("Inference-time compute: sample, vote, verify and search, with exactly what it spent.")
+  .showHelpAfterError()
+  .configureOutput({ outputError: (text, write) => write(text) });
+
+program
+  .command("solve")
+  .description("Answer one problem with a strategy and print the answer, the votes and the usage")
+  .argument("<problem>", "the problem, e.g. \"23+4*17-(38-9)\"")
+  .option("-s, --strategy <name>", `strategy: ${strategyNames.join(", ")}`, "self-consistency")
+  .option("-n, --n <count>", "samples for sampling strategies", integer("--n"), 16)
+  .option("-t, --temperature <value>", "sampling temperature (strategy default when absent)", number("--temperature"))
+  .option("--budget-tokens <count>", "stop once this many tokens (prompt + completion) are spent", integer("--budget-tokens"))
+  .option("--max-tokens <count>", "most tokens per completion", integer("--max-tokens"), 256)
+  .option("-m, --model <spec>", "a GGUF path, a bundled model name, or an OpenAI-compatible base URL (URL[,URL...][#model])", "mull-tiny-policy")
+  .option("--seed <value>", "seed for reproducible sampling", integer("--seed", 0))
+  .option("--raw", "send the problem as is, without the model's prompt format")
+  .option("--json", "print one JSON object")
+  .action(async (problem: string, flags: { strategy: string; n: number; temperature?: number; budgetTokens?: number; maxTokens: number; model: string; seed?: number; raw?: boolean; json?: boolean }) => {
+    const model = resolveModel({ spec: flags.model });
+    try {
+      const strategy = createStrategy({ name: flags.strategy, settings: { n: flags.n, ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}) } });
+      const prompt = flags.raw ? problem : model.formatProblem ? model.formatProblem(problem) : [{ role: "user" as const, content: problem }];
+      const budget: Budget | undefined = flags.budgetTokens !== undefined ? { maxTokens: flags.budgetTokens } : undefined;
+      const controller = new AbortController();
+      process.once("SIGINT", () => controller.abort(new DOMException("interrupted", "AbortError")));
+      const result = await strategy.run({
+        model,
+        call: { prompt, maxTokens: flags.maxTokens, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) },
+        ...(budget ? { budget } : {}),
+        abortSignal: controller.signal,
+        ...(flags.json ? {} : { onProgress: (part) => process.stderr.write(`  ${part.message}\n`) }),
+      });
+      if (flags.json) {
+        console.log(JSON.stringify({ answer: result.answer ?? null, confidence: result.confidence, stopReason: result.stopReason, votes: result.votes, candidates: result.candidates, usage: result.usage, text: result.text, warnings: result.warnings }));
+      } else {
+        console.log(`answer: ${result.answer ?? "(none)"}  confidence: ${(100 * result.confidence).toFixed(0)}%  stop: ${result.stopReason}`);
+        const votes = Object.entries(result.votes).sort((a, b) => b[1] - a[1]);
+        if (votes.length > 0) console.log(`votes: ${votes.map(([answer, count]) => `${answer}×${count}`).join("  ")}`);
+        console.log(`usage: ${result.usage.promptTokens} prompt + ${result.usage.completionTokens} completion tokens, ${result.usage.calls} calls, ${result.usage.wallMs} ms`);
+        for (const warning of result.warnings) console.log(`warning: ${warning.type === "other" ? warning.message : `${warning.feature} unsupported${warning.details ? ` (${warning.details})` : ""}`}`);
+      }
+    } finally {
+      await model.dispose?.();
+    }
+  });
+
+program
+  .command("serve")
+  .description("Serve an OpenAI-compatible API over the embedded model or an upstream; strategies by model id or a `mull` body object")
+  .option("-m, --model <spec>", "a GGUF path, a bundled model name, or an OpenAI-compatible base URL", "mull-tiny-policy")
+  .option("--host <host>", "address to listen on", "127.0.0.1")
+  .option("-p, --port <port>", "port (0 picks a free one)", integer("--port", 0), 8080)
+  .action(async (flags: { model: string; host: string; port: number }) => {
+    const model = resolveModel({ spec: flags.model });
+    const server = await startServer({ models: { [model.modelId]: model }, host: flags.host, port: flags.port });
+    console.log(`mull serving ${model.modelId} at ${server.url} (strategies: ${strategyNames.map((name) => `${name}/${model.modelId}`).join(", ")})`);
+    const shutdown = async () => {
+      await server.close();
+      await model.dispose?.();
+      process.exit(0);
+    };
+    process.once("SIGINT", shutdown);
+    process.once("SIGTERM", shutdown);
+  });
+
+program
+  .command("compare")
+  .description("Compare strategies on held-out problems of mull's tasks: accuracy with 95% intervals and tokens")
+  .option("--task <name>", "arith or countdown", "arith")
+  .option("--difficulty <level>", "easy, medium or hard", "hard")
+  .option("--limit <count>", "problems", integer("--limit"), 20)
+  .option("--strategies <list>", "comma-separated strategies", "single,self-consistency")
+  .option("-n, --n <count>", "samples for sampling strategies", integer("--n"), 8)
+  .option("-m, --model <spec>", "model spec", "mull-tiny-policy")
+  .option("--json", "print JSON")
+  .action(async (flags: { task: string; difficulty: string; limit: number; strategies: string; n: number; model: string; json?: boolean }) => {
+    await runCompare(flags);
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const message = MullError.isInstance(error) || error instanceof Error ? error.message : String(error);
+  process.stderr.write(`mull: ${message}\n`);
+  process.exit(MullError.isInstance(error) && error.name === "MullInvalidArgumentError" ? 2 : 1);
+}

@@ -1,0 +1,30 @@
+/** The composition root's strategy table: names, the same in the library, the CLI and the server. */
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import type { Strategy } from "../core/strategy.js";
+import { createSelfConsistency } from "../strategies/self-consistency.js";
+import { createSingle } from "../strategies/single.js";
+
+/** Options any strategy may take from the CLI or an HTTP request; each strategy reads what it needs. */
+export type StrategySettings = {
+  n?: number;
+  temperature?: number;
+  waveSize?: number;
+};
+
+const factories: Record<string, (settings: StrategySettings) => Strategy> = {
+  single: (settings) => createSingle({ ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}) }),
+  "self-consistency": (settings) =>
+    createSelfConsistency({
+      ...(settings.n !== undefined ? { n: settings.n } : {}),
+      ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+      ...(settings.waveSize !== undefined ? { waveSize: settings.waveSize } : {}),
+    }),
+};
+
+export const strategyNames: readonly string[] = Object.keys(factories);
+
+export function createStrategy(options: { name: string; settings?: StrategySettings }): Strategy {
+  const factory = factories[options.name];
+  if (!factory) throw new InvalidArgumentError({ parameter: "strategy", value: options.name, message: `unknown strategy ${JSON.stringify(options.name)}; known: ${strategyNames.join(", ")}` });
+  return factory(options.settings ?? {});
+}

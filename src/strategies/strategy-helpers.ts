@@ -1,0 +1,52 @@
+import type { Completion } from "../core/generate-result.js";
+import type { Candidate, StopReason, TraceEvent } from "../core/strategy.js";
+import { BudgetExhaustedError } from "../core/errors/budget-exhausted-error.js";
+import { isAbortError } from "../internal/abort.js";
+import type { BudgetMeter } from "../internal/budget-meter.js";
+
+export function toCandidate(completion: Completion, extractAnswer: (text: string) => string | undefined): Candidate {
+  const logprobs = completion.logprobs;
+  return {
+    text: completion.text,
+    // A completion cut short by an abort has no trustworthy answer.
+    answer: completion.finishReason === "abort" ? undefined : extractAnswer(completion.text),
+    finishReason: completion.finishReason,
+    completionTokens: completion.completionTokens,
+    ...(logprobs && logprobs.length > 0 ? { meanLogprob: logprobs.reduce((sum, item) => sum + item.logprob, 0) / logprobs.length } : {}),
+  };
+}
+
+/** Why the run stopped, given the meter and the caller's signal. */
+export function stopReasonOf(meter: BudgetMeter, callerSignal: AbortSignal | undefined): StopReason | undefined {
+  if (callerSignal?.aborted) return "abort";
+  if (meter.exhaustedBy) return "budget";
+  return undefined;
+}
+
+/** True for the errors a run turns into a stop (budget or abort) rather than a failure. */
+export function isStopError(error: unknown): boolean {
+  return BudgetExhaustedError.isInstance(error) || isAbortError(error);
+}
+
+/** Majority vote over non-abstaining answers; ties go to the answer seen first. */
+export function majorityVote(candidates: Candidate[], weight: (candidate: Candidate) => number = () => 1): { answer: string | undefined; votes: Record<string, number>; confidence: number } {
+  const votes: Record<string, number> = {};
+  const order: string[] = [];
+  let total = 0;
+  for (const candidate of candidates) {
+    if (candidate.answer === undefined) continue;
+    if (!(candidate.answer in votes)) order.push(candidate.answer);
+    const value = weight(candidate);
+    votes[candidate.answer] = (votes[candidate.answer] ?? 0) + value;
+    total += value;
+  }
+  let answer: string | undefined;
+  for (const item of order) if (answer === undefined || (votes[item] ?? 0) > (votes[answer] ?? 0)) answer = item;
+  return { answer, votes, confidence: answer === undefined || total === 0 ? 0 : (votes[answer] ?? 0) / total };
+}
+
+export function createTrace(): { trace: TraceEvent[]; add: (type: string, data?: Record<string, unknown>) => void } {
+  const started = Date.now();
+  const trace: TraceEvent[] = [];
+  return { trace, add: (type, data) => trace.push({ atMs: Date.now() - started, type, ...(data ? { data } : {}) }) };
+}
