@@ -1,0 +1,86 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
+import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { createSingle } from "../src/strategies/single.js";
+import { strategyModel } from "../src/strategies/strategy-model.js";
+import { loadSplit } from "../src/tasks/splits.js";
+import { createScriptedModel } from "./helpers/scripted-model.js";
+
+const model = createLlamaCppModel();
+afterAll(() => model.dispose());
+
+describe("single and self-consistency on the bundled policy", () => {
+  it("single answers greedily with usage and a confidence", async () => {
+    const result = await createSingle().run({ model, call: { prompt: "Q: 2+3*4\nA: " } });
+    expect(result).toMatchObject({ answer: "14", stopReason: "completed", votes: { "14": 1 } });
+    expect(result.confidence).toBeGreaterThan(0.9);
+    expect(result.usage.calls).toBe(1);
+    expect(result.usage.completionTokens).toBe(result.text.length);
+  });
+
+  it("self-consistency votes over n samples and counts every token", async () => {
+    const problem = loadSplit({ task: "arith", difficulty: "hard", limit: 1 })[0]!;
+    const result = await createSelfConsistency({ n: 8 }).run({ model, call: { prompt: problem.prompt, seed: 3 } });
+    expect(result.candidates).toHaveLength(8);
+    const votes = Object.values(result.votes).reduce((sum, count) => sum + count, 0);
+    expect(votes).toBe(result.candidates.filter((candidate) => candidate.answer !== undefined).length);
+    expect(result.confidence).toBeCloseTo((result.votes[result.answer!] ?? 0) / votes);
+    expect(result.usage.completionTokens).toBe(result.candidates.reduce((sum, candidate) => sum + candidate.completionTokens, 0));
+    expect(result.usage.promptTokens).toBe(8 * (problem.prompt.length + 1));
+    expect(result.answer).toBe(problem.answer);
+  });
+
+  it("stops at the token budget with the best answer so far, overshooting by at most the calls in flight", async () => {
+    const budget = { maxTokens: 400 };
+    const result = await createSelfConsistency({ n: 32, waveSize: 4 }).run({ model, call: { prompt: "Q: 12*(7+8)-9\nA: ", seed: 1 }, budget });
+    expect(result.stopReason).toBe("budget");
+    expect(result.candidates.length).toBeLessThan(32);
+    expect(result.answer).toBe("171");
+    const spent = result.usage.promptTokens + result.usage.completionTokens;
+    // One wave of 4 candidates may be in flight when the limit is reached.
+    expect(spent).toBeLessThanOrEqual(budget.maxTokens + 4 * 30);
+  });
+
+  it("stops when the caller aborts", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const result = await createSelfConsistency({ n: 64, waveSize: 4, temperature: 1.5 }).run({ model, call: { prompt: "Q: 1+1\nA: ", maxTokens: 300 }, abortSignal: controller.signal });
+    expect(result.stopReason).toBe("abort");
+    expect(result.candidates.length).toBeLessThan(64);
+  });
+
+  it("wrapped around a model is again a model", async () => {
+    const wrapped = strategyModel({ strategy: createSelfConsistency({ n: 4 }), model });
+    expect(wrapped.modelId).toBe("self-consistency/mull-tiny-policy");
+    const result = await wrapped.doGenerate({ prompt: "Q: 6*7\nA: " });
+    expect(result.completions[0]?.text).toContain("#### 42");
+    expect(result.strategy?.answer).toBe("42");
+    expect(result.usage.completionTokens).toBeGreaterThan(result.completions[0]!.text.length);
+  });
+});
+
+describe("strategy mechanics (scripted model)", () => {
+  it("breaks vote ties by first appearance and treats unparseable output as abstention", async () => {
+    const scripted = createScriptedModel(["#### 5", "no answer here", "#### 7", "#### 7", "#### 5"]);
+    const result = await createSelfConsistency({ n: 5 }).run({ model: scripted, call: { prompt: "p" } });
+    expect(result.votes).toEqual({ "5": 2, "7": 2 });
+    expect(result.answer).toBe("5");
+    expect(result.confidence).toBe(0.5);
+  });
+
+  it("clamps maxTokens to the budget left and refuses calls once it is spent", async () => {
+    const scripted = createScriptedModel(["#### 1"], 50);
+    const result = await createSelfConsistency({ n: 10, waveSize: 2 }).run({ model: scripted, call: { prompt: "p", maxTokens: 100 }, budget: { maxTokens: 150 } });
+    expect(result.stopReason).toBe("budget");
+    expect(scripted.calls[0]?.maxTokens).toBe(100);
+    expect(scripted.calls.length).toBe(2);
+    expect(result.usage.calls).toBe(2);
+  });
+
+  it("validates options", async () => {
+    expect(() => createSelfConsistency({ n: 0 })).toThrow(InvalidArgumentError);
+    expect(() => createSelfConsistency({ temperature: -1 })).toThrow(/temperature/);
+    await expect(createSelfConsistency({ n: 2 }).run({ model: createScriptedModel(["#### 1"]), call: { prompt: "p" }, budget: { maxTokens: -5 } })).rejects.toThrow(/budget.maxTokens/);
+  });
+});
