@@ -1,0 +1,36 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const mull = (...args: string[]) => run(process.execPath, ["bin/mull.js", ...args], { timeout: 120_000 }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+
+describe("mull CLI (built bin)", () => {
+  it("solve --json prints the answer, confidence, stop reason, candidates and usage", async () => {
+    const result = (await mull("solve", "17*(3-9)+5", "--n", "4", "--seed", "1", "--json")) as { stdout: string };
+    const body = JSON.parse(result.stdout) as Record<string, unknown> & { usage: Record<string, number>; candidates: unknown[] };
+    expect(body).toMatchObject({ answer: "-97", stopReason: "completed" });
+    expect(body.confidence).toBeGreaterThan(0.5);
+    expect(body.candidates).toHaveLength(4);
+    expect(Object.keys(body.usage).sort()).toEqual(["calls", "completionTokens", "promptTokens", "wallMs"]);
+  });
+
+  it("stops at --budget-tokens and says so", async () => {
+    const result = (await mull("solve", "12*(7+8)-9", "--n", "32", "--budget-tokens", "200", "--json")) as { stdout: string };
+    const body = JSON.parse(result.stdout) as { stopReason: string; usage: { promptTokens: number; completionTokens: number } };
+    expect(body.stopReason).toBe("budget");
+    expect(body.usage.promptTokens + body.usage.completionTokens).toBeLessThan(400);
+  });
+
+  it("exits non-zero with a clear message on bad arguments", async () => {
+    const unknown = (await mull("solve", "1+1", "--strategy", "nope")) as { code: number; stderr: string };
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown strategy "nope"');
+    const badN = (await mull("solve", "1+1", "--n", "0")) as { code: number; stderr: string };
+    expect(badN.code).not.toBe(0);
+    expect(badN.stderr).toContain("--n must be an integer >= 1");
+    const missing = (await mull("solve", "1+1", "--model", "/nowhere/model.gguf")) as { code: number; stderr: string };
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("/nowhere/model.gguf");
+  });
+});

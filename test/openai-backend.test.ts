@@ -1,0 +1,138 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterEach, describe, expect, it } from "vitest";
+import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
+import { BackendCallError } from "../src/core/errors/backend-call-error.js";
+
+type Handler = (request: IncomingMessage, body: Record<string, unknown>, response: ServerResponse) => void;
+const servers: Server[] = [];
+
+/** A real HTTP server on 127.0.0.1 that answers with `handler`. */
+async function serve(handler: Handler): Promise<string> {
+  const server = createServer((request, response) => {
+    let raw = "";
+    request.on("data", (chunk) => (raw += chunk));
+    request.on("end", () => handler(request, raw ? JSON.parse(raw) : {}, response));
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+}
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+const ok = (response: ServerResponse, n = 1, text = "#### 1") => {
+  response.writeHead(200, { "content-type": "application/json" });
+  response.end(JSON.stringify({ choices: Array.from({ length: n }, (_, index) => ({ index, text, finish_reason: "stop" })), usage: { prompt_tokens: 3, completion_tokens: 2 * n } }));
+};
+
+describe("OpenAI-compatible backend against real local servers", () => {
+  it("retries 429 honouring retry-after, then 500, then succeeds", async () => {
+    const seenAt: number[] = [];
+    const url = await serve((_request, _body, response) => {
+      seenAt.push(Date.now());
+      if (seenAt.length === 1) {
+        response.writeHead(429, { "retry-after-ms": "300" });
+        response.end('{"error":{"message":"slow down"}}');
+      } else if (seenAt.length === 2) {
+        response.writeHead(500);
+        response.end("boom");
+      } else ok(response);
+    });
+    const model = createOpenAICompatibleModel({ baseURL: url, model: "m", maxRetries: 3 });
+    const result = await model.doGenerate({ prompt: "x" });
+    expect(result.completions[0]?.text).toBe("#### 1");
+    expect(seenAt).toHaveLength(3);
+    expect(seenAt[1]! - seenAt[0]!).toBeGreaterThanOrEqual(280);
+  });
+
+  it("gives up after maxRetries with a typed, retryable error, and does not retry a 400", async () => {
+    let count = 0;
+    const url = await serve((_request, _body, response) => {
+      count++;
+      response.writeHead(503);
+      response.end("down");
+    });
+    const error = await createOpenAICompatibleModel({ baseURL: url, model: "m", maxRetries: 1 }).doGenerate({ prompt: "x" }).catch((caught: unknown) => caught);
+    expect(BackendCallError.isInstance(error) && error.statusCode === 503 && error.isRetryable).toBe(true);
+    expect(count).toBe(2);
+    count = 0;
+    const badUrl = await serve((_request, _body, response) => {
+      count++;
+      response.writeHead(400);
+      response.end('{"error":{"message":"bad"}}');
+    });
+    const bad = await createOpenAICompatibleModel({ baseURL: badUrl, model: "m" }).doGenerate({ prompt: "x" }).catch((caught: unknown) => caught);
+    expect(BackendCallError.isInstance(bad) && !bad.isRetryable).toBe(true);
+    expect(count).toBe(1);
+  });
+
+  it("never puts the API key in errors, even when the server echoes it", async () => {
+    const url = await serve((request, _body, response) => {
+      response.writeHead(401);
+      response.end(`invalid key ${request.headers.authorization}`);
+    });
+    const error = (await createOpenAICompatibleModel({ baseURL: url, model: "m", apiKey: "sk-secret-123" }).doGenerate({ prompt: "x" }).catch((caught: unknown) => caught)) as BackendCallError;
+    expect(error.message).not.toContain("sk-secret-123");
+    expect(error.responseBody).not.toContain("sk-secret-123");
+    expect(JSON.stringify(error)).not.toContain("sk-secret-123");
+  });
+
+  it("detects a server that ignores n and fills up with parallel calls", async () => {
+    const ns: unknown[] = [];
+    const url = await serve((_request, body, response) => {
+      ns.push(body.n);
+      ok(response, 1);
+    });
+    const result = await createOpenAICompatibleModel({ baseURL: url, model: "m" }).doGenerate({ prompt: "x", n: 4 });
+    expect(result.completions).toHaveLength(4);
+    expect(ns).toEqual([4, 1, 1, 1]);
+    expect(result.usage).toMatchObject({ calls: 4, completionTokens: 8 });
+    expect(result.warnings.some((warning) => warning.type === "unsupported" && warning.feature === "n")).toBe(true);
+  });
+
+  it("spreads a pool's load by outstanding requests", async () => {
+    const counts = [0, 0];
+    const slow = (index: number) => (_request: IncomingMessage, _body: Record<string, unknown>, response: ServerResponse) => {
+      counts[index]!++;
+      setTimeout(() => ok(response), 100);
+    };
+    const urls = [await serve(slow(0)), await serve(slow(1))];
+    const model = createOpenAICompatibleModel({ baseURL: urls, model: "m" });
+    await Promise.all(Array.from({ length: 8 }, () => model.doGenerate({ prompt: "x" })));
+    expect(counts).toEqual([4, 4]);
+  });
+
+  it("cancels a hanging request when the signal aborts", async () => {
+    const url = await serve(() => {});
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 100);
+    const started = Date.now();
+    const error = await createOpenAICompatibleModel({ baseURL: url, model: "m" }).doGenerate({ prompt: "x", abortSignal: controller.signal }).catch((caught: unknown) => caught);
+    expect((error as Error).name).toBe("AbortError");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it("keeps chat history and extra message fields intact on the wire", async () => {
+    let received: unknown;
+    const url = await serve((_request, body, response) => {
+      received = body.messages;
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }] }));
+    });
+    const messages = [
+      { role: "system" as const, content: "be brief" },
+      { role: "assistant" as const, content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }] },
+      { role: "tool" as const, content: "42", tool_call_id: "call_1" },
+      { role: "user" as const, content: "and now?" },
+    ];
+    const result = await createOpenAICompatibleModel({ baseURL: url, model: "m" }).doGenerate({ prompt: messages });
+    expect(received).toEqual(messages);
+    expect(result.completions[0]?.text).toBe("hi");
+    expect(result.warnings.some((warning) => warning.type === "unsupported" && warning.feature === "usage")).toBe(true);
+  });
+});

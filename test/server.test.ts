@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
+import type { CallOptions } from "../src/core/call-options.js";
+import type { LanguageModel } from "../src/core/language-model.js";
+import type { StreamPart } from "../src/core/stream-part.js";
+import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { startServer } from "../src/server/start-server.js";
+
+const embedded = createLlamaCppModel();
+// Records the signals of calls that reach the embedded model, to observe cancellation.
+const seen: CallOptions[] = [];
+const observed: LanguageModel = { ...embedded, modelId: "mull-tiny-policy", doGenerate: (options) => (seen.push(options), embedded.doGenerate(options)), doStream: (options) => (seen.push(options), embedded.doStream(options)) };
+let server: Awaited<ReturnType<typeof startServer>>;
+let client: LanguageModel;
+
+beforeAll(async () => {
+  server = await startServer({ models: { "mull-tiny-policy": observed }, port: 0 });
+  client = createOpenAICompatibleModel({ baseURL: server.url, model: "mull-tiny-policy" });
+});
+afterAll(async () => {
+  await server.close();
+  await embedded.dispose();
+});
+
+const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+
+describe("mull serve, reached through mull's own OpenAI-compatible backend", () => {
+  it("lists base models and strategy ids", async () => {
+    const body = (await (await fetch(`${server.url}/models`)).json()) as { data: { id: string }[] };
+    expect(body.data.map((model) => model.id)).toEqual(expect.arrayContaining(["mull-tiny-policy", "self-consistency/mull-tiny-policy", "single/mull-tiny-policy"]));
+  });
+
+  it("completes raw prompts with n and log-probabilities", async () => {
+    const result = await client.doGenerate({ prompt: "Q: 2+3*4\nA: ", n: 3, temperature: 0, logprobs: true });
+    expect(result.completions).toHaveLength(3);
+    for (const completion of result.completions) {
+      expect(completion.text).toBe("3*4=12\n2+12=14\n#### 14");
+      expect(completion.logprobs).toHaveLength(completion.text.length);
+    }
+    expect(result.usage.completionTokens).toBe(3 * 22);
+    expect(result.warnings).toEqual([]);
+  });
+
+  it("answers chat messages and streams", async () => {
+    const chat = await client.doGenerate({ prompt: [{ role: "user", content: "6*7" }], temperature: 0 });
+    expect(chat.completions[0]?.text).toContain("#### 42");
+    const stream = await client.doStream({ prompt: "Q: 6*7\nA: ", temperature: 0 });
+    const parts: StreamPart[] = [];
+    for await (const part of stream) parts.push(part);
+    const text = parts.map((part) => (part.type === "text-delta" ? part.delta : "")).join("");
+    expect(text).toBe("6*7=42\n#### 42");
+    expect(parts.filter((part) => part.type === "text-delta").length).toBeGreaterThan(5);
+    expect(parts.at(-1)).toMatchObject({ type: "end", usage: { completionTokens: text.length } });
+  });
+
+  it("runs a strategy named in the model id and reports everything it spent", async () => {
+    const response = await post("/completions", { model: "self-consistency/mull-tiny-policy", prompt: "Q: 12*(7+8)-9\nA: ", mull: { n: 6 } });
+    const body = (await response.json()) as { choices: { text: string }[]; usage: { completion_tokens: number }; mull: { answer: string; confidence: number; stopReason: string; candidates: unknown[]; usage: { calls: number } } };
+    expect(response.status).toBe(200);
+    expect(body.mull).toMatchObject({ answer: "171", stopReason: "completed" });
+    expect(body.mull.candidates).toHaveLength(6);
+    expect(body.usage.completion_tokens).toBeGreaterThan(5 * body.choices[0]!.text.length);
+  });
+
+  it("runs a strategy named in the mull object, under a budget, streaming progress then the answer", async () => {
+    const response = await post("/chat/completions", { model: "mull-tiny-policy", messages: [{ role: "user", content: "12*(7+8)-9" }], stream: true, mull: { strategy: "self-consistency", n: 32, budgetTokens: 300 } });
+    const events = (await response.text()).split("\n\n").filter((event) => event.startsWith("data: ")).map((event) => event.slice(6));
+    expect(events.at(-1)).toBe("[DONE]");
+    const chunks = events.slice(0, -1).map((event) => JSON.parse(event) as { choices: unknown[]; mull?: { progress?: string; stopReason?: string } });
+    expect(chunks.some((chunk) => chunk.mull?.progress)).toBe(true);
+    expect(chunks.at(-1)?.mull?.stopReason).toBe("budget");
+  });
+
+  it("rejects invalid requests with OpenAI-shaped errors", async () => {
+    const cases: [unknown, number, string | null][] = [
+      ["{not json", 400, null],
+      [{ model: "mull-tiny-policy" }, 400, "prompt"],
+      [{ model: "mull-tiny-policy", prompt: "x", n: 0 }, 400, "n"],
+      [{ model: "nope", prompt: "x" }, 404, "model"],
+      [{ model: "mull-tiny-policy", prompt: "x", mull: { strategy: "unknown" } }, 400, "strategy"],
+      [{ model: "mull-tiny-policy", prompt: "x", mull: { budgetTokens: -1 } }, 400, "mull.budgetTokens"],
+    ];
+    for (const [body, status, param] of cases) {
+      const response = await post("/completions", body);
+      expect(response.status, JSON.stringify(body)).toBe(status);
+      const error = ((await response.json()) as { error: { message: string; type: string; param: string | null } }).error;
+      expect(error.type).toBe("invalid_request_error");
+      expect(error.param).toBe(param);
+      expect(error.message.length).toBeGreaterThan(5);
+    }
+  });
+
+  it("cancels the generation when the client disconnects", async () => {
+    const controller = new AbortController();
+    seen.length = 0;
+    const pending = client.doGenerate({ prompt: "Q: 1+1\nA: ", n: 4, temperature: 1.5, maxTokens: 400, abortSignal: controller.signal }).catch((error: unknown) => error);
+    while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    controller.abort();
+    await pending;
+    const signal = seen[0]?.abortSignal;
+    for (let wait = 0; wait < 100 && !signal?.aborted; wait++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it("serves the same strategy unchanged through the HTTP backend", async () => {
+    const result = await createSelfConsistency({ n: 4 }).run({ model: client, call: { prompt: "Q: 6*7\nA: ", seed: 2 } });
+    expect(result.answer).toBe("42");
+    expect(result.usage.calls).toBe(1);
+  });
+});
