@@ -10,7 +10,14 @@ import { loadSplit, tasks } from "../src/tasks/splits.js";
 import { extractFinalAnswer, type TaskProblem } from "../src/tasks/task.js";
 import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
 
-const { values } = parseArgs({ options: { limit: { type: "string", default: "300" }, temperature: { type: "string", default: "0.7" }, out: { type: "string" }, sequences: { type: "string", default: "4" } } });
+const { values } = parseArgs({
+  options: {
+    limit: { type: "string", default: "300" },
+    temperature: { type: "string", default: "0.7" },
+    out: { type: "string" },
+    sequences: { type: "string", default: "4" },
+  },
+});
 const limit = Number(values.limit);
 const temperature = Number(values.temperature);
 const policy = createLlamaCppModel({ sequences: Number(values.sequences) });
@@ -23,7 +30,13 @@ const solved = (problem: TaskProblem, text: string): boolean =>
   problem.task === "arith" ? extractFinalAnswer(text) === problem.answer : tasks.countdown.check({ problem, solution: text }).correct;
 
 async function sample(problem: TaskProblem, n: number, seed: number) {
-  const result = await policy.doGenerate({ prompt: problem.prompt, n, temperature: n === 1 && seed < 0 ? 0 : temperature, seed: Math.max(seed, 0), maxTokens: 200 });
+  const result = await policy.doGenerate({
+    prompt: problem.prompt,
+    n,
+    temperature: n === 1 && seed < 0 ? 0 : temperature,
+    seed: Math.max(seed, 0),
+    maxTokens: 200,
+  });
   return result.completions.map((completion) => completion.text);
 }
 
@@ -108,7 +121,9 @@ const table = [
       : `| ${row.row} | ${(row.value as number).toFixed(3)} | | ${row.problems} | ${row.target} |`,
   ),
 ].join("\n");
-console.log(`Calibration at temperature ${temperature}, ${limit} problems a row, ${((Date.now() - started) / 60000).toFixed(1)} min on this machine:\n\n${table}`);
+console.log(
+  `Calibration at temperature ${temperature}, ${limit} problems a row, ${((Date.now() - started) / 60000).toFixed(1)} min on this machine:\n\n${table}`,
+);
 if (values.out) writeFileSync(values.out, JSON.stringify({ temperature, limit, rows }, null, 2));
 await policy.dispose();
 await prmModel.dispose();

@@ -2,33 +2,40 @@
  * mull: inference-time compute for language models. The library entry loads no native code:
  * node-llama-cpp is imported only when an embedded model is first used.
  */
+
+export {
+  BUNDLED_POLICY_MODEL,
+  BUNDLED_PRM_MODEL,
+  createLlamaCppModel,
+  type LlamaCppModel,
+  type LlamaCppModelSettings,
+} from "./backends/llama-cpp/llama-cpp-model.js";
+export { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./backends/openai-compatible/openai-compatible-model.js";
 export type { CallOptions, ChatMessage } from "./core/call-options.js";
-export type { Completion, FinishReason, GenerateResult, TokenLogprob } from "./core/generate-result.js";
-export type { LanguageModel } from "./core/language-model.js";
-export type { StreamPart } from "./core/stream-part.js";
-export type { Budget, Candidate, StopReason, Strategy, StrategyReport, StrategyResult, StrategyRunOptions, TraceEvent } from "./core/strategy.js";
-export type { Usage } from "./core/usage.js";
-export type { Verifier } from "./core/verifier.js";
-export type { Warning } from "./core/warning.js";
-export { MullError } from "./core/errors/mull-error.js";
-export { InvalidArgumentError } from "./core/errors/invalid-argument-error.js";
 export { BackendCallError } from "./core/errors/backend-call-error.js";
 export { BudgetExhaustedError } from "./core/errors/budget-exhausted-error.js";
 export { DisposedError } from "./core/errors/disposed-error.js";
+export { InvalidArgumentError } from "./core/errors/invalid-argument-error.js";
 export { ModelLoadError } from "./core/errors/model-load-error.js";
-export { BUNDLED_POLICY_MODEL, BUNDLED_PRM_MODEL, createLlamaCppModel, type LlamaCppModel, type LlamaCppModelSettings } from "./backends/llama-cpp/llama-cpp-model.js";
-export { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./backends/openai-compatible/openai-compatible-model.js";
-export { createSingle, type SingleOptions } from "./strategies/single.js";
-export { createSelfConsistency, type SelfConsistencyOptions } from "./strategies/self-consistency.js";
-export { strategyModel } from "./strategies/strategy-model.js";
-export { createProcessRewardModel, aggregateStepScores, type StepAggregation } from "./verifiers/process-reward-model.js";
-export { formatPrmInput } from "./verifiers/prm-format.js";
+export { MullError } from "./core/errors/mull-error.js";
+export type { Completion, FinishReason, GenerateResult, TokenLogprob } from "./core/generate-result.js";
+export type { LanguageModel } from "./core/language-model.js";
+export type { Budget, Candidate, StopReason, Strategy, StrategyReport, StrategyResult, StrategyRunOptions, TraceEvent } from "./core/strategy.js";
+export type { StreamPart } from "./core/stream-part.js";
+export type { Usage } from "./core/usage.js";
+export type { Verifier } from "./core/verifier.js";
+export type { Warning } from "./core/warning.js";
 export { extractAnswer } from "./internal/extract-answer.js";
-export { createStrategy, strategyNames, type StrategySettings } from "./registry/strategies.js";
 export { resolveModel } from "./registry/models.js";
+export { createStrategy, type StrategySettings, strategyNames } from "./registry/strategies.js";
 export { createServerApp } from "./server/create-server-app.js";
 export { startServer } from "./server/start-server.js";
-export { arith, solveArith, type ArithOptions } from "./tasks/arith.js";
-export { countdown, canReach, type CountdownOptions } from "./tasks/countdown.js";
+export { createSelfConsistency, type SelfConsistencyOptions } from "./strategies/self-consistency.js";
+export { createSingle, type SingleOptions } from "./strategies/single.js";
+export { strategyModel } from "./strategies/strategy-model.js";
+export { type ArithOptions, arith, solveArith } from "./tasks/arith.js";
+export { type CountdownOptions, canReach, countdown } from "./tasks/countdown.js";
 export { loadSplit, splitDefinitions, tasks } from "./tasks/splits.js";
 export type { Difficulty, SolutionCheck, Task, TaskProblem } from "./tasks/task.js";
+export { formatPrmInput } from "./verifiers/prm-format.js";
+export { aggregateStepScores, createProcessRewardModel, type StepAggregation } from "./verifiers/process-reward-model.js";

@@ -3,7 +3,8 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
-const mull = (...args: string[]) => run(process.execPath, ["bin/mull.js", ...args], { timeout: 120_000 }).catch((error: { code: number; stdout: string; stderr: string }) => error);
+const mull = (...args: string[]) =>
+  run(process.execPath, ["bin/mull.js", ...args], { timeout: 120_000 }).catch((error: { code: number; stdout: string; stderr: string }) => error);
 
 describe("mull CLI (built bin)", () => {
   it("solve --json prints the answer, confidence, stop reason, candidates and usage", async () => {

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
-import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
 import { DisposedError } from "../src/core/errors/disposed-error.js";
+import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
 import type { StreamPart } from "../src/core/stream-part.js";
+import { readAll } from "./helpers/read-stream.js";
 
 const model = createLlamaCppModel();
 afterAll(() => model.dispose());
@@ -46,11 +47,13 @@ describe("embedded llama.cpp backend on the bundled policy", () => {
 
   it("streams deltas per candidate, then completion ends, then usage", async () => {
     const stream = await model.doStream({ prompt, temperature: 0, n: 2 });
-    const parts: StreamPart[] = [];
-    for await (const part of stream) parts.push(part);
+    const parts: StreamPart[] = await readAll(stream);
     expect(parts[0]?.type).toBe("stream-start");
     expect(parts.at(-1)?.type).toBe("end");
-    const text = parts.filter((part): part is Extract<StreamPart, { type: "text-delta" }> => part.type === "text-delta" && part.index === 1).map((part) => part.delta).join("");
+    const text = parts
+      .filter((part): part is Extract<StreamPart, { type: "text-delta" }> => part.type === "text-delta" && part.index === 1)
+      .map((part) => part.delta)
+      .join("");
     expect(text).toBe("3-9=-6\n17*-6=-102\n-102+5=-97\n#### -97");
     expect(parts.filter((part) => part.type === "completion-end")).toHaveLength(2);
   });

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -22,7 +22,9 @@ describe.each([
       expect(tokens).toHaveLength(testCase.text.length); // one token per character
       const [distribution] = await model.scorePositions({ text: testCase.text, positions: [tokens.length - 1] });
       for (const [token, probability] of testCase.top) {
-        expect(Math.abs((distribution?.get(token as never) ?? 0) - probability), `${name} ${JSON.stringify(testCase.text)} token ${token}`).toBeLessThanOrEqual(parity.tolerance);
+        expect(Math.abs((distribution?.get(token as never) ?? 0) - probability), `${name} ${JSON.stringify(testCase.text)} token ${token}`).toBeLessThanOrEqual(
+          parity.tolerance,
+        );
       }
     }
   });
@@ -47,7 +49,9 @@ describe("bad model files", () => {
     expect((error as Error).message).toMatch(/corrupt\.gguf.*not a GGUF/);
     const truncated = join(directory, "truncated.gguf");
     writeFileSync(truncated, readFileSync(BUNDLED_POLICY_MODEL).subarray(0, 4096));
-    const second = await createLlamaCppModel({ modelPath: truncated }).doGenerate({ prompt: "x" }).catch((caught: unknown) => caught);
+    const second = await createLlamaCppModel({ modelPath: truncated })
+      .doGenerate({ prompt: "x" })
+      .catch((caught: unknown) => caught);
     expect(ModelLoadError.isInstance(second)).toBe(true);
     expect((second as Error).message).toContain("truncated.gguf");
   });

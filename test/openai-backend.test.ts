@@ -27,7 +27,12 @@ afterEach(async () => {
 
 const ok = (response: ServerResponse, n = 1, text = "#### 1") => {
   response.writeHead(200, { "content-type": "application/json" });
-  response.end(JSON.stringify({ choices: Array.from({ length: n }, (_, index) => ({ index, text, finish_reason: "stop" })), usage: { prompt_tokens: 3, completion_tokens: 2 * n } }));
+  response.end(
+    JSON.stringify({
+      choices: Array.from({ length: n }, (_, index) => ({ index, text, finish_reason: "stop" })),
+      usage: { prompt_tokens: 3, completion_tokens: 2 * n },
+    }),
+  );
 };
 
 describe("OpenAI-compatible backend against real local servers", () => {
@@ -57,7 +62,9 @@ describe("OpenAI-compatible backend against real local servers", () => {
       response.writeHead(503);
       response.end("down");
     });
-    const error = await createOpenAICompatibleModel({ baseURL: url, model: "m", maxRetries: 1 }).doGenerate({ prompt: "x" }).catch((caught: unknown) => caught);
+    const error = await createOpenAICompatibleModel({ baseURL: url, model: "m", maxRetries: 1 })
+      .doGenerate({ prompt: "x" })
+      .catch((caught: unknown) => caught);
     expect(BackendCallError.isInstance(error) && error.statusCode === 503 && error.isRetryable).toBe(true);
     expect(count).toBe(2);
     count = 0;
@@ -66,7 +73,9 @@ describe("OpenAI-compatible backend against real local servers", () => {
       response.writeHead(400);
       response.end('{"error":{"message":"bad"}}');
     });
-    const bad = await createOpenAICompatibleModel({ baseURL: badUrl, model: "m" }).doGenerate({ prompt: "x" }).catch((caught: unknown) => caught);
+    const bad = await createOpenAICompatibleModel({ baseURL: badUrl, model: "m" })
+      .doGenerate({ prompt: "x" })
+      .catch((caught: unknown) => caught);
     expect(BackendCallError.isInstance(bad) && !bad.isRetryable).toBe(true);
     expect(count).toBe(1);
   });
@@ -76,7 +85,9 @@ describe("OpenAI-compatible backend against real local servers", () => {
       response.writeHead(401);
       response.end(`invalid key ${request.headers.authorization}`);
     });
-    const error = (await createOpenAICompatibleModel({ baseURL: url, model: "m", apiKey: "sk-secret-123" }).doGenerate({ prompt: "x" }).catch((caught: unknown) => caught)) as BackendCallError;
+    const error = (await createOpenAICompatibleModel({ baseURL: url, model: "m", apiKey: "sk-secret-123" })
+      .doGenerate({ prompt: "x" })
+      .catch((caught: unknown) => caught)) as BackendCallError;
     expect(error.message).not.toContain("sk-secret-123");
     expect(error.responseBody).not.toContain("sk-secret-123");
     expect(JSON.stringify(error)).not.toContain("sk-secret-123");
@@ -112,7 +123,9 @@ describe("OpenAI-compatible backend against real local servers", () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
     const started = Date.now();
-    const error = await createOpenAICompatibleModel({ baseURL: url, model: "m" }).doGenerate({ prompt: "x", abortSignal: controller.signal }).catch((caught: unknown) => caught);
+    const error = await createOpenAICompatibleModel({ baseURL: url, model: "m" })
+      .doGenerate({ prompt: "x", abortSignal: controller.signal })
+      .catch((caught: unknown) => caught);
     expect((error as Error).name).toBe("AbortError");
     expect(Date.now() - started).toBeLessThan(2000);
   });

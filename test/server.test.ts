@@ -4,13 +4,25 @@ import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/o
 import type { CallOptions } from "../src/core/call-options.js";
 import type { LanguageModel } from "../src/core/language-model.js";
 import type { StreamPart } from "../src/core/stream-part.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
 import { startServer } from "../src/server/start-server.js";
+import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { readAll } from "./helpers/read-stream.js";
 
 const embedded = createLlamaCppModel();
 // Records the signals of calls that reach the embedded model, to observe cancellation.
 const seen: CallOptions[] = [];
-const observed: LanguageModel = { ...embedded, modelId: "mull-tiny-policy", doGenerate: (options) => (seen.push(options), embedded.doGenerate(options)), doStream: (options) => (seen.push(options), embedded.doStream(options)) };
+const observed: LanguageModel = {
+  ...embedded,
+  modelId: "mull-tiny-policy",
+  doGenerate: (options) => {
+    seen.push(options);
+    return embedded.doGenerate(options);
+  },
+  doStream: (options) => {
+    seen.push(options);
+    return embedded.doStream(options);
+  },
+};
 let server: Awaited<ReturnType<typeof startServer>>;
 let client: LanguageModel;
 
@@ -23,12 +35,19 @@ afterAll(async () => {
   await embedded.dispose();
 });
 
-const post = (path: string, body: unknown) => fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  fetch(`${server.url}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
 
 describe("mull serve, reached through mull's own OpenAI-compatible backend", () => {
   it("lists base models and strategy ids", async () => {
     const body = (await (await fetch(`${server.url}/models`)).json()) as { data: { id: string }[] };
-    expect(body.data.map((model) => model.id)).toEqual(expect.arrayContaining(["mull-tiny-policy", "self-consistency/mull-tiny-policy", "single/mull-tiny-policy"]));
+    expect(body.data.map((model) => model.id)).toEqual(
+      expect.arrayContaining(["mull-tiny-policy", "self-consistency/mull-tiny-policy", "single/mull-tiny-policy"]),
+    );
   });
 
   it("completes raw prompts with n and log-probabilities", async () => {
@@ -46,8 +65,7 @@ describe("mull serve, reached through mull's own OpenAI-compatible backend", () 
     const chat = await client.doGenerate({ prompt: [{ role: "user", content: "6*7" }], temperature: 0 });
     expect(chat.completions[0]?.text).toContain("#### 42");
     const stream = await client.doStream({ prompt: "Q: 6*7\nA: ", temperature: 0 });
-    const parts: StreamPart[] = [];
-    for await (const part of stream) parts.push(part);
+    const parts: StreamPart[] = await readAll(stream);
     const text = parts.map((part) => (part.type === "text-delta" ? part.delta : "")).join("");
     expect(text).toBe("6*7=42\n#### 42");
     expect(parts.filter((part) => part.type === "text-delta").length).toBeGreaterThan(5);
@@ -56,7 +74,11 @@ describe("mull serve, reached through mull's own OpenAI-compatible backend", () 
 
   it("runs a strategy named in the model id and reports everything it spent", async () => {
     const response = await post("/completions", { model: "self-consistency/mull-tiny-policy", prompt: "Q: 12*(7+8)-9\nA: ", mull: { n: 6 } });
-    const body = (await response.json()) as { choices: { text: string }[]; usage: { completion_tokens: number }; mull: { answer: string; confidence: number; stopReason: string; candidates: unknown[]; usage: { calls: number } } };
+    const body = (await response.json()) as {
+      choices: { text: string }[];
+      usage: { completion_tokens: number };
+      mull: { answer: string; confidence: number; stopReason: string; candidates: unknown[]; usage: { calls: number } };
+    };
     expect(response.status).toBe(200);
     expect(body.mull).toMatchObject({ answer: "171", stopReason: "completed" });
     expect(body.mull.candidates).toHaveLength(6);
@@ -64,8 +86,16 @@ describe("mull serve, reached through mull's own OpenAI-compatible backend", () 
   });
 
   it("runs a strategy named in the mull object, under a budget, streaming progress then the answer", async () => {
-    const response = await post("/chat/completions", { model: "mull-tiny-policy", messages: [{ role: "user", content: "12*(7+8)-9" }], stream: true, mull: { strategy: "self-consistency", n: 32, budgetTokens: 300 } });
-    const events = (await response.text()).split("\n\n").filter((event) => event.startsWith("data: ")).map((event) => event.slice(6));
+    const response = await post("/chat/completions", {
+      model: "mull-tiny-policy",
+      messages: [{ role: "user", content: "12*(7+8)-9" }],
+      stream: true,
+      mull: { strategy: "self-consistency", n: 32, budgetTokens: 300 },
+    });
+    const events = (await response.text())
+      .split("\n\n")
+      .filter((event) => event.startsWith("data: "))
+      .map((event) => event.slice(6));
     expect(events.at(-1)).toBe("[DONE]");
     const chunks = events.slice(0, -1).map((event) => JSON.parse(event) as { choices: unknown[]; mull?: { progress?: string; stopReason?: string } });
     expect(chunks.some((chunk) => chunk.mull?.progress)).toBe(true);
@@ -94,7 +124,9 @@ describe("mull serve, reached through mull's own OpenAI-compatible backend", () 
   it("cancels the generation when the client disconnects", async () => {
     const controller = new AbortController();
     seen.length = 0;
-    const pending = client.doGenerate({ prompt: "Q: 1+1\nA: ", n: 4, temperature: 1.5, maxTokens: 400, abortSignal: controller.signal }).catch((error: unknown) => error);
+    const pending = client
+      .doGenerate({ prompt: "Q: 1+1\nA: ", n: 4, temperature: 1.5, maxTokens: 400, abortSignal: controller.signal })
+      .catch((error: unknown) => error);
     while (seen.length === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     controller.abort();
     await pending;

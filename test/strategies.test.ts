@@ -45,7 +45,11 @@ describe("single and self-consistency on the bundled policy", () => {
   it("stops when the caller aborts", async () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const result = await createSelfConsistency({ n: 64, waveSize: 4, temperature: 1.5 }).run({ model, call: { prompt: "Q: 1+1\nA: ", maxTokens: 300 }, abortSignal: controller.signal });
+    const result = await createSelfConsistency({ n: 64, waveSize: 4, temperature: 1.5 }).run({
+      model,
+      call: { prompt: "Q: 1+1\nA: ", maxTokens: 300 },
+      abortSignal: controller.signal,
+    });
     expect(result.stopReason).toBe("abort");
     expect(result.candidates.length).toBeLessThan(64);
   });
@@ -71,7 +75,11 @@ describe("strategy mechanics (scripted model)", () => {
 
   it("clamps maxTokens to the budget left and refuses calls once it is spent", async () => {
     const scripted = createScriptedModel(["#### 1"], 50);
-    const result = await createSelfConsistency({ n: 10, waveSize: 2 }).run({ model: scripted, call: { prompt: "p", maxTokens: 100 }, budget: { maxTokens: 150 } });
+    const result = await createSelfConsistency({ n: 10, waveSize: 2 }).run({
+      model: scripted,
+      call: { prompt: "p", maxTokens: 100 },
+      budget: { maxTokens: 150 },
+    });
     expect(result.stopReason).toBe("budget");
     expect(scripted.calls[0]?.maxTokens).toBe(100);
     expect(scripted.calls.length).toBe(2);
@@ -81,6 +89,8 @@ describe("strategy mechanics (scripted model)", () => {
   it("validates options", async () => {
     expect(() => createSelfConsistency({ n: 0 })).toThrow(InvalidArgumentError);
     expect(() => createSelfConsistency({ temperature: -1 })).toThrow(/temperature/);
-    await expect(createSelfConsistency({ n: 2 }).run({ model: createScriptedModel(["#### 1"]), call: { prompt: "p" }, budget: { maxTokens: -5 } })).rejects.toThrow(/budget.maxTokens/);
+    await expect(
+      createSelfConsistency({ n: 2 }).run({ model: createScriptedModel(["#### 1"]), call: { prompt: "p" }, budget: { maxTokens: -5 } }),
+    ).rejects.toThrow(/budget.maxTokens/);
   });
 });

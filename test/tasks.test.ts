@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { createRandom } from "../src/internal/seeded-random.js";
 import { arith, solveArith, solveArithInRandomOrder } from "../src/tasks/arith.js";
 import { canReach, countdown } from "../src/tasks/countdown.js";
-import { createRandom } from "../src/internal/seeded-random.js";
 import { loadSplit } from "../src/tasks/splits.js";
 import { extractFinalAnswer } from "../src/tasks/task.js";
 

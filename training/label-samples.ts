@@ -5,9 +5,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { formatPrmInput } from "../src/verifiers/prm-format.js";
 import { tasks } from "../src/tasks/splits.js";
 import { splitSteps } from "../src/tasks/task.js";
+import { formatPrmInput } from "../src/verifiers/prm-format.js";
 
 const [input, output] = process.argv.slice(2);
 if (!input || !output) throw new Error("usage: label-samples.ts <samples.jsonl.gz> <out.jsonl.gz>");

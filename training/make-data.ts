@@ -3,8 +3,8 @@
  * generators (the one source of truth). Usage: npx tsx training/make-data.ts [--out training/data]
  */
 import { mkdirSync, writeFileSync } from "node:fs";
-import { gzipSync } from "node:zlib";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { createRandom } from "../src/internal/seeded-random.js";
 import { arithExpression, solveArithInRandomOrder } from "../src/tasks/arith.js";
 import { heldOutPrompts, loadSplit, tasks } from "../src/tasks/splits.js";
@@ -37,9 +37,19 @@ function drawProblem(seed: number, kind: "arith" | "countdown"): TaskProblem {
   // Six numbers are supported by the generator but left out of training: the solver makes them slow to generate.
   const count = random.pick([3, 3, 4, 4, 4, 4, 5, 5, 5]);
   const ranges: Record<number, [number, number, number, number][]> = {
-    3: [[1, 10, 5, 50], [1, 20, 10, 100]],
-    4: [[1, 20, 10, 100], [1, 20, 10, 100], [1, 10, 5, 50]],
-    5: [[1, 25, 50, 200], [1, 20, 10, 100]],
+    3: [
+      [1, 10, 5, 50],
+      [1, 20, 10, 100],
+    ],
+    4: [
+      [1, 20, 10, 100],
+      [1, 20, 10, 100],
+      [1, 10, 5, 50],
+    ],
+    5: [
+      [1, 25, 50, 200],
+      [1, 20, 10, 100],
+    ],
     6: [[1, 25, 50, 300]],
   };
   const [minNumber, maxNumber, minTarget, maxTarget] = random.pick(ranges[count] ?? []);
@@ -72,5 +82,8 @@ const evaluation = [
   ...loadSplit({ task: "arith", difficulty: "hard", limit: 300 }),
   ...loadSplit({ task: "countdown", difficulty: "medium", limit: 300 }),
 ];
-writeFileSync(join(outDirectory, "eval.jsonl"), evaluation.map((problem) => JSON.stringify({ t: problem.task, d: problem.difficulty, p: problem.prompt, s: problem.solution, a: problem.answer })).join("\n"));
+writeFileSync(
+  join(outDirectory, "eval.jsonl"),
+  evaluation.map((problem) => JSON.stringify({ t: problem.task, d: problem.difficulty, p: problem.prompt, s: problem.solution, a: problem.answer })).join("\n"),
+);
 console.log(`done in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -2,13 +2,23 @@ import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { bootstrapMean } from "../internal/statistics.js";
 import { resolveModel } from "../registry/models.js";
 import { createStrategy } from "../registry/strategies.js";
-import { loadSplit, tasks, type TaskName } from "../tasks/splits.js";
+import { loadSplit, type TaskName, tasks } from "../tasks/splits.js";
 import type { Difficulty } from "../tasks/task.js";
 
 /** Runs each strategy over the same held-out problems and prints accuracy (95% bootstrap interval) and tokens. */
-export async function runCompare(options: { task: string; difficulty: string; limit: number; strategies: string; n: number; model: string; json?: boolean }): Promise<void> {
-  if (options.task !== "arith" && options.task !== "countdown") throw new InvalidArgumentError({ parameter: "--task", value: options.task, message: "must be arith or countdown" });
-  if (!["easy", "medium", "hard"].includes(options.difficulty)) throw new InvalidArgumentError({ parameter: "--difficulty", value: options.difficulty, message: "must be easy, medium or hard" });
+export async function runCompare(options: {
+  task: string;
+  difficulty: string;
+  limit: number;
+  strategies: string;
+  n: number;
+  model: string;
+  json?: boolean;
+}): Promise<void> {
+  if (options.task !== "arith" && options.task !== "countdown")
+    throw new InvalidArgumentError({ parameter: "--task", value: options.task, message: "must be arith or countdown" });
+  if (!["easy", "medium", "hard"].includes(options.difficulty))
+    throw new InvalidArgumentError({ parameter: "--difficulty", value: options.difficulty, message: "must be easy, medium or hard" });
   const taskName = options.task as TaskName;
   const problems = loadSplit({ task: taskName, difficulty: options.difficulty as Difficulty, limit: options.limit });
   const strategies = options.strategies.split(",").map((name) => createStrategy({ name: name.trim(), settings: { n: options.n } }));
@@ -31,7 +41,15 @@ export async function runCompare(options: { task: string; difficulty: string; li
       }
       if (!options.json) process.stderr.write("\n");
       const { mean, low, high } = bootstrapMean(correct);
-      rows.push({ strategy: strategy.name, accuracy: mean, low, high, tokens: tokens / problems.length, calls: calls / problems.length, seconds: (Date.now() - started) / 1000 });
+      rows.push({
+        strategy: strategy.name,
+        accuracy: mean,
+        low,
+        high,
+        tokens: tokens / problems.length,
+        calls: calls / problems.length,
+        seconds: (Date.now() - started) / 1000,
+      });
     }
   } finally {
     await model.dispose?.();
@@ -44,6 +62,8 @@ export async function runCompare(options: { task: string; difficulty: string; li
   console.log("| strategy | accuracy | 95% interval | tokens/problem | calls/problem | seconds |");
   console.log("|---|---|---|---|---|---|");
   for (const row of rows) {
-    console.log(`| ${row.strategy} | ${(100 * row.accuracy).toFixed(1)}% | ${(100 * row.low).toFixed(1)}–${(100 * row.high).toFixed(1)}% | ${row.tokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.seconds.toFixed(1)} |`);
+    console.log(
+      `| ${row.strategy} | ${(100 * row.accuracy).toFixed(1)}% | ${(100 * row.low).toFixed(1)}–${(100 * row.high).toFixed(1)}% | ${row.tokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.seconds.toFixed(1)} |`,
+    );
   }
 }

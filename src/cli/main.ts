@@ -7,11 +7,13 @@ import { createStrategy, strategyNames } from "../registry/strategies.js";
 import { startServer } from "../server/start-server.js";
 import { runCompare } from "./compare.js";
 
-const integer = (name: string, min = 1) => (value: string) => {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < min) throw new CommanderInvalidArgument(`${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
-  return parsed;
-};
+const integer =
+  (name: string, min = 1) =>
+  (value: string) => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min) throw new CommanderInvalidArgument(`${name} must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+    return parsed;
+  };
 const number = (name: string) => (value: string) => {
   const parsed = Number(value);
   if (!Number.isFinite(parsed) || parsed < 0) throw new CommanderInvalidArgument(`${name} must be a number >= 0, got ${JSON.stringify(value)}`);
@@ -27,7 +29,7 @@ const program = new Command()
 program
   .command("solve")
   .description("Answer one problem with a strategy and print the answer, the votes and the usage")
-  .argument("<problem>", "the problem, e.g. \"23+4*17-(38-9)\"")
+  .argument("<problem>", 'the problem, e.g. "23+4*17-(38-9)"')
   .option("-s, --strategy <name>", `strategy: ${strategyNames.join(", ")}`, "self-consistency")
   .option("-n, --n <count>", "samples for sampling strategies", integer("--n"), 16)
   .option("-t, --temperature <value>", "sampling temperature (strategy default when absent)", number("--temperature"))
@@ -37,34 +39,68 @@ program
   .option("--seed <value>", "seed for reproducible sampling", integer("--seed", 0))
   .option("--raw", "send the problem as is, without the model's prompt format")
   .option("--json", "print one JSON object")
-  .action(async (problem: string, flags: { strategy: string; n: number; temperature?: number; budgetTokens?: number; maxTokens: number; model: string; seed?: number; raw?: boolean; json?: boolean }) => {
-    const model = resolveModel({ spec: flags.model });
-    try {
-      const strategy = createStrategy({ name: flags.strategy, settings: { n: flags.n, ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}) } });
-      const prompt = flags.raw ? problem : model.formatProblem ? model.formatProblem(problem) : [{ role: "user" as const, content: problem }];
-      const budget: Budget | undefined = flags.budgetTokens !== undefined ? { maxTokens: flags.budgetTokens } : undefined;
-      const controller = new AbortController();
-      process.once("SIGINT", () => controller.abort(new DOMException("interrupted", "AbortError")));
-      const result = await strategy.run({
-        model,
-        call: { prompt, maxTokens: flags.maxTokens, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) },
-        ...(budget ? { budget } : {}),
-        abortSignal: controller.signal,
-        ...(flags.json ? {} : { onProgress: (part) => process.stderr.write(`  ${part.message}\n`) }),
-      });
-      if (flags.json) {
-        console.log(JSON.stringify({ answer: result.answer ?? null, confidence: result.confidence, stopReason: result.stopReason, votes: result.votes, candidates: result.candidates, usage: result.usage, text: result.text, warnings: result.warnings }));
-      } else {
-        console.log(`answer: ${result.answer ?? "(none)"}  confidence: ${(100 * result.confidence).toFixed(0)}%  stop: ${result.stopReason}`);
-        const votes = Object.entries(result.votes).sort((a, b) => b[1] - a[1]);
-        if (votes.length > 0) console.log(`votes: ${votes.map(([answer, count]) => `${answer}×${count}`).join("  ")}`);
-        console.log(`usage: ${result.usage.promptTokens} prompt + ${result.usage.completionTokens} completion tokens, ${result.usage.calls} calls, ${result.usage.wallMs} ms`);
-        for (const warning of result.warnings) console.log(`warning: ${warning.type === "other" ? warning.message : `${warning.feature} unsupported${warning.details ? ` (${warning.details})` : ""}`}`);
+  .action(
+    async (
+      problem: string,
+      flags: {
+        strategy: string;
+        n: number;
+        temperature?: number;
+        budgetTokens?: number;
+        maxTokens: number;
+        model: string;
+        seed?: number;
+        raw?: boolean;
+        json?: boolean;
+      },
+    ) => {
+      const model = resolveModel({ spec: flags.model });
+      try {
+        const strategy = createStrategy({
+          name: flags.strategy,
+          settings: { n: flags.n, ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}) },
+        });
+        const prompt = flags.raw ? problem : model.formatProblem ? model.formatProblem(problem) : [{ role: "user" as const, content: problem }];
+        const budget: Budget | undefined = flags.budgetTokens !== undefined ? { maxTokens: flags.budgetTokens } : undefined;
+        const controller = new AbortController();
+        process.once("SIGINT", () => controller.abort(new DOMException("interrupted", "AbortError")));
+        const result = await strategy.run({
+          model,
+          call: { prompt, maxTokens: flags.maxTokens, ...(flags.seed !== undefined ? { seed: flags.seed } : {}) },
+          ...(budget ? { budget } : {}),
+          abortSignal: controller.signal,
+          ...(flags.json ? {} : { onProgress: (part) => process.stderr.write(`  ${part.message}\n`) }),
+        });
+        if (flags.json) {
+          console.log(
+            JSON.stringify({
+              answer: result.answer ?? null,
+              confidence: result.confidence,
+              stopReason: result.stopReason,
+              votes: result.votes,
+              candidates: result.candidates,
+              usage: result.usage,
+              text: result.text,
+              warnings: result.warnings,
+            }),
+          );
+        } else {
+          console.log(`answer: ${result.answer ?? "(none)"}  confidence: ${(100 * result.confidence).toFixed(0)}%  stop: ${result.stopReason}`);
+          const votes = Object.entries(result.votes).sort((a, b) => b[1] - a[1]);
+          if (votes.length > 0) console.log(`votes: ${votes.map(([answer, count]) => `${answer}×${count}`).join("  ")}`);
+          console.log(
+            `usage: ${result.usage.promptTokens} prompt + ${result.usage.completionTokens} completion tokens, ${result.usage.calls} calls, ${result.usage.wallMs} ms`,
+          );
+          for (const warning of result.warnings)
+            console.log(
+              `warning: ${warning.type === "other" ? warning.message : `${warning.feature} unsupported${warning.details ? ` (${warning.details})` : ""}`}`,
+            );
+        }
+      } finally {
+        await model.dispose?.();
       }
-    } finally {
-      await model.dispose?.();
-    }
-  });
+    },
+  );
 
 program
   .command("serve")

@@ -1,6 +1,6 @@
+import type { StrategyReport } from "./strategy.js";
 import type { Usage } from "./usage.js";
 import type { Warning } from "./warning.js";
-import type { StrategyReport } from "./strategy.js";
 
 export type FinishReason = "stop" | "length" | "abort" | "error" | "other";
 

@@ -1,4 +1,2 @@
 /** A setting the backend could not honour, reported instead of thrown. */
-export type Warning =
-  | { type: "unsupported"; feature: string; details?: string }
-  | { type: "other"; message: string };
+export type Warning = { type: "unsupported"; feature: string; details?: string } | { type: "other"; message: string };

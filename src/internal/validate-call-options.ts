@@ -4,18 +4,22 @@ import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 /** Rejects call options no backend can honour, with an error that names the parameter. */
 export function validateCallOptions(options: CallOptions): void {
   const { prompt, n, temperature, topP, maxTokens, stop, seed } = options;
-  if (typeof prompt !== "string" && !Array.isArray(prompt)) throw new InvalidArgumentError({ parameter: "prompt", value: prompt, message: "must be a string or an array of chat messages" });
+  if (typeof prompt !== "string" && !Array.isArray(prompt))
+    throw new InvalidArgumentError({ parameter: "prompt", value: prompt, message: "must be a string or an array of chat messages" });
   if (Array.isArray(prompt)) {
     if (prompt.length === 0) throw new InvalidArgumentError({ parameter: "messages", message: "must not be empty" });
     for (const [index, message] of prompt.entries()) {
-      if (typeof message !== "object" || message === null || typeof message.role !== "string") throw new InvalidArgumentError({ parameter: `messages[${index}]`, message: "must be an object with a role" });
+      if (typeof message !== "object" || message === null || typeof message.role !== "string")
+        throw new InvalidArgumentError({ parameter: `messages[${index}]`, message: "must be an object with a role" });
     }
   }
   const integer = (name: string, value: number | undefined, min: number, max: number) => {
-    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max)) throw new InvalidArgumentError({ parameter: name, value, message: `must be an integer from ${min} to ${max}, got ${value}` });
+    if (value !== undefined && (!Number.isInteger(value) || value < min || value > max))
+      throw new InvalidArgumentError({ parameter: name, value, message: `must be an integer from ${min} to ${max}, got ${value}` });
   };
   const range = (name: string, value: number | undefined, min: number, max: number) => {
-    if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max)) throw new InvalidArgumentError({ parameter: name, value, message: `must be a number from ${min} to ${max}, got ${value}` });
+    if (value !== undefined && (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max))
+      throw new InvalidArgumentError({ parameter: name, value, message: `must be a number from ${min} to ${max}, got ${value}` });
   };
   integer("n", n, 1, 1024);
   integer("maxTokens", maxTokens, 1, 1_000_000);
@@ -23,5 +27,6 @@ export function validateCallOptions(options: CallOptions): void {
   range("temperature", temperature, 0, 5);
   range("topP", topP, 0, 1);
   if (topP === 0) throw new InvalidArgumentError({ parameter: "topP", value: topP, message: "must be above 0" });
-  if (stop !== undefined && (!Array.isArray(stop) || stop.some((item) => typeof item !== "string" || item.length === 0))) throw new InvalidArgumentError({ parameter: "stop", value: stop, message: "must be an array of non-empty strings" });
+  if (stop !== undefined && (!Array.isArray(stop) || stop.some((item) => typeof item !== "string" || item.length === 0)))
+    throw new InvalidArgumentError({ parameter: "stop", value: stop, message: "must be an array of non-empty strings" });
 }

@@ -1,9 +1,9 @@
 /** Turns a model spec (a GGUF path, a URL or a pool of URLs, or a bundled name) into a LanguageModel. */
 import { existsSync } from "node:fs";
-import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
-import type { LanguageModel } from "../core/language-model.js";
 import { BUNDLED_POLICY_MODEL, BUNDLED_PRM_MODEL, createLlamaCppModel, type LlamaCppModelSettings } from "../backends/llama-cpp/llama-cpp-model.js";
 import { createOpenAICompatibleModel } from "../backends/openai-compatible/openai-compatible-model.js";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import type { LanguageModel } from "../core/language-model.js";
 
 export const BUNDLED_MODELS: Record<string, string> = { "mull-tiny-policy": BUNDLED_POLICY_MODEL, "mull-tiny-prm": BUNDLED_PRM_MODEL };
 
@@ -25,7 +25,11 @@ export function resolveModel(options: ModelSpecOptions = {}): LanguageModel & { 
   }
   const path = BUNDLED_MODELS[spec] ?? spec;
   if (!path.endsWith(".gguf") && !existsSync(path)) {
-    throw new InvalidArgumentError({ parameter: "model", value: spec, message: `${JSON.stringify(spec)} is neither a bundled model (${Object.keys(BUNDLED_MODELS).join(", ")}), a .gguf file nor an http(s) URL` });
+    throw new InvalidArgumentError({
+      parameter: "model",
+      value: spec,
+      message: `${JSON.stringify(spec)} is neither a bundled model (${Object.keys(BUNDLED_MODELS).join(", ")}), a .gguf file nor an http(s) URL`,
+    });
   }
   return createLlamaCppModel({ ...options.llamaCpp, modelPath: path, ...(BUNDLED_MODELS[spec] ? { modelId: spec } : {}) });
 }

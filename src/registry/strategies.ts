@@ -25,6 +25,11 @@ export const strategyNames: readonly string[] = Object.keys(factories);
 
 export function createStrategy(options: { name: string; settings?: StrategySettings }): Strategy {
   const factory = factories[options.name];
-  if (!factory) throw new InvalidArgumentError({ parameter: "strategy", value: options.name, message: `unknown strategy ${JSON.stringify(options.name)}; known: ${strategyNames.join(", ")}` });
+  if (!factory)
+    throw new InvalidArgumentError({
+      parameter: "strategy",
+      value: options.name,
+      message: `unknown strategy ${JSON.stringify(options.name)}; known: ${strategyNames.join(", ")}`,
+    });
   return factory(options.settings ?? {});
 }

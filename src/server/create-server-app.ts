@@ -4,7 +4,7 @@
  * in a `mull` body object; the response's `usage` counts everything the strategy spent and its `mull`
  * object carries the answer, confidence, stop reason and a summary of the candidates.
  */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ZodType } from "zod";
 import type { CallOptions, ChatMessage } from "../core/call-options.js";
@@ -15,7 +15,7 @@ import type { Usage } from "../core/usage.js";
 import { createStrategy, strategyNames } from "../registry/strategies.js";
 import { strategyModel } from "../strategies/strategy-model.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
-import { chatRequestSchema, completionRequestSchema, type ChatRequest, type CompletionRequest } from "./request-schemas.js";
+import { type ChatRequest, type CompletionRequest, chatRequestSchema, completionRequestSchema } from "./request-schemas.js";
 
 export type ServerAppOptions = {
   /** Base models by id; the first is the default for ids that name only a strategy. */
@@ -24,7 +24,11 @@ export type ServerAppOptions = {
 
 type Kind = "completion" | "chat";
 
-const usageBody = (usage: Usage) => ({ prompt_tokens: usage.promptTokens, completion_tokens: usage.completionTokens, total_tokens: usage.promptTokens + usage.completionTokens });
+const usageBody = (usage: Usage) => ({
+  prompt_tokens: usage.promptTokens,
+  completion_tokens: usage.completionTokens,
+  total_tokens: usage.promptTokens + usage.completionTokens,
+});
 
 const mullBody = (report: StrategyReport | undefined, usage: Usage) =>
   report
@@ -34,7 +38,12 @@ const mullBody = (report: StrategyReport | undefined, usage: Usage) =>
         confidence: report.confidence,
         stopReason: report.stopReason,
         votes: report.votes,
-        candidates: report.candidates.map((candidate) => ({ answer: candidate.answer ?? null, finishReason: candidate.finishReason, completionTokens: candidate.completionTokens, ...(candidate.score !== undefined ? { score: candidate.score } : {}) })),
+        candidates: report.candidates.map((candidate) => ({
+          answer: candidate.answer ?? null,
+          finishReason: candidate.finishReason,
+          completionTokens: candidate.completionTokens,
+          ...(candidate.score !== undefined ? { score: candidate.score } : {}),
+        })),
         usage: { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, calls: usage.calls, wallMs: usage.wallMs },
         warnings: report.warnings,
       }
@@ -53,7 +62,9 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.get("/v1/models", (context) =>
     context.json({
       object: "list",
-      data: baseIds.flatMap((id) => [id, ...strategyNames.map((strategy) => `${strategy}/${id}`)].map((modelId) => ({ id: modelId, object: "model", created: 0, owned_by: "mull" }))),
+      data: baseIds.flatMap((id) =>
+        [id, ...strategyNames.map((strategy) => `${strategy}/${id}`)].map((modelId) => ({ id: modelId, object: "model", created: 0, owned_by: "mull" })),
+      ),
     }),
   );
 
@@ -75,7 +86,11 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const mull = request.mull ?? {};
     const strategy = createStrategy({
       name: strategyName,
-      settings: { ...(mull.n !== undefined ? { n: mull.n } : {}), ...(mull.temperature !== undefined ? { temperature: mull.temperature } : {}), ...(mull.waveSize !== undefined ? { waveSize: mull.waveSize } : {}) },
+      settings: {
+        ...(mull.n !== undefined ? { n: mull.n } : {}),
+        ...(mull.temperature !== undefined ? { temperature: mull.temperature } : {}),
+        ...(mull.waveSize !== undefined ? { waveSize: mull.waveSize } : {}),
+      },
     });
     const budget: Budget = {
       ...(mull.budgetTokens !== undefined ? { maxTokens: mull.budgetTokens } : {}),
@@ -118,7 +133,8 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const controller = clientSignal(context);
     const stop = request.stop == null ? undefined : Array.isArray(request.stop) ? request.stop : [request.stop];
     const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
-    const prompt: string | ChatMessage[] = kind === "chat" ? ((request as ChatRequest).messages as ChatMessage[]) : ([] as string[]).concat((request as CompletionRequest).prompt)[0] as string;
+    const prompt: string | ChatMessage[] =
+      kind === "chat" ? ((request as ChatRequest).messages as ChatMessage[]) : (([] as string[]).concat((request as CompletionRequest).prompt)[0] as string);
     const wantsLogprobs = kind === "chat" ? (request as ChatRequest).logprobs === true : ((request as CompletionRequest).logprobs ?? 0) > 0;
     const call: CallOptions = {
       prompt,
@@ -139,7 +155,12 @@ export function createServerApp(options: ServerAppOptions): Hono {
       const logprobs = completion.logprobs
         ? kind === "chat"
           ? { content: completion.logprobs.map((item) => ({ token: item.token, logprob: item.logprob, top_logprobs: [] })) }
-          : { tokens: completion.logprobs.map((item) => item.token), token_logprobs: completion.logprobs.map((item) => item.logprob), top_logprobs: null, text_offset: [] }
+          : {
+              tokens: completion.logprobs.map((item) => item.token),
+              token_logprobs: completion.logprobs.map((item) => item.logprob),
+              top_logprobs: null,
+              text_offset: [],
+            }
         : null;
       return kind === "chat"
         ? { index, message: { role: "assistant", content: completion.text }, finish_reason: completion.finishReason, logprobs }
@@ -160,7 +181,15 @@ export function createServerApp(options: ServerAppOptions): Hono {
 
   const streamResponse = (
     context: Context,
-    { kind, model, id, call, created, responseId, controller }: { kind: Kind; model: LanguageModel; id: string; call: CallOptions; created: number; responseId: string; controller: AbortController },
+    {
+      kind,
+      model,
+      id,
+      call,
+      created,
+      responseId,
+      controller,
+    }: { kind: Kind; model: LanguageModel; id: string; call: CallOptions; created: number; responseId: string; controller: AbortController },
   ) =>
     streamSSE(context, async (stream) => {
       stream.onAbort(() => controller.abort(new DOMException("client disconnected", "AbortError")));
@@ -178,9 +207,21 @@ export function createServerApp(options: ServerAppOptions): Hono {
                 ? { content: part.logprobs.map((item) => ({ token: item.token, logprob: item.logprob, top_logprobs: [] })) }
                 : { tokens: part.logprobs.map((item) => item.token), token_logprobs: part.logprobs.map((item) => item.logprob) }
               : null;
-            await chunk({ choices: [kind === "chat" ? { index: part.index, delta: { role: "assistant", content: part.delta }, finish_reason: null, logprobs } : { index: part.index, text: part.delta, finish_reason: null, logprobs }] });
+            await chunk({
+              choices: [
+                kind === "chat"
+                  ? { index: part.index, delta: { role: "assistant", content: part.delta }, finish_reason: null, logprobs }
+                  : { index: part.index, text: part.delta, finish_reason: null, logprobs },
+              ],
+            });
           } else if (part.type === "completion-end") {
-            await chunk({ choices: [kind === "chat" ? { index: part.index, delta: {}, finish_reason: part.finishReason } : { index: part.index, text: "", finish_reason: part.finishReason }] });
+            await chunk({
+              choices: [
+                kind === "chat"
+                  ? { index: part.index, delta: {}, finish_reason: part.finishReason }
+                  : { index: part.index, text: "", finish_reason: part.finishReason },
+              ],
+            });
           } else if (part.type === "progress") {
             // Progress while a strategy works: no choices, so OpenAI clients pass over it.
             await chunk({ choices: [], mull: { progress: part.message, usage: part.usage, ...(part.data ? { data: part.data } : {}) } });

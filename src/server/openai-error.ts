@@ -6,9 +6,15 @@ export type OpenAIErrorBody = { error: { message: string; type: string; param: s
 
 /** The one place errors become OpenAI-shaped HTTP errors. */
 export function toOpenAIError(error: unknown): { status: 400 | 404 | 500 | 502 | 503; body: OpenAIErrorBody } {
-  if (InvalidArgumentError.isInstance(error)) return { status: 400, body: { error: { message: error.message, type: "invalid_request_error", param: error.parameter, code: null } } };
-  if (ModelLoadError.isInstance(error)) return { status: 500, body: { error: { message: error.message, type: "server_error", param: null, code: "model_load_failed" } } };
-  if (BackendCallError.isInstance(error)) return { status: error.isRetryable ? 503 : 502, body: { error: { message: error.message, type: "upstream_error", param: null, code: error.statusCode ? String(error.statusCode) : null } } };
+  if (InvalidArgumentError.isInstance(error))
+    return { status: 400, body: { error: { message: error.message, type: "invalid_request_error", param: error.parameter, code: null } } };
+  if (ModelLoadError.isInstance(error))
+    return { status: 500, body: { error: { message: error.message, type: "server_error", param: null, code: "model_load_failed" } } };
+  if (BackendCallError.isInstance(error))
+    return {
+      status: error.isRetryable ? 503 : 502,
+      body: { error: { message: error.message, type: "upstream_error", param: null, code: error.statusCode ? String(error.statusCode) : null } },
+    };
   const message = error instanceof Error ? error.message : String(error);
   return { status: 500, body: { error: { message: `internal error: ${message}`, type: "server_error", param: null, code: null } } };
 }

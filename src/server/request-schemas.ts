@@ -20,7 +20,10 @@ const common = {
   top_p: z.number().gt(0).max(1).optional(),
   max_tokens: z.number().int().min(1).optional().nullable(),
   max_completion_tokens: z.number().int().min(1).optional().nullable(),
-  stop: z.union([z.string(), z.array(z.string()).max(16)]).optional().nullable(),
+  stop: z
+    .union([z.string(), z.array(z.string()).max(16)])
+    .optional()
+    .nullable(),
   seed: z.number().int().optional().nullable(),
   stream: z.boolean().optional().nullable(),
   stream_options: z.object({ include_usage: z.boolean().optional() }).passthrough().optional().nullable(),
@@ -42,9 +45,7 @@ export const chatRequestSchema = z
     ...common,
     messages: z
       .array(
-        z
-          .object({ role: z.enum(["system", "user", "assistant", "tool", "developer"]), content: z.union([z.string(), z.null()]).optional() })
-          .passthrough(),
+        z.object({ role: z.enum(["system", "user", "assistant", "tool", "developer"]), content: z.union([z.string(), z.null()]).optional() }).passthrough(),
       )
       .min(1),
     logprobs: z.boolean().optional().nullable(),

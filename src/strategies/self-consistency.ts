@@ -22,9 +22,12 @@ export type SelfConsistencyOptions = {
 export function createSelfConsistency(options: SelfConsistencyOptions = {}): Strategy {
   const n = options.n ?? 16;
   const temperature = options.temperature ?? 0.7;
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError({ parameter: "n", value: n, message: `must be an integer from 1 to 1024, got ${n}` });
-  if (!Number.isFinite(temperature) || temperature < 0) throw new InvalidArgumentError({ parameter: "temperature", value: temperature, message: "must be a number >= 0" });
-  if (options.waveSize !== undefined && (!Number.isInteger(options.waveSize) || options.waveSize < 1)) throw new InvalidArgumentError({ parameter: "waveSize", value: options.waveSize, message: "must be a positive integer" });
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    throw new InvalidArgumentError({ parameter: "n", value: n, message: `must be an integer from 1 to 1024, got ${n}` });
+  if (!Number.isFinite(temperature) || temperature < 0)
+    throw new InvalidArgumentError({ parameter: "temperature", value: temperature, message: "must be a number >= 0" });
+  if (options.waveSize !== undefined && (!Number.isInteger(options.waveSize) || options.waveSize < 1))
+    throw new InvalidArgumentError({ parameter: "waveSize", value: options.waveSize, message: "must be a positive integer" });
   return {
     name: "self-consistency",
     async run({ model, call, budget, abortSignal, extractAnswer = defaultExtractAnswer, onProgress }): Promise<StrategyResult> {
@@ -38,21 +41,33 @@ export function createSelfConsistency(options: SelfConsistencyOptions = {}): Str
         while (candidates.length < n && !meter.signal.aborted) {
           const size = Math.min(waveSize, n - candidates.length);
           const seed = call.seed !== undefined ? call.seed + wave * 104_729 : undefined;
-          const result = await meteredGenerate({ model, meter, call: { ...call, n: size, temperature, logprobs: call.logprobs ?? true, ...(seed !== undefined ? { seed } : {}) } }).catch(
-            (error: unknown) => {
-              if (isStopError(error)) return undefined;
-              throw error;
-            },
-          );
+          const result = await meteredGenerate({
+            model,
+            meter,
+            call: { ...call, n: size, temperature, logprobs: call.logprobs ?? true, ...(seed !== undefined ? { seed } : {}) },
+          }).catch((error: unknown) => {
+            if (isStopError(error)) return undefined;
+            throw error;
+          });
           if (!result) break;
           for (const warning of result.warnings) if (!warnings.some((known) => JSON.stringify(known) === JSON.stringify(warning))) warnings.push(warning);
           for (const completion of result.completions) {
             const candidate = toCandidate(completion, extractAnswer);
             candidates.push(candidate);
-            add("candidate-end", { index: candidates.length - 1, answer: candidate.answer, finishReason: candidate.finishReason, completionTokens: candidate.completionTokens });
+            add("candidate-end", {
+              index: candidates.length - 1,
+              answer: candidate.answer,
+              finishReason: candidate.finishReason,
+              completionTokens: candidate.completionTokens,
+            });
           }
           const tally = majorityVote(candidates);
-          onProgress?.({ type: "progress", message: `${candidates.length}/${n} samples, leader ${tally.answer ?? "none"} (${(100 * tally.confidence).toFixed(0)}%)`, usage: meter.usage(), data: { samples: candidates.length, votes: tally.votes } });
+          onProgress?.({
+            type: "progress",
+            message: `${candidates.length}/${n} samples, leader ${tally.answer ?? "none"} (${(100 * tally.confidence).toFixed(0)}%)`,
+            usage: meter.usage(),
+            data: { samples: candidates.length, votes: tally.votes },
+          });
           wave++;
         }
         const { answer, votes, confidence } = majorityVote(candidates);

@@ -13,14 +13,19 @@ export type SingleOptions = {
 /** One completion, greedy by default: the baseline every other strategy is measured against. */
 export function createSingle(options: SingleOptions = {}): Strategy {
   const temperature = options.temperature;
-  if (temperature !== undefined && (!Number.isFinite(temperature) || temperature < 0)) throw new InvalidArgumentError({ parameter: "temperature", value: temperature, message: "must be a number >= 0" });
+  if (temperature !== undefined && (!Number.isFinite(temperature) || temperature < 0))
+    throw new InvalidArgumentError({ parameter: "temperature", value: temperature, message: "must be a number >= 0" });
   return {
     name: "single",
     async run({ model, call, budget, abortSignal, extractAnswer = defaultExtractAnswer, onProgress }): Promise<StrategyResult> {
       const meter = new BudgetMeter({ ...(budget ? { budget } : {}), ...(abortSignal ? { abortSignal } : {}) });
       const { trace, add } = createTrace();
       try {
-        const result = await meteredGenerate({ model, meter, call: { ...call, n: 1, temperature: temperature ?? call.temperature ?? 0, logprobs: call.logprobs ?? true } }).catch((error: unknown) => {
+        const result = await meteredGenerate({
+          model,
+          meter,
+          call: { ...call, n: 1, temperature: temperature ?? call.temperature ?? 0, logprobs: call.logprobs ?? true },
+        }).catch((error: unknown) => {
           if (isStopError(error)) return undefined;
           throw error;
         });

@@ -1,6 +1,6 @@
+import { BudgetExhaustedError } from "../core/errors/budget-exhausted-error.js";
 import type { Completion } from "../core/generate-result.js";
 import type { Candidate, StopReason, TraceEvent } from "../core/strategy.js";
-import { BudgetExhaustedError } from "../core/errors/budget-exhausted-error.js";
 import { isAbortError } from "../internal/abort.js";
 import type { BudgetMeter } from "../internal/budget-meter.js";
 
@@ -29,7 +29,10 @@ export function isStopError(error: unknown): boolean {
 }
 
 /** Majority vote over non-abstaining answers; ties go to the answer seen first. */
-export function majorityVote(candidates: Candidate[], weight: (candidate: Candidate) => number = () => 1): { answer: string | undefined; votes: Record<string, number>; confidence: number } {
+export function majorityVote(
+  candidates: Candidate[],
+  weight: (candidate: Candidate) => number = () => 1,
+): { answer: string | undefined; votes: Record<string, number>; confidence: number } {
   const votes: Record<string, number> = {};
   const order: string[] = [];
   let total = 0;

@@ -1,8 +1,8 @@
 import type { CallOptions } from "../core/call-options.js";
 import type { GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
-import type { StreamPart } from "../core/stream-part.js";
 import type { Budget, Strategy, StrategyResult } from "../core/strategy.js";
+import type { StreamPart } from "../core/stream-part.js";
 import { addUsage, emptyUsage } from "../core/usage.js";
 
 /**
@@ -10,7 +10,12 @@ import { addUsage, emptyUsage } from "../core/usage.js";
  * its usage everything the strategy spent, and its result carries the strategy's report.
  * `n` runs the strategy that many times, concurrently.
  */
-export function strategyModel(options: { strategy: Strategy; model: LanguageModel; budget?: Budget; extractAnswer?: (text: string) => string | undefined }): LanguageModel {
+export function strategyModel(options: {
+  strategy: Strategy;
+  model: LanguageModel;
+  budget?: Budget;
+  extractAnswer?: (text: string) => string | undefined;
+}): LanguageModel {
   const { strategy, model, budget } = options;
   const run = (call: CallOptions, onProgress?: (part: Extract<StreamPart, { type: "progress" }>) => void): Promise<StrategyResult> => {
     const { n: _n, abortSignal, ...rest } = call;

@@ -3,7 +3,7 @@
  * The prompt and solution formats are a public interface (models are trained on them).
  */
 import { createRandom, type Random } from "../internal/seeded-random.js";
-import { parseStep, splitSteps, type SolutionCheck, type Task, type TaskProblem } from "./task.js";
+import { parseStep, type SolutionCheck, splitSteps, type Task, type TaskProblem } from "./task.js";
 
 export type ArithOptions = {
   /** Number of operations, 1 to 10. Defaults to `3`. */
@@ -80,8 +80,7 @@ export function parseArithExpression(expression: string): ExpressionNode {
   return tree;
 }
 
-const compute = (left: number, operator: Operator, right: number): number =>
-  operator === "+" ? left + right : operator === "-" ? left - right : left * right;
+const compute = (left: number, operator: Operator, right: number): number => (operator === "+" ? left + right : operator === "-" ? left - right : left * right);
 
 /** Reduces a flat token run (no parentheses): multiplications left to right, then + and - left to right. */
 function reduceFlat(run: Token[], steps: string[]): number {
@@ -169,8 +168,10 @@ function randomTree(random: Random, operations: number, maxOperand: number, pare
 function validateOptions(options: ArithOptions): Required<ArithOptions> {
   const operations = options.operations ?? 3;
   const maxOperand = options.maxOperand ?? 20;
-  if (!Number.isInteger(operations) || operations < 1 || operations > 10) throw new RangeError(`arith operations must be an integer from 1 to 10, got ${operations}`);
-  if (!Number.isInteger(maxOperand) || maxOperand < 1 || maxOperand > 999) throw new RangeError(`arith maxOperand must be an integer from 1 to 999, got ${maxOperand}`);
+  if (!Number.isInteger(operations) || operations < 1 || operations > 10)
+    throw new RangeError(`arith operations must be an integer from 1 to 10, got ${operations}`);
+  if (!Number.isInteger(maxOperand) || maxOperand < 1 || maxOperand > 999)
+    throw new RangeError(`arith maxOperand must be an integer from 1 to 999, got ${maxOperand}`);
   return { operations, maxOperand, parentheses: options.parentheses ?? true };
 }
 

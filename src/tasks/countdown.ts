@@ -3,7 +3,7 @@
  * exact division. Intermediate results must be positive integers (the classic rules).
  */
 import { createRandom, type Random } from "../internal/seeded-random.js";
-import { applyOperator, parseStep, splitSteps, type SolutionCheck, type Task, type TaskProblem } from "./task.js";
+import { applyOperator, parseStep, type SolutionCheck, splitSteps, type Task, type TaskProblem } from "./task.js";
 
 export type CountdownOptions = {
   /** How many numbers are given, 3 to 6. Defaults to `4`. */
@@ -90,7 +90,8 @@ function validateOptions(options: CountdownOptions): Required<CountdownOptions> 
     minTarget: options.minTarget ?? 10,
     maxTarget: options.maxTarget ?? 100,
   };
-  if (!Number.isInteger(resolved.count) || resolved.count < 3 || resolved.count > 6) throw new RangeError(`countdown count must be an integer from 3 to 6, got ${resolved.count}`);
+  if (!Number.isInteger(resolved.count) || resolved.count < 3 || resolved.count > 6)
+    throw new RangeError(`countdown count must be an integer from 3 to 6, got ${resolved.count}`);
   if (resolved.minNumber < 1 || resolved.maxNumber < resolved.minNumber) throw new RangeError("countdown numbers need 1 <= minNumber <= maxNumber");
   if (resolved.minTarget < 1 || resolved.maxTarget < resolved.minTarget) throw new RangeError("countdown targets need 1 <= minTarget <= maxTarget");
   return resolved;

@@ -2,9 +2,10 @@
  * Fixed held-out splits by difficulty. They are regenerated deterministically from fixed seeds, and
  * training data excludes every prompt that appears in any of them.
  */
-import { arith, type ArithOptions } from "./arith.js";
-import { countdown, type CountdownOptions } from "./countdown.js";
+
 import { createRandom } from "../internal/seeded-random.js";
+import { type ArithOptions, arith } from "./arith.js";
+import { type CountdownOptions, countdown } from "./countdown.js";
 import type { Difficulty, Task, TaskProblem } from "./task.js";
 
 export type TaskName = "arith" | "countdown";

@@ -43,7 +43,12 @@ export function splitSteps(solution: string): string[] {
 
 /** The text after the last `#### ` marker, trimmed, or undefined when there is none. */
 export function extractFinalAnswer(text: string): string | undefined {
-  const match = /####\s*(-?\d+)\s*$/m.exec(text.split("\n").filter((line) => line.includes("####")).at(-1) ?? "");
+  const match = /####\s*(-?\d+)\s*$/m.exec(
+    text
+      .split("\n")
+      .filter((line) => line.includes("####"))
+      .at(-1) ?? "",
+  );
   return match?.[1];
 }
 

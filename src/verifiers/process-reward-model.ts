@@ -32,10 +32,16 @@ export function createProcessRewardModel(options: {
   aggregation?: StepAggregation;
 }): Verifier {
   const aggregation = options.aggregation ?? "last";
-  if (!stepAggregations.includes(aggregation)) throw new InvalidArgumentError({ parameter: "aggregation", value: aggregation, message: `must be one of ${stepAggregations.join(", ")}` });
+  if (!stepAggregations.includes(aggregation))
+    throw new InvalidArgumentError({ parameter: "aggregation", value: aggregation, message: `must be one of ${stepAggregations.join(", ")}` });
   const model = options.model;
   const scoreTokens = model.doScoreTokens?.bind(model);
-  if (!scoreTokens) throw new InvalidArgumentError({ parameter: "model", value: model.modelId, message: "this backend cannot return next-token probabilities at chosen positions, which a PRM needs" });
+  if (!scoreTokens)
+    throw new InvalidArgumentError({
+      parameter: "model",
+      value: model.modelId,
+      message: "this backend cannot return next-token probabilities at chosen positions, which a PRM needs",
+    });
   return {
     name: `prm:${model.modelId}:${aggregation}`,
     async score({ prompt, solution, abortSignal }) {

@@ -18,7 +18,11 @@ export function createScriptedModel(texts: string[], tokensPerCompletion = 10): 
         const text = texts[cursor++ % texts.length] ?? "";
         return { text, finishReason: "stop" as const, completionTokens: Math.min(tokensPerCompletion, options.maxTokens ?? Number.POSITIVE_INFINITY) };
       });
-      return { completions, usage: { promptTokens: 5 * n, completionTokens: completions.reduce((sum, completion) => sum + completion.completionTokens, 0), calls: 1, wallMs: 1 }, warnings: [] };
+      return {
+        completions,
+        usage: { promptTokens: 5 * n, completionTokens: completions.reduce((sum, completion) => sum + completion.completionTokens, 0), calls: 1, wallMs: 1 },
+        warnings: [],
+      };
     },
     async doStream() {
       throw new Error("not scripted");

@@ -9,19 +9,19 @@
  * PyTorch to 4e-4 (the parity test). Tokens are drawn in JavaScript from the full next-token
  * distribution, which gives exact log-probabilities and reproducible seeds.
  */
-import { existsSync, openSync, readSync, closeSync, statSync } from "node:fs";
+import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { CallOptions, ChatMessage } from "../../core/call-options.js";
+import { BackendCallError } from "../../core/errors/backend-call-error.js";
 import { DisposedError } from "../../core/errors/disposed-error.js";
 import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
 import { ModelLoadError } from "../../core/errors/model-load-error.js";
-import { BackendCallError } from "../../core/errors/backend-call-error.js";
 import type { Completion, FinishReason, GenerateResult, TokenLogprob } from "../../core/generate-result.js";
 import type { LanguageModel } from "../../core/language-model.js";
 import type { StreamPart } from "../../core/stream-part.js";
 import type { Warning } from "../../core/warning.js";
-import { createRandom } from "../../internal/seeded-random.js";
 import { sampleToken } from "../../internal/sample-token.js";
+import { createRandom } from "../../internal/seeded-random.js";
 import { validateCallOptions } from "../../internal/validate-call-options.js";
 import { SequencePool } from "./sequence-pool.js";
 
@@ -101,8 +101,10 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
   const threads = settings.threads ?? 1;
   const defaultMaxTokens = settings.defaultMaxTokens ?? 256;
   const formatProblem = settings.formatProblem ?? defaultFormatProblem;
-  if (!Number.isInteger(sequences) || sequences < 1 || sequences > 256) throw new InvalidArgumentError({ parameter: "sequences", value: sequences, message: "must be an integer from 1 to 256" });
-  if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError({ parameter: "threads", value: threads, message: "must be a positive integer" });
+  if (!Number.isInteger(sequences) || sequences < 1 || sequences > 256)
+    throw new InvalidArgumentError({ parameter: "sequences", value: sequences, message: "must be an integer from 1 to 256" });
+  if (!Number.isInteger(threads) || threads < 1)
+    throw new InvalidArgumentError({ parameter: "threads", value: threads, message: "must be a positive integer" });
   let loading: Promise<Loaded> | undefined;
   let disposed = false;
 
@@ -120,7 +122,8 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
       }
       const contextPerSequence = settings.contextSizePerSequence ?? Math.min(2048, model.trainContextSize);
       const contexts: import("node-llama-cpp").LlamaContext[] = [];
-      for (let index = 0; index < sequences; index++) contexts.push(await model.createContext({ contextSize: contextPerSequence, sequences: 1, threads, batchSize: contextPerSequence }));
+      for (let index = 0; index < sequences; index++)
+        contexts.push(await model.createContext({ contextSize: contextPerSequence, sequences: 1, threads, batchSize: contextPerSequence }));
       const pool = new SequencePool(contexts.map((context) => context.getSequence()));
       const hasChatTemplate = typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string";
       return { llama, model, contexts, pool, contextPerSequence, bos: model.tokens.bos ?? undefined, eos: model.tokens.eos ?? undefined, hasChatTemplate };
@@ -135,8 +138,10 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
   const renderPrompt = (prompt: string | ChatMessage[], warnings: Warning[]): string => {
     if (typeof prompt === "string") return prompt;
     const lastUser = [...prompt].reverse().find((message) => message.role === "user");
-    if (!lastUser || typeof lastUser.content !== "string") throw new InvalidArgumentError({ parameter: "messages", message: "needs at least one user message with text content" });
-    if (prompt.length > 1) warnings.push({ type: "unsupported", feature: "chat-history", details: "the embedded model has no chat template; only the last user message was used" });
+    if (!lastUser || typeof lastUser.content !== "string")
+      throw new InvalidArgumentError({ parameter: "messages", message: "needs at least one user message with text content" });
+    if (prompt.length > 1)
+      warnings.push({ type: "unsupported", feature: "chat-history", details: "the embedded model has no chat template; only the last user message was used" });
     return formatProblem(lastUser.content);
   };
 
@@ -147,7 +152,11 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     const text = renderPrompt(options.prompt, warnings);
     const promptTokens = [...(loaded.bos !== undefined ? [loaded.bos] : []), ...loaded.model.tokenize(text, false)];
     const room = loaded.contextPerSequence - promptTokens.length;
-    if (room < 1) throw new InvalidArgumentError({ parameter: "prompt", message: `is ${promptTokens.length} tokens; the context holds ${loaded.contextPerSequence} per sequence` });
+    if (room < 1)
+      throw new InvalidArgumentError({
+        parameter: "prompt",
+        message: `is ${promptTokens.length} tokens; the context holds ${loaded.contextPerSequence} per sequence`,
+      });
     let maxTokens = options.maxTokens ?? defaultMaxTokens;
     if (maxTokens > room) {
       warnings.push({ type: "other", message: `maxTokens lowered from ${maxTokens} to ${room} to fit the context` });
@@ -206,7 +215,8 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
             const at = produced.indexOf(stop, Math.max(0, emitted - stop.length));
             return at !== -1 && (found === -1 || at < found) ? at : found;
           }, -1);
-          if (options.logprobs) logprobs.push({ token: loaded.model.detokenize([token]), logprob: Math.log(Math.max(probabilities.get(token) ?? 0, Number.MIN_VALUE)) });
+          if (options.logprobs)
+            logprobs.push({ token: loaded.model.detokenize([token]), logprob: Math.log(Math.max(probabilities.get(token) ?? 0, Number.MIN_VALUE)) });
           if (stopAt !== -1) {
             produced = produced.slice(0, stopAt);
             finishReason = "stop";
@@ -278,7 +288,11 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
         if (part.type === "stream-start") warnings = part.warnings;
         else if (part.type === "text-delta") {
           texts[part.index] = (texts[part.index] ?? "") + part.delta;
-          if (part.logprobs) (logprobs[part.index] ??= []).push(...part.logprobs);
+          if (part.logprobs) {
+            const list = logprobs[part.index] ?? [];
+            list.push(...part.logprobs);
+            logprobs[part.index] = list;
+          }
         } else if (part.type === "completion-end") {
           finished[part.index] = {
             text: texts[part.index] ?? "",
@@ -316,7 +330,11 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
       const loaded = await load();
       const tokens = [...(loaded.bos !== undefined ? [loaded.bos] : []), ...loaded.model.tokenize(text, false)];
       const wanted = new Set(positions.map((position) => position + (loaded.bos !== undefined ? 1 : 0)));
-      if (tokens.length > loaded.contextPerSequence) throw new InvalidArgumentError({ parameter: "text", message: `is ${tokens.length} tokens; the context holds ${loaded.contextPerSequence} per sequence` });
+      if (tokens.length > loaded.contextPerSequence)
+        throw new InvalidArgumentError({
+          parameter: "text",
+          message: `is ${tokens.length} tokens; the context holds ${loaded.contextPerSequence} per sequence`,
+        });
       const sequence = await loaded.pool.acquire(abortSignal);
       try {
         const input = tokens.map((token, index) => (wanted.has(index) ? ([token, { generateNext: { probabilities: true } }] as const) : token));
@@ -339,12 +357,14 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
       }
       const positions = offsets.map((offset) => {
         const position = ends.indexOf(offset);
-        if (position === -1) throw new InvalidArgumentError({ parameter: "offsets", value: offset, message: `offset ${offset} does not fall on a token boundary` });
+        if (position === -1)
+          throw new InvalidArgumentError({ parameter: "offsets", value: offset, message: `offset ${offset} does not fall on a token boundary` });
         return position;
       });
       const candidateIds = tokens.map((token) => {
         const tokenIds = loaded.model.tokenize(token, false);
-        if (tokenIds.length !== 1) throw new InvalidArgumentError({ parameter: "tokens", value: token, message: `${JSON.stringify(token)} is not a single token of this model` });
+        if (tokenIds.length !== 1)
+          throw new InvalidArgumentError({ parameter: "tokens", value: token, message: `${JSON.stringify(token)} is not a single token of this model` });
         return tokenIds[0] as Token;
       });
       const distributions = await self.scorePositions({ text, positions, ...(abortSignal ? { abortSignal } : {}) });

@@ -70,9 +70,11 @@ function retryAfterMs(headers: Headers): number | undefined {
 
 export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings): LanguageModel {
   const urls = (Array.isArray(settings.baseURL) ? settings.baseURL : [settings.baseURL]).map((url) => url.replace(/\/+$/, ""));
-  if (urls.length === 0 || urls.some((url) => !/^https?:\/\//.test(url))) throw new InvalidArgumentError({ parameter: "baseURL", value: settings.baseURL, message: "must be one or more http(s) URLs" });
+  if (urls.length === 0 || urls.some((url) => !/^https?:\/\//.test(url)))
+    throw new InvalidArgumentError({ parameter: "baseURL", value: settings.baseURL, message: "must be one or more http(s) URLs" });
   const maxRetries = settings.maxRetries ?? 2;
-  if (!Number.isInteger(maxRetries) || maxRetries < 0) throw new InvalidArgumentError({ parameter: "maxRetries", value: maxRetries, message: "must be an integer >= 0" });
+  if (!Number.isInteger(maxRetries) || maxRetries < 0)
+    throw new InvalidArgumentError({ parameter: "maxRetries", value: maxRetries, message: "must be an integer >= 0" });
   const endpoints: Endpoint[] = urls.map((url) => ({ url, outstanding: 0, honoursN: undefined }));
   const limit = createConcurrencyLimit(settings.maxConcurrency ?? 16);
   const fetchFunction = settings.fetch ?? globalThis.fetch;
@@ -114,7 +116,12 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
         await delay(Math.min(60_000, error.retryAfterMs ?? 500 * 2 ** attempt), signal);
       } catch (error) {
         if (isAbortError(error) || signal?.aborted || BackendCallError.isInstance(error)) throw error;
-        const wrapped = new BackendCallError({ message: redact(`cannot reach ${endpoint.url}${path}: ${error instanceof Error ? error.message : String(error)}`), url: `${endpoint.url}${path}`, isRetryable: true, cause: error });
+        const wrapped = new BackendCallError({
+          message: redact(`cannot reach ${endpoint.url}${path}: ${error instanceof Error ? error.message : String(error)}`),
+          url: `${endpoint.url}${path}`,
+          isRetryable: true,
+          cause: error,
+        });
         if (attempt >= maxRetries) throw wrapped;
         await delay(500 * 2 ** attempt, signal);
       } finally {
@@ -152,20 +159,32 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
     const { path, body } = requestBody(options, n, false);
     const { endpoint, response } = await post(path, body, options.abortSignal);
     const json = (await response.json().catch(() => undefined)) as CompletionResponse | undefined;
-    if (!json || !Array.isArray(json.choices)) throw new BackendCallError({ message: `${endpoint.url}${path} returned no choices`, url: `${endpoint.url}${path}`, isRetryable: false });
+    if (!json || !Array.isArray(json.choices))
+      throw new BackendCallError({ message: `${endpoint.url}${path} returned no choices`, url: `${endpoint.url}${path}`, isRetryable: false });
     const completions = json.choices
       .slice()
       .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
       .map((choice) => {
         const logprobs = readLogprobs(choice);
         const text = choice.text ?? choice.message?.content ?? "";
-        return { text, finishReason: mapFinishReason(choice.finish_reason), completionTokens: logprobs?.length ?? 0, ...(options.logprobs && logprobs ? { logprobs } : {}) };
+        return {
+          text,
+          finishReason: mapFinishReason(choice.finish_reason),
+          completionTokens: logprobs?.length ?? 0,
+          ...(options.logprobs && logprobs ? { logprobs } : {}),
+        };
       });
     const usageKnown = json.usage?.completion_tokens !== undefined;
     const completionTokens = json.usage?.completion_tokens ?? completions.reduce((sum, completion) => sum + completion.completionTokens, 0);
     // Split the call's completion tokens over its choices where the server gave no per-choice count.
-    for (const completion of completions) if (completion.completionTokens === 0 && completions.length > 0) completion.completionTokens = Math.round(completionTokens / completions.length);
-    return { completions, usage: { promptTokens: json.usage?.prompt_tokens ?? 0, completionTokens, calls: 1, wallMs: Date.now() - started }, endpoint, usageKnown };
+    for (const completion of completions)
+      if (completion.completionTokens === 0 && completions.length > 0) completion.completionTokens = Math.round(completionTokens / completions.length);
+    return {
+      completions,
+      usage: { promptTokens: json.usage?.prompt_tokens ?? 0, completionTokens, calls: 1, wallMs: Date.now() - started },
+      endpoint,
+      usageKnown,
+    };
   }
 
   async function generate(options: CallOptions): Promise<GenerateResult> {
@@ -180,7 +199,11 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
     if (completions.length < n) {
       // The server ignored n: remember it and fill up with parallel single-completion calls.
       first.endpoint.honoursN = false;
-      warnings.push({ type: "unsupported", feature: "n", details: `${first.endpoint.url} returned ${completions.length} of ${n} completions; the rest came from parallel calls` });
+      warnings.push({
+        type: "unsupported",
+        feature: "n",
+        details: `${first.endpoint.url} returned ${completions.length} of ${n} completions; the rest came from parallel calls`,
+      });
       const rest = await Promise.all(Array.from({ length: n - completions.length }, () => requestOnce(options, 1)));
       for (const extra of rest) {
         completions.push(...extra.completions.slice(0, 1));
@@ -213,7 +236,10 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
           try {
             chunk = JSON.parse(event.data);
           } catch {
-            controller.enqueue({ type: "error", error: new BackendCallError({ message: `unparseable stream event from ${endpoint.url}`, isRetryable: false }) });
+            controller.enqueue({
+              type: "error",
+              error: new BackendCallError({ message: `unparseable stream event from ${endpoint.url}`, isRetryable: false }),
+            });
             return;
           }
           if (chunk.usage) usage = { ...usage, promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 };
@@ -225,7 +251,13 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
               tokens.set(index, (tokens.get(index) ?? 0) + (logprobs?.length ?? 1));
               controller.enqueue({ type: "text-delta", index, delta, ...(logprobs ? { logprobs } : {}) });
             }
-            if (choice.finish_reason) controller.enqueue({ type: "completion-end", index, finishReason: mapFinishReason(choice.finish_reason), completionTokens: tokens.get(index) ?? 0 });
+            if (choice.finish_reason)
+              controller.enqueue({
+                type: "completion-end",
+                index,
+                finishReason: mapFinishReason(choice.finish_reason),
+                completionTokens: tokens.get(index) ?? 0,
+              });
           }
         },
         flush(controller) {

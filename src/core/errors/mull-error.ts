@@ -6,7 +6,8 @@ const symbol = Symbol.for(marker);
  * package (realm-safe), where `instanceof` does not.
  */
 export class MullError extends Error {
-  private readonly [symbol] = true;
+  /** The realm-safe marker `isInstance` looks for. */
+  readonly [symbol] = true;
   override readonly cause?: unknown;
 
   constructor({ name, message, cause }: { name: string; message: string; cause?: unknown }) {
