@@ -3,7 +3,7 @@
  * The prompt and solution formats are a public interface (models are trained on them).
  */
 import { createRandom, type Random } from "../internal/seeded-random.js";
-import { parseStep, type SolutionCheck, splitSteps, type Task, type TaskProblem } from "./task.js";
+import { parseStep, type SolutionCheck, type Task, type TaskProblem, walkSolution } from "./task.js";
 
 export type ArithOptions = {
   /** Number of operations, 1 to 10. Defaults to `3`. */
@@ -226,41 +226,24 @@ function reduceOnce(node: ExpressionNode, operator: string, left: number, right:
  */
 function walk(problem: TaskProblem, solution: string): { labels: boolean[]; check: SolutionCheck } {
   let states = [parseArithExpression(arithExpression(problem.prompt))];
-  const labels: boolean[] = [];
-  let failure: string | undefined;
-  let finished = false;
-  for (const line of splitSteps(solution)) {
-    if (failure !== undefined || finished) {
-      labels.push(false);
-      failure ??= "text after the final answer";
-      continue;
-    }
-    const final = /^####\s*(-?\d+)$/.exec(line.trim());
-    if (final) {
-      const value = Number(final[1]);
-      const ok = states.some((state) => state.kind === "number" && state.value === value);
-      labels.push(ok);
-      if (!ok) failure = `final answer ${final[1]} is not the value of the fully reduced expression`;
-      finished = true;
-      continue;
-    }
-    const step = parseStep(line);
-    const next = new Map<string, ExpressionNode>();
-    if (step && step.operator !== "/") {
-      for (const state of states) {
-        for (const reduced of reduceOnce(state, step.operator, step.left, step.right, step.result)) next.set(serialize(reduced), reduced);
+  return walkSolution(solution, {
+    onFinal: (value) =>
+      states.some((state) => state.kind === "number" && state.value === value)
+        ? undefined
+        : `final answer ${value} is not the value of the fully reduced expression`,
+    onStep: (line) => {
+      const step = parseStep(line);
+      const next = new Map<string, ExpressionNode>();
+      if (step && step.operator !== "/") {
+        for (const state of states) {
+          for (const reduced of reduceOnce(state, step.operator, step.left, step.right, step.result)) next.set(serialize(reduced), reduced);
+        }
       }
-    }
-    if (next.size === 0) {
-      labels.push(false);
-      failure = `step ${JSON.stringify(line)} is not a valid reduction`;
-    } else {
-      labels.push(true);
+      if (next.size === 0) return `step ${JSON.stringify(line)} is not a valid reduction`;
       states = [...next.values()];
-    }
-  }
-  if (failure === undefined && !finished) failure = "no final #### line";
-  return { labels, check: failure === undefined ? { correct: true } : { correct: false, reason: failure } };
+      return undefined;
+    },
+  });
 }
 
 export const arith: Task<ArithOptions> = {

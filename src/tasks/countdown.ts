@@ -3,7 +3,7 @@
  * exact division. Intermediate results must be positive integers (the classic rules).
  */
 import { createRandom, type Random } from "../internal/seeded-random.js";
-import { applyOperator, parseStep, type SolutionCheck, splitSteps, type Task, type TaskProblem } from "./task.js";
+import { applyOperator, parseStep, type SolutionCheck, type Task, type TaskProblem, walkSolution } from "./task.js";
 
 export type CountdownOptions = {
   /** How many numbers are given, 3 to 6. Defaults to `4`. */
@@ -124,45 +124,29 @@ function generate(options: { seed: number } & CountdownOptions): TaskProblem {
 function walk(problem: TaskProblem, solution: string): { labels: boolean[]; check: SolutionCheck } {
   const { target, numbers } = parseCountdownPrompt(problem.prompt);
   let available = [...numbers];
-  const labels: boolean[] = [];
-  let failure: string | undefined;
-  let finished = false;
-  for (const line of splitSteps(solution)) {
-    if (failure !== undefined || finished) {
-      labels.push(false);
-      failure ??= "text after the final answer";
-      continue;
-    }
-    const final = /^####\s*(-?\d+)$/.exec(line.trim());
-    if (final) {
-      const value = Number(final[1]);
-      const ok = value === target && available.includes(target);
-      labels.push(ok);
-      if (!ok) failure = value === target ? `${target} was never produced` : `final answer ${value} is not the target ${target}`;
-      finished = true;
-      continue;
-    }
-    const step = parseStep(line);
-    const rest = [...available];
-    const take = (value: number): boolean => {
-      const index = rest.indexOf(value);
-      if (index === -1) return false;
-      rest.splice(index, 1);
-      return true;
-    };
-    const value = step ? applyOperator(step.left, step.operator, step.right) : undefined;
-    if (!step || !take(step.left) || !take(step.right) || value === undefined || value !== step.result || value <= 0) {
-      labels.push(false);
-      failure = `step ${JSON.stringify(line)} is not a valid move`;
-      continue;
-    }
-    available = [...rest, value];
-    const reachable = canReach(available, target);
-    labels.push(reachable);
-    if (!reachable) failure = `after ${JSON.stringify(line)} the target can no longer be reached`;
-  }
-  if (failure === undefined && !finished) failure = "no final #### line";
-  return { labels, check: failure === undefined ? { correct: true } : { correct: false, reason: failure } };
+  return walkSolution(solution, {
+    onFinal: (value) =>
+      value === target && available.includes(target)
+        ? undefined
+        : value === target
+          ? `${target} was never produced`
+          : `final answer ${value} is not the target ${target}`,
+    onStep: (line) => {
+      const step = parseStep(line);
+      const rest = [...available];
+      const take = (value: number): boolean => {
+        const index = rest.indexOf(value);
+        if (index === -1) return false;
+        rest.splice(index, 1);
+        return true;
+      };
+      const value = step ? applyOperator(step.left, step.operator, step.right) : undefined;
+      if (!step || !take(step.left) || !take(step.right) || value === undefined || value !== step.result || value <= 0)
+        return `step ${JSON.stringify(line)} is not a valid move`;
+      available = [...rest, value];
+      return canReach(available, target) ? undefined : `after ${JSON.stringify(line)} the target can no longer be reached`;
+    },
+  });
 }
 
 export const countdown: Task<CountdownOptions> = {

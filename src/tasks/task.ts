@@ -82,3 +82,31 @@ export function applyOperator(left: number, operator: string, right: number): nu
       return undefined;
   }
 }
+
+/**
+ * Walks solution lines for a checker: `onFinal` handles the `#### n` line and `onStep` every other line;
+ * each returns undefined when the line is correct, or why not. Every line after the first wrong one, or
+ * after the final line, is wrong too (a step is correct only if the solution can still be completed).
+ */
+export function walkSolution(
+  solution: string,
+  handlers: { onStep: (line: string) => string | undefined; onFinal: (value: number) => string | undefined },
+): { labels: boolean[]; check: SolutionCheck } {
+  const labels: boolean[] = [];
+  let failure: string | undefined;
+  let finished = false;
+  for (const line of splitSteps(solution)) {
+    if (failure !== undefined || finished) {
+      labels.push(false);
+      failure ??= "text after the final answer";
+      continue;
+    }
+    const final = /^####\s*(-?\d+)$/.exec(line.trim());
+    const reason = final ? handlers.onFinal(Number(final[1])) : handlers.onStep(line);
+    finished = final !== null;
+    labels.push(reason === undefined);
+    failure = reason;
+  }
+  if (failure === undefined && !finished) failure = "no final #### line";
+  return { labels, check: failure === undefined ? { correct: true } : { correct: false, reason: failure } };
+}

@@ -37,7 +37,7 @@ export type LlamaCppModelSettings = {
   modelId?: string;
   /**
    * CPU threads for evaluation. Defaults to `1`: on the 2-core machines mull targets, one thread was
-   * measured faster than two, since Node's own thread shares the cores (see `npm run bench:threads`).
+   * measured faster than two, since Node's own thread shares the cores (`npm run bench:threads` measures it).
    */
   threads?: number;
   /** Candidates generated at once, each in a context of its own. Defaults to `4`. */
