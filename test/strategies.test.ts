@@ -86,6 +86,21 @@ describe("strategy mechanics (scripted model)", () => {
     expect(result.usage.calls).toBe(2);
   });
 
+  it("enforces call and wall-time limits too", async () => {
+    const calls = await createSelfConsistency({ n: 10, waveSize: 1 }).run({ model: createScriptedModel(["#### 3"]), call: { prompt: "p" }, budget: { maxCalls: 3 } });
+    expect(calls).toMatchObject({ stopReason: "budget", answer: "3" });
+    expect(calls.candidates).toHaveLength(3);
+    const slow = createScriptedModel(["#### 4"]);
+    const original = slow.doGenerate.bind(slow);
+    slow.doGenerate = async (options) => {
+      await new Promise((resolve) => setTimeout(resolve, 40));
+      return original(options);
+    };
+    const timed = await createSelfConsistency({ n: 100, waveSize: 1 }).run({ model: slow, call: { prompt: "p" }, budget: { maxWallMs: 150 } });
+    expect(timed.stopReason).toBe("budget");
+    expect(timed.candidates.length).toBeLessThan(10);
+  });
+
   it("validates options", async () => {
     expect(() => createSelfConsistency({ n: 0 })).toThrow(InvalidArgumentError);
     expect(() => createSelfConsistency({ temperature: -1 })).toThrow(/temperature/);
