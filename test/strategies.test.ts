@@ -87,7 +87,11 @@ describe("strategy mechanics (scripted model)", () => {
   });
 
   it("enforces call and wall-time limits too", async () => {
-    const calls = await createSelfConsistency({ n: 10, waveSize: 1 }).run({ model: createScriptedModel(["#### 3"]), call: { prompt: "p" }, budget: { maxCalls: 3 } });
+    const calls = await createSelfConsistency({ n: 10, waveSize: 1 }).run({
+      model: createScriptedModel(["#### 3"]),
+      call: { prompt: "p" },
+      budget: { maxCalls: 3 },
+    });
     expect(calls).toMatchObject({ stopReason: "budget", answer: "3" });
     expect(calls.candidates).toHaveLength(3);
     const slow = createScriptedModel(["#### 4"]);

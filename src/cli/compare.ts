@@ -37,9 +37,9 @@ export async function runCompare(options: {
         correct.push(ok ? 1 : 0);
         tokens += result.usage.promptTokens + result.usage.completionTokens;
         calls += result.usage.calls;
-        if (!options.json) process.stderr.write(`\r${strategy.name}: ${index + 1}/${problems.length}`);
+        if (!options.json && process.stderr.isTTY) process.stderr.write(`\r${strategy.name}: ${index + 1}/${problems.length}`);
       }
-      if (!options.json) process.stderr.write("\n");
+      if (!options.json && process.stderr.isTTY) process.stderr.write("\n");
       const { mean, low, high } = bootstrapMean(correct);
       rows.push({
         strategy: strategy.name,

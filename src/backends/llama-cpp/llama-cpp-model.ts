@@ -9,6 +9,7 @@
  * PyTorch to 4e-4 (the parity test). Tokens are drawn in JavaScript from the full next-token
  * distribution, which gives exact log-probabilities and reproducible seeds.
  */
+import { setMaxListeners } from "node:events";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { CallOptions, ChatMessage } from "../../core/call-options.js";
@@ -169,6 +170,8 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     const baseSeed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
     const stops = options.stop ?? [];
     const signal = options.abortSignal;
+    // Every candidate waiting for a sequence listens on the signal; that is expected, not a leak.
+    if (signal) setMaxListeners(Math.max(20, n + 10), signal);
     const started = Date.now();
     // Parts from all candidates are merged into one queue, so that the stream interleaves them.
     const queue: StreamPart[] = [];
