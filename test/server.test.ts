@@ -135,6 +135,29 @@ describe("mull serve, reached through mull's own OpenAI-compatible backend", () 
     expect(signal?.aborted).toBe(true);
   });
 
+  it("serves an upstream endpoint too: a second mull serve in front of the first", async () => {
+    const front = await startServer({
+      models: { upstream: createOpenAICompatibleModel({ baseURL: server.url, model: "mull-tiny-policy", formatProblem: (problem) => `Q: ${problem}\nA: ` }) },
+      port: 0,
+    });
+    try {
+      const response = await fetch(`${front.url}/chat/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ model: "self-consistency/upstream", messages: [{ role: "user", content: "6*7" }], mull: { n: 3 } }),
+      });
+      const body = (await response.json()) as {
+        mull: { answer: string; candidates: unknown[]; usage: { calls: number } };
+        usage: { completion_tokens: number };
+      };
+      expect(body.mull.answer).toBe("42");
+      expect(body.mull.candidates).toHaveLength(3);
+      expect(body.usage.completion_tokens).toBeGreaterThan(0);
+    } finally {
+      await front.close();
+    }
+  });
+
   it("serves the same strategy unchanged through the HTTP backend", async () => {
     const result = await createSelfConsistency({ n: 4 }).run({ model: client, call: { prompt: "Q: 6*7\nA: ", seed: 2 } });
     expect(result.answer).toBe("42");
