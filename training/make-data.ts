@@ -15,6 +15,8 @@ const outDirectory = outIndex > 0 ? (process.argv[outIndex + 1] ?? "training/dat
 const arithCount = Number(process.env.MULL_ARITH_COUNT ?? 300_000);
 const countdownCount = Number(process.env.MULL_COUNTDOWN_COUNT ?? 150_000);
 const prmPoolCount = Number(process.env.MULL_PRM_POOL_COUNT ?? 25_000);
+/** Share of arith solutions written in a random valid order instead of the canonical one. */
+const randomOrderShare = Number(process.env.MULL_RANDOM_ORDER_SHARE ?? 0.5);
 mkdirSync(outDirectory, { recursive: true });
 
 const excluded = heldOutPrompts();
@@ -28,7 +30,7 @@ function drawProblem(seed: number, kind: "arith" | "countdown"): TaskProblem {
     const problem = tasks.arith.generate({ seed, operations, maxOperand, parentheses: random.next() < 0.85 });
     // Half the solutions take another valid order: diverse reasoning paths, so that samples disagree
     // where the model is unsure (what voting needs); the other half keep the canonical order.
-    if (random.next() < 0.5) {
+    if (random.next() < randomOrderShare) {
       const { steps, answer } = solveArithInRandomOrder(arithExpression(problem.prompt), random);
       return { ...problem, solution: [...steps, `#### ${answer}`].join("\n") };
     }
