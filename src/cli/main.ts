@@ -34,6 +34,7 @@ program
   .option("-n, --n <count>", "samples for sampling strategies", integer("--n"), 16)
   .option("-t, --temperature <value>", "sampling temperature (strategy default when absent)", number("--temperature"))
   .option("--budget-tokens <count>", "stop once this many tokens (prompt + completion) are spent", integer("--budget-tokens"))
+  .option("--threshold <value>", "stopping threshold of adaptive strategies (adaptive-consistency 0.95, leader-threshold 0.7)", number("--threshold"))
   .option("--max-tokens <count>", "most tokens per completion", integer("--max-tokens"), 256)
   .option("-m, --model <spec>", "a GGUF path, a bundled model name, or an OpenAI-compatible base URL (URL[,URL...][#model])", "mull-tiny-policy")
   .option("--seed <value>", "seed for reproducible sampling", integer("--seed", 0))

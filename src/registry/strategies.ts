@@ -1,12 +1,16 @@
 /** The composition root's strategy table: names, the same in the library, the CLI and the server. */
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Strategy } from "../core/strategy.js";
+import { createAdaptiveConsistency, createEsc, createLeaderThreshold } from "../strategies/adaptive-vote.js";
 import { createSelfConsistency } from "../strategies/self-consistency.js";
 import { createSingle } from "../strategies/single.js";
 
 /** Options any strategy may take from the CLI or an HTTP request; each strategy reads what it needs. */
 export type StrategySettings = {
+  /** Samples (for adaptive strategies: the most samples). */
   n?: number;
+  /** Stopping threshold of adaptive strategies. */
+  threshold?: number;
   temperature?: number;
   waveSize?: number;
 };
@@ -19,7 +23,19 @@ const factories: Record<string, (settings: StrategySettings) => Strategy> = {
       ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
       ...(settings.waveSize !== undefined ? { waveSize: settings.waveSize } : {}),
     }),
+  "adaptive-consistency": (settings) => createAdaptiveConsistency(adaptiveOptions(settings)),
+  esc: (settings) => createEsc(adaptiveOptions(settings)),
+  "leader-threshold": (settings) => createLeaderThreshold(adaptiveOptions(settings)),
 };
+
+function adaptiveOptions(settings: StrategySettings) {
+  return {
+    ...(settings.n !== undefined ? { maxSamples: settings.n } : {}),
+    ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    ...(settings.waveSize !== undefined ? { waveSize: settings.waveSize } : {}),
+    ...(settings.threshold !== undefined ? { threshold: settings.threshold } : {}),
+  };
+}
 
 export const strategyNames: readonly string[] = Object.keys(factories);
 

@@ -6,6 +6,7 @@ export const mullRequestSchema = z
     strategy: z.string().optional(),
     n: z.number().int().min(1).max(1024).optional(),
     temperature: z.number().min(0).max(5).optional(),
+    threshold: z.number().gt(0).max(1).optional(),
     waveSize: z.number().int().min(1).optional(),
     budgetTokens: z.number().int().positive().optional(),
     budgetCalls: z.number().int().positive().optional(),

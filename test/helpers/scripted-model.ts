@@ -24,8 +24,19 @@ export function createScriptedModel(texts: string[], tokensPerCompletion = 10): 
         warnings: [],
       };
     },
-    async doStream() {
-      throw new Error("not scripted");
+    async doStream(options) {
+      const result = await this.doGenerate(options);
+      return new ReadableStream({
+        start(controller) {
+          controller.enqueue({ type: "stream-start", warnings: [] });
+          result.completions.forEach((completion, index) => {
+            controller.enqueue({ type: "text-delta", index, delta: completion.text });
+            controller.enqueue({ type: "completion-end", index, finishReason: completion.finishReason, completionTokens: completion.completionTokens });
+          });
+          controller.enqueue({ type: "end", usage: result.usage });
+          controller.close();
+        },
+      });
     },
   };
 }

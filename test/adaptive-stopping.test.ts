@@ -1,0 +1,69 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
+import { createStrategy } from "../src/registry/strategies.js";
+import { createAdaptiveConsistency, createEsc, createLeaderThreshold } from "../src/strategies/adaptive-vote.js";
+import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { betaStoppingProbability, leaderShareRule, windowRule } from "../src/strategies/stopping-rules.js";
+import { createScriptedModel } from "./helpers/scripted-model.js";
+
+describe("stopping rules", () => {
+  it("computes the Beta criterion exactly", () => {
+    expect(betaStoppingProbability(3, 0)).toBeCloseTo(15 / 16);
+    expect(betaStoppingProbability(4, 0)).toBeCloseTo(31 / 32);
+    expect(betaStoppingProbability(5, 1)).toBeCloseTo(1 - 8 / 128);
+    expect(betaStoppingProbability(2, 2)).toBeCloseTo(0.5);
+    expect(betaStoppingProbability(200, 150)).toBeGreaterThan(0.99);
+  });
+
+  it("ESC needs a unanimous window; leader-threshold needs a share of enough samples", () => {
+    expect(windowRule({ window: 3 }).shouldStop(["1", "2", "2", "2"])).toBe(true);
+    expect(windowRule({ window: 3 }).shouldStop(["2", "2", undefined])).toBe(false);
+    expect(leaderShareRule().shouldStop(["1", "1", "1"])).toBe(false);
+    expect(leaderShareRule().shouldStop(["1", "1", "1", "2"])).toBe(true);
+  });
+});
+
+describe("adaptive strategies (scripted mechanics)", () => {
+  it("stop at the first settled point and vote over what they sampled", async () => {
+    const model = createScriptedModel(["#### 7"]);
+    const result = await createAdaptiveConsistency({ waveSize: 1 }).run({ model, call: { prompt: "p" } });
+    expect(result).toMatchObject({ answer: "7", stopReason: "adaptive", confidence: 1 });
+    expect(result.candidates).toHaveLength(4); // after 4 unanimous samples P = 31/32 >= 0.95
+    const esc = await createEsc({ window: 3 }).run({ model: createScriptedModel(["#### 1", "#### 2", "#### 2", "#### 2", "#### 2"]), call: { prompt: "p" } });
+    expect(esc).toMatchObject({ answer: "2", stopReason: "adaptive" });
+    expect(esc.candidates).toHaveLength(4); // the window 2, 2, 2 closes at the 4th sample; the rest of its wave is dropped
+  });
+
+  it("use every sample up to the cap when the answer never settles", async () => {
+    const result = await createLeaderThreshold({ maxSamples: 6, waveSize: 2 }).run({
+      model: createScriptedModel(["#### 1", "#### 2", "#### 3"]),
+      call: { prompt: "p" },
+    });
+    expect(result.stopReason).toBe("completed");
+    expect(result.candidates).toHaveLength(6);
+  });
+
+  it("validate options and are selectable by name", () => {
+    expect(() => createAdaptiveConsistency({ maxSamples: 0 })).toThrow(InvalidArgumentError);
+    expect(() => createEsc({ waveSize: -1 })).toThrow(/waveSize/);
+    for (const name of ["adaptive-consistency", "esc", "leader-threshold"]) expect(createStrategy({ name }).name).toBe(name);
+  });
+});
+
+describe("adaptive-consistency on the bundled policy", () => {
+  const model = createLlamaCppModel();
+  afterAll(() => model.dispose());
+
+  it("stops early on an easy problem, cancelling samples in flight, and spends far less than a full run", async () => {
+    const prompt = "Q: 12*(7+8)-9\nA: ";
+    const adaptive = await createAdaptiveConsistency({ maxSamples: 32 }).run({ model, call: { prompt, seed: 5 } });
+    const full = await createSelfConsistency({ n: 32 }).run({ model, call: { prompt, seed: 5 } });
+    expect(adaptive).toMatchObject({ answer: "171", stopReason: "adaptive" });
+    expect(adaptive.candidates.length).toBeLessThan(12);
+    expect(adaptive.usage.completionTokens).toBeLessThan(full.usage.completionTokens / 2);
+    // Tokens counted include the cancelled samples' partial tokens, so usage covers the candidates and more.
+    expect(adaptive.usage.completionTokens).toBeGreaterThanOrEqual(adaptive.candidates.reduce((sum, candidate) => sum + candidate.completionTokens, 0));
+    expect(adaptive.trace.some((event) => event.type === "rule-fired")).toBe(true);
+  });
+});
