@@ -3,8 +3,9 @@ import { Command, InvalidArgumentError as CommanderInvalidArgument } from "comma
 import { MullError } from "../core/errors/mull-error.js";
 import type { Budget } from "../core/strategy.js";
 import { resolveModel } from "../registry/models.js";
-import { createStrategy, strategyNames } from "../registry/strategies.js";
+import { createStrategy, strategyNames, verifierStrategies } from "../registry/strategies.js";
 import { startServer } from "../server/start-server.js";
+import { createProcessRewardModel, type StepAggregation } from "../verifiers/process-reward-model.js";
 import { runCompare } from "./compare.js";
 
 const integer =
@@ -35,6 +36,8 @@ program
   .option("-t, --temperature <value>", "sampling temperature (strategy default when absent)", number("--temperature"))
   .option("--budget-tokens <count>", "stop once this many tokens (prompt + completion) are spent", integer("--budget-tokens"))
   .option("--threshold <value>", "stopping threshold of adaptive strategies (adaptive-consistency 0.95, leader-threshold 0.7)", number("--threshold"))
+  .option("--verifier <spec>", "process reward model for best-of-n and weighted-vote: a GGUF path, a bundled name or a URL", "mull-tiny-prm")
+  .option("--aggregation <how>", "how PRM step scores combine: last, min, mean or product", "last")
   .option("--max-tokens <count>", "most tokens per completion", integer("--max-tokens"), 256)
   .option("-m, --model <spec>", "a GGUF path, a bundled model name, or an OpenAI-compatible base URL (URL[,URL...][#model])", "mull-tiny-policy")
   .option("--seed <value>", "seed for reproducible sampling", integer("--seed", 0))
@@ -47,6 +50,9 @@ program
         strategy: string;
         n: number;
         temperature?: number;
+        threshold?: number;
+        verifier: string;
+        aggregation: string;
         budgetTokens?: number;
         maxTokens: number;
         model: string;
@@ -56,10 +62,17 @@ program
       },
     ) => {
       const model = resolveModel({ spec: flags.model });
+      const verifierModel = verifierStrategies.includes(flags.strategy) ? resolveModel({ spec: flags.verifier, llamaCpp: { sequences: 2 } }) : undefined;
       try {
+        const verifier = verifierModel ? createProcessRewardModel({ model: verifierModel, aggregation: flags.aggregation as StepAggregation }) : undefined;
         const strategy = createStrategy({
           name: flags.strategy,
-          settings: { n: flags.n, ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}) },
+          settings: {
+            n: flags.n,
+            ...(verifier ? { verifier } : {}),
+            ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}),
+            ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
+          },
         });
         const prompt = flags.raw ? problem : model.formatProblem ? model.formatProblem(problem) : [{ role: "user" as const, content: problem }];
         const budget: Budget | undefined = flags.budgetTokens !== undefined ? { maxTokens: flags.budgetTokens } : undefined;
@@ -99,6 +112,7 @@ program
         }
       } finally {
         await model.dispose?.();
+        await verifierModel?.dispose?.();
       }
     },
   );
@@ -111,11 +125,15 @@ program
   .option("-p, --port <port>", "port (0 picks a free one)", integer("--port", 0), 8080)
   .action(async (flags: { model: string; host: string; port: number }) => {
     const model = resolveModel({ spec: flags.model });
-    const server = await startServer({ models: { [model.modelId]: model }, host: flags.host, port: flags.port });
+    // The bundled PRM scores candidates for best-of-n and weighted-vote; it loads on first use.
+    const verifierModel = resolveModel({ spec: "mull-tiny-prm", llamaCpp: { sequences: 2 } });
+    const verifier = createProcessRewardModel({ model: verifierModel });
+    const server = await startServer({ models: { [model.modelId]: model, "mull-tiny-prm": verifierModel }, verifier, host: flags.host, port: flags.port });
     console.log(`mull serving ${model.modelId} at ${server.url} (strategies: ${strategyNames.map((name) => `${name}/${model.modelId}`).join(", ")})`);
     const shutdown = async () => {
       await server.close();
       await model.dispose?.();
+      await verifierModel.dispose?.();
       process.exit(0);
     };
     process.once("SIGINT", shutdown);

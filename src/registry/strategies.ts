@@ -1,9 +1,11 @@
 /** The composition root's strategy table: names, the same in the library, the CLI and the server. */
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Strategy } from "../core/strategy.js";
+import type { Verifier } from "../core/verifier.js";
 import { createAdaptiveConsistency, createEsc, createLeaderThreshold } from "../strategies/adaptive-vote.js";
 import { createSelfConsistency } from "../strategies/self-consistency.js";
 import { createSingle } from "../strategies/single.js";
+import { createBestOfN, createComplexityVote, createWeightedVote } from "../strategies/verifier-selection.js";
 
 /** Options any strategy may take from the CLI or an HTTP request; each strategy reads what it needs. */
 export type StrategySettings = {
@@ -11,6 +13,12 @@ export type StrategySettings = {
   n?: number;
   /** Stopping threshold of adaptive strategies. */
   threshold?: number;
+  /** Verifier for best-of-n and weighted-vote. */
+  verifier?: Verifier;
+  /** weighted-vote's weights: "verifier" or "logprob". */
+  weightBy?: "verifier" | "logprob";
+  /** complexity-vote: how many of the most complex candidates vote. */
+  k?: number;
   temperature?: number;
   waveSize?: number;
 };
@@ -23,10 +31,33 @@ const factories: Record<string, (settings: StrategySettings) => Strategy> = {
       ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
       ...(settings.waveSize !== undefined ? { waveSize: settings.waveSize } : {}),
     }),
+  "best-of-n": (settings) => {
+    if (!settings.verifier)
+      throw new InvalidArgumentError({ parameter: "verifier", message: "best-of-n needs a verifier (the CLI and server use the bundled PRM by default)" });
+    return createBestOfN({ ...samplingOptions(settings), verifier: settings.verifier });
+  },
+  "weighted-vote": (settings) =>
+    createWeightedVote({
+      ...samplingOptions(settings),
+      ...(settings.verifier ? { verifier: settings.verifier } : {}),
+      ...(settings.weightBy ? { by: settings.weightBy } : {}),
+    }),
+  "complexity-vote": (settings) => createComplexityVote({ ...samplingOptions(settings), ...(settings.k !== undefined ? { k: settings.k } : {}) }),
   "adaptive-consistency": (settings) => createAdaptiveConsistency(adaptiveOptions(settings)),
   esc: (settings) => createEsc(adaptiveOptions(settings)),
   "leader-threshold": (settings) => createLeaderThreshold(adaptiveOptions(settings)),
 };
+
+function samplingOptions(settings: StrategySettings) {
+  return {
+    ...(settings.n !== undefined ? { n: settings.n } : {}),
+    ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    ...(settings.waveSize !== undefined ? { waveSize: settings.waveSize } : {}),
+  };
+}
+
+/** Strategies that score candidates with a verifier. */
+export const verifierStrategies: readonly string[] = ["best-of-n", "weighted-vote"];
 
 function adaptiveOptions(settings: StrategySettings) {
   return {

@@ -12,6 +12,7 @@ import type { GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, StrategyReport } from "../core/strategy.js";
 import type { Usage } from "../core/usage.js";
+import type { Verifier } from "../core/verifier.js";
 import { createStrategy, strategyNames } from "../registry/strategies.js";
 import { strategyModel } from "../strategies/strategy-model.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
@@ -20,6 +21,8 @@ import { type ChatRequest, type CompletionRequest, chatRequestSchema, completion
 export type ServerAppOptions = {
   /** Base models by id; the first is the default for ids that name only a strategy. */
   models: Record<string, LanguageModel>;
+  /** Scores candidates for best-of-n and weighted-vote (e.g. the bundled PRM). Defaults to none. */
+  verifier?: Verifier;
 };
 
 type Kind = "completion" | "chat";
@@ -87,6 +90,10 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const strategy = createStrategy({
       name: strategyName,
       settings: {
+        ...(options.verifier ? { verifier: options.verifier } : {}),
+        ...(mull.threshold !== undefined ? { threshold: mull.threshold } : {}),
+        ...(mull.k !== undefined ? { k: mull.k } : {}),
+        ...(mull.weightBy ? { weightBy: mull.weightBy } : {}),
         ...(mull.n !== undefined ? { n: mull.n } : {}),
         ...(mull.temperature !== undefined ? { temperature: mull.temperature } : {}),
         ...(mull.waveSize !== undefined ? { waveSize: mull.waveSize } : {}),

@@ -7,6 +7,8 @@ export const mullRequestSchema = z
     n: z.number().int().min(1).max(1024).optional(),
     temperature: z.number().min(0).max(5).optional(),
     threshold: z.number().gt(0).max(1).optional(),
+    k: z.number().int().positive().optional(),
+    weightBy: z.enum(["verifier", "logprob"]).optional(),
     waveSize: z.number().int().min(1).optional(),
     budgetTokens: z.number().int().positive().optional(),
     budgetCalls: z.number().int().positive().optional(),

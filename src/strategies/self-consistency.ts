@@ -1,10 +1,9 @@
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
-import type { Candidate, Strategy, StrategyResult } from "../core/strategy.js";
-import type { Warning } from "../core/warning.js";
+import type { Strategy, StrategyResult } from "../core/strategy.js";
 import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
-import { meteredGenerate } from "../internal/metered-model.js";
-import { createTrace, isStopError, majorityVote, stopReasonOf, toCandidate } from "./strategy-helpers.js";
+import { sampleCandidates } from "./sample-candidates.js";
+import { createTrace, majorityVote, stopReasonOf } from "./strategy-helpers.js";
 
 export type SelfConsistencyOptions = {
   /** Samples to draw. Defaults to `16`. */
@@ -34,42 +33,26 @@ export function createSelfConsistency(options: SelfConsistencyOptions = {}): Str
       const meter = new BudgetMeter({ ...(budget ? { budget } : {}), ...(abortSignal ? { abortSignal } : {}) });
       const { trace, add } = createTrace();
       const waveSize = options.waveSize ?? (budget ? Math.min(n, 4) : n);
-      const candidates: Candidate[] = [];
-      const warnings: Warning[] = [];
       try {
-        let wave = 0;
-        while (candidates.length < n && !meter.signal.aborted) {
-          const size = Math.min(waveSize, n - candidates.length);
-          const seed = call.seed !== undefined ? call.seed + wave * 104_729 : undefined;
-          const result = await meteredGenerate({
-            model,
-            meter,
-            call: { ...call, n: size, temperature, logprobs: call.logprobs ?? true, ...(seed !== undefined ? { seed } : {}) },
-          }).catch((error: unknown) => {
-            if (isStopError(error)) return undefined;
-            throw error;
-          });
-          if (!result) break;
-          for (const warning of result.warnings) if (!warnings.some((known) => JSON.stringify(known) === JSON.stringify(warning))) warnings.push(warning);
-          for (const completion of result.completions) {
-            const candidate = toCandidate(completion, extractAnswer);
-            candidates.push(candidate);
-            add("candidate-end", {
-              index: candidates.length - 1,
-              answer: candidate.answer,
-              finishReason: candidate.finishReason,
-              completionTokens: candidate.completionTokens,
+        const { candidates, warnings } = await sampleCandidates({
+          model,
+          call,
+          meter,
+          n,
+          waveSize,
+          temperature,
+          extractAnswer,
+          onWave: (sampled) => {
+            const tally = majorityVote(sampled);
+            add("wave-end", { samples: sampled.length, votes: tally.votes });
+            onProgress?.({
+              type: "progress",
+              message: `${sampled.length}/${n} samples, leader ${tally.answer ?? "none"} (${(100 * tally.confidence).toFixed(0)}%)`,
+              usage: meter.usage(),
+              data: { samples: sampled.length, votes: tally.votes },
             });
-          }
-          const tally = majorityVote(candidates);
-          onProgress?.({
-            type: "progress",
-            message: `${candidates.length}/${n} samples, leader ${tally.answer ?? "none"} (${(100 * tally.confidence).toFixed(0)}%)`,
-            usage: meter.usage(),
-            data: { samples: candidates.length, votes: tally.votes },
-          });
-          wave++;
-        }
+          },
+        });
         const { answer, votes, confidence } = majorityVote(candidates);
         const chosen = candidates.find((candidate) => answer !== undefined && candidate.answer === answer);
         add("vote", { answer, votes });
