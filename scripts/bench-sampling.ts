@@ -15,8 +15,8 @@ import { BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cp
 import type { CallOptions } from "../src/core/call-options.js";
 import type { Completion, GenerateResult } from "../src/core/generate-result.js";
 import type { LanguageModel } from "../src/core/language-model.js";
-import type { StreamPart } from "../src/core/stream-part.js";
 import type { Strategy } from "../src/core/strategy.js";
+import type { StreamPart } from "../src/core/stream-part.js";
 import type { Verifier } from "../src/core/verifier.js";
 import { bootstrapMean } from "../src/internal/statistics.js";
 import { createAdaptiveConsistency, createEsc, createLeaderThreshold } from "../src/strategies/adaptive-vote.js";
@@ -43,8 +43,11 @@ const started = Date.now();
 for (const [index, problem] of problems.entries()) {
   if (cache[problem.prompt]) continue;
   const greedy = (await policy.doGenerate({ prompt: problem.prompt, temperature: 0, maxTokens: 200, logprobs: true })).completions[0] as Completion;
-  const samples = (await policy.doGenerate({ prompt: problem.prompt, n: perProblem, temperature: 0.7, seed: index, maxTokens: 200, logprobs: true })).completions;
-  const scores = await Promise.all(samples.map(async (sample) => (sample.text.trim() ? (await prm.score({ prompt: problem.prompt, solution: sample.text })).score : 0)));
+  const samples = (await policy.doGenerate({ prompt: problem.prompt, n: perProblem, temperature: 0.7, seed: index, maxTokens: 200, logprobs: true }))
+    .completions;
+  const scores = await Promise.all(
+    samples.map(async (sample) => (sample.text.trim() ? (await prm.score({ prompt: problem.prompt, solution: sample.text })).score : 0)),
+  );
   cache[problem.prompt] = { greedy, samples, scores };
   if (index % 10 === 9 || index === problems.length - 1) {
     writeFileSync(cachePath, JSON.stringify(cache));
@@ -67,7 +70,16 @@ function replayModel(): LanguageModel {
     if (start + n > entry.samples.length) throw new Error(`only ${entry.samples.length} cached samples`);
     cursors.set(prompt, start + n);
     const completions = entry.samples.slice(start, start + n);
-    return { completions, usage: { promptTokens: n * (prompt.length + 1), completionTokens: completions.reduce((sum, item) => sum + item.completionTokens, 0), calls: 1, wallMs: 0 }, warnings: [] };
+    return {
+      completions,
+      usage: {
+        promptTokens: n * (prompt.length + 1),
+        completionTokens: completions.reduce((sum, item) => sum + item.completionTokens, 0),
+        calls: 1,
+        wallMs: 0,
+      },
+      warnings: [],
+    };
   };
   return {
     specificationVersion: "v1",
@@ -134,9 +146,15 @@ for (const n of [4, 8, 16, 32].filter((value) => value <= perProblem)) {
 console.log(`arith hard, ${problems.length} held-out problems, mull-tiny-policy at temperature 0.7, PRM mull-tiny-prm\n`);
 console.log("| strategy | N | accuracy | 95% interval | generated tokens/problem | samples used/problem |");
 console.log("|---|---|---|---|---|---|");
-for (const row of rows) console.log(`| ${row.name} | ${row.n} | ${(100 * row.accuracy).toFixed(1)}% | ${(100 * row.low).toFixed(1)}–${(100 * row.high).toFixed(1)}% | ${row.tokens.toFixed(0)} | ${row.samples.toFixed(1)} |`);
+for (const row of rows)
+  console.log(
+    `| ${row.name} | ${row.n} | ${(100 * row.accuracy).toFixed(1)}% | ${(100 * row.low).toFixed(1)}–${(100 * row.high).toFixed(1)}% | ${row.tokens.toFixed(0)} | ${row.samples.toFixed(1)} |`,
+  );
 const majority32 = rows.find((row) => row.name === "majority" && row.n === 32);
 const adaptive32 = rows.find((row) => row.name === "adaptive-consistency" && row.n === 32);
 const majority16 = rows.find((row) => row.name === "majority" && row.n === 16);
 if (majority16) console.log(`\nmajority@16 - greedy: ${(100 * (majority16.accuracy - (rows[0]?.accuracy ?? 0))).toFixed(1)} points (target >= 10)`);
-if (majority32 && adaptive32) console.log(`adaptive-consistency@32 vs majority@32: ${(100 * (adaptive32.accuracy - majority32.accuracy)).toFixed(1)} points with ${((100 * adaptive32.tokens) / majority32.tokens).toFixed(0)}% of its tokens (target: within 1 point, <= 35%)`);
+if (majority32 && adaptive32)
+  console.log(
+    `adaptive-consistency@32 vs majority@32: ${(100 * (adaptive32.accuracy - majority32.accuracy)).toFixed(1)} points with ${((100 * adaptive32.tokens) / majority32.tokens).toFixed(0)}% of its tokens (target: within 1 point, <= 35%)`,
+  );

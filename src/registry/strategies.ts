@@ -5,6 +5,7 @@ import type { Verifier } from "../core/verifier.js";
 import { createAdaptiveConsistency, createEsc, createLeaderThreshold } from "../strategies/adaptive-vote.js";
 import { createSelfConsistency } from "../strategies/self-consistency.js";
 import { createSingle } from "../strategies/single.js";
+import { createRepeatedSampling, createVerifiedResample } from "../strategies/verified-resample.js";
 import { createBestOfN, createComplexityVote, createWeightedVote } from "../strategies/verifier-selection.js";
 
 /** Options any strategy may take from the CLI or an HTTP request; each strategy reads what it needs. */
@@ -42,6 +43,25 @@ const factories: Record<string, (settings: StrategySettings) => Strategy> = {
       ...(settings.verifier ? { verifier: settings.verifier } : {}),
       ...(settings.weightBy ? { by: settings.weightBy } : {}),
     }),
+  "verified-resample": (settings) => {
+    if (!settings.verifier)
+      throw new InvalidArgumentError({
+        parameter: "verifier",
+        message: "verified-resample needs a verifier (the CLI and server use the bundled PRM by default)",
+      });
+    return createVerifiedResample({
+      verifier: settings.verifier,
+      ...(settings.n !== undefined ? { maxSamples: settings.n } : {}),
+      ...(settings.threshold !== undefined ? { threshold: settings.threshold } : {}),
+      ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    });
+  },
+  "repeated-sampling": (settings) =>
+    createRepeatedSampling({
+      ...(settings.verifier ? { verifier: settings.verifier } : {}),
+      ...(settings.n !== undefined ? { n: settings.n } : {}),
+      ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
+    }),
   "complexity-vote": (settings) => createComplexityVote({ ...samplingOptions(settings), ...(settings.k !== undefined ? { k: settings.k } : {}) }),
   "adaptive-consistency": (settings) => createAdaptiveConsistency(adaptiveOptions(settings)),
   esc: (settings) => createEsc(adaptiveOptions(settings)),
@@ -57,7 +77,7 @@ function samplingOptions(settings: StrategySettings) {
 }
 
 /** Strategies that score candidates with a verifier. */
-export const verifierStrategies: readonly string[] = ["best-of-n", "weighted-vote"];
+export const verifierStrategies: readonly string[] = ["best-of-n", "weighted-vote", "verified-resample", "repeated-sampling"];
 
 function adaptiveOptions(settings: StrategySettings) {
   return {

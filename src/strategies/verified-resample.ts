@@ -1,0 +1,132 @@
+/**
+ * Verifier-gated resampling and repeated sampling with coverage.
+ * `verified-resample`: sample until the verifier accepts a candidate, at most `maxSamples` (a cap is
+ * essential with imperfect verifiers, per "inference scaling flaws"); otherwise the best-scored one.
+ * `repeated-sampling`: draw n, select by the verifier, and report coverage (unbiased pass@k) when the
+ * verifier is an oracle.
+ */
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import type { Candidate, Strategy, StrategyResult } from "../core/strategy.js";
+import type { Verifier } from "../core/verifier.js";
+import { BudgetMeter } from "../internal/budget-meter.js";
+import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
+import { passAtK } from "../internal/statistics.js";
+import { sampleCandidates } from "./sample-candidates.js";
+import { createTrace, stopReasonOf } from "./strategy-helpers.js";
+
+function best(candidates: Candidate[]): Candidate | undefined {
+  let chosen: Candidate | undefined;
+  for (const candidate of candidates) if (chosen === undefined || (candidate.score ?? 0) > (chosen.score ?? 0)) chosen = candidate;
+  return chosen;
+}
+
+function requireRawPrompt(prompt: unknown, name: string): string {
+  if (typeof prompt !== "string") throw new InvalidArgumentError({ parameter: "prompt", message: `${name} needs a raw-text prompt for its verifier` });
+  return prompt;
+}
+
+export function createVerifiedResample(options: { verifier: Verifier; maxSamples?: number; threshold?: number; temperature?: number }): Strategy {
+  const maxSamples = options.maxSamples ?? 8;
+  const threshold = options.threshold ?? 0.5;
+  const temperature = options.temperature ?? 0.7;
+  if (!options.verifier) throw new InvalidArgumentError({ parameter: "verifier", message: "verified-resample needs a verifier" });
+  if (!Number.isInteger(maxSamples) || maxSamples < 1)
+    throw new InvalidArgumentError({ parameter: "maxSamples", value: maxSamples, message: "must be a positive integer" });
+  if (!(threshold > 0 && threshold <= 1)) throw new InvalidArgumentError({ parameter: "threshold", value: threshold, message: "must be in (0, 1]" });
+  return {
+    name: "verified-resample",
+    async run({ model, call, budget, abortSignal, extractAnswer = defaultExtractAnswer, onProgress }): Promise<StrategyResult> {
+      const prompt = requireRawPrompt(call.prompt, "verified-resample");
+      const meter = new BudgetMeter({ ...(budget ? { budget } : {}), ...(abortSignal ? { abortSignal } : {}) });
+      const { trace, add } = createTrace();
+      const candidates: Candidate[] = [];
+      const warnings: StrategyResult["warnings"] = [];
+      let accepted: Candidate | undefined;
+      try {
+        while (!accepted && candidates.length < maxSamples && !meter.signal.aborted) {
+          const seed = call.seed !== undefined ? call.seed + candidates.length * 7_919 : undefined;
+          const drawn = await sampleCandidates({
+            model,
+            call: { ...call, ...(seed !== undefined ? { seed } : {}) },
+            meter,
+            n: 1,
+            waveSize: 1,
+            temperature,
+            extractAnswer,
+          });
+          warnings.push(...drawn.warnings.filter((warning) => !warnings.some((known) => JSON.stringify(known) === JSON.stringify(warning))));
+          const candidate = drawn.candidates[0];
+          if (!candidate) break;
+          candidate.score = candidate.text.trim()
+            ? (await options.verifier.score({ prompt, solution: candidate.text, ...(abortSignal ? { abortSignal } : {}) })).score
+            : 0;
+          candidates.push(candidate);
+          add("candidate-scored", { index: candidates.length - 1, score: candidate.score, answer: candidate.answer });
+          onProgress?.({ type: "progress", message: `sample ${candidates.length}/${maxSamples} scored ${candidate.score.toFixed(2)}`, usage: meter.usage() });
+          if (candidate.score >= threshold) accepted = candidate;
+        }
+        const chosen = accepted ?? best(candidates);
+        return {
+          strategy: "verified-resample",
+          text: chosen?.text ?? "",
+          answer: chosen?.answer,
+          confidence: chosen?.score ?? 0,
+          stopReason: accepted ? "adaptive" : (stopReasonOf(meter, abortSignal) ?? "completed"),
+          candidates,
+          votes: chosen?.answer === undefined ? {} : { [chosen.answer]: 1 },
+          usage: meter.usage(),
+          trace,
+          warnings,
+        };
+      } finally {
+        meter.dispose();
+      }
+    },
+  };
+}
+
+export function createRepeatedSampling(options: { verifier?: Verifier; n?: number; temperature?: number }): Strategy {
+  const n = options.n ?? 16;
+  const temperature = options.temperature ?? 0.7;
+  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError({ parameter: "n", value: n, message: "must be an integer from 1 to 1024" });
+  return {
+    name: "repeated-sampling",
+    async run({ model, call, budget, abortSignal, extractAnswer = defaultExtractAnswer }): Promise<StrategyResult> {
+      const meter = new BudgetMeter({ ...(budget ? { budget } : {}), ...(abortSignal ? { abortSignal } : {}) });
+      const { trace, add } = createTrace();
+      try {
+        const { candidates, warnings } = await sampleCandidates({ model, call, meter, n, waveSize: budget ? Math.min(n, 4) : n, temperature, extractAnswer });
+        const verifier = options.verifier;
+        if (verifier) {
+          const prompt = requireRawPrompt(call.prompt, "repeated-sampling");
+          await Promise.all(
+            candidates.map(
+              async (candidate) => (candidate.score = candidate.text.trim() ? (await verifier.score({ prompt, solution: candidate.text })).score : 0),
+            ),
+          );
+          if (verifier.name.startsWith("oracle:")) {
+            const correct = candidates.filter((candidate) => (candidate.score ?? 0) >= 1).length;
+            const coverage: Record<string, number> = {};
+            for (let k = 1; k <= candidates.length; k *= 2) coverage[`pass@${k}`] = passAtK(candidates.length, correct, k);
+            add("coverage", { oracle: verifier.name, correct, samples: candidates.length, ...coverage });
+          }
+        }
+        const chosen = verifier ? best(candidates) : candidates[0];
+        return {
+          strategy: "repeated-sampling",
+          text: chosen?.text ?? "",
+          answer: chosen?.answer,
+          confidence: chosen?.score ?? 0,
+          stopReason: stopReasonOf(meter, abortSignal) ?? "completed",
+          candidates,
+          votes: chosen?.answer === undefined ? {} : { [chosen.answer]: 1 },
+          usage: meter.usage(),
+          trace,
+          warnings,
+        };
+      } finally {
+        meter.dispose();
+      }
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import type { Verifier } from "../core/verifier.js";
+import { arith } from "./arith.js";
+import { countdown } from "./countdown.js";
+
+/**
+ * The exact checker of one of mull's tasks as a verifier: score 1 for a correct solution, 0 otherwise.
+ * An oracle: it knows the truth, so results that use it are experiments, and its name says "oracle".
+ */
+export function createTaskOracle(options: { task: "arith" | "countdown" }): Verifier {
+  const task = options.task === "arith" ? arith : countdown;
+  return {
+    name: `oracle:${options.task}`,
+    score: async ({ prompt, solution }) => {
+      const problem = { task: options.task, prompt, answer: "", solution: "" };
+      return { score: task.check({ problem, solution }).correct ? 1 : 0, stepScores: task.labelSteps({ problem, solution }).map(Number) };
+    },
+  };
+}
