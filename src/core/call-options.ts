@@ -23,6 +23,8 @@ export type CallOptions = {
   seed?: number;
   /** Return per-token log-probabilities. Defaults to `false`. */
   logprobs?: boolean;
+  /** With `logprobs`, also the k most likely tokens at each position (0 to 20). Defaults to `0`. */
+  topLogprobs?: number;
   /** Cancels the call; partial completions come back with `finishReason: "abort"` where the backend can. */
   abortSignal?: AbortSignal;
   /** Backend-specific knobs, keyed by provider id (e.g. `{ "openai-compatible": { user: "x" } }`). */

@@ -8,6 +8,8 @@ export type TokenLogprob = {
   token: string;
   /** Natural-log probability of the sampled token. */
   logprob: number;
+  /** The most likely tokens at this position, where `topLogprobs` asked for them. */
+  topLogprobs?: { token: string; logprob: number }[];
 };
 
 export type Completion = {

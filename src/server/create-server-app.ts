@@ -8,7 +8,7 @@ import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { ZodType } from "zod";
 import type { CallOptions, ChatMessage } from "../core/call-options.js";
-import type { GenerateResult } from "../core/generate-result.js";
+import type { GenerateResult, TokenLogprob } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, StrategyReport } from "../core/strategy.js";
 import type { Usage } from "../core/usage.js";
@@ -51,6 +51,18 @@ const mullBody = (report: StrategyReport | undefined, usage: Usage) =>
         warnings: report.warnings,
       }
     : undefined;
+
+/** OpenAI's two log-probability shapes: chat's `content` list, and the legacy completions arrays. */
+function logprobsBody(kind: Kind, items: TokenLogprob[]) {
+  if (kind === "chat") return { content: items.map((item) => ({ token: item.token, logprob: item.logprob, top_logprobs: item.topLogprobs ?? [] })) };
+  const hasTop = items.some((item) => item.topLogprobs);
+  return {
+    tokens: items.map((item) => item.token),
+    token_logprobs: items.map((item) => item.logprob),
+    top_logprobs: hasTop ? items.map((item) => Object.fromEntries((item.topLogprobs ?? []).map((top) => [top.token, top.logprob]))) : null,
+    text_offset: [],
+  };
+}
 
 export function createServerApp(options: ServerAppOptions): Hono {
   const baseIds = Object.keys(options.models);
@@ -143,6 +155,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const prompt: string | ChatMessage[] =
       kind === "chat" ? ((request as ChatRequest).messages as ChatMessage[]) : (([] as string[]).concat((request as CompletionRequest).prompt)[0] as string);
     const wantsLogprobs = kind === "chat" ? (request as ChatRequest).logprobs === true : ((request as CompletionRequest).logprobs ?? 0) > 0;
+    const topLogprobs = kind === "chat" ? ((request as ChatRequest).top_logprobs ?? 0) : ((request as CompletionRequest).logprobs ?? 0);
     const call: CallOptions = {
       prompt,
       ...(request.n != null ? { n: request.n } : {}),
@@ -151,7 +164,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
       ...(maxTokens != null ? { maxTokens } : {}),
       ...(stop ? { stop } : {}),
       ...(request.seed != null ? { seed: request.seed } : {}),
-      ...(wantsLogprobs ? { logprobs: true } : {}),
+      ...(wantsLogprobs ? { logprobs: true, ...(topLogprobs > 0 ? { topLogprobs } : {}) } : {}),
       abortSignal: controller.signal,
     };
     const created = Math.floor(Date.now() / 1000);
@@ -159,16 +172,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
     if (request.stream) return streamResponse(context, { kind, model, id, call, created, responseId, controller });
     const result: GenerateResult = await model.doGenerate(call);
     const choices = result.completions.map((completion, index) => {
-      const logprobs = completion.logprobs
-        ? kind === "chat"
-          ? { content: completion.logprobs.map((item) => ({ token: item.token, logprob: item.logprob, top_logprobs: [] })) }
-          : {
-              tokens: completion.logprobs.map((item) => item.token),
-              token_logprobs: completion.logprobs.map((item) => item.logprob),
-              top_logprobs: null,
-              text_offset: [],
-            }
-        : null;
+      const logprobs = completion.logprobs ? logprobsBody(kind, completion.logprobs) : null;
       return kind === "chat"
         ? { index, message: { role: "assistant", content: completion.text }, finish_reason: completion.finishReason, logprobs }
         : { index, text: completion.text, finish_reason: completion.finishReason, logprobs };
@@ -209,11 +213,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
           const { value: part, done } = await reader.read();
           if (done) break;
           if (part.type === "text-delta") {
-            const logprobs = part.logprobs
-              ? kind === "chat"
-                ? { content: part.logprobs.map((item) => ({ token: item.token, logprob: item.logprob, top_logprobs: [] })) }
-                : { tokens: part.logprobs.map((item) => item.token), token_logprobs: part.logprobs.map((item) => item.logprob) }
-              : null;
+            const logprobs = part.logprobs ? logprobsBody(kind, part.logprobs) : null;
             await chunk({
               choices: [
                 kind === "chat"

@@ -218,8 +218,19 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
             const at = produced.indexOf(stop, Math.max(0, emitted - stop.length));
             return at !== -1 && (found === -1 || at < found) ? at : found;
           }, -1);
-          if (options.logprobs)
-            logprobs.push({ token: loaded.model.detokenize([token]), logprob: Math.log(Math.max(probabilities.get(token) ?? 0, Number.MIN_VALUE)) });
+          if (options.logprobs) {
+            const top = options.topLogprobs
+              ? [...probabilities.entries()]
+                  .sort((a, b) => b[1] - a[1])
+                  .slice(0, options.topLogprobs)
+                  .map(([id, probability]) => ({ token: loaded.model.detokenize([id]), logprob: Math.log(Math.max(probability, Number.MIN_VALUE)) }))
+              : undefined;
+            logprobs.push({
+              token: loaded.model.detokenize([token]),
+              logprob: Math.log(Math.max(probabilities.get(token) ?? 0, Number.MIN_VALUE)),
+              ...(top ? { topLogprobs: top } : {}),
+            });
+          }
           if (stopAt !== -1) {
             produced = produced.slice(0, stopAt);
             finishReason = "stop";

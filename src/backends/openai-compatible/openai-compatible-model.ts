@@ -42,7 +42,12 @@ type Choice = {
   text?: string;
   message?: { content?: string | null };
   finish_reason?: string | null;
-  logprobs?: { tokens?: string[]; token_logprobs?: (number | null)[]; content?: { token: string; logprob: number }[] | null } | null;
+  logprobs?: {
+    tokens?: string[];
+    token_logprobs?: (number | null)[];
+    top_logprobs?: (Record<string, number> | null)[] | null;
+    content?: { token: string; logprob: number; top_logprobs?: { token: string; logprob: number }[] }[] | null;
+  } | null;
 };
 type CompletionResponse = { choices?: Choice[]; usage?: { prompt_tokens?: number; completion_tokens?: number } };
 
@@ -52,8 +57,23 @@ const mapFinishReason = (reason: string | null | undefined): FinishReason =>
 function readLogprobs(choice: Choice): TokenLogprob[] | undefined {
   const logprobs = choice.logprobs;
   if (!logprobs) return undefined;
-  if (Array.isArray(logprobs.content)) return logprobs.content.map((item) => ({ token: item.token, logprob: item.logprob }));
-  if (Array.isArray(logprobs.tokens)) return logprobs.tokens.map((token, index) => ({ token, logprob: logprobs.token_logprobs?.[index] ?? 0 }));
+  if (Array.isArray(logprobs.content)) {
+    return logprobs.content.map((item) => ({
+      token: item.token,
+      logprob: item.logprob,
+      ...(item.top_logprobs?.length ? { topLogprobs: item.top_logprobs.map((top) => ({ token: top.token, logprob: top.logprob })) } : {}),
+    }));
+  }
+  if (Array.isArray(logprobs.tokens)) {
+    return logprobs.tokens.map((token, index) => {
+      const top = logprobs.top_logprobs?.[index];
+      return {
+        token,
+        logprob: logprobs.token_logprobs?.[index] ?? 0,
+        ...(top ? { topLogprobs: Object.entries(top).map(([text, logprob]) => ({ token: text, logprob })) } : {}),
+      };
+    });
+  }
   return undefined;
 }
 
@@ -145,10 +165,13 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
     };
     if (chat) {
       body.messages = options.prompt;
-      if (options.logprobs) body.logprobs = true;
+      if (options.logprobs) {
+        body.logprobs = true;
+        if (options.topLogprobs) body.top_logprobs = options.topLogprobs;
+      }
     } else {
       body.prompt = options.prompt;
-      if (options.logprobs) body.logprobs = 1;
+      if (options.logprobs) body.logprobs = Math.max(1, options.topLogprobs ?? 1);
     }
     return { path: chat ? "/chat/completions" : "/completions", body };
   };
@@ -276,6 +299,27 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
     supportsRawPrompt: true,
     doGenerate: generate,
     doStream: stream,
+    /** Reads label probabilities from the top log-probabilities of one generated token per offset (serves PRMs remotely). */
+    async doScoreTokens({ text, offsets, tokens, abortSignal }) {
+      return Promise.all(
+        offsets.map(async (offset) => {
+          const result = await requestOnce(
+            { prompt: text.slice(0, offset), maxTokens: 1, temperature: 0, logprobs: true, topLogprobs: 20, ...(abortSignal ? { abortSignal } : {}) },
+            1,
+          );
+          const top = result.completions[0]?.logprobs?.[0]?.topLogprobs;
+          if (!top)
+            throw new BackendCallError({
+              message: `${result.endpoint.url} returned no top log-probabilities, which scoring with a process reward model needs`,
+              isRetryable: false,
+            });
+          return tokens.map((token) => {
+            const hit = top.find((item) => item.token === token);
+            return hit ? Math.exp(hit.logprob) : 0;
+          });
+        }),
+      );
+    },
   };
 }
 
