@@ -43,5 +43,6 @@ export { type CountdownOptions, canReach, countdown } from "./tasks/countdown.js
 export { loadSplit, splitDefinitions, tasks } from "./tasks/splits.js";
 export type { Difficulty, SolutionCheck, Task, TaskProblem } from "./tasks/task.js";
 export { createTaskOracle } from "./tasks/task-oracle.js";
+export { createJudgeVerifier, type JudgeOptions } from "./verifiers/judge.js";
 export { formatPrmInput } from "./verifiers/prm-format.js";
 export { aggregateStepScores, createProcessRewardModel, type StepAggregation } from "./verifiers/process-reward-model.js";

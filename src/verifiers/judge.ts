@@ -1,0 +1,74 @@
+/**
+ * Outcome scoring by any model as a judge. `yes-no` asks whether the solution is correct and reads
+ * p(yes) / (p(yes) + p(no)) from the first token's top log-probabilities where the backend returns them,
+ * else from the text; `score` asks for 0 to 10 and reads the expected score from the top log-probabilities,
+ * else the number in the text. Scores are in [0, 1].
+ */
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import type { LanguageModel } from "../core/language-model.js";
+import type { Verifier } from "../core/verifier.js";
+
+export type JudgeOptions = {
+  model: LanguageModel;
+  /** Defaults to `"yes-no"`. */
+  mode?: "yes-no" | "score";
+  /** Builds the judge's question. Defaults to a short instruction with the problem and the solution. */
+  template?: (options: { prompt: string; solution: string; mode: "yes-no" | "score" }) => string;
+};
+
+const defaultTemplate = ({ prompt, solution, mode }: { prompt: string; solution: string; mode: "yes-no" | "score" }) =>
+  `Problem:\n${prompt.trim()}\n\nProposed solution:\n${solution.trim()}\n\n` +
+  (mode === "yes-no"
+    ? "Is the proposed solution correct? Answer yes or no."
+    : "Rate the correctness of the proposed solution from 0 (wrong) to 10 (certainly right). Answer with the number only.");
+
+export function createJudgeVerifier(options: JudgeOptions): Verifier {
+  const mode = options.mode ?? "yes-no";
+  if (mode !== "yes-no" && mode !== "score") throw new InvalidArgumentError({ parameter: "mode", value: mode, message: 'must be "yes-no" or "score"' });
+  const template = options.template ?? defaultTemplate;
+  const model = options.model;
+  return {
+    name: `judge:${model.modelId}:${mode}`,
+    async score({ prompt, solution, abortSignal }) {
+      const question = template({ prompt, solution, mode });
+      const result = await model.doGenerate({
+        prompt: [{ role: "user", content: question }],
+        temperature: 0,
+        maxTokens: mode === "yes-no" ? 1 : 3,
+        logprobs: true,
+        topLogprobs: 20,
+        ...(abortSignal ? { abortSignal } : {}),
+      });
+      const completion = result.completions[0];
+      const top = completion?.logprobs?.[0]?.topLogprobs;
+      const text = (completion?.text ?? "").trim().toLowerCase();
+      if (mode === "yes-no") {
+        if (top && top.length > 0) {
+          let yes = 0;
+          let no = 0;
+          for (const item of top) {
+            const token = item.token.trim().toLowerCase();
+            if (token === "yes") yes += Math.exp(item.logprob);
+            else if (token === "no") no += Math.exp(item.logprob);
+          }
+          if (yes + no > 0) return { score: yes / (yes + no) };
+        }
+        return { score: text.startsWith("yes") ? 1 : 0 };
+      }
+      if (top && top.length > 0) {
+        let weight = 0;
+        let total = 0;
+        for (const item of top) {
+          const value = Number(item.token.trim());
+          if (Number.isInteger(value) && value >= 0 && value <= 10) {
+            weight += Math.exp(item.logprob);
+            total += Math.exp(item.logprob) * value;
+          }
+        }
+        if (weight > 0) return { score: total / weight / 10 };
+      }
+      const number = Number(/\d+(?:\.\d+)?/.exec(text)?.[0]);
+      return { score: Number.isFinite(number) ? Math.min(1, Math.max(0, number / 10)) : 0 };
+    },
+  };
+}
