@@ -46,3 +46,4 @@ export { createTaskOracle } from "./tasks/task-oracle.js";
 export { createJudgeVerifier, type JudgeOptions } from "./verifiers/judge.js";
 export { formatPrmInput } from "./verifiers/prm-format.js";
 export { aggregateStepScores, createProcessRewardModel, type StepAggregation } from "./verifiers/process-reward-model.js";
+export { createVllmRewardModel, type VllmRewardModelOptions } from "./verifiers/vllm-reward-model.js";

@@ -1,0 +1,82 @@
+/**
+ * A process reward model served by vLLM's pooling API (`vllm serve Qwen/Qwen2.5-Math-PRM-7B --task reward`
+ * or `--runner pooling` in newer releases). vLLM's STEP pooler returns, for each step-separator token in
+ * the input, the two-class softmax [p(bad), p(good)]; a step's score is p(good).
+ *
+ * The default input follows Qwen2.5-Math-PRM's documented format: its chat template with the steps of the
+ * assistant's answer each followed by `<extra_0>`.
+ */
+import { BackendCallError } from "../core/errors/backend-call-error.js";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import type { Verifier } from "../core/verifier.js";
+import { aggregateStepScores, type StepAggregation } from "./process-reward-model.js";
+
+export type VllmRewardModelOptions = {
+  /** The server's OpenAI base URL, e.g. `http://127.0.0.1:8000/v1`; the pooling route is at the root. */
+  baseURL: string;
+  /** The served model name. */
+  model: string;
+  /** Bearer token. Defaults to none; never put in errors. */
+  apiKey?: string;
+  /** Defaults to `"<extra_0>"` (Qwen2.5-Math-PRM's step tag). */
+  stepSeparator?: string;
+  /** Defaults to `"\n\n"`: how a solution splits into steps. */
+  stepDelimiter?: string;
+  /** Defaults to `"min"`. */
+  aggregation?: StepAggregation;
+  /** Builds the PRM's input from the problem and its steps. Defaults to Qwen2.5-Math-PRM's chat format. */
+  formatInput?: (options: { prompt: string; steps: string[]; separator: string }) => string;
+  /** Injected fetch. Defaults to `globalThis.fetch`. */
+  fetch?: typeof globalThis.fetch;
+};
+
+const qwenFormat = ({ prompt, steps, separator }: { prompt: string; steps: string[]; separator: string }) =>
+  "<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n" +
+  `<|im_start|>user\n${prompt}<|im_end|>\n<|im_start|>assistant\n${steps.map((step) => `${step}${separator}`).join("")}<|im_end|><|endoftext|>`;
+
+export function createVllmRewardModel(options: VllmRewardModelOptions): Verifier {
+  if (!/^https?:\/\//.test(options.baseURL))
+    throw new InvalidArgumentError({ parameter: "baseURL", value: options.baseURL, message: "must be an http(s) URL" });
+  const root = options.baseURL.replace(/\/+$/, "").replace(/\/v1$/, "");
+  const separator = options.stepSeparator ?? "<extra_0>";
+  const delimiter = options.stepDelimiter ?? "\n\n";
+  const aggregation = options.aggregation ?? "min";
+  const formatInput = options.formatInput ?? qwenFormat;
+  const fetchFunction = options.fetch ?? globalThis.fetch;
+  const redact = (text: string) => (options.apiKey ? text.split(options.apiKey).join("[redacted]") : text);
+  return {
+    name: `vllm-prm:${options.model}:${aggregation}`,
+    async score({ prompt, solution, abortSignal }) {
+      const steps = solution
+        .split(delimiter)
+        .map((step) => step.trim())
+        .filter((step) => step.length > 0);
+      if (steps.length === 0) return { score: 0, stepScores: [] };
+      const response = await fetchFunction(`${root}/pooling`, {
+        method: "POST",
+        headers: { "content-type": "application/json", ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
+        body: JSON.stringify({ model: options.model, input: formatInput({ prompt, steps, separator }) }),
+        ...(abortSignal ? { signal: abortSignal } : {}),
+      });
+      if (!response.ok) {
+        const text = redact(await response.text().catch(() => ""));
+        throw new BackendCallError({
+          message: `${root}/pooling answered ${response.status}: ${text.slice(0, 300)}`,
+          url: `${root}/pooling`,
+          statusCode: response.status,
+          responseBody: text,
+        });
+      }
+      const body = (await response.json().catch(() => undefined)) as { data?: { data?: number[][] }[] } | undefined;
+      const pairs = body?.data?.[0]?.data;
+      if (!Array.isArray(pairs) || pairs.length !== steps.length) {
+        throw new BackendCallError({
+          message: `${root}/pooling returned ${Array.isArray(pairs) ? pairs.length : "no"} step scores for ${steps.length} steps; is the step separator ${JSON.stringify(separator)} right for this model?`,
+          isRetryable: false,
+        });
+      }
+      const stepScores = pairs.map((pair) => pair[1] ?? 0);
+      return { score: aggregateStepScores(stepScores, aggregation), stepScores };
+    },
+  };
+}
