@@ -1,6 +1,6 @@
 /**
  * The sampling family on held-out arith hard: greedy, majority@N, weighted votes, best-of-N with the PRM,
- * complexity vote and the adaptive rules at N in {4, 8, 16, 32}, with accuracy (95% bootstrap intervals)
+ * complexity vote, RPC and the adaptive rules at N in {4, 8, 16, 32}, with accuracy (95% bootstrap intervals)
  * and mean generated tokens per problem.
  *
  * Samples are drawn once (32 per problem, temperature 0.7, seeded) and cached in `.cache/`, so reruns and
@@ -20,6 +20,7 @@ import type { StreamPart } from "../src/core/stream-part.js";
 import type { Verifier } from "../src/core/verifier.js";
 import { bootstrapMean } from "../src/internal/statistics.js";
 import { createAdaptiveConsistency, createEsc, createLeaderThreshold } from "../src/strategies/adaptive-vote.js";
+import { createRpc } from "../src/strategies/rpc.js";
 import { createSelfConsistency } from "../src/strategies/self-consistency.js";
 import { createBestOfN, createComplexityVote, createWeightedVote } from "../src/strategies/verifier-selection.js";
 import { loadSplit } from "../src/tasks/splits.js";
@@ -122,6 +123,7 @@ const families: [string, (n: number) => Strategy][] = [
   ["weighted-vote (logprob)", (n) => createWeightedVote({ n, by: "logprob" })],
   ["best-of-n (PRM, last)", (n) => createBestOfN({ n, verifier: cachedPrm })],
   ["complexity-vote", (n) => createComplexityVote({ n })],
+  ["rpc", (n) => createRpc({ n })],
   ["adaptive-consistency", (n) => createAdaptiveConsistency({ maxSamples: n, waveSize: 2 })],
   ["esc (window 4)", (n) => createEsc({ maxSamples: n, window: 4 })],
   ["leader-threshold", (n) => createLeaderThreshold({ maxSamples: n, waveSize: 2 })],

@@ -32,6 +32,7 @@ export { createStrategy, type StrategySettings, strategyNames } from "./registry
 export { createServerApp } from "./server/create-server-app.js";
 export { startServer } from "./server/start-server.js";
 export { type AdaptiveVoteOptions, createAdaptiveConsistency, createEsc, createLeaderThreshold } from "./strategies/adaptive-vote.js";
+export { createRpc, perplexityConsistency } from "./strategies/rpc.js";
 export { createSelfConsistency, type SelfConsistencyOptions } from "./strategies/self-consistency.js";
 export { createSingle, type SingleOptions } from "./strategies/single.js";
 export { betaRule, betaStoppingProbability, leaderShareRule, type StoppingRule, windowRule } from "./strategies/stopping-rules.js";

@@ -3,6 +3,7 @@ import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Strategy } from "../core/strategy.js";
 import type { Verifier } from "../core/verifier.js";
 import { createAdaptiveConsistency, createEsc, createLeaderThreshold } from "../strategies/adaptive-vote.js";
+import { createRpc } from "../strategies/rpc.js";
 import { createSelfConsistency } from "../strategies/self-consistency.js";
 import { createSingle } from "../strategies/single.js";
 import { createRepeatedSampling, createVerifiedResample } from "../strategies/verified-resample.js";
@@ -62,6 +63,7 @@ const factories: Record<string, (settings: StrategySettings) => Strategy> = {
       ...(settings.n !== undefined ? { n: settings.n } : {}),
       ...(settings.temperature !== undefined ? { temperature: settings.temperature } : {}),
     }),
+  rpc: (settings) => createRpc(samplingOptions(settings)),
   "complexity-vote": (settings) => createComplexityVote({ ...samplingOptions(settings), ...(settings.k !== undefined ? { k: settings.k } : {}) }),
   "adaptive-consistency": (settings) => createAdaptiveConsistency(adaptiveOptions(settings)),
   esc: (settings) => createEsc(adaptiveOptions(settings)),
