@@ -33,7 +33,7 @@ describe("the bundled PRM served by mull serve", () => {
     for (const solution of ["3*4=12\n2+12=14\n#### 14", "3*4=12\n2+12=15\n#### 15"]) {
       const [a, b] = await Promise.all([local.score({ prompt: "Q: 2+3*4\nA: ", solution }), remote.score({ prompt: "Q: 2+3*4\nA: ", solution })]);
       expect(b.stepScores).toHaveLength(3);
-      b.stepScores?.forEach((score, index) => expect(Math.abs(score - (a.stepScores?.[index] ?? -1))).toBeLessThan(1e-3));
+      for (const [index, score] of (b.stepScores ?? []).entries()) expect(Math.abs(score - (a.stepScores?.[index] ?? -1))).toBeLessThan(1e-3);
       expect(b.score).toBeCloseTo(a.score, 3);
     }
     // The PRM knows the policy's own mistakes: a countdown step that makes the target unreachable scores low.

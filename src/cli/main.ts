@@ -37,6 +37,8 @@ program
   .option("--budget-tokens <count>", "stop once this many tokens (prompt + completion) are spent", integer("--budget-tokens"))
   .option("--threshold <value>", "stopping threshold of adaptive strategies (adaptive-consistency 0.95, leader-threshold 0.7)", number("--threshold"))
   .option("--verifier <spec>", "process reward model for best-of-n and weighted-vote: a GGUF path, a bundled name or a URL", "mull-tiny-prm")
+  .option("--weight-by <what>", "weighted-vote weights: verifier or logprob")
+  .option("--k <count>", "complexity-vote: how many of the most complex samples vote", integer("--k"))
   .option("--aggregation <how>", "how PRM step scores combine: last, min, mean or product", "last")
   .option("--max-tokens <count>", "most tokens per completion", integer("--max-tokens"), 256)
   .option("-m, --model <spec>", "a GGUF path, a bundled model name, or an OpenAI-compatible base URL (URL[,URL...][#model])", "mull-tiny-policy")
@@ -51,6 +53,8 @@ program
         n: number;
         temperature?: number;
         threshold?: number;
+        weightBy?: "verifier" | "logprob";
+        k?: number;
         verifier: string;
         aggregation: string;
         budgetTokens?: number;
@@ -62,7 +66,10 @@ program
       },
     ) => {
       const model = resolveModel({ spec: flags.model });
-      const verifierModel = verifierStrategies.includes(flags.strategy) ? resolveModel({ spec: flags.verifier, llamaCpp: { sequences: 2 } }) : undefined;
+      const verifierModel =
+        verifierStrategies.includes(flags.strategy) && !(flags.strategy === "weighted-vote" && flags.weightBy === "logprob")
+          ? resolveModel({ spec: flags.verifier, llamaCpp: { sequences: 2 } })
+          : undefined;
       try {
         const verifier = verifierModel ? createProcessRewardModel({ model: verifierModel, aggregation: flags.aggregation as StepAggregation }) : undefined;
         const strategy = createStrategy({
@@ -72,6 +79,8 @@ program
             ...(verifier ? { verifier } : {}),
             ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}),
             ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),
+            ...(flags.weightBy ? { weightBy: flags.weightBy } : {}),
+            ...(flags.k !== undefined ? { k: flags.k } : {}),
           },
         });
         const prompt = flags.raw ? problem : model.formatProblem ? model.formatProblem(problem) : [{ role: "user" as const, content: problem }];

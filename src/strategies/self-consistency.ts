@@ -61,7 +61,7 @@ export function createSelfConsistency(options: SelfConsistencyOptions = {}): Str
           text: chosen?.text ?? "",
           answer,
           confidence,
-          stopReason: candidates.length >= n && !meter.exhaustedBy ? "completed" : (stopReasonOf(meter, abortSignal) ?? "completed"),
+          stopReason: stopReasonOf(meter, abortSignal) ?? "completed",
           candidates,
           votes,
           usage: meter.usage(),

@@ -1,0 +1,35 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
+import { createStrategy, strategyNames } from "../src/registry/strategies.js";
+import { createTaskOracle } from "../src/tasks/task-oracle.js";
+
+const policy = createLlamaCppModel();
+// The oracle never accepts the garbage these settings produce, so verified-resample keeps sampling too.
+const verifier = createTaskOracle({ task: "arith" });
+afterAll(() => policy.dispose());
+// A very high temperature makes long, disagreeing samples: no strategy settles or finishes before it is stopped.
+const call = { prompt: "Q: 44-(15+(37*1-88))-63-47+81\nA: ", maxTokens: 300, seed: 1 };
+const settings = { n: 32, temperature: 3, verifier };
+
+describe.each(strategyNames.filter((name) => name !== "single"))("%s on the bundled policy", (name) => {
+  it("respects a token budget: stops with the best so far, over by at most the calls in flight", async () => {
+    const result = await createStrategy({ name, settings }).run({ model: policy, call, budget: { maxTokens: 600 } });
+    expect(result.stopReason).toBe("budget");
+    expect(result.usage.promptTokens + result.usage.completionTokens).toBeLessThanOrEqual(600 + 4 * 300);
+    expect(result.candidates.length).toBeLessThan(32);
+  });
+
+  it("stops promptly when aborted", async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 150);
+    const started = Date.now();
+    const result = await createStrategy({ name, settings }).run({ model: policy, call, abortSignal: controller.signal });
+    expect(result.stopReason).toBe("abort");
+    expect(Date.now() - started).toBeLessThan(3000);
+  });
+
+  it("validates its options", () => {
+    expect(() => createStrategy({ name, settings: { ...settings, n: 0 } })).toThrow(InvalidArgumentError);
+  });
+});
