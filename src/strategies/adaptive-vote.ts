@@ -11,7 +11,7 @@ import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
 import { meteredStream } from "../internal/metered-model.js";
 import { betaRule, leaderShareRule, type StoppingRule, windowRule } from "./stopping-rules.js";
-import { createTrace, isStopError, majorityVote, stopReasonOf, toCandidate } from "./strategy-helpers.js";
+import { createTrace, finishRun, isStopError, majorityVote, toCandidate } from "./strategy-helpers.js";
 
 export type AdaptiveVoteOptions = {
   /** Most samples. Defaults to `40` (the papers' cap). */
@@ -97,18 +97,7 @@ function createAdaptiveVote(rule: StoppingRule, options: AdaptiveVoteOptions, de
         const { answer, votes, confidence } = majorityVote(candidates);
         const chosen = candidates.find((candidate) => answer !== undefined && candidate.answer === answer);
         add("vote", { answer, votes, cancelled });
-        return {
-          strategy: rule.name,
-          text: chosen?.text ?? "",
-          answer,
-          confidence,
-          stopReason: settled ? "adaptive" : (stopReasonOf(meter, abortSignal) ?? "completed"),
-          candidates,
-          votes,
-          usage: meter.usage(),
-          trace,
-          warnings,
-        };
+        return finishRun({ strategy: rule.name, chosen, answer, confidence, candidates, votes, meter, abortSignal, trace, warnings, settled });
       } finally {
         meter.dispose();
       }

@@ -10,7 +10,7 @@ import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
 import { fitWeibullMixture, highComponentPosterior } from "../internal/weibull-mixture.js";
 import { sampleCandidates } from "./sample-candidates.js";
-import { createTrace, majorityVote, stopReasonOf } from "./strategy-helpers.js";
+import { createTrace, finishRun, majorityVote } from "./strategy-helpers.js";
 
 /** Perplexity consistency over candidates that all have `meanLogprob`; returns kept candidates and answer scores. */
 export function perplexityConsistency(candidates: Candidate[]): {
@@ -74,18 +74,18 @@ export function createRpc(options: { n?: number; temperature?: number; waveSize?
           tally = majorityVote(candidates);
         }
         const chosen = candidates.find((candidate) => tally.answer !== undefined && candidate.answer === tally.answer);
-        return {
+        return finishRun({
           strategy: "rpc",
-          text: chosen?.text ?? "",
+          chosen,
           answer: tally.answer,
           confidence: tally.confidence,
-          stopReason: stopReasonOf(meter, abortSignal) ?? "completed",
           candidates,
           votes: tally.votes,
-          usage: meter.usage(),
+          meter,
+          abortSignal,
           trace,
           warnings,
-        };
+        });
       } finally {
         meter.dispose();
       }

@@ -1,4 +1,5 @@
 import type { CallOptions } from "../core/call-options.js";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Candidate, StrategyRunOptions } from "../core/strategy.js";
 import type { Warning } from "../core/warning.js";
 import type { BudgetMeter } from "../internal/budget-meter.js";
@@ -39,4 +40,17 @@ export async function sampleCandidates(options: {
     options.onWave?.(candidates);
   }
   return { candidates, warnings };
+}
+
+/** Checks the options every sampling strategy shares; defaults: n 16, temperature 0.7. */
+export function validateSampling(options: { n?: number; temperature?: number; waveSize?: number }): { n: number; temperature: number } {
+  const n = options.n ?? 16;
+  const temperature = options.temperature ?? 0.7;
+  if (!Number.isInteger(n) || n < 1 || n > 1024)
+    throw new InvalidArgumentError({ parameter: "n", value: n, message: `must be an integer from 1 to 1024, got ${n}` });
+  if (!Number.isFinite(temperature) || temperature < 0)
+    throw new InvalidArgumentError({ parameter: "temperature", value: temperature, message: "must be a number >= 0" });
+  if (options.waveSize !== undefined && (!Number.isInteger(options.waveSize) || options.waveSize < 1))
+    throw new InvalidArgumentError({ parameter: "waveSize", value: options.waveSize, message: "must be a positive integer" });
+  return { n, temperature };
 }

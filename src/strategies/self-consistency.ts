@@ -1,9 +1,8 @@
-import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Strategy, StrategyResult } from "../core/strategy.js";
 import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
-import { sampleCandidates } from "./sample-candidates.js";
-import { createTrace, majorityVote, stopReasonOf } from "./strategy-helpers.js";
+import { sampleCandidates, validateSampling } from "./sample-candidates.js";
+import { createTrace, finishRun, majorityVote } from "./strategy-helpers.js";
 
 export type SelfConsistencyOptions = {
   /** Samples to draw. Defaults to `16`. */
@@ -19,14 +18,7 @@ export type SelfConsistencyOptions = {
 
 /** Samples n solutions in parallel, extracts answers and returns the majority (Wang et al., 2022). */
 export function createSelfConsistency(options: SelfConsistencyOptions = {}): Strategy {
-  const n = options.n ?? 16;
-  const temperature = options.temperature ?? 0.7;
-  if (!Number.isInteger(n) || n < 1 || n > 1024)
-    throw new InvalidArgumentError({ parameter: "n", value: n, message: `must be an integer from 1 to 1024, got ${n}` });
-  if (!Number.isFinite(temperature) || temperature < 0)
-    throw new InvalidArgumentError({ parameter: "temperature", value: temperature, message: "must be a number >= 0" });
-  if (options.waveSize !== undefined && (!Number.isInteger(options.waveSize) || options.waveSize < 1))
-    throw new InvalidArgumentError({ parameter: "waveSize", value: options.waveSize, message: "must be a positive integer" });
+  const { n, temperature } = validateSampling(options);
   return {
     name: "self-consistency",
     async run({ model, call, budget, abortSignal, extractAnswer = defaultExtractAnswer, onProgress }): Promise<StrategyResult> {
@@ -56,18 +48,7 @@ export function createSelfConsistency(options: SelfConsistencyOptions = {}): Str
         const { answer, votes, confidence } = majorityVote(candidates);
         const chosen = candidates.find((candidate) => answer !== undefined && candidate.answer === answer);
         add("vote", { answer, votes });
-        return {
-          strategy: "self-consistency",
-          text: chosen?.text ?? "",
-          answer,
-          confidence,
-          stopReason: stopReasonOf(meter, abortSignal) ?? "completed",
-          candidates,
-          votes,
-          usage: meter.usage(),
-          trace,
-          warnings,
-        };
+        return finishRun({ strategy: "self-consistency", chosen, answer, confidence, candidates, votes, meter, abortSignal, trace, warnings });
       } finally {
         meter.dispose();
       }

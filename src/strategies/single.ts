@@ -3,7 +3,7 @@ import type { Strategy, StrategyResult } from "../core/strategy.js";
 import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
 import { meteredGenerate } from "../internal/metered-model.js";
-import { createTrace, isStopError, stopReasonOf, toCandidate } from "./strategy-helpers.js";
+import { createTrace, finishRun, isStopError, toCandidate } from "./strategy-helpers.js";
 
 export type SingleOptions = {
   /** Sampling temperature. Defaults to `0` (greedy). */
@@ -34,19 +34,18 @@ export function createSingle(options: SingleOptions = {}): Strategy {
         add("candidate-end", { answer: chosen?.answer, completionTokens: chosen?.completionTokens });
         onProgress?.({ type: "progress", message: "candidate finished", usage: meter.usage() });
         const answer = chosen?.answer;
-        return {
+        return finishRun({
           strategy: "single",
-          text: chosen?.text ?? "",
+          chosen,
           answer,
-          // The sequence's mean token probability, where log-probabilities came back.
           confidence: answer === undefined ? 0 : chosen?.meanLogprob !== undefined ? Math.exp(chosen.meanLogprob) : 1,
-          stopReason: stopReasonOf(meter, abortSignal) ?? "completed",
           candidates,
           votes: answer === undefined ? {} : { [answer]: 1 },
-          usage: meter.usage(),
+          meter,
+          abortSignal,
           trace,
           warnings: result?.warnings ?? [],
-        };
+        });
       } finally {
         meter.dispose();
       }

@@ -1,6 +1,7 @@
 import { BudgetExhaustedError } from "../core/errors/budget-exhausted-error.js";
 import type { Completion } from "../core/generate-result.js";
-import type { Candidate, StopReason, TraceEvent } from "../core/strategy.js";
+import type { Candidate, StopReason, StrategyResult, TraceEvent } from "../core/strategy.js";
+import type { Warning } from "../core/warning.js";
 import { isAbortError } from "../internal/abort.js";
 import type { BudgetMeter } from "../internal/budget-meter.js";
 
@@ -52,4 +53,32 @@ export function createTrace(): { trace: TraceEvent[]; add: (type: string, data?:
   const started = Date.now();
   const trace: TraceEvent[] = [];
   return { trace, add: (type, data) => trace.push({ atMs: Date.now() - started, type, ...(data ? { data } : {}) }) };
+}
+
+/** Assembles a run's result; the stop reason is "adaptive" when a rule settled the answer, else the meter's or the caller's. */
+export function finishRun(options: {
+  strategy: string;
+  chosen: Candidate | undefined;
+  answer: string | undefined;
+  confidence: number;
+  candidates: Candidate[];
+  votes: Record<string, number>;
+  meter: BudgetMeter;
+  abortSignal: AbortSignal | undefined;
+  trace: TraceEvent[];
+  warnings: Warning[];
+  settled?: boolean;
+}): StrategyResult {
+  return {
+    strategy: options.strategy,
+    text: options.chosen?.text ?? "",
+    answer: options.answer,
+    confidence: options.confidence,
+    stopReason: options.settled ? "adaptive" : (stopReasonOf(options.meter, options.abortSignal) ?? "completed"),
+    candidates: options.candidates,
+    votes: options.votes,
+    usage: options.meter.usage(),
+    trace: options.trace,
+    warnings: options.warnings,
+  };
 }

@@ -12,7 +12,7 @@ import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
 import { passAtK } from "../internal/statistics.js";
 import { sampleCandidates } from "./sample-candidates.js";
-import { createTrace, stopReasonOf } from "./strategy-helpers.js";
+import { createTrace, finishRun } from "./strategy-helpers.js";
 
 function best(candidates: Candidate[]): Candidate | undefined {
   let chosen: Candidate | undefined;
@@ -66,18 +66,19 @@ export function createVerifiedResample(options: { verifier: Verifier; maxSamples
           if (candidate.score >= threshold) accepted = candidate;
         }
         const chosen = accepted ?? best(candidates);
-        return {
+        return finishRun({
           strategy: "verified-resample",
-          text: chosen?.text ?? "",
+          chosen,
           answer: chosen?.answer,
           confidence: chosen?.score ?? 0,
-          stopReason: accepted ? "adaptive" : (stopReasonOf(meter, abortSignal) ?? "completed"),
           candidates,
           votes: chosen?.answer === undefined ? {} : { [chosen.answer]: 1 },
-          usage: meter.usage(),
+          meter,
+          abortSignal,
           trace,
           warnings,
-        };
+          settled: accepted !== undefined,
+        });
       } finally {
         meter.dispose();
       }
@@ -112,18 +113,18 @@ export function createRepeatedSampling(options: { verifier?: Verifier; n?: numbe
           }
         }
         const chosen = verifier ? best(candidates) : candidates[0];
-        return {
+        return finishRun({
           strategy: "repeated-sampling",
-          text: chosen?.text ?? "",
+          chosen,
           answer: chosen?.answer,
           confidence: chosen?.score ?? 0,
-          stopReason: stopReasonOf(meter, abortSignal) ?? "completed",
           candidates,
           votes: chosen?.answer === undefined ? {} : { [chosen.answer]: 1 },
-          usage: meter.usage(),
+          meter,
+          abortSignal,
           trace,
           warnings,
-        };
+        });
       } finally {
         meter.dispose();
       }

@@ -7,8 +7,8 @@ import type { Candidate, Strategy, StrategyResult } from "../core/strategy.js";
 import type { Verifier } from "../core/verifier.js";
 import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
-import { sampleCandidates } from "./sample-candidates.js";
-import { createTrace, majorityVote, stopReasonOf } from "./strategy-helpers.js";
+import { sampleCandidates, validateSampling } from "./sample-candidates.js";
+import { createTrace, finishRun, majorityVote } from "./strategy-helpers.js";
 
 export type SamplingOptions = {
   /** Samples to draw. Defaults to `16`. */
@@ -18,18 +18,6 @@ export type SamplingOptions = {
   /** Samples per backend call. Defaults to `n` without a budget and `4` with one. */
   waveSize?: number;
 };
-
-function validateSampling(options: SamplingOptions): { n: number; temperature: number } {
-  const n = options.n ?? 16;
-  const temperature = options.temperature ?? 0.7;
-  if (!Number.isInteger(n) || n < 1 || n > 1024)
-    throw new InvalidArgumentError({ parameter: "n", value: n, message: `must be an integer from 1 to 1024, got ${n}` });
-  if (!Number.isFinite(temperature) || temperature < 0)
-    throw new InvalidArgumentError({ parameter: "temperature", value: temperature, message: "must be a number >= 0" });
-  if (options.waveSize !== undefined && (!Number.isInteger(options.waveSize) || options.waveSize < 1))
-    throw new InvalidArgumentError({ parameter: "waveSize", value: options.waveSize, message: "must be a positive integer" });
-  return { n, temperature };
-}
 
 /** Scores candidates with the verifier, in parallel, counting nothing against the policy's budget. */
 async function scoreAll(verifier: Verifier, prompt: string, candidates: Candidate[], abortSignal: AbortSignal): Promise<void> {
@@ -74,18 +62,7 @@ function createSelectionStrategy(name: string, options: SamplingOptions, verifie
         }
         const { chosen, answer, votes, confidence } = select(candidates);
         add("select", { answer, votes });
-        return {
-          strategy: name,
-          text: chosen?.text ?? "",
-          answer,
-          confidence,
-          stopReason: stopReasonOf(meter, abortSignal) ?? "completed",
-          candidates,
-          votes,
-          usage: meter.usage(),
-          trace,
-          warnings,
-        };
+        return finishRun({ strategy: name, chosen, answer, confidence, candidates, votes, meter, abortSignal, trace, warnings });
       } finally {
         meter.dispose();
       }
