@@ -6,6 +6,7 @@ import { resolveModel } from "../registry/models.js";
 import { createStrategy, strategyNames, verifierStrategies } from "../registry/strategies.js";
 import { startServer } from "../server/start-server.js";
 import { createProcessRewardModel, type StepAggregation } from "../verifiers/process-reward-model.js";
+import { type BenchFlags, listRunsCommand, runBenchCommand, showRunCommand } from "./bench-command.js";
 import { runCompare } from "./compare.js";
 
 const integer =
@@ -162,6 +163,42 @@ program
   .action(async (flags: { task: string; difficulty: string; limit: number; strategies: string; n: number; model: string; json?: boolean }) => {
     await runCompare(flags);
   });
+
+program
+  .command("bench")
+  .description("Run a grid of strategies x budgets over a dataset; every unit is stored as it completes, so a killed run resumes")
+  .option("--dataset <name|file>", "arith, countdown (with -easy/-medium/-hard), or a JSONL/CSV file")
+  .option("--format <format>", "gsm8k, math, jsonl or csv (default from the file extension)")
+  .option("--prompt-field <name>", "prompt field of a JSONL/CSV file (default question, problem or prompt)")
+  .option("--answer-field <name>", "answer field (default answer)")
+  .option("--template <text>", "wraps each prompt; {prompt} is replaced")
+  .option("--limit <count>", "most items", integer("--limit"))
+  .option("--strategies <list>", "comma-separated specs, e.g. single,self-consistency:n=8", "single,self-consistency:n=8")
+  .option("--budgets <list>", "comma-separated token budgets, or none", "none")
+  .option("-m, --model <spec>", "model spec", "mull-tiny-policy")
+  .option("--db <path>", "the run store", ".mull/runs.db")
+  .option("--resume <run>", "continue a run where it stopped")
+  .option("--concurrency <count>", "units in flight", integer("--concurrency"), 1)
+  .option("--max-tokens <count>", "most tokens per completion", integer("--max-tokens"), 256)
+  .option("--fail-on-malformed", "stop at the first malformed dataset line instead of skipping it")
+  .option("--json", "print the summary as JSON")
+  .action(async (flags: BenchFlags) => {
+    await runBenchCommand(flags);
+  });
+
+const runs = program
+  .command("runs")
+  .description("List stored benchmark runs")
+  .option("--db <path>", "the run store", ".mull/runs.db")
+  .option("--json", "print JSON");
+runs.action((flags: { db: string; json?: boolean }) => listRunsCommand(flags));
+runs
+  .command("show")
+  .description("Summarise one run")
+  .argument("<run>", "run id")
+  .option("--db <path>", "the run store", ".mull/runs.db")
+  .option("--json", "print JSON")
+  .action((id: string, flags: { db: string; json?: boolean }) => showRunCommand({ ...flags, id }));
 
 try {
   await program.parseAsync(process.argv);

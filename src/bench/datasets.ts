@@ -1,0 +1,145 @@
+/**
+ * Benchmark datasets: mull's own held-out splits, and files users bring (GSM8K JSONL, MATH-style JSONL,
+ * generic JSONL or CSV with configurable fields, an optional prompt template). A malformed line is
+ * reported with its line number and skipped, or fails the load, by choice; it never crashes.
+ */
+import { readFileSync } from "node:fs";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import { extractAnswer, normalizeAnswer } from "../internal/extract-answer.js";
+import { loadSplit, type TaskName } from "../tasks/splits.js";
+import type { Difficulty } from "../tasks/task.js";
+
+export type BenchItem = {
+  id: string;
+  /** The problem as given (for the bundled model, the full `Q: ...\nA: ` prompt). */
+  prompt: string;
+  /** Normalised expected answer. */
+  answer: string;
+  difficulty?: string;
+  /** Set for mull's own tasks, whose exact checkers then judge correctness. */
+  task?: TaskName;
+};
+
+export type DatasetLoadResult = { name: string; items: BenchItem[]; errors: { line: number; message: string }[] };
+
+export type DatasetOptions = {
+  /** A built-in name (`arith-hard`, `countdown-medium`, `arith` for all three difficulties) or a file path. */
+  dataset: string;
+  /** `gsm8k`, `math`, `jsonl` or `csv`. Defaults from the file extension (`.csv` → csv, else jsonl with auto-detected fields). */
+  format?: "gsm8k" | "math" | "jsonl" | "csv";
+  /** Field holding the prompt, for jsonl/csv. Defaults to `question`, `problem` or `prompt`, whichever exists. */
+  promptField?: string;
+  /** Field holding the answer, for jsonl/csv. Defaults to `answer`. */
+  answerField?: string;
+  /** Wraps each prompt; `{prompt}` is replaced. Defaults to none. */
+  template?: string;
+  /** Most items. Defaults to all. */
+  limit?: number;
+  /** What a malformed line does. Defaults to `"skip"` (reported, not loaded). */
+  onMalformed?: "skip" | "fail";
+};
+
+function builtIn(name: string, limit: number | undefined): DatasetLoadResult | undefined {
+  const match = /^(arith|countdown)(?:-(easy|medium|hard))?$/.exec(name);
+  if (!match) return undefined;
+  const task = match[1] as TaskName;
+  const difficulties = (match[2] ? [match[2]] : ["easy", "medium", "hard"]) as Difficulty[];
+  const items = difficulties.flatMap((difficulty) =>
+    loadSplit({ task, difficulty, ...(limit !== undefined ? { limit: Math.ceil(limit / difficulties.length) } : {}) }).map((problem, index) => ({
+      id: `${task}-${difficulty}-${index}`,
+      prompt: problem.prompt,
+      answer: problem.answer,
+      difficulty,
+      task,
+    })),
+  );
+  return { name, items: items.slice(0, limit ?? items.length), errors: [] };
+}
+
+/** Splits one CSV line (RFC 4180 quoting). */
+function parseCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let index = 0; index < line.length; index++) {
+    const char = line[index];
+    if (quoted) {
+      if (char === '"' && line[index + 1] === '"') {
+        cell += '"';
+        index++;
+      } else if (char === '"') quoted = false;
+      else cell += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ",") {
+      cells.push(cell);
+      cell = "";
+    } else cell += char;
+  }
+  if (quoted) throw new SyntaxError("unterminated quote");
+  cells.push(cell);
+  return cells;
+}
+
+export function loadDataset(options: DatasetOptions): DatasetLoadResult {
+  const known = builtIn(options.dataset, options.limit);
+  if (known) return known;
+  let text: string;
+  try {
+    text = readFileSync(options.dataset, "utf8");
+  } catch (error) {
+    throw new InvalidArgumentError({
+      parameter: "dataset",
+      value: options.dataset,
+      message: `${JSON.stringify(options.dataset)} is neither a built-in dataset (arith, countdown, with -easy/-medium/-hard) nor a readable file: ${(error as Error).message}`,
+    });
+  }
+  const format = options.format ?? (options.dataset.endsWith(".csv") ? "csv" : "jsonl");
+  const lines = text.split(/\r?\n/);
+  const items: BenchItem[] = [];
+  const errors: { line: number; message: string }[] = [];
+  let header: string[] | undefined;
+  for (const [index, line] of lines.entries()) {
+    if (options.limit !== undefined && items.length >= options.limit) break;
+    if (line.trim().length === 0) continue;
+    const lineNumber = index + 1;
+    try {
+      let record: Record<string, unknown>;
+      if (format === "csv") {
+        const cells = parseCsvLine(line);
+        if (!header) {
+          header = cells;
+          continue;
+        }
+        if (cells.length !== header.length) throw new SyntaxError(`expected ${header.length} fields, found ${cells.length}`);
+        record = Object.fromEntries(header.map((name, cell) => [name, cells[cell]]));
+      } else {
+        const parsed: unknown = JSON.parse(line);
+        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new SyntaxError("not a JSON object");
+        record = parsed as Record<string, unknown>;
+      }
+      const promptField = options.promptField ?? ["question", "problem", "prompt"].find((field) => typeof record[field] === "string");
+      const prompt = promptField ? record[promptField] : undefined;
+      if (typeof prompt !== "string" || prompt.trim().length === 0)
+        throw new SyntaxError(`no prompt field (${options.promptField ?? "question, problem or prompt"})`);
+      let answer: string | undefined;
+      const rawAnswer = record[options.answerField ?? "answer"];
+      if (format === "gsm8k" || (format === "jsonl" && typeof rawAnswer === "string" && rawAnswer.includes("####")))
+        answer = typeof rawAnswer === "string" ? extractAnswer(rawAnswer) : undefined;
+      else if (format === "math" && rawAnswer === undefined && typeof record.solution === "string") answer = extractAnswer(record.solution);
+      else if (rawAnswer !== undefined && rawAnswer !== null) answer = normalizeAnswer(String(rawAnswer));
+      if (answer === undefined)
+        throw new SyntaxError(`no answer (field ${options.answerField ?? "answer"}${format === "math" ? " or a \\boxed{} solution" : ""})`);
+      items.push({
+        id: String(record.id ?? `line-${lineNumber}`),
+        prompt: options.template ? options.template.replaceAll("{prompt}", prompt) : prompt,
+        answer,
+        ...(typeof record.level === "string" || typeof record.difficulty === "string" ? { difficulty: String(record.level ?? record.difficulty) } : {}),
+      });
+    } catch (error) {
+      const message = `${options.dataset}:${lineNumber}: ${(error as Error).message}`;
+      if (options.onMalformed === "fail") throw new InvalidArgumentError({ parameter: "dataset", value: options.dataset, message });
+      errors.push({ line: lineNumber, message });
+    }
+  }
+  return { name: options.dataset, items, errors };
+}

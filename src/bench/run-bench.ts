@@ -1,0 +1,166 @@
+/**
+ * Runs a grid of strategies × budgets over a dataset with bounded concurrency, writing each finished unit
+ * to the run store as it completes and skipping units a resumed run already has.
+ */
+import { setMaxListeners } from "node:events";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import type { LanguageModel } from "../core/language-model.js";
+import type { Verifier } from "../core/verifier.js";
+import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
+import { answersEquivalent } from "../internal/extract-answer.js";
+import { bootstrapMean } from "../internal/statistics.js";
+import { createStrategy, type StrategySettings } from "../registry/strategies.js";
+import { tasks } from "../tasks/splits.js";
+import type { BenchItem } from "./datasets.js";
+import type { RunStore, UnitRecord } from "./run-store.js";
+
+/** Parses `self-consistency:n=8:temperature=0.7` into a name and settings. */
+export function parseStrategySpec(spec: string): { name: string; settings: StrategySettings } {
+  const [name = "", ...pairs] = spec.trim().split(":");
+  const settings: Record<string, number | string> = {};
+  for (const pair of pairs) {
+    const [key, value] = pair.split("=");
+    if (!key || value === undefined)
+      throw new InvalidArgumentError({ parameter: "strategies", value: spec, message: `expected name:key=value:..., got ${JSON.stringify(spec)}` });
+    settings[key] = Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return { name, settings: settings as StrategySettings };
+}
+
+export type BenchProgress = { done: number; total: number; skipped: number };
+
+export async function runBench(options: {
+  store: RunStore;
+  runId: string;
+  model: LanguageModel;
+  items: BenchItem[];
+  strategies: string[];
+  /** Token budgets; 0 means none. */
+  budgets: number[];
+  verifier?: Verifier;
+  /** Units in flight at once. Defaults to `1` (the embedded backend already parallelises samples). */
+  concurrency?: number;
+  maxTokens?: number;
+  abortSignal?: AbortSignal;
+  onProgress?: (progress: BenchProgress) => void;
+}): Promise<void> {
+  const { store, runId, model, items } = options;
+  const specs = options.strategies.map((spec) => ({ spec, ...parseStrategySpec(spec) }));
+  // Build once to validate every spec before spending anything.
+  for (const { name, settings } of specs) createStrategy({ name, settings: { ...settings, ...(options.verifier ? { verifier: options.verifier } : {}) } });
+  const limit = createConcurrencyLimit(options.concurrency ?? 1);
+  const units = specs.flatMap(({ spec, name, settings }) =>
+    options.budgets.flatMap((budget) => items.map((item, index) => ({ spec, name, settings, budget, item, index }))),
+  );
+  const progress: BenchProgress = { done: 0, total: units.length, skipped: 0 };
+  // Every queued unit listens on the signal; that is expected, not a leak.
+  if (options.abortSignal) setMaxListeners(units.length + 20, options.abortSignal);
+  await Promise.all(
+    units.map((unit) =>
+      limit(async () => {
+        if (store.hasUnit(runId, unit.item.id, unit.spec, unit.budget)) {
+          progress.done++;
+          progress.skipped++;
+          options.onProgress?.({ ...progress });
+          return;
+        }
+        const strategy = createStrategy({ name: unit.name, settings: { ...unit.settings, ...(options.verifier ? { verifier: options.verifier } : {}) } });
+        const prompt = model.formatProblem || unit.item.task ? unit.item.prompt : [{ role: "user" as const, content: unit.item.prompt }];
+        const result = await strategy.run({
+          model,
+          // Seeded by item, so that a rerun on the embedded backend reproduces every unit.
+          call: { prompt, maxTokens: options.maxTokens ?? 256, seed: 1_000 + unit.index },
+          ...(unit.budget > 0 ? { budget: { maxTokens: unit.budget } } : {}),
+          ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+        });
+        if (options.abortSignal?.aborted) return;
+        const correct =
+          unit.item.task === "countdown"
+            ? tasks.countdown.check({ problem: { task: "countdown", prompt: unit.item.prompt, answer: unit.item.answer, solution: "" }, solution: result.text })
+                .correct
+            : answersEquivalent(result.answer, unit.item.answer);
+        const record: UnitRecord = {
+          itemId: unit.item.id,
+          strategy: unit.spec,
+          budget: unit.budget,
+          difficulty: unit.item.difficulty ?? null,
+          correct,
+          abstained: result.answer === undefined,
+          answer: result.answer ?? null,
+          promptTokens: result.usage.promptTokens,
+          completionTokens: result.usage.completionTokens,
+          calls: result.usage.calls,
+          wallMs: result.usage.wallMs,
+          detail: {
+            expected: unit.item.answer,
+            confidence: result.confidence,
+            stopReason: result.stopReason,
+            votes: result.votes,
+            candidates: result.candidates.map((candidate) => ({ text: candidate.text, answer: candidate.answer ?? null, score: candidate.score ?? null })),
+          },
+        };
+        store.saveUnit(runId, record);
+        progress.done++;
+        options.onProgress?.({ ...progress });
+      }, options.abortSignal),
+    ),
+  );
+}
+
+export type SummaryRow = {
+  strategy: string;
+  budget: number;
+  difficulty: string;
+  n: number;
+  accuracy: number;
+  low: number;
+  high: number;
+  abstention: number;
+  promptTokens: number;
+  completionTokens: number;
+  calls: number;
+  wallMs: number;
+};
+
+/** Per strategy × budget (and per difficulty where the data has it): accuracy with a 95% interval, abstentions, mean tokens, calls and time. */
+export function summarize(units: UnitRecord[]): SummaryRow[] {
+  const groups = new Map<string, UnitRecord[]>();
+  for (const unit of units) {
+    for (const difficulty of ["all", ...(unit.difficulty ? [unit.difficulty] : [])]) {
+      const key = JSON.stringify([unit.strategy, unit.budget, difficulty]);
+      groups.set(key, [...(groups.get(key) ?? []), unit]);
+    }
+  }
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+  return [...groups.entries()].map(([key, group]) => {
+    const [strategy, budget, difficulty] = JSON.parse(key) as [string, number, string];
+    const { mean: accuracy, low, high } = bootstrapMean(group.map((unit) => (unit.correct ? 1 : 0)));
+    return {
+      strategy,
+      budget,
+      difficulty,
+      n: group.length,
+      accuracy,
+      low,
+      high,
+      abstention: mean(group.map((unit) => (unit.abstained ? 1 : 0))),
+      promptTokens: mean(group.map((unit) => unit.promptTokens)),
+      completionTokens: mean(group.map((unit) => unit.completionTokens)),
+      calls: mean(group.map((unit) => unit.calls)),
+      wallMs: mean(group.map((unit) => unit.wallMs)),
+    };
+  });
+}
+
+export function formatSummary(rows: SummaryRow[]): string {
+  const lines = [
+    "| strategy | budget | difficulty | n | accuracy | 95% interval | abstain | prompt tok | completion tok | calls | ms |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const row of rows) {
+    lines.push(
+      `| ${row.strategy} | ${row.budget || "none"} | ${row.difficulty} | ${row.n} | ${(100 * row.accuracy).toFixed(1)}% | ${(100 * row.low).toFixed(1)}–${(100 * row.high).toFixed(1)}% | ${(100 * row.abstention).toFixed(0)}% | ${row.promptTokens.toFixed(0)} | ${row.completionTokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.wallMs.toFixed(0)} |`,
+    );
+  }
+  return lines.join("\n");
+}

@@ -1,0 +1,92 @@
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { loadDataset } from "../src/bench/datasets.js";
+import { RunStore } from "../src/bench/run-store.js";
+
+const run = promisify(execFile);
+const directory = mkdtempSync(join(tmpdir(), "mull-bench-"));
+const mull = (...args: string[]) => run(process.execPath, ["bin/mull.js", ...args], { timeout: 300_000 });
+
+describe("datasets", () => {
+  it("reads GSM8K JSONL, reporting malformed lines by number and skipping them", () => {
+    const loaded = loadDataset({ dataset: "test/fixtures/gsm8k-sample.jsonl", format: "gsm8k" });
+    expect(loaded.items.map((item) => item.answer)).toEqual(["14", "42", "1001"]);
+    expect(loaded.errors.map((error) => error.line)).toEqual([3, 4]);
+    expect(loaded.errors[0]?.message).toMatch(/gsm8k-sample\.jsonl:3: /);
+    expect(() => loadDataset({ dataset: "test/fixtures/gsm8k-sample.jsonl", format: "gsm8k", onMalformed: "fail" })).toThrow(/gsm8k-sample\.jsonl:3/);
+  });
+
+  it("reads CSV with configurable fields, and mull's own splits", () => {
+    const loaded = loadDataset({ dataset: "test/fixtures/generic.csv", promptField: "text", answerField: "solution" });
+    expect(loaded.items.map((item) => item.answer)).toEqual(["9"]);
+    expect(loaded.errors.length).toBeGreaterThan(0);
+    const own = loadDataset({ dataset: "countdown-medium", limit: 3 });
+    expect(own.items).toHaveLength(3);
+    expect(own.items[0]).toMatchObject({ task: "countdown", difficulty: "medium" });
+    expect(() => loadDataset({ dataset: "no-such-dataset" })).toThrow(/neither a built-in dataset/);
+  });
+});
+
+describe("mull bench on the bundled model", () => {
+  const args = ["bench", "--dataset", "arith-hard", "--limit", "6", "--strategies", "single,self-consistency:n=4", "--budgets", "none", "--json"];
+
+  it("runs a small grid end to end and lists it", async () => {
+    const db = join(directory, "grid.db");
+    const { stdout } = await mull(...args, "--db", db);
+    const result = JSON.parse(stdout) as {
+      run: string;
+      summary: { strategy: string; difficulty: string; n: number; accuracy: number; completionTokens: number }[];
+    };
+    const rows = result.summary.filter((row) => row.difficulty === "all");
+    expect(rows.map((row) => row.strategy).sort()).toEqual(["self-consistency:n=4", "single"]);
+    for (const row of rows) expect(row.n).toBe(6);
+    const sc = rows.find((row) => row.strategy.startsWith("self"))!;
+    const single = rows.find((row) => row.strategy === "single")!;
+    expect(sc.completionTokens).toBeGreaterThan(3 * single.completionTokens);
+    const listed = JSON.parse((await mull("runs", "--db", db, "--json")).stdout) as { id: string; units: number; status: string }[];
+    expect(listed[0]).toMatchObject({ id: result.run, units: 12, status: "done" });
+  });
+
+  it("resumes after SIGKILL without losing or repeating a unit, with the same results as an uninterrupted run", async () => {
+    const killedDb = join(directory, "killed.db");
+    const child = spawn(process.execPath, ["bin/mull.js", ...args, "--db", killedDb], { stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    // Kill -9 once a few units are stored.
+    for (let wait = 0; wait < 600; wait++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const runId = /run ([\w-]+)/.exec(stderr)?.[1];
+      if (!runId) continue;
+      const store = new RunStore(killedDb);
+      const stored = store.units(runId).length;
+      store.close();
+      if (stored >= 3) break;
+    }
+    child.kill("SIGKILL");
+    if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.on("exit", resolve));
+    const runId = /run ([\w-]+)/.exec(stderr)?.[1] as string;
+    const before = new RunStore(killedDb);
+    const partial = before.units(runId).length;
+    expect(before.getRun(runId)?.status).toBe("running");
+    before.close();
+    expect(partial).toBeGreaterThanOrEqual(3);
+    expect(partial).toBeLessThan(12);
+
+    await mull("bench", "--resume", runId, "--db", killedDb, "--json");
+    const cleanDb = join(directory, "clean.db");
+    const clean = JSON.parse((await mull(...args, "--db", cleanDb)).stdout) as { run: string };
+    const resumedStore = new RunStore(killedDb);
+    const cleanStore = new RunStore(cleanDb);
+    const strip = (units: ReturnType<RunStore["units"]>) => units.map(({ wallMs: _wallMs, ...rest }) => rest);
+    const resumed = strip(resumedStore.units(runId));
+    expect(resumed).toHaveLength(12);
+    expect(resumed).toEqual(strip(cleanStore.units(clean.run)));
+    expect(resumedStore.getRun(runId)?.status).toBe("done");
+    resumedStore.close();
+    cleanStore.close();
+  });
+});
