@@ -39,7 +39,17 @@ describe("mull bench on the bundled model", () => {
     const { stdout } = await mull(...args, "--db", db);
     const result = JSON.parse(stdout) as {
       run: string;
-      summary: { strategy: string; difficulty: string; n: number; accuracy: number; completionTokens: number }[];
+      summary: {
+        strategy: string;
+        difficulty: string;
+        n: number;
+        accuracy: number;
+        completionTokens: number;
+        promptTokens: number;
+        passAt1: number;
+        coverage: number;
+        gigaflops: number;
+      }[];
     };
     const rows = result.summary.filter((row) => row.difficulty === "all");
     expect(rows.map((row) => row.strategy).sort()).toEqual(["self-consistency:n=4", "single"]);
@@ -47,6 +57,14 @@ describe("mull bench on the bundled model", () => {
     const sc = rows.find((row) => row.strategy.startsWith("self"))!;
     const single = rows.find((row) => row.strategy === "single")!;
     expect(sc.completionTokens).toBeGreaterThan(3 * single.completionTokens);
+    expect(sc.coverage).toBeGreaterThanOrEqual(sc.accuracy - 1e-9);
+    expect(sc.passAt1).toBeGreaterThan(0);
+    expect(single.gigaflops).toBeCloseTo((2 * 5_296_384 * (single.promptTokens + single.completionTokens)) / 1e9, 6);
+    const shown = JSON.parse((await mull("runs", "show", result.run, "--db", db, "--compare", "self-consistency:n=4,single", "--json")).stdout) as {
+      comparison: { rows: { items: number; difference: number }[] };
+    };
+    expect(shown.comparison.rows[0]?.items).toBe(6);
+    expect(shown.comparison.rows[0]?.difference).toBeCloseTo(sc.accuracy - single.accuracy);
     const listed = JSON.parse((await mull("runs", "--db", db, "--json")).stdout) as { id: string; units: number; status: string }[];
     expect(listed[0]).toMatchObject({ id: result.run, units: 12, status: "done" });
   });

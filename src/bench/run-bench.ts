@@ -8,7 +8,7 @@ import type { LanguageModel } from "../core/language-model.js";
 import type { Verifier } from "../core/verifier.js";
 import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
 import { answersEquivalent } from "../internal/extract-answer.js";
-import { bootstrapMean } from "../internal/statistics.js";
+import { bootstrapMean, passAtK } from "../internal/statistics.js";
 import { createStrategy, type StrategySettings } from "../registry/strategies.js";
 import { tasks } from "../tasks/splits.js";
 import type { BenchItem } from "./datasets.js";
@@ -74,6 +74,12 @@ export async function runBench(options: {
           ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
         });
         if (options.abortSignal?.aborted) return;
+        const isCorrect = (text: string, answer: string | undefined) =>
+          unit.item.task === "countdown"
+            ? tasks.countdown.check({ problem: { task: "countdown", prompt: unit.item.prompt, answer: unit.item.answer, solution: "" }, solution: text })
+                .correct
+            : answersEquivalent(answer, unit.item.answer);
+        const correctCandidates = result.candidates.filter((candidate) => isCorrect(candidate.text, candidate.answer)).length;
         const correct =
           unit.item.task === "countdown"
             ? tasks.countdown.check({ problem: { task: "countdown", prompt: unit.item.prompt, answer: unit.item.answer, solution: "" }, solution: result.text })
@@ -93,6 +99,7 @@ export async function runBench(options: {
           wallMs: result.usage.wallMs,
           detail: {
             expected: unit.item.answer,
+            correctCandidates,
             confidence: result.confidence,
             stopReason: result.stopReason,
             votes: result.votes,
@@ -120,10 +127,15 @@ export type SummaryRow = {
   completionTokens: number;
   calls: number;
   wallMs: number;
+  /** Unbiased pass@1 over each unit's candidates, and coverage (any candidate correct). */
+  passAt1: number;
+  coverage: number;
+  /** Estimated generation compute: 2 × parameters × tokens, where the parameter count is known. */
+  gigaflops?: number;
 };
 
 /** Per strategy × budget (and per difficulty where the data has it): accuracy with a 95% interval, abstentions, mean tokens, calls and time. */
-export function summarize(units: UnitRecord[]): SummaryRow[] {
+export function summarize(units: UnitRecord[], options: { parameters?: number } = {}): SummaryRow[] {
   const groups = new Map<string, UnitRecord[]>();
   for (const unit of units) {
     for (const difficulty of ["all", ...(unit.difficulty ? [unit.difficulty] : [])]) {
@@ -148,7 +160,34 @@ export function summarize(units: UnitRecord[]): SummaryRow[] {
       completionTokens: mean(group.map((unit) => unit.completionTokens)),
       calls: mean(group.map((unit) => unit.calls)),
       wallMs: mean(group.map((unit) => unit.wallMs)),
+      passAt1: mean(group.map((unit) => passAtK(candidateCount(unit), Number(unit.detail.correctCandidates ?? 0), 1))),
+      coverage: mean(group.map((unit) => (Number(unit.detail.correctCandidates ?? 0) > 0 ? 1 : 0))),
+      // A documented approximation: a forward pass costs about 2 FLOPs per parameter per token.
+      ...(options.parameters ? { gigaflops: mean(group.map((unit) => (2 * options.parameters! * (unit.promptTokens + unit.completionTokens)) / 1e9)) } : {}),
     };
+  });
+}
+
+const candidateCount = (unit: UnitRecord) => Math.max(1, Array.isArray(unit.detail.candidates) ? unit.detail.candidates.length : 1);
+
+/** Paired difference of accuracy between two strategies on the same items and budget, with a 95% bootstrap interval. */
+export function compareStrategies(
+  units: UnitRecord[],
+  first: string,
+  second: string,
+): { budget: number; items: number; difference: number; low: number; high: number }[] {
+  const byKey = new Map<string, UnitRecord>();
+  for (const unit of units) byKey.set(JSON.stringify([unit.strategy, unit.budget, unit.itemId]), unit);
+  const budgets = [...new Set(units.map((unit) => unit.budget))];
+  return budgets.map((budget) => {
+    const differences: number[] = [];
+    for (const unit of units) {
+      if (unit.strategy !== first || unit.budget !== budget) continue;
+      const other = byKey.get(JSON.stringify([second, budget, unit.itemId]));
+      if (other) differences.push((unit.correct ? 1 : 0) - (other.correct ? 1 : 0));
+    }
+    const { mean, low, high } = bootstrapMean(differences);
+    return { budget, items: differences.length, difference: mean, low, high };
   });
 }
 
@@ -159,7 +198,7 @@ export function formatSummary(rows: SummaryRow[]): string {
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.strategy} | ${row.budget || "none"} | ${row.difficulty} | ${row.n} | ${(100 * row.accuracy).toFixed(1)}% | ${(100 * row.low).toFixed(1)}–${(100 * row.high).toFixed(1)}% | ${(100 * row.abstention).toFixed(0)}% | ${row.promptTokens.toFixed(0)} | ${row.completionTokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.wallMs.toFixed(0)} |`,
+      `| ${row.strategy} | ${row.budget || "none"} | ${row.difficulty} | ${row.n} | ${(100 * row.accuracy).toFixed(1)}% | ${(100 * row.low).toFixed(1)}–${(100 * row.high).toFixed(1)}% | ${(100 * row.passAt1).toFixed(1)}% | ${(100 * row.coverage).toFixed(1)}% | ${(100 * row.abstention).toFixed(0)}% | ${row.promptTokens.toFixed(0)} | ${row.completionTokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.wallMs.toFixed(0)} | ${row.gigaflops === undefined ? "" : row.gigaflops.toFixed(3)} |`,
     );
   }
   return lines.join("\n");

@@ -1,6 +1,6 @@
 import { SingleBar } from "cli-progress";
 import { loadDataset } from "../bench/datasets.js";
-import { formatSummary, runBench, summarize } from "../bench/run-bench.js";
+import { compareStrategies, formatSummary, runBench, summarize } from "../bench/run-bench.js";
 import { RunStore } from "../bench/run-store.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { resolveModel } from "../registry/models.js";
@@ -22,8 +22,15 @@ export type BenchFlags = {
   concurrency: number;
   maxTokens: number;
   failOnMalformed?: boolean;
+  parameters?: number;
   json?: boolean;
 };
+
+/** Parameter counts of the bundled models, for the FLOPs estimate. */
+const bundledParameters: Record<string, number> = { "mull-tiny-policy": 5_296_384 };
+
+const parametersOf = (config: Record<string, unknown>): number | undefined =>
+  typeof config.parameters === "number" ? config.parameters : bundledParameters[String(config.model)];
 
 /** `mull bench`: a grid of strategies × budgets over a dataset, stored as it goes, resumable. */
 export async function runBenchCommand(flags: BenchFlags): Promise<void> {
@@ -112,7 +119,7 @@ export async function runBenchCommand(flags: BenchFlags): Promise<void> {
       return;
     }
     store.markDone(runId);
-    const rows = summarize(store.units(runId));
+    const rows = summarize(store.units(runId), { ...(parametersOf(config) ? { parameters: parametersOf(config) as number } : {}) });
     if (flags.json) console.log(JSON.stringify({ run: runId, dataset: dataset.name, skippedLines: dataset.errors, summary: rows }));
     else console.log(formatSummary(rows));
   } finally {
@@ -135,14 +142,25 @@ export function listRunsCommand(flags: { db: string; json?: boolean }): void {
   }
 }
 
-export function showRunCommand(flags: { db: string; id: string; json?: boolean }): void {
+export function showRunCommand(flags: { db: string; id: string; compare?: string; json?: boolean }): void {
   const store = new RunStore(flags.db);
   try {
     const run = store.getRun(flags.id);
     if (!run) throw new InvalidArgumentError({ parameter: "run", value: flags.id, message: `no run ${JSON.stringify(flags.id)} in ${flags.db}` });
-    const rows = summarize(store.units(run.id));
-    if (flags.json) console.log(JSON.stringify({ run, summary: rows }));
-    else console.log(`run ${run.id} (${run.status}), dataset ${String(run.config.dataset)}\n\n${formatSummary(rows)}`);
+    const units = store.units(run.id);
+    const rows = summarize(units, { ...(parametersOf(run.config) ? { parameters: parametersOf(run.config) as number } : {}) });
+    const [first, second] = (flags.compare ?? "").split(",").map((name) => name.trim());
+    const comparison = first && second ? compareStrategies(units, first, second) : undefined;
+    if (flags.json) {
+      console.log(JSON.stringify({ run, summary: rows, ...(comparison ? { comparison: { first, second, rows: comparison } } : {}) }));
+      return;
+    }
+    console.log(`run ${run.id} (${run.status}), dataset ${String(run.config.dataset)}\n\n${formatSummary(rows)}`);
+    for (const row of comparison ?? []) {
+      console.log(
+        `\n${first} − ${second}, budget ${row.budget || "none"}, ${row.items} paired items: ${(100 * row.difference).toFixed(1)} points [${(100 * row.low).toFixed(1)}, ${(100 * row.high).toFixed(1)}]`,
+      );
+    }
   } finally {
     store.close();
   }

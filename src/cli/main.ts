@@ -181,6 +181,7 @@ program
   .option("--concurrency <count>", "units in flight", integer("--concurrency"), 1)
   .option("--max-tokens <count>", "most tokens per completion", integer("--max-tokens"), 256)
   .option("--fail-on-malformed", "stop at the first malformed dataset line instead of skipping it")
+  .option("--parameters <count>", "model parameters, for the FLOPs estimate (known for bundled models)", integer("--parameters"))
   .option("--json", "print the summary as JSON")
   .action(async (flags: BenchFlags) => {
     await runBenchCommand(flags);
@@ -196,9 +197,12 @@ runs
   .command("show")
   .description("Summarise one run")
   .argument("<run>", "run id")
-  .option("--db <path>", "the run store", ".mull/runs.db")
-  .option("--json", "print JSON")
-  .action((id: string, flags: { db: string; json?: boolean }) => showRunCommand({ ...flags, id }));
+  .option("--compare <a,b>", "paired accuracy difference between two strategies of the run, with a 95% interval")
+  .action((id: string, _flags: unknown, command: Command) => {
+    // --db and --json belong to `runs`, so that they work before or after `show`.
+    const options = command.optsWithGlobals() as { db: string; compare?: string; json?: boolean };
+    showRunCommand({ ...options, id });
+  });
 
 try {
   await program.parseAsync(process.argv);
