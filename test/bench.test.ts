@@ -1,5 +1,5 @@
 import { execFile, spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -65,6 +65,15 @@ describe("mull bench on the bundled model", () => {
     };
     expect(shown.comparison.rows[0]?.items).toBe(6);
     expect(shown.comparison.rows[0]?.difference).toBeCloseTo(sc.accuracy - single.accuracy);
+    // The report: one chart per difficulty with one line per strategy, drill-down per problem, nothing fetched.
+    const reportFile = join(directory, "report.html");
+    await mull("report", result.run, "--db", db, "-o", reportFile);
+    const html = readFileSync(reportFile, "utf8");
+    const figures = html.split("<figure").slice(1);
+    expect(figures.map((figure) => /data-difficulty="([^"]+)"/.exec(figure)?.[1])).toEqual(["all", "hard"]);
+    for (const figure of figures) expect(figure.match(/class="mark-line role-mark/g)).toHaveLength(2);
+    expect(html.match(/<details data-item=/g)).toHaveLength(6);
+    expect(html.match(/(?:src|href)="http/g)).toBeNull();
     const listed = JSON.parse((await mull("runs", "--db", db, "--json")).stdout) as { id: string; units: number; status: string }[];
     expect(listed[0]).toMatchObject({ id: result.run, units: 12, status: "done" });
   });

@@ -1,5 +1,7 @@
+import { writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
 import { loadDataset } from "../bench/datasets.js";
+import { renderReport } from "../bench/report.js";
 import { compareStrategies, formatSummary, runBench, summarize } from "../bench/run-bench.js";
 import { RunStore } from "../bench/run-store.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
@@ -161,6 +163,21 @@ export function showRunCommand(flags: { db: string; id: string; compare?: string
         `\n${first} − ${second}, budget ${row.budget || "none"}, ${row.items} paired items: ${(100 * row.difference).toFixed(1)} points [${(100 * row.low).toFixed(1)}, ${(100 * row.high).toFixed(1)}]`,
       );
     }
+  } finally {
+    store.close();
+  }
+}
+
+/** `mull report <run>`: a self-contained HTML report. */
+export async function reportCommand(flags: { db: string; id: string; output?: string }): Promise<void> {
+  const store = new RunStore(flags.db);
+  try {
+    const run = store.getRun(flags.id);
+    if (!run) throw new InvalidArgumentError({ parameter: "run", value: flags.id, message: `no run ${JSON.stringify(flags.id)} in ${flags.db}` });
+    const html = await renderReport({ run, units: store.units(run.id) });
+    const output = flags.output ?? `report-${run.id}.html`;
+    writeFileSync(output, html);
+    console.log(`wrote ${output}`);
   } finally {
     store.close();
   }

@@ -6,7 +6,7 @@ import { resolveModel } from "../registry/models.js";
 import { createStrategy, strategyNames, verifierStrategies } from "../registry/strategies.js";
 import { startServer } from "../server/start-server.js";
 import { createProcessRewardModel, type StepAggregation } from "../verifiers/process-reward-model.js";
-import { type BenchFlags, listRunsCommand, runBenchCommand, showRunCommand } from "./bench-command.js";
+import { type BenchFlags, listRunsCommand, reportCommand, runBenchCommand, showRunCommand } from "./bench-command.js";
 import { runCompare } from "./compare.js";
 
 const integer =
@@ -202,6 +202,16 @@ runs
     // --db and --json belong to `runs`, so that they work before or after `show`.
     const options = command.optsWithGlobals() as { db: string; compare?: string; json?: boolean };
     showRunCommand({ ...options, id });
+  });
+
+program
+  .command("report")
+  .description("Write a self-contained HTML report of a run: accuracy-vs-tokens charts, Pareto table, per-problem drill-down")
+  .argument("<run>", "run id")
+  .option("-o, --output <file>", "where to write it (default report-<run>.html)")
+  .option("--db <path>", "the run store", ".mull/runs.db")
+  .action(async (id: string, flags: { output?: string; db: string }) => {
+    await reportCommand({ ...flags, id });
   });
 
 try {
