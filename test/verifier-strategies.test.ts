@@ -61,6 +61,8 @@ describe("best-of-n with the bundled PRM on the bundled policy", () => {
       const scores = result.candidates.map((candidate) => candidate.score ?? -1);
       for (const score of scores) expect(score).toBeGreaterThanOrEqual(0);
       expect(result.confidence).toBe(Math.max(...scores));
+      // PRM tokens are counted apart from the policy's: one pass over each formatted candidate.
+      expect(result.verifierTokens).toBeGreaterThan(8 * problem.prompt.length);
       for (const candidate of result.candidates)
         (tasks.countdown.check({ problem, solution: candidate.text }).correct ? correctScores : wrongScores).push(candidate.score ?? 0);
     }

@@ -29,7 +29,7 @@ async function renderChart(rows: SummaryRow[], title: string): Promise<string> {
     encoding: {
       x: { field: "tokens", type: "quantitative", title: "mean tokens per problem", scale: { zero: false } },
       y: { field: "accuracy", type: "quantitative", title: "accuracy", axis: { format: ".0%" } },
-      color: { field: "strategy", type: "nominal" },
+      color: { field: "strategy", type: "nominal", legend: { labelLimit: 400 } },
       order: { field: "tokens", type: "quantitative" },
     },
   };

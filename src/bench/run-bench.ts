@@ -100,6 +100,7 @@ export async function runBench(options: {
           detail: {
             expected: unit.item.answer,
             correctCandidates,
+            verifierTokens: result.verifierTokens ?? 0,
             confidence: result.confidence,
             stopReason: result.stopReason,
             votes: result.votes,
@@ -130,6 +131,8 @@ export type SummaryRow = {
   /** Unbiased pass@1 over each unit's candidates, and coverage (any candidate correct). */
   passAt1: number;
   coverage: number;
+  /** Tokens verifiers evaluated, apart from the policy's. */
+  verifierTokens: number;
   /** Estimated generation compute: 2 × parameters × tokens, where the parameter count is known. */
   gigaflops?: number;
 };
@@ -162,6 +165,7 @@ export function summarize(units: UnitRecord[], options: { parameters?: number } 
       wallMs: mean(group.map((unit) => unit.wallMs)),
       passAt1: mean(group.map((unit) => passAtK(candidateCount(unit), Number(unit.detail.correctCandidates ?? 0), 1))),
       coverage: mean(group.map((unit) => (Number(unit.detail.correctCandidates ?? 0) > 0 ? 1 : 0))),
+      verifierTokens: mean(group.map((unit) => Number(unit.detail.verifierTokens ?? 0))),
       // A documented approximation: a forward pass costs about 2 FLOPs per parameter per token.
       ...(options.parameters ? { gigaflops: mean(group.map((unit) => (2 * options.parameters! * (unit.promptTokens + unit.completionTokens)) / 1e9)) } : {}),
     };
@@ -198,7 +202,7 @@ export function formatSummary(rows: SummaryRow[]): string {
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.strategy} | ${row.budget || "none"} | ${row.difficulty} | ${row.n} | ${(100 * row.accuracy).toFixed(1)}% | ${(100 * row.low).toFixed(1)}–${(100 * row.high).toFixed(1)}% | ${(100 * row.passAt1).toFixed(1)}% | ${(100 * row.coverage).toFixed(1)}% | ${(100 * row.abstention).toFixed(0)}% | ${row.promptTokens.toFixed(0)} | ${row.completionTokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.wallMs.toFixed(0)} | ${row.gigaflops === undefined ? "" : row.gigaflops.toFixed(3)} |`,
+      `| ${row.strategy} | ${row.budget || "none"} | ${row.difficulty} | ${row.n} | ${(100 * row.accuracy).toFixed(1)}% | ${(100 * row.low).toFixed(1)}–${(100 * row.high).toFixed(1)}% | ${(100 * row.passAt1).toFixed(1)}% | ${(100 * row.coverage).toFixed(1)}% | ${(100 * row.abstention).toFixed(0)}% | ${row.promptTokens.toFixed(0)} | ${row.completionTokens.toFixed(0)} | ${row.verifierTokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.wallMs.toFixed(0)} | ${row.gigaflops === undefined ? "" : row.gigaflops.toFixed(3)} |`,
     );
   }
   return lines.join("\n");

@@ -51,6 +51,8 @@ export type StrategyReport = {
   /** Answer -> count (or weight). */
   votes: Record<string, number>;
   usage: Usage;
+  /** Tokens verifiers evaluated, counted apart from the policy's usage (and outside its budget). */
+  verifierTokens?: number;
   trace: TraceEvent[];
   warnings: Warning[];
 };

@@ -48,6 +48,7 @@ const mullBody = (report: StrategyReport | undefined, usage: Usage) =>
           ...(candidate.score !== undefined ? { score: candidate.score } : {}),
         })),
         usage: { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, calls: usage.calls, wallMs: usage.wallMs },
+        ...(report.verifierTokens !== undefined ? { verifierTokens: report.verifierTokens } : {}),
         warnings: report.warnings,
       }
     : undefined;

@@ -1,6 +1,7 @@
 import { BudgetExhaustedError } from "../core/errors/budget-exhausted-error.js";
 import type { Completion } from "../core/generate-result.js";
 import type { Candidate, StopReason, StrategyResult, TraceEvent } from "../core/strategy.js";
+import type { Verifier } from "../core/verifier.js";
 import type { Warning } from "../core/warning.js";
 import { isAbortError } from "../internal/abort.js";
 import type { BudgetMeter } from "../internal/budget-meter.js";
@@ -68,6 +69,7 @@ export function finishRun(options: {
   trace: TraceEvent[];
   warnings: Warning[];
   settled?: boolean;
+  verifierTokens?: number;
 }): StrategyResult {
   return {
     strategy: options.strategy,
@@ -78,7 +80,24 @@ export function finishRun(options: {
     candidates: options.candidates,
     votes: options.votes,
     usage: options.meter.usage(),
+    ...(options.verifierTokens !== undefined ? { verifierTokens: options.verifierTokens } : {}),
     trace: options.trace,
     warnings: options.warnings,
   };
+}
+
+/** Scores candidates with a verifier in parallel (empty text scores 0); returns the tokens the verifier evaluated. */
+export async function scoreCandidates(verifier: Verifier, prompt: string, candidates: Candidate[], abortSignal: AbortSignal | undefined): Promise<number> {
+  const tokens = await Promise.all(
+    candidates.map(async (candidate) => {
+      if (candidate.text.trim().length === 0) {
+        candidate.score = 0;
+        return 0;
+      }
+      const result = await verifier.score({ prompt, solution: candidate.text, ...(abortSignal ? { abortSignal } : {}) });
+      candidate.score = result.score;
+      return result.tokens ?? 0;
+    }),
+  );
+  return tokens.reduce((sum, count) => sum + count, 0);
 }

@@ -12,7 +12,7 @@ import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
 import { passAtK } from "../internal/statistics.js";
 import { sampleCandidates } from "./sample-candidates.js";
-import { createTrace, finishRun } from "./strategy-helpers.js";
+import { createTrace, finishRun, scoreCandidates } from "./strategy-helpers.js";
 
 function best(candidates: Candidate[]): Candidate | undefined {
   let chosen: Candidate | undefined;
@@ -42,6 +42,7 @@ export function createVerifiedResample(options: { verifier: Verifier; maxSamples
       const candidates: Candidate[] = [];
       const warnings: StrategyResult["warnings"] = [];
       let accepted: Candidate | undefined;
+      let verifierTokens = 0;
       try {
         while (!accepted && candidates.length < maxSamples && !meter.signal.aborted) {
           const seed = call.seed !== undefined ? call.seed + candidates.length * 7_919 : undefined;
@@ -57,9 +58,8 @@ export function createVerifiedResample(options: { verifier: Verifier; maxSamples
           warnings.push(...drawn.warnings.filter((warning) => !warnings.some((known) => JSON.stringify(known) === JSON.stringify(warning))));
           const candidate = drawn.candidates[0];
           if (!candidate) break;
-          candidate.score = candidate.text.trim()
-            ? (await options.verifier.score({ prompt, solution: candidate.text, ...(abortSignal ? { abortSignal } : {}) })).score
-            : 0;
+          verifierTokens += await scoreCandidates(options.verifier, prompt, [candidate], abortSignal);
+          candidate.score ??= 0;
           candidates.push(candidate);
           add("candidate-scored", { index: candidates.length - 1, score: candidate.score, answer: candidate.answer });
           onProgress?.({ type: "progress", message: `sample ${candidates.length}/${maxSamples} scored ${candidate.score.toFixed(2)}`, usage: meter.usage() });
@@ -78,6 +78,7 @@ export function createVerifiedResample(options: { verifier: Verifier; maxSamples
           trace,
           warnings,
           settled: accepted !== undefined,
+          verifierTokens,
         });
       } finally {
         meter.dispose();
@@ -98,13 +99,10 @@ export function createRepeatedSampling(options: { verifier?: Verifier; n?: numbe
       try {
         const { candidates, warnings } = await sampleCandidates({ model, call, meter, n, waveSize: budget ? Math.min(n, 4) : n, temperature, extractAnswer });
         const verifier = options.verifier;
+        let verifierTokens = 0;
         if (verifier) {
           const prompt = requireRawPrompt(call.prompt, "repeated-sampling");
-          await Promise.all(
-            candidates.map(
-              async (candidate) => (candidate.score = candidate.text.trim() ? (await verifier.score({ prompt, solution: candidate.text })).score : 0),
-            ),
-          );
+          verifierTokens = await scoreCandidates(verifier, prompt, candidates, abortSignal);
           if (verifier.name.startsWith("oracle:")) {
             const correct = candidates.filter((candidate) => (candidate.score ?? 0) >= 1).length;
             const coverage: Record<string, number> = {};
@@ -115,6 +113,7 @@ export function createRepeatedSampling(options: { verifier?: Verifier; n?: numbe
         const chosen = verifier ? best(candidates) : candidates[0];
         return finishRun({
           strategy: "repeated-sampling",
+          ...(verifier ? { verifierTokens } : {}),
           chosen,
           answer: chosen?.answer,
           confidence: chosen?.score ?? 0,

@@ -8,7 +8,7 @@ import type { Verifier } from "../core/verifier.js";
 import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
 import { sampleCandidates, validateSampling } from "./sample-candidates.js";
-import { createTrace, finishRun, majorityVote } from "./strategy-helpers.js";
+import { createTrace, finishRun, majorityVote, scoreCandidates } from "./strategy-helpers.js";
 
 export type SamplingOptions = {
   /** Samples to draw. Defaults to `16`. */
@@ -18,19 +18,6 @@ export type SamplingOptions = {
   /** Samples per backend call. Defaults to `n` without a budget and `4` with one. */
   waveSize?: number;
 };
-
-/** Scores candidates with the verifier, in parallel, counting nothing against the policy's budget. */
-async function scoreAll(verifier: Verifier, prompt: string, candidates: Candidate[], abortSignal: AbortSignal): Promise<void> {
-  await Promise.all(
-    candidates.map(async (candidate) => {
-      if (candidate.text.trim().length === 0) {
-        candidate.score = 0;
-        return;
-      }
-      candidate.score = (await verifier.score({ prompt, solution: candidate.text, abortSignal })).score;
-    }),
-  );
-}
 
 type Selector = (candidates: Candidate[]) => { chosen: Candidate | undefined; answer: string | undefined; votes: Record<string, number>; confidence: number };
 
@@ -53,16 +40,17 @@ function createSelectionStrategy(name: string, options: SamplingOptions, verifie
           onWave: (sampled) =>
             onProgress?.({ type: "progress", message: `${sampled.length}/${n} samples`, usage: meter.usage(), data: { samples: sampled.length } }),
         });
+        let verifierTokens = 0;
         if (verifier && !abortSignal?.aborted) {
           if (typeof call.prompt !== "string")
             throw new InvalidArgumentError({ parameter: "prompt", message: `${name} with a verifier needs a raw-text prompt` });
           // Scoring continues after a budget stop: the budget limits the policy; verifier work is reported in the trace.
-          await scoreAll(verifier, call.prompt, candidates, abortSignal ?? new AbortController().signal);
+          verifierTokens = await scoreCandidates(verifier, call.prompt, candidates, abortSignal);
           add("scored", { verifier: verifier.name, scores: candidates.map((candidate) => candidate.score) });
         }
         const { chosen, answer, votes, confidence } = select(candidates);
         add("select", { answer, votes });
-        return finishRun({ strategy: name, chosen, answer, confidence, candidates, votes, meter, abortSignal, trace, warnings });
+        return finishRun({ strategy: name, chosen, answer, confidence, candidates, votes, meter, abortSignal, trace, warnings, verifierTokens });
       } finally {
         meter.dispose();
       }

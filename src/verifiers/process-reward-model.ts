@@ -56,7 +56,8 @@ export function createProcessRewardModel(options: {
       }
       const probabilities = await scoreTokens({ text, offsets, tokens: [PRM_GOOD_LABEL, PRM_BAD_LABEL], ...(abortSignal ? { abortSignal } : {}) });
       const stepScores = probabilities.map(([good = 0, bad = 0]) => (good + bad > 0 ? good / (good + bad) : 0.5));
-      return { score: aggregateStepScores(stepScores, aggregation), stepScores };
+      // One evaluation of the formatted text; characters approximate tokens for the bundled character-level PRM.
+      return { score: aggregateStepScores(stepScores, aggregation), stepScores, tokens: text.length + 1 };
     },
   };
 }
