@@ -74,6 +74,9 @@ describe("mull bench on the bundled model", () => {
     for (const figure of figures) expect(figure.match(/class="mark-line role-mark/g)).toHaveLength(2);
     expect(html.match(/<details data-item=/g)).toHaveLength(6);
     expect(html.match(/(?:src|href)="http/g)).toBeNull();
+    const table = (await mull("runs", "show", result.run, "--db", db)).stdout.split("\n").filter((line) => line.startsWith("|"));
+    const columns = (line: string) => line.split("|").length;
+    for (const line of table) expect(columns(line)).toBe(columns(table[0] as string));
     const listed = JSON.parse((await mull("runs", "--db", db, "--json")).stdout) as { id: string; units: number; status: string }[];
     expect(listed[0]).toMatchObject({ id: result.run, units: 12, status: "done" });
   });

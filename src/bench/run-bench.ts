@@ -197,8 +197,8 @@ export function compareStrategies(
 
 export function formatSummary(rows: SummaryRow[]): string {
   const lines = [
-    "| strategy | budget | difficulty | n | accuracy | 95% interval | abstain | prompt tok | completion tok | calls | ms |",
-    "|---|---|---|---|---|---|---|---|---|---|---|",
+    "| strategy | budget | difficulty | n | accuracy | 95% interval | pass@1 | coverage | abstain | prompt tok | completion tok | verifier tok | calls | ms | GFLOPs |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const row of rows) {
     lines.push(

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
 import { loadDataset } from "../bench/datasets.js";
 import { renderReport } from "../bench/report.js";
@@ -10,6 +10,8 @@ import { verifierStrategies } from "../registry/strategies.js";
 import { createProcessRewardModel } from "../verifiers/process-reward-model.js";
 
 export type BenchFlags = {
+  /** A JSON file with any of these flags (a versioned suite); flags given on the command line win. */
+  config?: string;
   dataset?: string;
   format?: "gsm8k" | "math" | "jsonl" | "csv";
   promptField?: string;
@@ -35,7 +37,23 @@ const parametersOf = (config: Record<string, unknown>): number | undefined =>
   typeof config.parameters === "number" ? config.parameters : bundledParameters[String(config.model)];
 
 /** `mull bench`: a grid of strategies × budgets over a dataset, stored as it goes, resumable. */
-export async function runBenchCommand(flags: BenchFlags): Promise<void> {
+export async function runBenchCommand(commandLine: BenchFlags, explicit: Set<string> = new Set()): Promise<void> {
+  let flags = commandLine;
+  if (commandLine.config) {
+    let fromFile: Partial<BenchFlags>;
+    try {
+      fromFile = JSON.parse(readFileSync(commandLine.config, "utf8")) as Partial<BenchFlags>;
+    } catch (error) {
+      throw new InvalidArgumentError({
+        parameter: "--config",
+        value: commandLine.config,
+        message: `cannot read ${commandLine.config}: ${(error as Error).message}`,
+      });
+    }
+    // The file fills in what the command line did not set explicitly.
+    const explicitFlags = Object.fromEntries(Object.entries(commandLine).filter(([key]) => explicit.has(key)));
+    flags = { ...commandLine, ...fromFile, ...explicitFlags } as BenchFlags;
+  }
   const store = new RunStore(flags.db);
   try {
     let config: Record<string, unknown>;
@@ -52,7 +70,7 @@ export async function runBenchCommand(flags: BenchFlags): Promise<void> {
       runId = run.id;
     } else {
       if (!flags.dataset) throw new InvalidArgumentError({ parameter: "--dataset", message: "is required (or --resume <run>)" });
-      config = { ...flags, db: undefined, json: undefined };
+      config = { ...flags, db: undefined, json: undefined, config: undefined };
       runId = store.createRun(config).id;
     }
     const settings = config as unknown as BenchFlags;

@@ -167,6 +167,7 @@ program
 program
   .command("bench")
   .description("Run a grid of strategies x budgets over a dataset; every unit is stored as it completes, so a killed run resumes")
+  .option("--config <file>", "a JSON suite with any of these options, e.g. bench/suites/arith-hard.json")
   .option("--dataset <name|file>", "arith, countdown (with -easy/-medium/-hard), or a JSONL/CSV file")
   .option("--format <format>", "gsm8k, math, jsonl or csv (default from the file extension)")
   .option("--prompt-field <name>", "prompt field of a JSONL/CSV file (default question, problem or prompt)")
@@ -183,8 +184,9 @@ program
   .option("--fail-on-malformed", "stop at the first malformed dataset line instead of skipping it")
   .option("--parameters <count>", "model parameters, for the FLOPs estimate (known for bundled models)", integer("--parameters"))
   .option("--json", "print the summary as JSON")
-  .action(async (flags: BenchFlags) => {
-    await runBenchCommand(flags);
+  .action(async (flags: BenchFlags, command: Command) => {
+    const explicit = new Set(Object.keys(flags).filter((key) => command.getOptionValueSource(key) === "cli"));
+    await runBenchCommand(flags, explicit);
   });
 
 const runs = program
