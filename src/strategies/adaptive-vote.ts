@@ -11,7 +11,7 @@ import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
 import { meteredStream } from "../internal/metered-model.js";
 import { betaRule, leaderShareRule, type StoppingRule, windowRule } from "./stopping-rules.js";
-import { createTrace, finishRun, isStopError, majorityVote, toCandidate } from "./strategy-helpers.js";
+import { createTrace, finishRun, isStopError, majorityVote, mergeWarnings, toCandidate } from "./strategy-helpers.js";
 
 export type AdaptiveVoteOptions = {
   /** Most samples. Defaults to `40` (the papers' cap). */
@@ -57,7 +57,7 @@ function createAdaptiveVote(rule: StoppingRule, options: AdaptiveVoteOptions, de
             });
             for await (const part of parts) {
               if (part.type === "stream-start") {
-                for (const warning of part.warnings) if (!warnings.some((known) => JSON.stringify(known) === JSON.stringify(warning))) warnings.push(warning);
+                mergeWarnings(warnings, part.warnings);
               } else if (part.type === "text-delta") {
                 texts[part.index] = (texts[part.index] ?? "") + part.delta;
                 if (part.logprobs) logprobs[part.index] = [...(logprobs[part.index] ?? []), ...part.logprobs];

@@ -4,7 +4,7 @@ import type { Candidate, StrategyRunOptions } from "../core/strategy.js";
 import type { Warning } from "../core/warning.js";
 import type { BudgetMeter } from "../internal/budget-meter.js";
 import { meteredGenerate } from "../internal/metered-model.js";
-import { isStopError, toCandidate } from "./strategy-helpers.js";
+import { isStopError, mergeWarnings, toCandidate } from "./strategy-helpers.js";
 
 /**
  * Draws up to `n` candidates in waves of `waveSize` parallel samples, checking the budget between waves.
@@ -35,7 +35,7 @@ export async function sampleCandidates(options: {
       throw error;
     });
     if (!result) break;
-    for (const warning of result.warnings) if (!warnings.some((known) => JSON.stringify(known) === JSON.stringify(warning))) warnings.push(warning);
+    mergeWarnings(warnings, result.warnings);
     for (const completion of result.completions) candidates.push(toCandidate(completion, extractAnswer));
     options.onWave?.(candidates);
   }

@@ -37,10 +37,8 @@ export function createSingle(options: SingleOptions = {}): Strategy {
         return finishRun({
           strategy: "single",
           chosen,
-          answer,
           confidence: answer === undefined ? 0 : chosen?.meanLogprob !== undefined ? Math.exp(chosen.meanLogprob) : 1,
           candidates,
-          votes: answer === undefined ? {} : { [answer]: 1 },
           meter,
           abortSignal,
           trace,

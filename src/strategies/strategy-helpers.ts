@@ -56,14 +56,17 @@ export function createTrace(): { trace: TraceEvent[]; add: (type: string, data?:
   return { trace, add: (type, data) => trace.push({ atMs: Date.now() - started, type, ...(data ? { data } : {}) }) };
 }
 
-/** Assembles a run's result; the stop reason is "adaptive" when a rule settled the answer, else the meter's or the caller's. */
+/**
+ * Assembles a run's result; the stop reason is "adaptive" when a rule settled the answer, else the meter's or
+ * the caller's. Without `answer` and `votes`, the chosen candidate's answer wins with a single vote.
+ */
 export function finishRun(options: {
   strategy: string;
   chosen: Candidate | undefined;
-  answer: string | undefined;
+  answer?: string | undefined;
   confidence: number;
   candidates: Candidate[];
-  votes: Record<string, number>;
+  votes?: Record<string, number>;
   meter: BudgetMeter;
   abortSignal: AbortSignal | undefined;
   trace: TraceEvent[];
@@ -71,14 +74,15 @@ export function finishRun(options: {
   settled?: boolean;
   verifierTokens?: number;
 }): StrategyResult {
+  const answer = "answer" in options ? options.answer : options.chosen?.answer;
   return {
     strategy: options.strategy,
     text: options.chosen?.text ?? "",
-    answer: options.answer,
+    answer,
     confidence: options.confidence,
     stopReason: options.settled ? "adaptive" : (stopReasonOf(options.meter, options.abortSignal) ?? "completed"),
     candidates: options.candidates,
-    votes: options.votes,
+    votes: options.votes ?? (answer === undefined ? {} : { [answer]: 1 }),
     usage: options.meter.usage(),
     ...(options.verifierTokens !== undefined ? { verifierTokens: options.verifierTokens } : {}),
     trace: options.trace,
@@ -100,4 +104,16 @@ export async function scoreCandidates(verifier: Verifier, prompt: string, candid
     }),
   );
   return tokens.reduce((sum, count) => sum + count, 0);
+}
+
+/** The candidate with the highest score; ties go to the earliest. */
+export function highestScored(candidates: Candidate[]): Candidate | undefined {
+  let chosen: Candidate | undefined;
+  for (const candidate of candidates) if (chosen === undefined || (candidate.score ?? 0) > (chosen.score ?? 0)) chosen = candidate;
+  return chosen;
+}
+
+/** Adds warnings not already present (calls of one run often repeat the same warning). */
+export function mergeWarnings(into: Warning[], more: readonly Warning[]): void {
+  for (const warning of more) if (!into.some((known) => JSON.stringify(known) === JSON.stringify(warning))) into.push(warning);
 }

@@ -12,13 +12,7 @@ import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
 import { passAtK } from "../internal/statistics.js";
 import { sampleCandidates } from "./sample-candidates.js";
-import { createTrace, finishRun, scoreCandidates } from "./strategy-helpers.js";
-
-function best(candidates: Candidate[]): Candidate | undefined {
-  let chosen: Candidate | undefined;
-  for (const candidate of candidates) if (chosen === undefined || (candidate.score ?? 0) > (chosen.score ?? 0)) chosen = candidate;
-  return chosen;
-}
+import { createTrace, finishRun, highestScored, mergeWarnings, scoreCandidates } from "./strategy-helpers.js";
 
 function requireRawPrompt(prompt: unknown, name: string): string {
   if (typeof prompt !== "string") throw new InvalidArgumentError({ parameter: "prompt", message: `${name} needs a raw-text prompt for its verifier` });
@@ -55,7 +49,7 @@ export function createVerifiedResample(options: { verifier: Verifier; maxSamples
             temperature,
             extractAnswer,
           });
-          warnings.push(...drawn.warnings.filter((warning) => !warnings.some((known) => JSON.stringify(known) === JSON.stringify(warning))));
+          mergeWarnings(warnings, drawn.warnings);
           const candidate = drawn.candidates[0];
           if (!candidate) break;
           verifierTokens += await scoreCandidates(options.verifier, prompt, [candidate], abortSignal);
@@ -65,14 +59,12 @@ export function createVerifiedResample(options: { verifier: Verifier; maxSamples
           onProgress?.({ type: "progress", message: `sample ${candidates.length}/${maxSamples} scored ${candidate.score.toFixed(2)}`, usage: meter.usage() });
           if (candidate.score >= threshold) accepted = candidate;
         }
-        const chosen = accepted ?? best(candidates);
+        const chosen = accepted ?? highestScored(candidates);
         return finishRun({
           strategy: "verified-resample",
           chosen,
-          answer: chosen?.answer,
           confidence: chosen?.score ?? 0,
           candidates,
-          votes: chosen?.answer === undefined ? {} : { [chosen.answer]: 1 },
           meter,
           abortSignal,
           trace,
@@ -110,15 +102,13 @@ export function createRepeatedSampling(options: { verifier?: Verifier; n?: numbe
             add("coverage", { oracle: verifier.name, correct, samples: candidates.length, ...coverage });
           }
         }
-        const chosen = verifier ? best(candidates) : candidates[0];
+        const chosen = verifier ? highestScored(candidates) : candidates[0];
         return finishRun({
           strategy: "repeated-sampling",
           ...(verifier ? { verifierTokens } : {}),
           chosen,
-          answer: chosen?.answer,
           confidence: chosen?.score ?? 0,
           candidates,
-          votes: chosen?.answer === undefined ? {} : { [chosen.answer]: 1 },
           meter,
           abortSignal,
           trace,

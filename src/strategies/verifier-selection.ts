@@ -8,7 +8,7 @@ import type { Verifier } from "../core/verifier.js";
 import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
 import { sampleCandidates, validateSampling } from "./sample-candidates.js";
-import { createTrace, finishRun, majorityVote, scoreCandidates } from "./strategy-helpers.js";
+import { createTrace, finishRun, highestScored, majorityVote, scoreCandidates } from "./strategy-helpers.js";
 
 export type SamplingOptions = {
   /** Samples to draw. Defaults to `16`. */
@@ -62,8 +62,7 @@ function createSelectionStrategy(name: string, options: SamplingOptions, verifie
 export function createBestOfN(options: SamplingOptions & { verifier: Verifier }): Strategy {
   if (!options.verifier) throw new InvalidArgumentError({ parameter: "verifier", message: "best-of-n needs a verifier" });
   return createSelectionStrategy(`best-of-n`, options, options.verifier, (candidates) => {
-    let chosen: Candidate | undefined;
-    for (const candidate of candidates) if (chosen === undefined || (candidate.score ?? 0) > (chosen.score ?? 0)) chosen = candidate;
+    const chosen = highestScored(candidates);
     const answer = chosen?.answer;
     return { chosen, answer, votes: answer === undefined ? {} : { [answer]: 1 }, confidence: chosen?.score ?? 0 };
   });

@@ -125,12 +125,13 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
           return { endpoint, response: withRelease(response, () => endpoint.outstanding--) };
         }
         const text = redact(await response.text().catch(() => ""));
+        const waitMs = retryAfterMs(response.headers);
         const error = new BackendCallError({
           message: `${endpoint.url}${path} answered ${response.status}: ${text.slice(0, 500)}`,
           url: `${endpoint.url}${path}`,
           statusCode: response.status,
           responseBody: text,
-          ...(retryAfterMs(response.headers) !== undefined ? { retryAfterMs: retryAfterMs(response.headers) as number } : {}),
+          ...(waitMs !== undefined ? { retryAfterMs: waitMs } : {}),
         });
         if (!error.isRetryable || attempt >= maxRetries) throw error;
         await delay(Math.min(60_000, error.retryAfterMs ?? 500 * 2 ** attempt), signal);
