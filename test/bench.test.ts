@@ -81,6 +81,17 @@ describe("mull bench on the bundled model", () => {
     expect(listed[0]).toMatchObject({ id: result.run, units: 12, status: "done" });
   });
 
+  it("rejects a bad grid with a clear error and stores no run for it", async () => {
+    const db = join(directory, "bad.db");
+    const failure = (await mull("bench", "--dataset", "arith-hard", "--strategies", "self-consistency:n=0", "--db", db).catch((error: unknown) => error)) as {
+      code: number;
+      stderr: string;
+    };
+    expect(failure.code).toBe(2);
+    expect(failure.stderr).toContain("Invalid argument for n");
+    expect(JSON.parse((await mull("runs", "--db", db, "--json")).stdout)).toEqual([]);
+  });
+
   it("resumes after SIGKILL without losing or repeating a unit, with the same results as an uninterrupted run", async () => {
     const killedDb = join(directory, "killed.db");
     const child = spawn(process.execPath, ["bin/mull.js", ...args, "--db", killedDb], { stdio: ["ignore", "pipe", "pipe"] });

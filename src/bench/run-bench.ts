@@ -27,6 +27,13 @@ export function parseStrategySpec(spec: string): { name: string; settings: Strat
   return { name, settings: settings as StrategySettings };
 }
 
+/** Parses every spec and builds its strategy once, so that a bad spec fails before anything is spent. */
+export function validateStrategySpecs(strategies: string[], verifier: Verifier | undefined): { spec: string; name: string; settings: StrategySettings }[] {
+  const specs = strategies.map((spec) => ({ spec, ...parseStrategySpec(spec) }));
+  for (const { name, settings } of specs) createStrategy({ name, settings: { ...settings, ...(verifier ? { verifier } : {}) } });
+  return specs;
+}
+
 export type BenchProgress = { done: number; total: number; skipped: number };
 
 export async function runBench(options: {
@@ -45,9 +52,7 @@ export async function runBench(options: {
   onProgress?: (progress: BenchProgress) => void;
 }): Promise<void> {
   const { store, runId, model, items } = options;
-  const specs = options.strategies.map((spec) => ({ spec, ...parseStrategySpec(spec) }));
-  // Build once to validate every spec before spending anything.
-  for (const { name, settings } of specs) createStrategy({ name, settings: { ...settings, ...(options.verifier ? { verifier: options.verifier } : {}) } });
+  const specs = validateStrategySpecs(options.strategies, options.verifier);
   const limit = createConcurrencyLimit(options.concurrency ?? 1);
   const units = specs.flatMap(({ spec, name, settings }) =>
     options.budgets.flatMap((budget) => items.map((item, index) => ({ spec, name, settings, budget, item, index }))),

@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
 import { loadDataset } from "../bench/datasets.js";
 import { renderReport } from "../bench/report.js";
-import { compareStrategies, formatSummary, runBench, summarize } from "../bench/run-bench.js";
+import { compareStrategies, formatSummary, runBench, summarize, validateStrategySpecs } from "../bench/run-bench.js";
 import { RunStore } from "../bench/run-store.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { resolveModel } from "../registry/models.js";
@@ -57,7 +57,7 @@ export async function runBenchCommand(commandLine: BenchFlags, explicit: Set<str
   const store = new RunStore(flags.db);
   try {
     let config: Record<string, unknown>;
-    let runId: string;
+    let runId: string | undefined;
     if (flags.resume) {
       const run = store.getRun(flags.resume);
       if (!run)
@@ -71,7 +71,6 @@ export async function runBenchCommand(commandLine: BenchFlags, explicit: Set<str
     } else {
       if (!flags.dataset) throw new InvalidArgumentError({ parameter: "--dataset", message: "is required (or --resume <run>)" });
       config = { ...flags, db: undefined, json: undefined, config: undefined };
-      runId = store.createRun(config).id;
     }
     const settings = config as unknown as BenchFlags;
     const dataset = loadDataset({
@@ -94,11 +93,15 @@ export async function runBenchCommand(commandLine: BenchFlags, explicit: Set<str
         throw new InvalidArgumentError({ parameter: "--budgets", value, message: "must be token counts (or none), comma-separated" });
       return budget;
     });
-    // The run id goes to stderr even with --json, so that a script can resume what it started.
-    process.stderr.write(`run ${runId}: ${dataset.items.length} items × ${strategies.length} strategies × ${budgets.length} budgets\n`);
     const model = resolveModel({ spec: settings.model });
     const needsVerifier = strategies.some((spec) => verifierStrategies.includes(spec.split(":")[0] ?? ""));
     const verifierModel = needsVerifier ? resolveModel({ spec: "mull-tiny-prm", llamaCpp: { sequences: 2 } }) : undefined;
+    const verifier = verifierModel ? createProcessRewardModel({ model: verifierModel }) : undefined;
+    validateStrategySpecs(strategies, verifier);
+    // Only a valid grid becomes a stored run, so that bad arguments leave no half-made run behind.
+    runId ??= store.createRun(config).id;
+    // The run id goes to stderr even with --json, so that a script can resume what it started.
+    process.stderr.write(`run ${runId}: ${dataset.items.length} items × ${strategies.length} strategies × ${budgets.length} budgets\n`);
     const controller = new AbortController();
     process.once("SIGINT", () => controller.abort(new DOMException("interrupted", "AbortError")));
     const bar =
@@ -115,7 +118,7 @@ export async function runBenchCommand(commandLine: BenchFlags, explicit: Set<str
         items: dataset.items,
         strategies,
         budgets,
-        ...(verifierModel ? { verifier: createProcessRewardModel({ model: verifierModel }) } : {}),
+        ...(verifier ? { verifier } : {}),
         concurrency: settings.concurrency,
         maxTokens: settings.maxTokens,
         abortSignal: controller.signal,
