@@ -97,7 +97,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
       baseId = baseIds[0] as string;
     }
     const base = options.models[baseId];
-    if (!base) return { error: invalidRequest(`The model ${JSON.stringify(request.model)} does not exist; see /v1/models`, "model", 404) };
+    if (!base) return { error: invalidRequest(`The model ${JSON.stringify(request.model)} does not exist; see /v1/models`, "model", 404, "model_not_found") };
     if (strategyName === undefined) return { model: base, id: baseId };
     const mull = request.mull ?? {};
     const strategy = createStrategy({
@@ -143,7 +143,10 @@ export function createServerApp(options: ServerAppOptions): Hono {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const param = issue?.path.join(".") || null;
-      const { body, status } = invalidRequest(`Invalid request: ${param ?? "body"}: ${issue?.message ?? "invalid"}`, param);
+      // zod reports a missing union field as "Invalid input"; say what is wrong instead.
+      const missing =
+        issue !== undefined && issue.path.reduce<unknown>((value, key) => (value as Record<PropertyKey, unknown> | undefined)?.[key], raw) === undefined;
+      const { body, status } = invalidRequest(`Invalid request: ${param ?? "body"}: ${missing ? "is required" : (issue?.message ?? "invalid")}`, param);
       return context.json(body, status);
     }
     const request = parsed.data;

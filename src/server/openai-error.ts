@@ -19,6 +19,11 @@ export function toOpenAIError(error: unknown): { status: 400 | 404 | 500 | 502 |
   return { status: 500, body: { error: { message: `internal error: ${message}`, type: "server_error", param: null, code: null } } };
 }
 
-export function invalidRequest(message: string, param: string | null = null, status: 400 | 404 = 400): { status: 400 | 404; body: OpenAIErrorBody } {
-  return { status, body: { error: { message, type: "invalid_request_error", param, code: status === 404 ? "model_not_found" : null } } };
+export function invalidRequest(
+  message: string,
+  param: string | null = null,
+  status: 400 | 404 = 400,
+  code: string | null = null,
+): { status: 400 | 404; body: OpenAIErrorBody } {
+  return { status, body: { error: { message, type: "invalid_request_error", param, code } } };
 }
