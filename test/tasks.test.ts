@@ -33,6 +33,17 @@ describe("arith", () => {
     expect(arith.check({ problem, solution: broken.join("\n") }).correct).toBe(false);
     expect(arith.check({ problem, solution: `#### ${problem.answer}` }).correct).toBe(false);
   });
+
+  it("accepts + and * with swapped operands, never -", () => {
+    const problem = { task: "arith", prompt: "Q: 3*4-(7+2)\nA: ", answer: "3", solution: "" };
+    expect(arith.check({ problem, solution: "4*3=12\n2+7=9\n12-9=3\n#### 3" }).correct).toBe(true);
+    expect(arith.check({ problem, solution: "3*4=12\n7+2=9\n9-12=-3\n#### -3" }).correct).toBe(false);
+    const swapped = solveArithInRandomOrder("12*5+(3*(9+4))", createRandom(2), 1);
+    expect(swapped.steps).toContain("4+9=13");
+    expect(
+      arith.check({ problem: { ...problem, prompt: "Q: 12*5+(3*(9+4))\nA: " }, solution: [...swapped.steps, `#### ${swapped.answer}`].join("\n") }).correct,
+    ).toBe(true);
+  });
 });
 
 describe("countdown", () => {

@@ -17,6 +17,8 @@ const countdownCount = Number(process.env.MULL_COUNTDOWN_COUNT ?? 150_000);
 const prmPoolCount = Number(process.env.MULL_PRM_POOL_COUNT ?? 25_000);
 /** Share of arith solutions written in a random valid order instead of the canonical one. */
 const randomOrderShare = Number(process.env.MULL_RANDOM_ORDER_SHARE ?? 0.5);
+/** Share of + and * steps of those random-order solutions written with their operands swapped. */
+const swapShare = Number(process.env.MULL_SWAP_SHARE ?? 0);
 mkdirSync(outDirectory, { recursive: true });
 
 const excluded = heldOutPrompts();
@@ -31,7 +33,7 @@ function drawProblem(seed: number, kind: "arith" | "countdown"): TaskProblem {
     // Half the solutions take another valid order: diverse reasoning paths, so that samples disagree
     // where the model is unsure (what voting needs); the other half keep the canonical order.
     if (random.next() < randomOrderShare) {
-      const { steps, answer } = solveArithInRandomOrder(arithExpression(problem.prompt), random);
+      const { steps, answer } = solveArithInRandomOrder(arithExpression(problem.prompt), random, swapShare);
       return { ...problem, solution: [...steps, `#### ${answer}`].join("\n") };
     }
     return problem;

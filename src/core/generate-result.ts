@@ -17,6 +17,11 @@ export type Completion = {
   finishReason: FinishReason;
   /** Tokens generated for this completion. */
   completionTokens: number;
+  /**
+   * What ended a `"stop"` completion, where the backend knows: the model's end-of-text token or one of
+   * the call's stop sequences. Absent when the backend does not say (OpenAI itself does not).
+   */
+  stoppedBy?: "end-of-text" | "stop-sequence";
   /** Per-token log-probabilities, where asked for and the backend has them. */
   logprobs?: TokenLogprob[];
 };

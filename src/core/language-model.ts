@@ -18,6 +18,11 @@ export type LanguageModel = {
   readonly formatProblem?: (problem: string) => string;
   /** Whether raw-text continuation works (false for chat-only endpoints). Defaults to `true`. */
   readonly supportsRawPrompt?: boolean;
+  /**
+   * The text that ends one reasoning step in this model's solutions (`"\n"` for the bundled model),
+   * used by step-level search unless the search names its own. Absent: `"\n\n"`.
+   */
+  readonly stepDelimiter?: string;
   doGenerate(options: CallOptions): Promise<GenerateResult>;
   doStream(options: CallOptions): Promise<ReadableStream<StreamPart>>;
   /**

@@ -2,6 +2,11 @@
 export type Usage = {
   /** Prompt tokens evaluated, summed over calls. */
   promptTokens: number;
+  /**
+   * Of `promptTokens`, those a backend reused from an already evaluated prefix instead of evaluating
+   * again (the embedded backend's prefix reuse), where known.
+   */
+  cachedPromptTokens?: number;
   /** Tokens generated, summed over calls and candidates. */
   completionTokens: number;
   /** Backend calls made (one call may produce several candidates). */
@@ -18,6 +23,9 @@ export function emptyUsage(): Usage {
 export function addUsage(total: Usage, more: Usage): Usage {
   return {
     promptTokens: total.promptTokens + more.promptTokens,
+    ...(total.cachedPromptTokens !== undefined || more.cachedPromptTokens !== undefined
+      ? { cachedPromptTokens: (total.cachedPromptTokens ?? 0) + (more.cachedPromptTokens ?? 0) }
+      : {}),
     completionTokens: total.completionTokens + more.completionTokens,
     calls: total.calls + more.calls,
     wallMs: Math.max(total.wallMs, more.wallMs),

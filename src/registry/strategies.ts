@@ -3,9 +3,15 @@ import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Strategy } from "../core/strategy.js";
 import type { Verifier } from "../core/verifier.js";
 import { createAdaptiveConsistency, createEsc, createLeaderThreshold } from "../strategies/adaptive-vote.js";
+import { createBeamSearch, createLookahead } from "../strategies/beam-search.js";
+import { createDvts } from "../strategies/dvts.js";
+import { createMcts } from "../strategies/mcts.js";
+import { createParticleFilter } from "../strategies/particle-filter.js";
+import { createRebase } from "../strategies/rebase.js";
 import { createRpc } from "../strategies/rpc.js";
 import { createSelfConsistency } from "../strategies/self-consistency.js";
 import { createSingle } from "../strategies/single.js";
+import type { FinalSelection } from "../strategies/step-search.js";
 import { createRepeatedSampling, createVerifiedResample } from "../strategies/verified-resample.js";
 import { createBestOfN, createComplexityVote, createWeightedVote } from "../strategies/verifier-selection.js";
 
@@ -23,6 +29,26 @@ export type StrategySettings = {
   k?: number;
   temperature?: number;
   waveSize?: number;
+  /** Step-level search: ends one step (default: the model's, else a blank line). */
+  stepDelimiter?: string;
+  /** Step-level search: most steps per solution. */
+  maxSteps?: number;
+  /** Step-level search: how the answer is chosen among complete solutions. */
+  select?: FinalSelection;
+  /** beam-search, lookahead, dvts: children per kept beam (M). */
+  beamWidth?: number;
+  /** lookahead: rollout steps. */
+  lookahead?: number;
+  /** particle-filter: softmax temperature of the resampling weights. */
+  softmaxTemperature?: number;
+  /** particle-filter: sweeps (more than 1 is particle Gibbs). */
+  sweeps?: number;
+  /** rebase: balance temperature. */
+  balanceTemperature?: number;
+  /** mcts: next steps sampled per expansion. */
+  expansionWidth?: number;
+  /** mcts: UCT exploration constant. */
+  explorationConstant?: number;
 };
 
 const factories: Record<string, (settings: StrategySettings) => Strategy> = {
@@ -65,6 +91,12 @@ const factories: Record<string, (settings: StrategySettings) => Strategy> = {
     }),
   rpc: (settings) => createRpc(samplingOptions(settings)),
   "complexity-vote": (settings) => createComplexityVote({ ...samplingOptions(settings), ...(settings.k !== undefined ? { k: settings.k } : {}) }),
+  "beam-search": (settings) => createBeamSearch({ ...searchOptions("beam-search", settings), ...pick(settings, ["beamWidth"]) }),
+  dvts: (settings) => createDvts({ ...searchOptions("dvts", settings), ...pick(settings, ["beamWidth"]) }),
+  lookahead: (settings) => createLookahead({ ...searchOptions("lookahead", settings), ...pick(settings, ["beamWidth", "lookahead"]) }),
+  "particle-filter": (settings) => createParticleFilter({ ...searchOptions("particle-filter", settings), ...pick(settings, ["softmaxTemperature", "sweeps"]) }),
+  rebase: (settings) => createRebase({ ...searchOptions("rebase", settings), ...pick(settings, ["balanceTemperature"]) }),
+  mcts: (settings) => createMcts({ ...searchOptions("mcts", settings), ...pick(settings, ["expansionWidth", "explorationConstant"]) }),
   "adaptive-consistency": (settings) => createAdaptiveConsistency(adaptiveOptions(settings)),
   esc: (settings) => createEsc(adaptiveOptions(settings)),
   "leader-threshold": (settings) => createLeaderThreshold(adaptiveOptions(settings)),
@@ -78,8 +110,27 @@ function samplingOptions(settings: StrategySettings) {
   };
 }
 
+/** Step-level searches: they continue partial solutions and score them with a process reward model. */
+export const searchStrategies: readonly string[] = ["beam-search", "dvts", "lookahead", "particle-filter", "rebase", "mcts"];
+
 /** Strategies that score candidates with a verifier. */
-export const verifierStrategies: readonly string[] = ["best-of-n", "weighted-vote", "verified-resample", "repeated-sampling"];
+export const verifierStrategies: readonly string[] = ["best-of-n", "weighted-vote", "verified-resample", "repeated-sampling", ...searchStrategies];
+
+/** The settings named in `keys` that are set (exactOptionalPropertyTypes forbids passing undefined). */
+function pick<K extends keyof StrategySettings>(settings: StrategySettings, keys: K[]): Pick<StrategySettings, K> {
+  const picked: Partial<StrategySettings> = {};
+  for (const key of keys) if (settings[key] !== undefined) picked[key] = settings[key];
+  return picked as Pick<StrategySettings, K>;
+}
+
+function searchOptions(name: string, settings: StrategySettings) {
+  if (!settings.verifier)
+    throw new InvalidArgumentError({
+      parameter: "verifier",
+      message: `${name} needs a process reward model as its verifier (the CLI and server use the bundled PRM by default)`,
+    });
+  return { verifier: settings.verifier, ...pick(settings, ["n", "temperature", "stepDelimiter", "maxSteps", "select"]) };
+}
 
 function adaptiveOptions(settings: StrategySettings) {
   return {

@@ -119,9 +119,10 @@ export function solveArith(expression: string): { steps: string[]; answer: numbe
 
 /**
  * Solution lines in a random valid order: each step reduces some operation whose operands are both
- * numbers already. The steps are the same operations as the canonical solution's, in another order.
+ * numbers already. The steps are the same operations as the canonical solution's, in another order;
+ * with `swapShare` (default 0), that share of + and * steps write their operands the other way round.
  */
-export function solveArithInRandomOrder(expression: string, random: Random): { steps: string[]; answer: number } {
+export function solveArithInRandomOrder(expression: string, random: Random, swapShare = 0): { steps: string[]; answer: number } {
   let tree = parseArithExpression(expression);
   const steps: string[] = [];
   const reducible = (node: ExpressionNode, path: ("left" | "right")[], found: ("left" | "right")[][]): void => {
@@ -137,7 +138,8 @@ export function solveArithInRandomOrder(expression: string, random: Random): { s
       const left = (node.left as { value: number }).value;
       const right = (node.right as { value: number }).value;
       const value = compute(left, node.operator, right);
-      steps.push(`${left}${node.operator}${right}=${value}`);
+      const swap = node.operator !== "-" && random.next() < swapShare;
+      steps.push(swap ? `${right}${node.operator}${left}=${value}` : `${left}${node.operator}${right}=${value}`);
       return { kind: "number", value };
     }
     return { ...node, [head]: replace(node[head], rest) };
@@ -201,7 +203,10 @@ export function arithExpression(prompt: string): string {
 const serialize = (node: ExpressionNode): string =>
   node.kind === "number" ? String(node.value) : `(${serialize(node.left)}${node.operator}${serialize(node.right)})`;
 
-/** All trees reachable by reducing one node `left op right` (both children numbers) to `result`. */
+/**
+ * All trees reachable by reducing one node `left op right` (both children numbers) to `result`;
+ * + and * steps may write their operands either way round.
+ */
 function reduceOnce(node: ExpressionNode, operator: string, left: number, right: number, result: number): ExpressionNode[] {
   if (node.kind === "number") return [];
   const outcomes: ExpressionNode[] = [];
@@ -209,8 +214,7 @@ function reduceOnce(node: ExpressionNode, operator: string, left: number, right:
     node.operator === operator &&
     node.left.kind === "number" &&
     node.right.kind === "number" &&
-    node.left.value === left &&
-    node.right.value === right &&
+    ((node.left.value === left && node.right.value === right) || (node.operator !== "-" && node.left.value === right && node.right.value === left)) &&
     compute(left, node.operator, right) === result
   ) {
     outcomes.push({ kind: "number", value: result });

@@ -8,6 +8,10 @@
  * whatever the KV cache type, flash attention or batch size. One sequence per context matches
  * PyTorch to 4e-4 (the parity test). Tokens are drawn in JavaScript from the full next-token
  * distribution, which gives exact log-probabilities and reproducible seeds.
+ *
+ * A sequence keeps what it evaluated after a call ends; the next candidate takes the free sequence
+ * whose tokens share the longest prefix with its prompt and evaluates only the rest (step-level search
+ * continues the same partial solution many times). `npm run bench:prefix-reuse` measures what it saves.
  */
 import { setMaxListeners } from "node:events";
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
@@ -51,6 +55,13 @@ export type LlamaCppModelSettings = {
   defaultMaxTokens?: number;
   /** Wraps a bare problem for this model. Defaults to `Q: <problem>\nA: ` (the bundled models' format). */
   formatProblem?: (problem: string) => string;
+  /** Ends one reasoning step in this model's solutions. Defaults to `"\n"` (the bundled models' format). */
+  stepDelimiter?: string;
+  /**
+   * Reuse the evaluated prefix a sequence already holds when a new prompt starts with it, instead of
+   * evaluating the whole prompt again. Defaults to `true`.
+   */
+  reusePrefix?: boolean;
 };
 
 export type LlamaCppModel = LanguageModel & {
@@ -102,6 +113,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
   const threads = settings.threads ?? 1;
   const defaultMaxTokens = settings.defaultMaxTokens ?? 256;
   const formatProblem = settings.formatProblem ?? defaultFormatProblem;
+  const reusePrefix = settings.reusePrefix ?? true;
   if (!Number.isInteger(sequences) || sequences < 1 || sequences > 256)
     throw new InvalidArgumentError({ parameter: "sequences", value: sequences, message: "must be an integer from 1 to 256" });
   if (!Number.isInteger(threads) || threads < 1)
@@ -183,19 +195,25 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     const completions: Completion[] = [];
     let generatedTokens = 0;
     let evaluatedPromptTokens = 0;
+    let cachedPromptTokens = 0;
 
     const runCandidate = async (index: number): Promise<void> => {
       const random = createRandom(baseSeed + index * 7919);
       let sequence: import("node-llama-cpp").LlamaContextSequence | undefined;
       let finishReason: FinishReason = "length";
+      let stoppedBy: "end-of-text" | "stop-sequence" | undefined;
       let produced = "";
       let emitted = 0;
       const tokens: Token[] = [];
       const logprobs: TokenLogprob[] = [];
       try {
-        sequence = await loaded.pool.acquire(signal);
+        sequence = await loaded.pool.acquire(signal, reusePrefix ? (held) => sharedPrefixLength(held.contextTokens, promptTokens) : undefined);
         evaluatedPromptTokens += promptTokens.length;
-        let input: import("node-llama-cpp").ControlledEvaluateInputItem[] = [...promptTokens];
+        // At least the prompt's last token is evaluated again: its next-token distribution is needed.
+        const reused = reusePrefix ? Math.min(sharedPrefixLength(sequence.contextTokens, promptTokens), promptTokens.length - 1) : 0;
+        if (sequence.contextTokens.length > reused) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+        cachedPromptTokens += reused;
+        let input: import("node-llama-cpp").ControlledEvaluateInputItem[] = promptTokens.slice(reused);
         while (tokens.length < maxTokens) {
           if (signal?.aborted) {
             finishReason = "abort";
@@ -209,6 +227,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
           const token = sampleToken({ probabilities, temperature, topP, random }) as Token;
           if (token === loaded.eos || loaded.model.isEogToken(token)) {
             finishReason = "stop";
+            stoppedBy = "end-of-text";
             break;
           }
           tokens.push(token);
@@ -234,6 +253,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
           if (stopAt !== -1) {
             produced = produced.slice(0, stopAt);
             finishReason = "stop";
+            stoppedBy = "stop-sequence";
           }
           // Hold back text that may be the start of a stop sequence.
           const holdBack = finishReason === "stop" ? 0 : stops.reduce((hold, stop) => Math.max(hold, longestStopPrefix(produced, stop)), 0);
@@ -247,16 +267,24 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
         }
         if (produced.length > emitted) push({ type: "text-delta", index, delta: produced.slice(emitted) });
       } catch (error) {
+        // A sequence left mid-evaluation may hold a partial state: start it afresh.
+        if (sequence) await sequence.clearHistory().catch(() => {});
         if (signal?.aborted) finishReason = "abort";
         else throw error;
       } finally {
         if (sequence) {
-          await sequence.clearHistory().catch(() => {});
+          if (!reusePrefix) await sequence.clearHistory().catch(() => {});
           loaded.pool.release(sequence);
         }
       }
-      completions[index] = { text: produced, finishReason, completionTokens: tokens.length, ...(options.logprobs ? { logprobs } : {}) };
-      push({ type: "completion-end", index, finishReason, completionTokens: tokens.length });
+      completions[index] = {
+        text: produced,
+        finishReason,
+        completionTokens: tokens.length,
+        ...(stoppedBy ? { stoppedBy } : {}),
+        ...(options.logprobs ? { logprobs } : {}),
+      };
+      push({ type: "completion-end", index, finishReason, completionTokens: tokens.length, ...(stoppedBy ? { stoppedBy } : {}) });
     };
 
     let failure: unknown;
@@ -283,7 +311,10 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
       wake = undefined;
     }
     if (failure) throw failure;
-    yield { type: "end", usage: { promptTokens: evaluatedPromptTokens, completionTokens: generatedTokens, calls: 1, wallMs: Date.now() - started } };
+    yield {
+      type: "end",
+      usage: { promptTokens: evaluatedPromptTokens, cachedPromptTokens, completionTokens: generatedTokens, calls: 1, wallMs: Date.now() - started },
+    };
   }
 
   const self: LlamaCppModel = {
@@ -292,6 +323,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     modelId,
     formatProblem,
     supportsRawPrompt: true,
+    stepDelimiter: settings.stepDelimiter ?? "\n",
     async doGenerate(options) {
       const texts: string[] = [];
       const finished: Completion[] = [];
@@ -312,6 +344,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
             text: texts[part.index] ?? "",
             finishReason: part.finishReason,
             completionTokens: part.completionTokens,
+            ...(part.stoppedBy ? { stoppedBy: part.stoppedBy } : {}),
             ...(options.logprobs ? { logprobs: logprobs[part.index] ?? [] } : {}),
           };
         } else if (part.type === "end") result = { completions: finished, usage: part.usage, warnings };
@@ -414,4 +447,11 @@ function longestStopPrefix(text: string, stop: string): number {
     if (text.endsWith(stop.slice(0, length))) return length;
   }
   return 0;
+}
+
+function sharedPrefixLength(held: readonly Token[], tokens: readonly Token[]): number {
+  const limit = Math.min(held.length, tokens.length);
+  let length = 0;
+  while (length < limit && held[length] === tokens[length]) length++;
+  return length;
 }

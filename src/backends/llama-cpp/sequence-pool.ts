@@ -11,10 +11,23 @@ export class SequencePool<T> {
     return this.#free.length;
   }
 
-  acquire(signal?: AbortSignal): Promise<T> {
+  /** Takes a free item (the one `preference` rates highest, where given) or waits for one. */
+  acquire(signal?: AbortSignal, preference?: (item: T) => number): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    const item = this.#free.pop();
-    if (item !== undefined) return Promise.resolve(item);
+    if (this.#free.length > 0) {
+      let chosen = this.#free.length - 1;
+      if (preference) {
+        let best = -Infinity;
+        this.#free.forEach((item, index) => {
+          const rating = preference(item);
+          if (rating > best) {
+            best = rating;
+            chosen = index;
+          }
+        });
+      }
+      return Promise.resolve(this.#free.splice(chosen, 1)[0] as T);
+    }
     return new Promise<T>((resolve, reject) => {
       const waiter = {
         resolve,

@@ -31,6 +31,13 @@ export type OpenAICompatibleSettings = {
   timeoutMs?: number;
   /** Wraps a bare problem as a raw prompt; absent, problems are sent as a user chat message. */
   formatProblem?: (problem: string) => string;
+  /**
+   * Whether the endpoint serves raw-text `/v1/completions` (vLLM, SGLang, llama.cpp server do; OpenAI's
+   * chat models do not). Step-level search needs it. Defaults to `true`.
+   */
+  rawPrompt?: boolean;
+  /** Ends one reasoning step in this model's solutions, for step-level search. Defaults to `"\n\n"`. */
+  stepDelimiter?: string;
   /** Injected fetch, for tests and proxies. Defaults to `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
 };
@@ -42,6 +49,8 @@ type Choice = {
   text?: string;
   message?: { content?: string | null };
   finish_reason?: string | null;
+  /** vLLM: the stop string that ended the choice, or null for the end-of-text token. */
+  stop_reason?: string | number | null;
   logprobs?: {
     tokens?: string[];
     token_logprobs?: (number | null)[];
@@ -50,6 +59,12 @@ type Choice = {
   } | null;
 };
 type CompletionResponse = { choices?: Choice[]; usage?: { prompt_tokens?: number; completion_tokens?: number } };
+
+/** What ended a stopped choice, where the server says (vLLM's `stop_reason`; OpenAI sends none). */
+function readStoppedBy(choice: Choice): { stoppedBy?: "end-of-text" | "stop-sequence" } {
+  if (mapFinishReason(choice.finish_reason) !== "stop" || !("stop_reason" in choice)) return {};
+  return { stoppedBy: typeof choice.stop_reason === "string" ? "stop-sequence" : "end-of-text" };
+}
 
 const mapFinishReason = (reason: string | null | undefined): FinishReason =>
   reason === "stop" || reason === "eos" ? "stop" : reason === "length" ? "length" : reason === "abort" ? "abort" : "other";
@@ -194,6 +209,7 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
         return {
           text,
           finishReason: mapFinishReason(choice.finish_reason),
+          ...readStoppedBy(choice),
           completionTokens: logprobs?.length ?? 0,
           ...(options.logprobs && logprobs ? { logprobs } : {}),
         };
@@ -280,6 +296,7 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
                 type: "completion-end",
                 index,
                 finishReason: mapFinishReason(choice.finish_reason),
+                ...readStoppedBy(choice),
                 completionTokens: tokens.get(index) ?? 0,
               });
           }
@@ -297,7 +314,8 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
     provider: "openai-compatible",
     modelId: settings.model,
     ...(settings.formatProblem ? { formatProblem: settings.formatProblem } : {}),
-    supportsRawPrompt: true,
+    supportsRawPrompt: settings.rawPrompt ?? true,
+    ...(settings.stepDelimiter ? { stepDelimiter: settings.stepDelimiter } : {}),
     doGenerate: generate,
     doStream: stream,
     /** Reads label probabilities from the top log-probabilities of one generated token per offset (serves PRMs remotely). */
