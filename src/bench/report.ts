@@ -4,6 +4,7 @@
  * per-problem drill-down with candidates, votes and scores. Charts are Vega-Lite specs rendered to SVG in Node.
  */
 
+import type { SearchTreeTrace } from "../strategies/search-tree.js";
 import { type SummaryRow, summarize } from "./run-bench.js";
 import type { RunRecord, UnitRecord } from "./run-store.js";
 
@@ -85,7 +86,7 @@ export async function renderReport(options: { run: RunRecord; units: UnitRecord[
       const body = forItem
         .map((unit) => {
           const candidates = (unit.detail.candidates as { text: string; answer: string | null; score: number | null }[] | undefined) ?? [];
-          return `<div class="unit"><h4>${escapeHtml(unit.strategy)} · budget ${unit.budget || "none"} · ${unit.correct ? "✔" : "✘"} ${escapeHtml(unit.answer ?? "(abstained)")}</h4><p>votes: ${escapeHtml(JSON.stringify(unit.detail.votes ?? {}))} · ${unit.promptTokens + unit.completionTokens} tokens</p><ol>${candidates.map((candidate) => `<li><pre>${escapeHtml(candidate.text)}</pre> → ${escapeHtml(candidate.answer ?? "(none)")}${candidate.score === null ? "" : ` · score ${candidate.score.toFixed(3)}`}</li>`).join("")}</ol></div>`;
+          return `<div class="unit"><h4>${escapeHtml(unit.strategy)} · budget ${unit.budget || "none"} · ${unit.correct ? "✔" : "✘"} ${escapeHtml(unit.answer ?? "(abstained)")}</h4><p>votes: ${escapeHtml(JSON.stringify(unit.detail.votes ?? {}))} · ${unit.promptTokens + unit.completionTokens} tokens</p><ol>${candidates.map((candidate) => `<li><pre>${escapeHtml(candidate.text)}</pre> → ${escapeHtml(candidate.answer ?? "(none)")}${candidate.score === null ? "" : ` · score ${candidate.score.toFixed(3)}`}</li>`).join("")}</ol>${renderSearchTree(unit.detail.searchTree as SearchTreeTrace | undefined)}</div>`;
         })
         .join("");
       return `<details data-item="${escapeHtml(itemId)}"><summary>${escapeHtml(itemId)} (expected ${escapeHtml(expected)}): ${forItem.filter((unit) => unit.correct).length}/${forItem.length} correct</summary>${body}</details>`;
@@ -93,7 +94,7 @@ export async function renderReport(options: { run: RunRecord; units: UnitRecord[
     .join("\n");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>mull report ${escapeHtml(run.id)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem}tr.pareto{background:#eef8ee}figure{display:inline-block;margin:0 1rem 1rem 0}pre{display:inline;white-space:pre-wrap}details{margin:.25rem 0}.unit{margin-left:1rem}</style>
+<style>body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.25rem .5rem}tr.pareto{background:#eef8ee}figure{display:inline-block;margin:0 1rem 1rem 0}pre{display:inline;white-space:pre-wrap}details{margin:.25rem 0}.unit{margin-left:1rem}ul.tree{list-style:none;padding-left:1rem;border-left:1px dotted #aaa}.tree .pruned{color:#999;text-decoration:line-through}.tree .finished{color:#060}.tree .chosen{font-weight:bold}</style>
 </head><body>
 <h1>mull run ${escapeHtml(run.id)}</h1>
 <p>dataset ${escapeHtml(String(run.config.dataset))} · model ${escapeHtml(String(run.config.model))} · strategies ${escapeHtml(strategies.join(", "))} · ${items.length} problems · status ${run.status}</p>
@@ -106,4 +107,23 @@ ${charts.join("\n")}
 <h2>Problems</h2>
 ${drill}
 </body></html>`;
+}
+
+/** A step-level search's tree as nested lists: each step with its PRM score; pruned steps struck through, the chosen path in bold. */
+function renderSearchTree(tree: SearchTreeTrace | undefined): string {
+  if (!tree || !Array.isArray(tree.nodes)) return "";
+  const chosen = new Set(tree.chosen);
+  const children = new Map<number, SearchTreeTrace["nodes"]>();
+  for (const node of tree.nodes) if (node.parent !== null) children.set(node.parent, [...(children.get(node.parent) ?? []), node]);
+  const render = (id: number): string => {
+    const kids = children.get(id) ?? [];
+    if (kids.length === 0) return "";
+    return `<ul class="tree">${kids
+      .map(
+        (node) =>
+          `<li class="${node.status}${chosen.has(node.id) ? " chosen" : ""}" data-node="${node.id}"><pre>${escapeHtml(node.step)}</pre>${node.score === null ? "" : ` · ${node.score.toFixed(3)}`} · ${node.status}${render(node.id)}</li>`,
+      )
+      .join("")}</ul>`;
+  };
+  return `<details class="search-tree"><summary>search tree: ${tree.nodes.length - 1} steps, ${tree.nodes.filter((node) => node.status === "pruned").length} pruned</summary>${render(0)}</details>`;
 }

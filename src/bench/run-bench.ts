@@ -5,27 +5,15 @@
 import { setMaxListeners } from "node:events";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
+import type { TraceEvent } from "../core/strategy.js";
 import type { Verifier } from "../core/verifier.js";
 import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
 import { answersEquivalent } from "../internal/extract-answer.js";
 import { bootstrapMean, passAtK } from "../internal/statistics.js";
-import { createStrategy, type StrategySettings } from "../registry/strategies.js";
+import { createStrategy, parseStrategySpec, type StrategySettings } from "../registry/strategies.js";
 import { tasks } from "../tasks/splits.js";
 import type { BenchItem } from "./datasets.js";
 import type { RunStore, UnitRecord } from "./run-store.js";
-
-/** Parses `self-consistency:n=8:temperature=0.7` into a name and settings. */
-export function parseStrategySpec(spec: string): { name: string; settings: StrategySettings } {
-  const [name = "", ...pairs] = spec.trim().split(":");
-  const settings: Record<string, number | string> = {};
-  for (const pair of pairs) {
-    const [key, value] = pair.split("=");
-    if (!key || value === undefined)
-      throw new InvalidArgumentError({ parameter: "strategies", value: spec, message: `expected name:key=value:..., got ${JSON.stringify(spec)}` });
-    settings[key] = Number.isFinite(Number(value)) ? Number(value) : value;
-  }
-  return { name, settings: settings as StrategySettings };
-}
 
 /** Parses every spec and builds its strategy once, so that a bad spec fails before anything is spent. */
 export function validateStrategySpecs(strategies: string[], verifier: Verifier | undefined): { spec: string; name: string; settings: StrategySettings }[] {
@@ -110,6 +98,8 @@ export async function runBench(options: {
             stopReason: result.stopReason,
             votes: result.votes,
             candidates: result.candidates.map((candidate) => ({ text: candidate.text, answer: candidate.answer ?? null, score: candidate.score ?? null })),
+            // Step-level searches record the tree they grew.
+            ...searchTreeOf(result.trace),
           },
         };
         store.saveUnit(runId, record);
@@ -118,6 +108,11 @@ export async function runBench(options: {
       }, options.abortSignal),
     ),
   );
+}
+
+function searchTreeOf(trace: TraceEvent[]): { searchTree?: Record<string, unknown> } {
+  const event = trace.find((item) => item.type === "search-tree");
+  return event?.data ? { searchTree: event.data } : {};
 }
 
 export type SummaryRow = {

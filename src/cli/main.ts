@@ -3,7 +3,7 @@ import { Command, InvalidArgumentError as CommanderInvalidArgument } from "comma
 import { MullError } from "../core/errors/mull-error.js";
 import type { Budget } from "../core/strategy.js";
 import { resolveModel } from "../registry/models.js";
-import { createStrategy, strategyNames, verifierStrategies } from "../registry/strategies.js";
+import { createStrategy, parseStrategySpec, strategyNames, verifierStrategies } from "../registry/strategies.js";
 import { startServer } from "../server/start-server.js";
 import { createProcessRewardModel, type StepAggregation } from "../verifiers/process-reward-model.js";
 import { type BenchFlags, listRunsCommand, reportCommand, runBenchCommand, showRunCommand } from "./bench-command.js";
@@ -32,7 +32,7 @@ program
   .command("solve")
   .description("Answer one problem with a strategy and print the answer, the votes and the usage")
   .argument("<problem>", 'the problem, e.g. "23+4*17-(38-9)"')
-  .option("-s, --strategy <name>", `strategy: ${strategyNames.join(", ")}`, "self-consistency")
+  .option("-s, --strategy <spec>", `strategy, optionally with settings (beam-search:beamWidth=2:select=best): ${strategyNames.join(", ")}`, "self-consistency")
   .option("-n, --n <count>", "samples for sampling strategies", integer("--n"), 16)
   .option("-t, --temperature <value>", "sampling temperature (strategy default when absent)", number("--temperature"))
   .option("--budget-tokens <count>", "stop once this many tokens (prompt + completion) are spent", integer("--budget-tokens"))
@@ -66,17 +66,19 @@ program
         json?: boolean;
       },
     ) => {
+      const spec = parseStrategySpec(flags.strategy);
       const model = resolveModel({ spec: flags.model });
       const verifierModel =
-        verifierStrategies.includes(flags.strategy) && !(flags.strategy === "weighted-vote" && flags.weightBy === "logprob")
+        verifierStrategies.includes(spec.name) && !(spec.name === "weighted-vote" && (flags.weightBy ?? spec.settings.weightBy) === "logprob")
           ? resolveModel({ spec: flags.verifier, llamaCpp: { sequences: 2 } })
           : undefined;
       try {
         const verifier = verifierModel ? createProcessRewardModel({ model: verifierModel, aggregation: flags.aggregation as StepAggregation }) : undefined;
         const strategy = createStrategy({
-          name: flags.strategy,
+          name: spec.name,
           settings: {
-            n: flags.n,
+            ...spec.settings,
+            n: spec.settings.n ?? flags.n,
             ...(verifier ? { verifier } : {}),
             ...(flags.temperature !== undefined ? { temperature: flags.temperature } : {}),
             ...(flags.threshold !== undefined ? { threshold: flags.threshold } : {}),

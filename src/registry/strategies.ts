@@ -153,3 +153,43 @@ export function createStrategy(options: { name: string; settings?: StrategySetti
     });
   return factory(options.settings ?? {});
 }
+
+/** Settings a strategy spec may name (the verifier comes from elsewhere). */
+const settingKeys: readonly (keyof StrategySettings)[] = [
+  "n",
+  "threshold",
+  "weightBy",
+  "k",
+  "temperature",
+  "waveSize",
+  "stepDelimiter",
+  "maxSteps",
+  "select",
+  "beamWidth",
+  "lookahead",
+  "softmaxTemperature",
+  "sweeps",
+  "balanceTemperature",
+  "expansionWidth",
+  "explorationConstant",
+];
+
+/** Parses `self-consistency:n=8:temperature=0.7` into a name and settings. */
+export function parseStrategySpec(spec: string): { name: string; settings: StrategySettings } {
+  const [name = "", ...pairs] = spec.trim().split(":");
+  const settings: Record<string, number | string> = {};
+  for (const pair of pairs) {
+    const [key, value] = pair.split("=");
+    if (!key || value === undefined)
+      throw new InvalidArgumentError({ parameter: "strategies", value: spec, message: `expected name:key=value:..., got ${JSON.stringify(spec)}` });
+    if (!settingKeys.includes(key as keyof StrategySettings))
+      throw new InvalidArgumentError({
+        parameter: "strategies",
+        value: spec,
+        message: `unknown setting ${JSON.stringify(key)}; known: ${settingKeys.join(", ")}`,
+      });
+    // Escapes let a spec name a delimiter: stepDelimiter=\n.
+    settings[key] = value.trim() !== "" && Number.isFinite(Number(value)) ? Number(value) : value.replaceAll("\\n", "\n").replaceAll("\\t", "\t");
+  }
+  return { name, settings: settings as StrategySettings };
+}

@@ -13,7 +13,7 @@ import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, StrategyReport } from "../core/strategy.js";
 import type { Usage } from "../core/usage.js";
 import type { Verifier } from "../core/verifier.js";
-import { createStrategy, strategyNames } from "../registry/strategies.js";
+import { createStrategy, type StrategySettings, strategyNames } from "../registry/strategies.js";
 import { strategyModel } from "../strategies/strategy-model.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import { type ChatRequest, type CompletionRequest, chatRequestSchema, completionRequestSchema } from "./request-schemas.js";
@@ -99,19 +99,11 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const base = options.models[baseId];
     if (!base) return { error: invalidRequest(`The model ${JSON.stringify(request.model)} does not exist; see /v1/models`, "model", 404, "model_not_found") };
     if (strategyName === undefined) return { model: base, id: baseId };
+    const { strategy: _name, budgetTokens: _tokens, budgetCalls: _calls, budgetMs: _ms, ...strategySettings } = request.mull ?? {};
     const mull = request.mull ?? {};
-    const strategy = createStrategy({
-      name: strategyName,
-      settings: {
-        ...(options.verifier ? { verifier: options.verifier } : {}),
-        ...(mull.threshold !== undefined ? { threshold: mull.threshold } : {}),
-        ...(mull.k !== undefined ? { k: mull.k } : {}),
-        ...(mull.weightBy ? { weightBy: mull.weightBy } : {}),
-        ...(mull.n !== undefined ? { n: mull.n } : {}),
-        ...(mull.temperature !== undefined ? { temperature: mull.temperature } : {}),
-        ...(mull.waveSize !== undefined ? { waveSize: mull.waveSize } : {}),
-      },
-    });
+    // The schema admits only known settings; absent ones are left out (exactOptionalPropertyTypes).
+    const settings = Object.fromEntries(Object.entries(strategySettings).filter(([, value]) => value !== undefined)) as StrategySettings;
+    const strategy = createStrategy({ name: strategyName, settings: { ...settings, ...(options.verifier ? { verifier: options.verifier } : {}) } });
     const budget: Budget = {
       ...(mull.budgetTokens !== undefined ? { maxTokens: mull.budgetTokens } : {}),
       ...(mull.budgetCalls !== undefined ? { maxCalls: mull.budgetCalls } : {}),

@@ -41,7 +41,7 @@ function createBeamStrategy(name: string, options: BeamSearchOptions, lookahead:
   const filterDuplicates = options.filterDuplicates ?? true;
   return {
     name,
-    run(runOptions): Promise<StrategyResult> {
+    async run(runOptions): Promise<StrategyResult> {
       const run = new StepSearchRun({ name, run: runOptions, settings });
       const value = new Map<number, number>();
       const rollout = async (beam: SearchNode): Promise<void> => {

@@ -21,7 +21,7 @@ export function createDvts(options: DvtsOptions): Strategy {
   const subtrees = Math.max(1, Math.floor(n / beamWidth));
   return {
     name: "dvts",
-    run(runOptions): Promise<StrategyResult> {
+    async run(runOptions): Promise<StrategyResult> {
       const run = new StepSearchRun({ name: "dvts", run: runOptions, settings });
       return runStepSearch(run, async () => {
         let heads: SearchNode[] = Array.from({ length: subtrees }, () => run.root);

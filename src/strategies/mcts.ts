@@ -26,7 +26,7 @@ export function createMcts(options: MctsOptions): Strategy {
   const exploration = positiveNumber("explorationConstant", options.explorationConstant ?? 1.25);
   return {
     name: "mcts",
-    run(runOptions): Promise<StrategyResult> {
+    async run(runOptions): Promise<StrategyResult> {
       const run = new StepSearchRun({ name: "mcts", run: runOptions, settings });
       const statistics = new Map<number, Statistics>();
       const children = new Map<number, SearchNode[]>();

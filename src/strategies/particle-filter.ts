@@ -56,7 +56,7 @@ export function createParticleFilter(options: ParticleFilterOptions): Strategy {
   const resampleFinished = options.resampleFinished ?? true;
   return {
     name: "particle-filter",
-    run(runOptions): Promise<StrategyResult> {
+    async run(runOptions): Promise<StrategyResult> {
       const run = new StepSearchRun({ name: "particle-filter", run: runOptions, settings });
       const random = createRandom((runOptions.call.seed ?? Math.floor(Math.random() * 2 ** 31)) ^ 0x2545f491);
       /** Steps every active particle once; particles on the same node share one call. */

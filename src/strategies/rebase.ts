@@ -34,7 +34,7 @@ export function createRebase(options: RebaseOptions): Strategy {
   const balanceTemperature = positiveNumber("balanceTemperature", options.balanceTemperature ?? 0.2);
   return {
     name: "rebase",
-    run(runOptions): Promise<StrategyResult> {
+    async run(runOptions): Promise<StrategyResult> {
       const run = new StepSearchRun({ name: "rebase", run: runOptions, settings });
       return runStepSearch(run, async () => {
         let frontier = await run.expand(run.root, width);

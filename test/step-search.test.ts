@@ -1,0 +1,220 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
+import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
+import type { StrategyResult } from "../src/core/strategy.js";
+import type { Verifier } from "../src/core/verifier.js";
+import { createRandom } from "../src/internal/seeded-random.js";
+import { createStrategy, searchStrategies } from "../src/registry/strategies.js";
+import { startServer } from "../src/server/start-server.js";
+import { createBeamSearch } from "../src/strategies/beam-search.js";
+import { multinomial, particleWeights } from "../src/strategies/particle-filter.js";
+import { allocateChildren } from "../src/strategies/rebase.js";
+import type { SearchTreeTrace } from "../src/strategies/search-tree.js";
+import { loadSplit } from "../src/tasks/splits.js";
+import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
+import { createScriptedModel } from "./helpers/scripted-model.js";
+
+const policy = createLlamaCppModel();
+const prmModel = createLlamaCppModel({ modelPath: BUNDLED_PRM_MODEL, sequences: 2 });
+const verifier = createProcessRewardModel({ model: prmModel });
+afterAll(async () => {
+  await policy.dispose();
+  await prmModel.dispose();
+});
+const problem = loadSplit({ task: "countdown", difficulty: "medium", limit: 1 })[0] ?? { prompt: "", answer: "", task: "countdown", solution: "" };
+const call = { prompt: problem.prompt, seed: 3, maxTokens: 200 };
+
+function treeOf(result: StrategyResult): SearchTreeTrace {
+  const event = result.trace.find((item) => item.type === "search-tree");
+  if (!event?.data) throw new Error("no search tree in the trace");
+  return event.data as unknown as SearchTreeTrace;
+}
+
+describe.each(searchStrategies)("%s on the bundled policy and PRM", (name) => {
+  it("answers with a complete solution, records its tree, and counts PRM tokens apart", async () => {
+    const result = await createStrategy({ name, settings: { verifier, n: 8 } }).run({ model: policy, call });
+    expect(result.stopReason).toBe("completed");
+    expect(result.candidates.length).toBeGreaterThan(0);
+    for (const candidate of result.candidates) {
+      expect(candidate.text).toMatch(/#### -?\d+$/);
+      expect(candidate.score).toBeGreaterThanOrEqual(0);
+      expect(candidate.score).toBeLessThanOrEqual(1);
+    }
+    expect(result.answer).toBe(result.text.match(/#### (-?\d+)$/)?.[1]);
+    expect(result.verifierTokens).toBeGreaterThan(0);
+    expect(result.usage.completionTokens).toBeGreaterThan(0);
+    const tree = treeOf(result);
+    expect(tree.nodes[0]?.parent).toBeNull();
+    for (const node of tree.nodes.slice(1)) {
+      const parent = tree.nodes[node.parent ?? -1];
+      expect(parent?.depth).toBe(node.depth - 1);
+      expect(["open", "expanded", "pruned", "finished"]).toContain(node.status);
+    }
+    expect(tree.nodes.filter((node) => node.status === "finished")).toHaveLength(result.candidates.length);
+    // The chosen path's steps, joined by the bundled model's delimiter, are the answer's text.
+    const steps = tree.chosen.slice(1).map((id) => tree.nodes[id]?.step);
+    expect(steps.join("\n")).toBe(result.text);
+    expect(tree.nodes[tree.chosen.at(-1) ?? 0]?.status).toBe("finished");
+  });
+
+  it("refuses a chat-only backend and chat messages before spending anything", async () => {
+    let requests = 0;
+    const chatOnly = createOpenAICompatibleModel({
+      baseURL: "http://127.0.0.1:9/v1",
+      model: "chat",
+      rawPrompt: false,
+      fetch: async () => {
+        requests++;
+        return new Response("{}");
+      },
+    });
+    const strategy = createStrategy({ name, settings: { verifier, n: 4 } });
+    await expect(strategy.run({ model: chatOnly, call })).rejects.toThrow(/chat-only/);
+    await expect(strategy.run({ model: policy, call: { prompt: [{ role: "user", content: "2+2" }] } })).rejects.toThrow(InvalidArgumentError);
+    expect(requests).toBe(0);
+  });
+
+  it("validates its options", () => {
+    expect(() => createStrategy({ name, settings: { n: 4 } })).toThrow(/verifier/);
+    expect(() => createStrategy({ name, settings: { verifier, select: "loudest" as never } })).toThrow(InvalidArgumentError);
+    expect(() => createStrategy({ name, settings: { verifier, maxSteps: 0 } })).toThrow(InvalidArgumentError);
+  });
+});
+
+describe("search mechanics", () => {
+  it("beam search keeps the top n/M beams, expands each M times and prunes the rest", async () => {
+    const result = await createStrategy({ name: "beam-search", settings: { verifier, n: 8, beamWidth: 4 } }).run({ model: policy, call });
+    const keeps = result.trace.filter((event) => event.type === "keep");
+    expect(keeps.length).toBeGreaterThan(0);
+    const tree = treeOf(result);
+    for (const event of keeps) {
+      const kept = (event.data?.kept as number[]) ?? [];
+      expect(kept.length).toBeLessThanOrEqual(2);
+      for (const id of kept) expect(tree.nodes.filter((node) => node.parent === id).length).toBeLessThanOrEqual(4);
+    }
+    expect(tree.nodes.some((node) => node.status === "pruned")).toBe(true);
+  });
+
+  it("beam search drops duplicate partial solutions before keeping the best", async () => {
+    const model = { ...createScriptedModel(["1+1=2", "1+1=2", "2+2=4", "#### 4"]), stepDelimiter: "\n" };
+    const scores: Verifier = { name: "length", score: async ({ solution }) => ({ score: Math.min(1, solution.length / 20) }) };
+    const result = await createBeamSearch({ verifier: scores, n: 4, beamWidth: 2 }).run({ model, call: { prompt: "Q: 1\nA: " } });
+    const tree = treeOf(result);
+    const firstLevel = tree.nodes.filter((node) => node.depth === 1);
+    expect(firstLevel.map((node) => node.step)).toEqual(["1+1=2", "1+1=2", "2+2=4", "#### 4"]);
+    expect(firstLevel[1]?.status).toBe("pruned");
+    expect(result.candidates.length).toBeGreaterThan(0);
+  });
+
+  it("lookahead scores beams by greedy rollouts, which it marks in the tree", async () => {
+    const result = await createStrategy({ name: "lookahead", settings: { verifier, n: 4, beamWidth: 2, lookahead: 1 } }).run({ model: policy, call });
+    expect(treeOf(result).nodes.some((node) => node.data?.rollout === 1)).toBe(true);
+  });
+
+  it("particle filter weights are a softmax of inverse-sigmoid rewards; resampling follows them", () => {
+    const [high = 0, low = 0] = particleWeights([0.9, 0.1], 1);
+    expect(high / low).toBeCloseTo(81, 5);
+    expect(particleWeights([0.5, 0.5, 0.5], 0.3)).toEqual([1 / 3, 1 / 3, 1 / 3]);
+    const flatter = particleWeights([0.9, 0.1], 4);
+    expect(flatter[0]).toBeLessThan(high);
+    const draws = multinomial([0.75, 0.25], 4000, createRandom(5));
+    const share = draws.filter((index) => index === 0).length / draws.length;
+    expect(share).toBeGreaterThan(0.72);
+    expect(share).toBeLessThan(0.78);
+  });
+
+  it("particle Gibbs keeps the previous sweep's best particle as a reference", async () => {
+    const result = await createStrategy({ name: "particle-filter", settings: { verifier, n: 4, sweeps: 2 } }).run({ model: policy, call });
+    const resamples = result.trace.filter((event) => event.type === "resample" && event.data?.sweep === 2);
+    expect(resamples.length).toBeGreaterThan(0);
+    // The second sweep draws one particle fewer: the reference holds the first slot.
+    for (const event of resamples) expect((event.data?.drawn as number[] | undefined)?.length).toBe(3);
+  });
+
+  it("REBASE shares the width out by a softmax over rewards, best first", () => {
+    const counts = allocateChildren([0.9, 0.5, 0.1], 16, 0.2);
+    expect(counts.reduce((sum, count) => sum + count, 0)).toBe(16);
+    expect(counts[0]).toBeGreaterThan(counts[1] ?? 0);
+    expect(counts[1]).toBeGreaterThanOrEqual(counts[2] ?? 0);
+    // A high balance temperature shares evenly; a low one gives nearly all to the best.
+    // (ceil, as in the reference code, rounds the first shares up.)
+    const even = allocateChildren([0.9, 0.5, 0.1], 9, 100);
+    expect(even.reduce((sum, count) => sum + count, 0)).toBe(9);
+    expect(Math.max(...even) - Math.min(...even)).toBeLessThanOrEqual(2);
+    expect(allocateChildren([0.9, 0.1], 8, 0.01)).toEqual([8, 0]);
+  });
+
+  it("MCTS records visits and values and spends one expansion per simulation", async () => {
+    const result = await createStrategy({ name: "mcts", settings: { verifier, n: 6, expansionWidth: 2 } }).run({ model: policy, call });
+    expect(result.usage.calls).toBeLessThanOrEqual(7);
+    const root = treeOf(result).nodes[0];
+    expect(root?.data?.visits).toBeGreaterThan(0);
+  });
+});
+
+describe("step-level search over HTTP", () => {
+  const servedPolicy = createLlamaCppModel({ modelId: "mull-tiny-policy" });
+  const servedPrm = createLlamaCppModel({ modelPath: BUNDLED_PRM_MODEL, modelId: "mull-tiny-prm", sequences: 2 });
+  let server: Awaited<ReturnType<typeof startServer>>;
+  beforeAll(async () => {
+    server = await startServer({
+      models: { "mull-tiny-policy": servedPolicy, "mull-tiny-prm": servedPrm },
+      verifier: createProcessRewardModel({ model: servedPrm }),
+      port: 0,
+    });
+  });
+  afterAll(async () => {
+    await server.close();
+    await servedPolicy.dispose();
+    await servedPrm.dispose();
+  });
+
+  it("searches with a remote policy and a remote PRM through /v1/completions", async () => {
+    const remotePolicy = createOpenAICompatibleModel({ baseURL: server.url, model: "mull-tiny-policy", stepDelimiter: "\n" });
+    const remotePrm = createProcessRewardModel({ model: createOpenAICompatibleModel({ baseURL: server.url, model: "mull-tiny-prm" }) });
+    const result = await createStrategy({ name: "dvts", settings: { verifier: remotePrm, n: 4, beamWidth: 2 } }).run({ model: remotePolicy, call });
+    expect(result.candidates.length).toBeGreaterThan(0);
+    expect(result.text).toMatch(/#### -?\d+$/);
+    // Every step a call of its own; each candidate's steps are lines the policy wrote one at a time.
+    expect(result.usage.calls).toBeGreaterThan(2);
+    expect(result.verifierTokens).toBeGreaterThan(0);
+  });
+
+  it("serves a search strategy as a model", async () => {
+    const response = await fetch(`${server.url}/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ model: "beam-search/mull-tiny-policy", prompt: problem.prompt, max_tokens: 200, seed: 1, mull: { n: 4, beamWidth: 2 } }),
+    });
+    const body = (await response.json()) as { choices: { text: string }[]; mull?: { strategy: string; verifierTokens?: number } };
+    expect(response.status).toBe(200);
+    expect(body.choices[0]?.text).toMatch(/#### -?\d+$/);
+    expect(body.mull?.strategy).toBe("beam-search");
+  });
+});
+
+describe("prefix reuse in the embedded backend", () => {
+  it("gives the same tokens and probabilities as evaluating the whole prompt, and reports what it reused", async () => {
+    const fresh = createLlamaCppModel({ sequences: 1, reusePrefix: false });
+    const reusing = createLlamaCppModel({ sequences: 1 });
+    try {
+      let prefix = problem.prompt;
+      let cached = 0;
+      for (let step = 0; step < 3; step++) {
+        const options = { prompt: prefix, temperature: 0, maxTokens: 30, stop: ["\n"], logprobs: true };
+        const [a, b] = [await fresh.doGenerate(options), await reusing.doGenerate(options)];
+        expect(b.completions[0]?.text).toBe(a.completions[0]?.text);
+        expect(b.completions[0]?.logprobs?.map((item) => item.logprob)).toEqual(a.completions[0]?.logprobs?.map((item) => item.logprob));
+        expect(b.completions[0]?.stoppedBy).toBe("stop-sequence");
+        expect(a.usage.cachedPromptTokens).toBe(0);
+        cached += b.usage.cachedPromptTokens ?? 0;
+        prefix += `${b.completions[0]?.text}\n`;
+      }
+      expect(cached).toBeGreaterThan(problem.prompt.length);
+    } finally {
+      await fresh.dispose();
+      await reusing.dispose();
+    }
+  });
+});
