@@ -195,6 +195,22 @@ describe("step-level search over HTTP", () => {
 });
 
 describe("prefix reuse in the embedded backend", () => {
+  it("the PRM scores only new steps of a partial solution it has seen, with unchanged scores", async () => {
+    const cached = createProcessRewardModel({ model: prmModel, aggregation: "min" }).session?.();
+    const uncached = createProcessRewardModel({ model: prmModel, aggregation: "min" });
+    if (!cached) throw new Error("the PRM verifier has sessions");
+    const prompt = "Q: reach 24 with 4 7 8 8\nA: ";
+    const first = await cached.score({ prompt, solution: "8-7=1\n" });
+    const longer = await cached.score({ prompt, solution: "8-7=1\n8+8=16\n16+4=20\n" });
+    const again = await cached.score({ prompt, solution: "8-7=1\n8+8=16\n16+4=20\n" });
+    const reference = await uncached.score({ prompt, solution: "8-7=1\n8+8=16\n16+4=20\n" });
+    expect(longer.stepScores?.[0]).toBe(first.stepScores?.[0]);
+    for (const [index, score] of (reference.stepScores ?? []).entries()) expect(longer.stepScores?.[index]).toBeCloseTo(score, 6);
+    expect(longer.score).toBeCloseTo(reference.score, 6);
+    expect(again.tokens).toBe(0);
+    expect(longer.tokens).toBeLessThan(reference.tokens ?? 0);
+  });
+
   it("gives the same tokens and probabilities as evaluating the whole prompt, and reports what it reused", async () => {
     const fresh = createLlamaCppModel({ sequences: 1, reusePrefix: false });
     const reusing = createLlamaCppModel({ sequences: 1 });

@@ -94,6 +94,7 @@ export async function runBench(options: {
             expected: unit.item.answer,
             correctCandidates,
             verifierTokens: result.verifierTokens ?? 0,
+            cachedPromptTokens: result.usage.cachedPromptTokens ?? 0,
             confidence: result.confidence,
             stopReason: result.stopReason,
             votes: result.votes,

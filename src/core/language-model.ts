@@ -2,6 +2,13 @@ import type { CallOptions } from "./call-options.js";
 import type { GenerateResult } from "./generate-result.js";
 import type { StreamPart } from "./stream-part.js";
 
+/** Probabilities per offset (one row per offset, one column per token) and what the evaluation cost. */
+export type ScoreTokensResult = {
+  probabilities: number[][];
+  /** Tokens of `text` evaluated, and of them reused from an evaluated prefix, where known. */
+  usage: { promptTokens: number; cachedPromptTokens?: number };
+};
+
 /**
  * The one contract every backend and every strategy-wrapped model implements.
  * The `do` prefix keeps user code on `generate`/`runStrategy` rather than on raw backends.
@@ -30,5 +37,5 @@ export type LanguageModel = {
    * next token after `text.slice(0, offset)`, from one evaluation of `text`. Process reward models
    * read step scores this way.
    */
-  doScoreTokens?(options: { text: string; offsets: number[]; tokens: string[]; abortSignal?: AbortSignal }): Promise<number[][]>;
+  doScoreTokens?(options: { text: string; offsets: number[]; tokens: string[]; abortSignal?: AbortSignal }): Promise<ScoreTokensResult>;
 };

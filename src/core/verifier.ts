@@ -6,4 +6,9 @@ export type Verifier = {
     solution: string;
     abortSignal?: AbortSignal;
   }): Promise<{ score: number; stepScores?: number[] /** Tokens the verifier evaluated, where known. */; tokens?: number }>;
+  /**
+   * Optional: a verifier for one run that may remember work across its calls (a PRM scoring partial
+   * solutions that extend each other evaluates only new steps). Scores are the same as `score`'s.
+   */
+  session?(): Verifier;
 };

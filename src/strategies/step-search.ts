@@ -99,6 +99,8 @@ export class StepSearchRun {
   readonly #prompt: string;
   readonly #settings: ReturnType<typeof validateStepSearch>;
   readonly #name: string;
+  /** The verifier's per-run session where it has one: partial solutions extend each other. */
+  readonly #verifier: Verifier;
   readonly #trace = createTrace();
   readonly #tokens = new Map<number, number>();
   #calls = 0;
@@ -121,6 +123,7 @@ export class StepSearchRun {
     this.#prompt = run.call.prompt;
     this.#settings = options.settings;
     this.#name = name;
+    this.#verifier = options.settings.verifier.session?.() ?? options.settings.verifier;
     this.delimiter = options.settings.stepDelimiter ?? run.model.stepDelimiter ?? "\n\n";
     this.meter = new BudgetMeter({ ...(run.budget ? { budget: run.budget } : {}), ...(run.abortSignal ? { abortSignal: run.abortSignal } : {}) });
   }
@@ -192,7 +195,7 @@ export class StepSearchRun {
           node.score = 0;
           return 0;
         }
-        const result = await this.#settings.verifier.score({ prompt: this.#prompt, solution: node.text, ...(signal ? { abortSignal: signal } : {}) });
+        const result = await this.#verifier.score({ prompt: this.#prompt, solution: node.text, ...(signal ? { abortSignal: signal } : {}) });
         node.score = result.score;
         return result.tokens ?? 0;
       }),

@@ -30,10 +30,20 @@ export function createProcessRewardModel(options: {
   model: LanguageModel;
   /** How step scores become one score. Defaults to `"last"` (the final step scores the whole solution). */
   aggregation?: StepAggregation;
+  /**
+   * Within one session (`verifier.session()`, which step-level search opens per run), prefixes whose step
+   * scores are remembered, so that scoring a solution that extends one already scored evaluates only its
+   * new steps. A step's score depends only on the text before it, so this changes no score. Plain
+   * `score` calls remember nothing. Defaults to `10000`; `0` turns it off.
+   */
+  cacheSize?: number;
 }): Verifier {
   const aggregation = options.aggregation ?? "last";
   if (!stepAggregations.includes(aggregation))
     throw new InvalidArgumentError({ parameter: "aggregation", value: aggregation, message: `must be one of ${stepAggregations.join(", ")}` });
+  const cacheSize = options.cacheSize ?? 10_000;
+  if (!Number.isInteger(cacheSize) || cacheSize < 0)
+    throw new InvalidArgumentError({ parameter: "cacheSize", value: cacheSize, message: "must be an integer >= 0" });
   const model = options.model;
   const scoreTokens = model.doScoreTokens?.bind(model);
   if (!scoreTokens)
@@ -42,9 +52,18 @@ export function createProcessRewardModel(options: {
       value: model.modelId,
       message: "this backend cannot return next-token probabilities at chosen positions, which a PRM needs",
     });
-  return {
-    name: `prm:${model.modelId}:${aggregation}`,
+  const name = `prm:${model.modelId}:${aggregation}`;
+  /** A verifier whose calls share `cache` (scored prefix, up to a step's marker -> that step's score; oldest out first). */
+  const withCache = (cache: Map<string, number> | undefined): Verifier => ({
+    name,
+    session: () => withCache(cacheSize > 0 ? new Map() : undefined),
     async score({ prompt, solution, abortSignal }) {
+      const remember = (key: string, score: number) => {
+        if (!cache) return;
+        cache.delete(key);
+        cache.set(key, score);
+        if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+      };
       const { text, steps } = formatPrmInput({ prompt, solution });
       if (steps.length === 0) return { score: 0, stepScores: [] };
       // The position right after each step's marker, by construction (a step may itself contain the marker).
@@ -54,10 +73,27 @@ export function createProcessRewardModel(options: {
         offsets.push(cursor + step.length + PRM_STEP_MARKER.length);
         cursor += step.length + PRM_STEP_MARKER.length + 1;
       }
-      const probabilities = await scoreTokens({ text, offsets, tokens: [PRM_GOOD_LABEL, PRM_BAD_LABEL], ...(abortSignal ? { abortSignal } : {}) });
-      const stepScores = probabilities.map(([good = 0, bad = 0]) => (good + bad > 0 ? good / (good + bad) : 0.5));
-      // One evaluation of the formatted text; characters approximate tokens for the bundled character-level PRM.
-      return { score: aggregateStepScores(stepScores, aggregation), stepScores, tokens: text.length + 1 };
+      let known = 0;
+      while (cache && known < offsets.length && cache.has(text.slice(0, offsets[known]))) known++;
+      const stepScores = offsets.slice(0, known).map((offset) => cache?.get(text.slice(0, offset)) as number);
+      let tokens = 0;
+      if (known < offsets.length) {
+        const result = await scoreTokens({
+          text: text.slice(0, offsets.at(-1)),
+          offsets: offsets.slice(known),
+          tokens: [PRM_GOOD_LABEL, PRM_BAD_LABEL],
+          ...(abortSignal ? { abortSignal } : {}),
+        });
+        result.probabilities.forEach(([good = 0, bad = 0], index) => {
+          const score = good + bad > 0 ? good / (good + bad) : 0.5;
+          stepScores.push(score);
+          remember(text.slice(0, offsets[known + index]), score);
+        });
+        tokens = result.usage.promptTokens - (result.usage.cachedPromptTokens ?? 0);
+      }
+      // Tokens the PRM evaluated for this call (none when every step was already scored).
+      return { score: aggregateStepScores(stepScores, aggregation), stepScores, tokens };
     },
-  };
+  });
+  return withCache(undefined);
 }

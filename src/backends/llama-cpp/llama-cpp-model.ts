@@ -317,6 +317,40 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     };
   }
 
+  /** Next-token distributions after `positions` of `text`, evaluating only what no free sequence already holds. */
+  async function scoreWithUsage({ text, positions, abortSignal }: { text: string; positions: number[]; abortSignal?: AbortSignal }) {
+    const loaded = await load();
+    const tokens = [...(loaded.bos !== undefined ? [loaded.bos] : []), ...loaded.model.tokenize(text, false)];
+    const wanted = positions.map((position) => position + (loaded.bos !== undefined ? 1 : 0));
+    if (tokens.length > loaded.contextPerSequence)
+      throw new InvalidArgumentError({
+        parameter: "text",
+        message: `is ${tokens.length} tokens; the context holds ${loaded.contextPerSequence} per sequence`,
+      });
+    const sequence = await loaded.pool.acquire(abortSignal, reusePrefix ? (held) => sharedPrefixLength(held.contextTokens, tokens) : undefined);
+    try {
+      // Positions before the first wanted one may come from the sequence's cache; wanted ones are evaluated.
+      const first = Math.min(tokens.length - 1, ...wanted);
+      const reused = reusePrefix ? Math.min(sharedPrefixLength(sequence.contextTokens, tokens), first) : 0;
+      if (sequence.contextTokens.length > reused) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+      const wantedSet = new Set(wanted);
+      const input = tokens
+        .slice(reused)
+        .map((token, index) => (wantedSet.has(index + reused) ? ([token, { generateNext: { probabilities: true } }] as const) : token));
+      const output = await sequence.controlledEvaluate(input as import("node-llama-cpp").ControlledEvaluateInputItem[]);
+      return {
+        distributions: wanted.map((index) => output[index - reused]?.next?.probabilities ?? new Map<Token, number>()),
+        usage: { promptTokens: tokens.length, cachedPromptTokens: reused },
+      };
+    } catch (error) {
+      await sequence.clearHistory().catch(() => {});
+      throw error;
+    } finally {
+      if (!reusePrefix) await sequence.clearHistory().catch(() => {});
+      loaded.pool.release(sequence);
+    }
+  }
+
   const self: LlamaCppModel = {
     specificationVersion: "v1",
     provider: "llama-cpp",
@@ -373,24 +407,8 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     async load() {
       await load();
     },
-    async scorePositions({ text, positions, abortSignal }) {
-      const loaded = await load();
-      const tokens = [...(loaded.bos !== undefined ? [loaded.bos] : []), ...loaded.model.tokenize(text, false)];
-      const wanted = new Set(positions.map((position) => position + (loaded.bos !== undefined ? 1 : 0)));
-      if (tokens.length > loaded.contextPerSequence)
-        throw new InvalidArgumentError({
-          parameter: "text",
-          message: `is ${tokens.length} tokens; the context holds ${loaded.contextPerSequence} per sequence`,
-        });
-      const sequence = await loaded.pool.acquire(abortSignal);
-      try {
-        const input = tokens.map((token, index) => (wanted.has(index) ? ([token, { generateNext: { probabilities: true } }] as const) : token));
-        const output = await sequence.controlledEvaluate(input as import("node-llama-cpp").ControlledEvaluateInputItem[]);
-        return [...wanted].map((index) => output[index]?.next?.probabilities ?? new Map<Token, number>());
-      } finally {
-        await sequence.clearHistory().catch(() => {});
-        loaded.pool.release(sequence);
-      }
+    async scorePositions(options) {
+      return (await scoreWithUsage(options)).distributions;
     },
     async doScoreTokens({ text, offsets, tokens, abortSignal }) {
       const loaded = await load();
@@ -414,8 +432,8 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
           throw new InvalidArgumentError({ parameter: "tokens", value: token, message: `${JSON.stringify(token)} is not a single token of this model` });
         return tokenIds[0] as Token;
       });
-      const distributions = await self.scorePositions({ text, positions, ...(abortSignal ? { abortSignal } : {}) });
-      return distributions.map((distribution) => candidateIds.map((id) => distribution.get(id) ?? 0));
+      const { distributions, usage } = await scoreWithUsage({ text, positions, ...(abortSignal ? { abortSignal } : {}) });
+      return { probabilities: distributions.map((distribution) => candidateIds.map((id) => distribution.get(id) ?? 0)), usage };
     },
     async tokenize(text) {
       return (await load()).model.tokenize(text, false);

@@ -320,12 +320,14 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
     doStream: stream,
     /** Reads label probabilities from the top log-probabilities of one generated token per offset (serves PRMs remotely). */
     async doScoreTokens({ text, offsets, tokens, abortSignal }) {
-      return Promise.all(
+      let promptTokens = 0;
+      const probabilities = await Promise.all(
         offsets.map(async (offset) => {
           const result = await requestOnce(
             { prompt: text.slice(0, offset), maxTokens: 1, temperature: 0, logprobs: true, topLogprobs: 20, ...(abortSignal ? { abortSignal } : {}) },
             1,
           );
+          promptTokens += result.usage.promptTokens;
           const top = result.completions[0]?.logprobs?.[0]?.topLogprobs;
           if (!top)
             throw new BackendCallError({
@@ -338,6 +340,7 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
           });
         }),
       );
+      return { probabilities, usage: { promptTokens } };
     },
   };
 }
