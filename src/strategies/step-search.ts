@@ -3,6 +3,7 @@
  * that stops at the step delimiter), scoring partial solutions with a process reward model, the search
  * tree, the budget, and the final choice among complete solutions.
  */
+import { setMaxListeners } from "node:events";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Candidate, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
 import type { Verifier } from "../core/verifier.js";
@@ -126,6 +127,8 @@ export class StepSearchRun {
     this.#verifier = options.settings.verifier.session?.() ?? options.settings.verifier;
     this.delimiter = options.settings.stepDelimiter ?? run.model.stepDelimiter ?? "\n\n";
     this.meter = new BudgetMeter({ ...(run.budget ? { budget: run.budget } : {}), ...(run.abortSignal ? { abortSignal: run.abortSignal } : {}) });
+    // Every concurrent expansion listens on the run's signal; that is expected, not a leak.
+    setMaxListeners(1000, this.meter.signal);
   }
 
   get root(): SearchNode {
@@ -230,7 +233,8 @@ export class StepSearchRun {
       if (select === "best") {
         chosen = highestScored(candidates.filter((candidate) => candidate.answer !== undefined)) ?? highestScored(candidates);
         answer = chosen?.answer;
-        votes = answer === undefined ? {} : { [answer]: chosen?.score ?? 1 };
+        // For information: how many complete solutions reached each answer; the confidence is the chosen one's score.
+        votes = majorityVote(candidates).votes;
         confidence = chosen?.score ?? 0;
       } else {
         const tally = majorityVote(candidates, select === "weighted-vote" ? (candidate) => candidate.score ?? 0 : undefined);
