@@ -13,7 +13,18 @@ describe("mull CLI (built bin)", () => {
     expect(body).toMatchObject({ answer: "-97", stopReason: "completed" });
     expect(body.confidence).toBeGreaterThan(0.5);
     expect(body.candidates).toHaveLength(4);
-    expect(Object.keys(body.usage).sort()).toEqual(["calls", "completionTokens", "promptTokens", "wallMs"]);
+    expect(Object.keys(body.usage).sort()).toEqual(["cachedPromptTokens", "calls", "completionTokens", "promptTokens", "wallMs"]);
+  });
+
+  it("solve runs a step-level search from a strategy spec and prints its tree", async () => {
+    const result = (await mull("solve", "reach 24 with 4 7 8 8", "--strategy", "beam-search:n=4:beamWidth=2", "--seed", "1", "--json")) as { stdout: string };
+    const body = JSON.parse(result.stdout) as { text: string; verifierTokens: number; trace: { type: string; data?: { nodes: unknown[] } }[] };
+    expect(body.text).toMatch(/#### -?\d+$/);
+    expect(body.verifierTokens).toBeGreaterThan(0);
+    expect(body.trace.find((event) => event.type === "search-tree")?.data?.nodes.length).toBeGreaterThan(4);
+    const typo = (await mull("solve", "1+1", "--strategy", "beam-search:beamwidth=2")) as { code: number; stderr: string };
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('unknown setting "beamwidth"');
   });
 
   it("stops at --budget-tokens and says so", async () => {

@@ -16,9 +16,9 @@ const arithCount = Number(process.env.MULL_ARITH_COUNT ?? 300_000);
 const countdownCount = Number(process.env.MULL_COUNTDOWN_COUNT ?? 150_000);
 const prmPoolCount = Number(process.env.MULL_PRM_POOL_COUNT ?? 25_000);
 /** Share of arith solutions written in a random valid order instead of the canonical one. */
-const randomOrderShare = Number(process.env.MULL_RANDOM_ORDER_SHARE ?? 0.5);
+const randomOrderShare = Number(process.env.MULL_RANDOM_ORDER_SHARE ?? 1);
 /** Share of + and * steps of those random-order solutions written with their operands swapped. */
-const swapShare = Number(process.env.MULL_SWAP_SHARE ?? 0);
+const swapShare = Number(process.env.MULL_SWAP_SHARE ?? 0.5);
 mkdirSync(outDirectory, { recursive: true });
 
 const excluded = heldOutPrompts();
@@ -30,8 +30,9 @@ function drawProblem(seed: number, kind: "arith" | "countdown"): TaskProblem {
     const operations = random.integer(1, 10);
     const maxOperand = operations <= 4 && random.next() < 0.1 ? 999 : random.pick([9, 20, 50, 99, 99, 99]);
     const problem = tasks.arith.generate({ seed, operations, maxOperand, parentheses: random.next() < 0.85 });
-    // Half the solutions take another valid order: diverse reasoning paths, so that samples disagree
-    // where the model is unsure (what voting needs); the other half keep the canonical order.
+    // Solutions in a random valid order, with + and * operands swapped half the time: diverse reasoning
+    // paths, so that samples disagree where the model is unsure (what voting needs). The canonical order
+    // alone, or half the solutions in it, left the policy's errors systematic (models/README.md).
     if (random.next() < randomOrderShare) {
       const { steps, answer } = solveArithInRandomOrder(arithExpression(problem.prompt), random, swapShare);
       return { ...problem, solution: [...steps, `#### ${answer}`].join("\n") };

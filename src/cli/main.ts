@@ -107,7 +107,10 @@ program
               candidates: result.candidates,
               usage: result.usage,
               text: result.text,
+              verifierTokens: result.verifierTokens ?? 0,
               warnings: result.warnings,
+              // Step-level searches record their tree here.
+              trace: result.trace,
             }),
           );
         } else {
