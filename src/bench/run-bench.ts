@@ -3,7 +3,6 @@
  * to the run store as it completes and skipping units a resumed run already has.
  */
 import { setMaxListeners } from "node:events";
-import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { TraceEvent } from "../core/strategy.js";
 import type { Verifier } from "../core/verifier.js";
