@@ -207,11 +207,11 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
       const tokens: Token[] = [];
       const logprobs: TokenLogprob[] = [];
       try {
-        sequence = await loaded.pool.acquire(signal, reusePrefix ? (held) => sharedPrefixLength(held.contextTokens, promptTokens) : undefined);
-        evaluatedPromptTokens += promptTokens.length;
         // At least the prompt's last token is evaluated again: its next-token distribution is needed.
-        const reused = reusePrefix ? Math.min(sharedPrefixLength(sequence.contextTokens, promptTokens), promptTokens.length - 1) : 0;
-        if (sequence.contextTokens.length > reused) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+        const claimed = await claimSequence(loaded, promptTokens, promptTokens.length - 1, signal);
+        sequence = claimed.sequence;
+        const reused = claimed.reused;
+        evaluatedPromptTokens += promptTokens.length;
         cachedPromptTokens += reused;
         let input: import("node-llama-cpp").ControlledEvaluateInputItem[] = promptTokens.slice(reused);
         while (tokens.length < maxTokens) {
@@ -317,6 +317,23 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     };
   }
 
+  /**
+   * Takes the free sequence holding the longest prefix of `tokens` (any free one without prefix reuse) and
+   * erases what it holds past that prefix, at most `mostReused` tokens. Returns how many tokens it kept.
+   */
+  async function claimSequence(loaded: Loaded, tokens: Token[], mostReused: number, signal: AbortSignal | undefined) {
+    const sequence = await loaded.pool.acquire(signal, reusePrefix ? (held) => sharedPrefixLength(held.contextTokens, tokens) : undefined);
+    try {
+      const reused = reusePrefix ? Math.max(0, Math.min(sharedPrefixLength(sequence.contextTokens, tokens), mostReused)) : 0;
+      if (sequence.contextTokens.length > reused) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
+      return { sequence, reused };
+    } catch (error) {
+      await sequence.clearHistory().catch(() => {});
+      loaded.pool.release(sequence);
+      throw error;
+    }
+  }
+
   /** Next-token distributions after `positions` of `text`, evaluating only what no free sequence already holds. */
   async function scoreWithUsage({ text, positions, abortSignal }: { text: string; positions: number[]; abortSignal?: AbortSignal }) {
     const loaded = await load();
@@ -327,12 +344,9 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
         parameter: "text",
         message: `is ${tokens.length} tokens; the context holds ${loaded.contextPerSequence} per sequence`,
       });
-    const sequence = await loaded.pool.acquire(abortSignal, reusePrefix ? (held) => sharedPrefixLength(held.contextTokens, tokens) : undefined);
+    // Positions before the first wanted one may come from a sequence's cache; wanted ones are evaluated.
+    const { sequence, reused } = await claimSequence(loaded, tokens, Math.min(tokens.length - 1, ...wanted), abortSignal);
     try {
-      // Positions before the first wanted one may come from the sequence's cache; wanted ones are evaluated.
-      const first = Math.min(tokens.length - 1, ...wanted);
-      const reused = reusePrefix ? Math.min(sharedPrefixLength(sequence.contextTokens, tokens), first) : 0;
-      if (sequence.contextTokens.length > reused) await sequence.eraseContextTokenRanges([{ start: reused, end: sequence.nextTokenIndex }]);
       const wantedSet = new Set(wanted);
       const input = tokens
         .slice(reused)
