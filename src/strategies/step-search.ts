@@ -176,8 +176,8 @@ export class StepSearchRun {
     mergeWarnings(this.warnings, result.warnings);
     const children: SearchNode[] = [];
     for (const completion of result.completions) {
-      // A step cut short by the budget or an abort is not a step.
-      if (completion.finishReason === "abort") continue;
+      // A step cut short by the budget or an abort is not a step (one cut at maxStepTokens is a dead end).
+      if (completion.finishReason === "abort" || (completion.finishReason === "length" && this.meter.exhaustedBy)) continue;
       const step = completion.text;
       const continues =
         !toEnd && completion.finishReason === "stop" && completion.stoppedBy !== "end-of-text" && step.trim().length > 0 && !this.#settings.isFinalStep(step);
