@@ -81,6 +81,24 @@ describe("mull bench on the bundled model", () => {
     expect(listed[0]).toMatchObject({ id: result.run, units: 12, status: "done" });
   });
 
+  it("stores a step-level search's tree and draws it in the report's drill-down", async () => {
+    const db = join(directory, "search.db");
+    const { stdout } = await mull("bench", "--dataset", "countdown-medium", "--limit", "2", "--strategies", "dvts:n=4:beamWidth=2", "--db", db, "--json");
+    const runId = (JSON.parse(stdout) as { run: string }).run;
+    const store = new RunStore(db);
+    const units = store.units(runId);
+    store.close();
+    const nodes = units.map((unit) => (unit.detail.searchTree as { nodes: { status: string }[] }).nodes);
+    expect(nodes).toHaveLength(2);
+    const reportFile = join(directory, "search-report.html");
+    await mull("report", runId, "--db", db, "-o", reportFile);
+    const html = readFileSync(reportFile, "utf8");
+    expect(html.match(/<details class="search-tree">/g)).toHaveLength(2);
+    // Every stored node but the roots is drawn, pruned ones marked.
+    expect(html.match(/data-node="/g)).toHaveLength(nodes.reduce((sum, list) => sum + list.length - 1, 0));
+    expect(html.match(/<li class="pruned/g)?.length).toBe(nodes.flat().filter((node) => node.status === "pruned").length);
+  });
+
   it("rejects a bad grid with a clear error and stores no run for it", async () => {
     const db = join(directory, "bad.db");
     const failure = (await mull("bench", "--dataset", "arith-hard", "--strategies", "self-consistency:n=0", "--db", db).catch((error: unknown) => error)) as {
