@@ -9,9 +9,10 @@
  * sample of each wave they start (a conservative count: live runs cancel samples in flight).
  * Usage: npm run bench:sampling -- [--limit 300]
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { BUNDLED_POLICY_MODEL, BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import type { CallOptions } from "../src/core/call-options.js";
 import type { Completion, GenerateResult } from "../src/core/generate-result.js";
 import type { LanguageModel } from "../src/core/language-model.js";
@@ -31,7 +32,9 @@ const limit = Number(values.limit);
 const perProblem = Number(values.samples);
 const problems = loadSplit({ task: "arith", difficulty: "hard", limit });
 mkdirSync(".cache", { recursive: true });
-const cachePath = `.cache/bench-sampling-${perProblem}.json`;
+// The cache belongs to the exact model files: retrained models must not replay old samples.
+const modelsHash = createHash("sha256").update(readFileSync(BUNDLED_POLICY_MODEL)).update(readFileSync(BUNDLED_PRM_MODEL)).digest("hex").slice(0, 12);
+const cachePath = `.cache/bench-sampling-${perProblem}-${modelsHash}.json`;
 type Cached = { greedy: Completion; samples: Completion[]; scores: number[] };
 const cache: Record<string, Cached> = existsSync(cachePath) ? JSON.parse(readFileSync(cachePath, "utf8")) : {};
 const log = (message: string) => process.stderr.write(`${message}\n`);
