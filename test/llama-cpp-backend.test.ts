@@ -13,7 +13,7 @@ describe("embedded llama.cpp backend on the bundled policy", () => {
   it("solves an easy problem greedily and reports exact usage", async () => {
     const result = await model.doGenerate({ prompt, temperature: 0 });
     expect(result.completions).toHaveLength(1);
-    expect(result.completions[0]?.text).toBe("3-9=-6\n17*-6=-102\n-102+5=-97\n#### -97");
+    expect(result.completions[0]?.text).toBe("3-9=-6\n17*-6=-102\n5+-102=-97\n#### -97");
     expect(result.completions[0]?.finishReason).toBe("stop");
     expect(result.usage.promptTokens).toBe(prompt.length + 1); // BOS + one token per character
     expect(result.usage.completionTokens).toBe(result.completions[0]?.text.length);
@@ -54,7 +54,7 @@ describe("embedded llama.cpp backend on the bundled policy", () => {
       .filter((part): part is Extract<StreamPart, { type: "text-delta" }> => part.type === "text-delta" && part.index === 1)
       .map((part) => part.delta)
       .join("");
-    expect(text).toBe("3-9=-6\n17*-6=-102\n-102+5=-97\n#### -97");
+    expect(text).toBe("3-9=-6\n17*-6=-102\n5+-102=-97\n#### -97");
     expect(parts.filter((part) => part.type === "completion-end")).toHaveLength(2);
   });
 
