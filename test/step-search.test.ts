@@ -181,6 +181,15 @@ describe("step-level search over HTTP", () => {
     expect(result.verifierTokens).toBeGreaterThan(0);
   });
 
+  it("tells over HTTP what ended a completion (vLLM's stop_reason), so searches see the end of a solution", async () => {
+    const remotePolicy = createOpenAICompatibleModel({ baseURL: server.url, model: "mull-tiny-policy" });
+    const step = await remotePolicy.doGenerate({ prompt: "Q: 2+3*4\nA: ", temperature: 0, stop: ["\n"] });
+    expect(step.completions[0]).toMatchObject({ stoppedBy: "stop-sequence", stopSequence: "\n" });
+    const whole = await remotePolicy.doGenerate({ prompt: "Q: 2+3*4\nA: ", temperature: 0, stop: ["\n\n"] });
+    expect(whole.completions[0]?.text).toMatch(/#### 14$/);
+    expect(whole.completions[0]?.stoppedBy).toBe("end-of-text");
+  });
+
   it("serves a search strategy as a model", async () => {
     const response = await fetch(`${server.url}/completions`, {
       method: "POST",

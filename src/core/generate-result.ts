@@ -22,6 +22,8 @@ export type Completion = {
    * the call's stop sequences. Absent when the backend does not say (OpenAI itself does not).
    */
   stoppedBy?: "end-of-text" | "stop-sequence";
+  /** The stop sequence that ended it, where `stoppedBy` is `"stop-sequence"` and the backend says which. */
+  stopSequence?: string;
   /** Per-token log-probabilities, where asked for and the backend has them. */
   logprobs?: TokenLogprob[];
 };

@@ -10,7 +10,14 @@ import type { Warning } from "./warning.js";
 export type StreamPart =
   | { type: "stream-start"; warnings: Warning[] }
   | { type: "text-delta"; index: number; delta: string; logprobs?: TokenLogprob[] }
-  | { type: "completion-end"; index: number; finishReason: FinishReason; completionTokens: number; stoppedBy?: "end-of-text" | "stop-sequence" }
+  | {
+      type: "completion-end";
+      index: number;
+      finishReason: FinishReason;
+      completionTokens: number;
+      stoppedBy?: "end-of-text" | "stop-sequence";
+      stopSequence?: string;
+    }
   /** Work a strategy did that is not yet the answer (a candidate finished, a vote changed). */
   | { type: "progress"; message: string; usage: Usage; data?: Record<string, unknown> }
   | { type: "end"; usage: Usage; strategy?: StrategyReport }

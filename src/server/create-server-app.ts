@@ -170,8 +170,8 @@ export function createServerApp(options: ServerAppOptions): Hono {
     const choices = result.completions.map((completion, index) => {
       const logprobs = completion.logprobs ? logprobsBody(kind, completion.logprobs) : null;
       return kind === "chat"
-        ? { index, message: { role: "assistant", content: completion.text }, finish_reason: completion.finishReason, logprobs }
-        : { index, text: completion.text, finish_reason: completion.finishReason, logprobs };
+        ? { index, message: { role: "assistant", content: completion.text }, finish_reason: completion.finishReason, ...stopReason(completion), logprobs }
+        : { index, text: completion.text, finish_reason: completion.finishReason, ...stopReason(completion), logprobs };
     });
     const mull = mullBody(result.strategy, result.usage);
     return context.json({
@@ -221,8 +221,8 @@ export function createServerApp(options: ServerAppOptions): Hono {
             await chunk({
               choices: [
                 kind === "chat"
-                  ? { index: part.index, delta: {}, finish_reason: part.finishReason }
-                  : { index: part.index, text: "", finish_reason: part.finishReason },
+                  ? { index: part.index, delta: {}, finish_reason: part.finishReason, ...stopReason(part) }
+                  : { index: part.index, text: "", finish_reason: part.finishReason, ...stopReason(part) },
               ],
             });
           } else if (part.type === "progress") {
@@ -246,4 +246,11 @@ export function createServerApp(options: ServerAppOptions): Hono {
   app.post("/v1/completions", (context) => handle(context, "completion", completionRequestSchema as ZodType<CompletionRequest>));
   app.post("/v1/chat/completions", (context) => handle(context, "chat", chatRequestSchema as ZodType<ChatRequest>));
   return app;
+}
+
+/** vLLM's `stop_reason`: the stop string that ended a choice, or null for the end-of-text token; absent when unknown. */
+function stopReason(completion: { stoppedBy?: "end-of-text" | "stop-sequence"; stopSequence?: string }): { stop_reason?: string | null } {
+  if (completion.stoppedBy === "end-of-text") return { stop_reason: null };
+  if (completion.stoppedBy === "stop-sequence" && completion.stopSequence !== undefined) return { stop_reason: completion.stopSequence };
+  return {};
 }

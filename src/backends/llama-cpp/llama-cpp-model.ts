@@ -202,6 +202,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
       let sequence: import("node-llama-cpp").LlamaContextSequence | undefined;
       let finishReason: FinishReason = "length";
       let stoppedBy: "end-of-text" | "stop-sequence" | undefined;
+      let stopSequence: string | undefined;
       let produced = "";
       let emitted = 0;
       const tokens: Token[] = [];
@@ -233,10 +234,14 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
           tokens.push(token);
           generatedTokens++;
           produced = loaded.model.detokenize(tokens);
-          const stopAt = stops.reduce<number>((found, stop) => {
+          let stopAt = -1;
+          for (const stop of stops) {
             const at = produced.indexOf(stop, Math.max(0, emitted - stop.length));
-            return at !== -1 && (found === -1 || at < found) ? at : found;
-          }, -1);
+            if (at !== -1 && (stopAt === -1 || at < stopAt)) {
+              stopAt = at;
+              stopSequence = stop;
+            }
+          }
           if (options.logprobs) {
             const top = options.topLogprobs
               ? [...probabilities.entries()]
@@ -282,9 +287,17 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
         finishReason,
         completionTokens: tokens.length,
         ...(stoppedBy ? { stoppedBy } : {}),
+        ...(stoppedBy === "stop-sequence" && stopSequence !== undefined ? { stopSequence } : {}),
         ...(options.logprobs ? { logprobs } : {}),
       };
-      push({ type: "completion-end", index, finishReason, completionTokens: tokens.length, ...(stoppedBy ? { stoppedBy } : {}) });
+      push({
+        type: "completion-end",
+        index,
+        finishReason,
+        completionTokens: tokens.length,
+        ...(stoppedBy ? { stoppedBy } : {}),
+        ...(stoppedBy === "stop-sequence" && stopSequence !== undefined ? { stopSequence } : {}),
+      });
     };
 
     let failure: unknown;
@@ -393,6 +406,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
             finishReason: part.finishReason,
             completionTokens: part.completionTokens,
             ...(part.stoppedBy ? { stoppedBy: part.stoppedBy } : {}),
+            ...(part.stopSequence !== undefined ? { stopSequence: part.stopSequence } : {}),
             ...(options.logprobs ? { logprobs: logprobs[part.index] ?? [] } : {}),
           };
         } else if (part.type === "end") result = { completions: finished, usage: part.usage, warnings };

@@ -61,9 +61,9 @@ type Choice = {
 type CompletionResponse = { choices?: Choice[]; usage?: { prompt_tokens?: number; completion_tokens?: number } };
 
 /** What ended a stopped choice, where the server says (vLLM's `stop_reason`; OpenAI sends none). */
-function readStoppedBy(choice: Choice): { stoppedBy?: "end-of-text" | "stop-sequence" } {
+function readStoppedBy(choice: Choice): { stoppedBy?: "end-of-text" | "stop-sequence"; stopSequence?: string } {
   if (mapFinishReason(choice.finish_reason) !== "stop" || !("stop_reason" in choice)) return {};
-  return { stoppedBy: typeof choice.stop_reason === "string" ? "stop-sequence" : "end-of-text" };
+  return typeof choice.stop_reason === "string" ? { stoppedBy: "stop-sequence", stopSequence: choice.stop_reason } : { stoppedBy: "end-of-text" };
 }
 
 const mapFinishReason = (reason: string | null | undefined): FinishReason =>
