@@ -1,7 +1,14 @@
 /** Hands out a fixed set of context sequences to concurrent generations, first come first served. */
 export class SequencePool<T> {
   readonly #free: T[];
-  readonly #waiting: { resolve: (item: T) => void; reject: (reason: unknown) => void; signal: AbortSignal | undefined; onAbort: () => void }[] = [];
+  readonly #waiting: {
+    resolve: (item: T) => void;
+    reject: (reason: unknown) => void;
+    signal: AbortSignal | undefined;
+    onAbort: () => void;
+    preference: ((item: T) => number) | undefined;
+    skipped: number;
+  }[] = [];
 
   constructor(items: T[]) {
     this.#free = [...items];
@@ -33,6 +40,8 @@ export class SequencePool<T> {
         resolve,
         reject,
         signal,
+        preference,
+        skipped: 0,
         onAbort: () => {
           const index = this.#waiting.indexOf(waiter);
           if (index !== -1) this.#waiting.splice(index, 1);
@@ -44,8 +53,25 @@ export class SequencePool<T> {
     });
   }
 
+  /**
+   * Hands `item` to a waiter: among the oldest few, the one that rates it highest (a context holding
+   * a prefix of its prompt), else the oldest; the oldest is passed over at most 8 times, so no one waits forever.
+   */
   release(item: T): void {
-    const waiter = this.#waiting.shift();
+    let chosen = 0;
+    const oldest = this.#waiting[0];
+    if (oldest && oldest.skipped < 8) {
+      let best = Number.NEGATIVE_INFINITY;
+      this.#waiting.slice(0, 8).forEach((candidate, index) => {
+        const rating = candidate.preference?.(item) ?? 0;
+        if (rating > best) {
+          best = rating;
+          chosen = index;
+        }
+      });
+      if (chosen > 0) oldest.skipped++;
+    }
+    const waiter = this.#waiting.splice(chosen, 1)[0];
     if (waiter) {
       waiter.signal?.removeEventListener("abort", waiter.onAbort);
       waiter.resolve(item);
