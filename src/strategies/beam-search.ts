@@ -77,7 +77,6 @@ function createBeamStrategy(name: string, options: BeamSearchOptions, lookahead:
           run.note("keep", { iteration, kept: kept.map((beam) => beam.id) });
           beams = (await Promise.all(kept.map((beam) => run.expand(beam, beamWidth)))).flat();
         }
-        return undefined;
       });
     },
   };

@@ -42,7 +42,6 @@ export function createDvts(options: DvtsOptions): Strategy {
             complete: run.finished().length,
           });
         }
-        return undefined;
       });
     },
   };

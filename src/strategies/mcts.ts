@@ -84,7 +84,6 @@ export function createMcts(options: MctsOptions): Strategy {
             run.note("complete-most-visited", { from: node.id, nodes: completed.map((child) => child.id) });
           }
         }
-        return undefined;
       });
     },
   };

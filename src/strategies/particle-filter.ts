@@ -101,7 +101,6 @@ export function createParticleFilter(options: ParticleFilterOptions): Strategy {
               .slice(1)
               .map((id) => run.tree.nodes[id] as SearchNode);
         }
-        return undefined;
       });
     },
   };

@@ -56,7 +56,6 @@ export function createRebase(options: RebaseOptions): Strategy {
           run.note("allocate", { depth, allocation: open.map((node, index) => [node.id, counts[index] ?? 0]) });
           frontier = (await Promise.all(open.map((node: SearchNode, index) => run.expand(node, counts[index] ?? 0)))).flat();
         }
-        return undefined;
       });
     },
   };

@@ -12,7 +12,7 @@ import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
 import { meteredGenerate } from "../internal/metered-model.js";
 import { type SearchNode, SearchTree } from "./search-tree.js";
-import { createTrace, finishRun, highestScored, isStopError, majorityVote, mergeWarnings } from "./strategy-helpers.js";
+import { createTrace, finishRun, highestScored, isStopError, majorityVote, mergeWarnings, scoreCandidates } from "./strategy-helpers.js";
 
 export type FinalSelection = "best" | "weighted-vote" | "majority";
 
@@ -190,20 +190,8 @@ export class StepSearchRun {
 
   /** Scores the nodes not yet scored, concurrently (verifier work is counted apart from the policy's budget). */
   async score(nodes: SearchNode[]): Promise<void> {
-    const signal = this.#run.abortSignal;
     const pending = nodes.filter((node) => node.score === undefined);
-    const tokens = await Promise.all(
-      pending.map(async (node) => {
-        if (node.text.trim().length === 0) {
-          node.score = 0;
-          return 0;
-        }
-        const result = await this.#verifier.score({ prompt: this.#prompt, solution: node.text, ...(signal ? { abortSignal: signal } : {}) });
-        node.score = result.score;
-        return result.tokens ?? 0;
-      }),
-    );
-    this.verifierTokens += tokens.reduce((sum, count) => sum + count, 0);
+    this.verifierTokens += await scoreCandidates(this.#verifier, this.#prompt, pending, this.#run.abortSignal);
   }
 
   /** Complete solutions found so far. */
@@ -212,7 +200,7 @@ export class StepSearchRun {
   }
 
   /** Chooses the answer among complete solutions, records the tree, and assembles the result. */
-  async finish(options: { select?: FinalSelection; settled?: boolean } = {}): Promise<StrategyResult> {
+  async finish(): Promise<StrategyResult> {
     try {
       const finished = this.finished();
       // Solutions finished in the last wave may not be scored yet (the budget stopped the loop).
@@ -225,7 +213,7 @@ export class StepSearchRun {
         completionTokens: this.#tokens.get(node.id) ?? 0,
         ...(node.score !== undefined ? { score: node.score } : {}),
       }));
-      const select = options.select ?? this.#settings.select;
+      const select = this.#settings.select;
       let chosen: Candidate | undefined;
       let answer: string | undefined;
       let votes: Record<string, number>;
@@ -255,7 +243,6 @@ export class StepSearchRun {
         trace: this.#trace.trace,
         warnings: this.warnings,
         verifierTokens: this.verifierTokens,
-        ...(options.settled ? { settled: true } : {}),
       });
     } finally {
       this.meter.dispose();
@@ -272,10 +259,9 @@ export function byScore(nodes: SearchNode[]): SearchNode[] {
  * Runs a search body under a step-search run: a budget stop or an abort ends the body early and the
  * run still answers with the best complete solution so far; any other error fails the run.
  */
-export async function runStepSearch(run: StepSearchRun, body: () => Promise<{ settled?: boolean } | undefined>): Promise<StrategyResult> {
-  let settled: boolean | undefined;
+export async function runStepSearch(run: StepSearchRun, body: () => Promise<void>): Promise<StrategyResult> {
   try {
-    settled = (await body())?.settled;
+    await body();
   } catch (error) {
     if (!isStopError(error)) {
       run.meter.dispose();
@@ -283,5 +269,5 @@ export async function runStepSearch(run: StepSearchRun, body: () => Promise<{ se
     }
     run.stopped = true;
   }
-  return run.finish(settled ? { settled } : {});
+  return run.finish();
 }

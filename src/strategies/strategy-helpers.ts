@@ -90,8 +90,13 @@ export function finishRun(options: {
   };
 }
 
-/** Scores candidates with a verifier in parallel (empty text scores 0); returns the tokens the verifier evaluated. */
-export async function scoreCandidates(verifier: Verifier, prompt: string, candidates: Candidate[], abortSignal: AbortSignal | undefined): Promise<number> {
+/** Scores candidates (or search nodes) with a verifier in parallel (empty text scores 0); returns the tokens the verifier evaluated. */
+export async function scoreCandidates(
+  verifier: Verifier,
+  prompt: string,
+  candidates: { text: string; score?: number }[],
+  abortSignal: AbortSignal | undefined,
+): Promise<number> {
   const tokens = await Promise.all(
     candidates.map(async (candidate) => {
       if (candidate.text.trim().length === 0) {
