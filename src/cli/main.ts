@@ -37,7 +37,7 @@ program
   .option("-t, --temperature <value>", "sampling temperature (strategy default when absent)", number("--temperature"))
   .option("--budget-tokens <count>", "stop once this many tokens (prompt + completion) are spent", integer("--budget-tokens"))
   .option("--threshold <value>", "stopping threshold of adaptive strategies (adaptive-consistency 0.95, leader-threshold 0.7)", number("--threshold"))
-  .option("--verifier <spec>", "process reward model for best-of-n and weighted-vote: a GGUF path, a bundled name or a URL", "mull-tiny-prm")
+  .option("--verifier <spec>", "process reward model for verifier strategies and step-level searches: a GGUF path, a bundled name or a URL", "mull-tiny-prm")
   .option("--weight-by <what>", "weighted-vote weights: verifier or logprob")
   .option("--k <count>", "complexity-vote: how many of the most complex samples vote", integer("--k"))
   .option("--aggregation <how>", "how PRM step scores combine: last, min, mean or product", "last")

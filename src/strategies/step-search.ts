@@ -118,7 +118,7 @@ export class StepSearchRun {
     if (typeof run.call.prompt !== "string")
       throw new InvalidArgumentError({
         parameter: "prompt",
-        message: `${name} continues partial solutions, so it needs a raw-text prompt (a completions request), not chat messages`,
+        message: `${name} continues partial solutions, so it needs a raw-text prompt (a completions request), not chat messages (mull solve: --raw)`,
       });
     this.#run = run;
     this.#prompt = run.call.prompt;
