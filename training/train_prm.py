@@ -27,6 +27,9 @@ parser.add_argument("--minutes", type=float, default=3.0)
 parser.add_argument("--batch", type=int, default=256)
 parser.add_argument("--lr", type=float, default=5e-4)
 parser.add_argument("--evals", type=int, default=3)
+# Extra labeled data (e.g. training/make-prm-synthetic.ts) and the share of each batch drawn from it.
+parser.add_argument("--extra", default=None)
+parser.add_argument("--extra-share", type=float, default=0.5)
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
 log_file = open(os.path.join(args.out, "prm-train.log"), "w")
@@ -72,6 +75,10 @@ def load(path):
 train_x, train_y, _, _ = load(os.path.join(args.data, "prm-train.jsonl.gz"))
 held_x, held_y, held_correct, held_kinds = load(os.path.join(args.data, "prm-heldout.jsonl.gz"))
 train_lengths = (train_x != 0).sum(1)
+if args.extra:
+    extra_x, extra_y, _, _ = load(os.path.join(args.data, args.extra))
+    extra_lengths = (extra_x != 0).sum(1)
+    log(f"extra {extra_x.shape[0]} from {args.extra}, share of each batch {args.extra_share}")
 log(f"train {train_x.shape[0]} held-out {held_x.shape[0]} load {time.time() - started:.1f}s; good-step share {(train_y == GOOD).sum().item() / (train_y != -100).sum().item():.3f}")
 
 checkpoint = torch.load(os.path.join(args.data, "policy.pt"), map_location=device)
@@ -103,6 +110,8 @@ def auroc(scores, labels):
 def evaluate():
     model.eval()
     step_scores, step_labels, final_scores = [], [], []
+    # Countdown's steps before the final line: whether the target is still reachable (what search prunes on).
+    partial_scores, partial_labels = [], []
     for start in range(0, held_x.shape[0], 1024):
         x, y = held_x[start:start + 1024], held_y[start:start + 1024]
         with torch.autocast("cuda", dtype=torch.bfloat16):
@@ -117,8 +126,15 @@ def evaluate():
             step_scores += scores
             step_labels += labels
             final_scores.append(scores[-1])
+            if held_kinds[start + row] == "countdown":
+                partial_scores += scores[:-1]
+                partial_labels += labels[:-1]
     model.train()
-    result = {"step_auroc": auroc(step_scores, step_labels), "solution_auroc": auroc(final_scores, held_correct)}
+    result = {
+        "step_auroc": auroc(step_scores, step_labels),
+        "solution_auroc": auroc(final_scores, held_correct),
+        "countdown_partial_auroc": auroc(partial_scores, partial_labels),
+    }
     for kind in ("arith", "countdown"):
         chosen = [i for i, k in enumerate(held_kinds) if k == kind]
         result[f"{kind}_solution_auroc"] = auroc([final_scores[i] for i in chosen], [held_correct[i] for i in chosen])
@@ -136,9 +152,17 @@ while eval_points:
     lr = args.lr * min(1.0, (step + 1) / 100) * (0.1 + 0.9 * 0.5 * (1 + np.cos(np.pi * progress)))
     for group in optimizer.param_groups:
         group["lr"] = lr
-    index = torch.randint(0, train_x.shape[0], (args.batch,), device=device)
-    width = int(train_lengths[index].max())
-    x, y = train_x[index, :width], train_y[index, :width]
+    if args.extra:
+        extra_count = int(round(args.batch * args.extra_share))
+        index = torch.randint(0, train_x.shape[0], (args.batch - extra_count,), device=device)
+        extra_index = torch.randint(0, extra_x.shape[0], (extra_count,), device=device)
+        width = int(max(train_lengths[index].max(), extra_lengths[extra_index].max()))
+        x = torch.cat([train_x[index, :width], extra_x[extra_index, :width]])
+        y = torch.cat([train_y[index, :width], extra_y[extra_index, :width]])
+    else:
+        index = torch.randint(0, train_x.shape[0], (args.batch,), device=device)
+        width = int(train_lengths[index].max())
+        x, y = train_x[index, :width], train_y[index, :width]
     # The label of a '?' at position p is predicted from position p (next-token prediction).
     with torch.autocast("cuda", dtype=torch.bfloat16):
         logits = model(x)
@@ -156,7 +180,7 @@ while eval_points:
         metrics = evaluate()
         eval_time += time.time() - t0
         log(f"eval step {step} {json.dumps(metrics)}")
-        score = metrics["step_auroc"] + metrics["solution_auroc"]
+        score = metrics["step_auroc"] + metrics["solution_auroc"] + (metrics["countdown_partial_auroc"] if args.extra else 0)
         if best is None or score >= best[0]:
             best = (score, step, metrics, copy.deepcopy(model.state_dict()))
 

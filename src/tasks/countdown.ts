@@ -18,12 +18,12 @@ export type CountdownOptions = {
   maxTarget?: number;
 };
 
-type Move = { left: number; operator: "+" | "-" | "*" | "/"; right: number; result: number };
+export type CountdownMove = { left: number; operator: "+" | "-" | "*" | "/"; right: number; result: number };
 
 /** The useful moves on two numbers; ×1 and ÷1 are left out since they never help reach a target. */
-function moves(first: number, second: number): Move[] {
+export function countdownMoves(first: number, second: number): CountdownMove[] {
   const [large, small] = first >= second ? [first, second] : [second, first];
-  const list: Move[] = [{ left: large, operator: "+", right: small, result: large + small }];
+  const list: CountdownMove[] = [{ left: large, operator: "+", right: small, result: large + small }];
   if (large > small) list.push({ left: large, operator: "-", right: small, result: large - small });
   if (small > 1) {
     list.push({ left: large, operator: "*", right: small, result: large * small });
@@ -46,7 +46,7 @@ export function canReach(numbers: readonly number[], target: number): boolean {
   outer: for (let i = 0; i < sorted.length; i++) {
     for (let j = i + 1; j < sorted.length; j++) {
       const rest = sorted.filter((_, index) => index !== i && index !== j);
-      for (const move of moves(sorted[i] as number, sorted[j] as number)) {
+      for (const move of countdownMoves(sorted[i] as number, sorted[j] as number)) {
         if (canReach([...rest, move.result], target)) {
           found = true;
           break outer;
@@ -65,11 +65,11 @@ function randomSolution(numbers: readonly number[], target: number, random: Rand
   const steps: string[] = [];
   let available = [...numbers];
   while (!available.includes(target)) {
-    const options: { move: Move; rest: number[] }[] = [];
+    const options: { move: CountdownMove; rest: number[] }[] = [];
     for (let i = 0; i < available.length; i++) {
       for (let j = i + 1; j < available.length; j++) {
         const rest = available.filter((_, index) => index !== i && index !== j);
-        for (const move of moves(available[i] as number, available[j] as number)) {
+        for (const move of countdownMoves(available[i] as number, available[j] as number)) {
           if (canReach([...rest, move.result], target)) options.push({ move, rest });
         }
       }
