@@ -5,7 +5,8 @@
  * generated tokens and PRM tokens (counted apart), then compares every search with the best-of-N that
  * spent at least as many total tokens (generated + PRM) on the same problems.
  *
- * Usage: npm run bench:search -- [--countdown 100] [--arith 60] [--sizes 4,16] [--db .mull/bench-search.db]
+ * Usage: npm run bench:search -- [--countdown 100] [--arith 60] [--sizes 4,16] [--best-of-n-sizes 4,16,32,64]
+ *   [--strategies best-of-n:n=16,beam-search:n=16 (replaces the list the sizes make)] [--db .mull/bench-search.db]
  */
 import { parseArgs } from "node:util";
 import { BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     arith: { type: "string", default: "60" },
     sizes: { type: "string", default: "4,16" },
     "best-of-n-sizes": { type: "string", default: "4,16,32,64" },
+    strategies: { type: "string" },
     db: { type: "string", default: ".mull/bench-search.db" },
     "resume-countdown": { type: "string" },
     "resume-arith": { type: "string" },
@@ -28,7 +30,7 @@ const { values } = parseArgs({
 });
 const sizes = values.sizes.split(",").map(Number);
 const bestOfNSizes = values["best-of-n-sizes"].split(",").map(Number);
-const strategies = [
+const strategies = values.strategies?.split(",") ?? [
   ...bestOfNSizes.map((n) => `best-of-n:n=${n}`),
   ...sizes.map((n) => `self-consistency:n=${n}`),
   ...sizes.flatMap((n) => searchStrategies.map((name) => `${name}:n=${n}`)),

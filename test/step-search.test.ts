@@ -220,6 +220,19 @@ describe("prefix reuse in the embedded backend", () => {
     expect(longer.tokens).toBeLessThan(reference.tokens ?? 0);
   });
 
+  it("within a session, identical solutions scored at once share one evaluation", async () => {
+    const session = createProcessRewardModel({ model: prmModel }).session?.();
+    if (!session) throw new Error("the PRM verifier has sessions");
+    const prompt = "Q: reach 24 with 4 7 8 8\nA: ";
+    const solution = "8-4=4\n7-4=3\n";
+    const results = await Promise.all([1, 2, 3].map(() => session.score({ prompt, solution })));
+    expect(results.map((result) => (result.tokens ?? 0) > 0)).toEqual([true, false, false]);
+    for (const result of results) expect(result.stepScores).toEqual(results[0]?.stepScores);
+    // Without a session, every call evaluates.
+    const unshared = await Promise.all([1, 2].map(() => createProcessRewardModel({ model: prmModel }).score({ prompt, solution })));
+    expect(unshared.every((result) => (result.tokens ?? 0) > 0)).toBe(true);
+  });
+
   it("gives the same tokens and probabilities as evaluating the whole prompt, and reports what it reused", async () => {
     const fresh = createLlamaCppModel({ sequences: 1, reusePrefix: false });
     const reusing = createLlamaCppModel({ sequences: 1 });

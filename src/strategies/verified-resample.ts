@@ -37,6 +37,8 @@ export function createVerifiedResample(options: { verifier: Verifier; maxSamples
       const warnings: StrategyResult["warnings"] = [];
       let accepted: Candidate | undefined;
       let verifierTokens = 0;
+      // A per-run session: a sample drawn again is not evaluated again.
+      const session = options.verifier.session?.() ?? options.verifier;
       try {
         while (!accepted && candidates.length < maxSamples && !meter.signal.aborted) {
           const seed = call.seed !== undefined ? call.seed + candidates.length * 7_919 : undefined;
@@ -52,7 +54,7 @@ export function createVerifiedResample(options: { verifier: Verifier; maxSamples
           mergeWarnings(warnings, drawn.warnings);
           const candidate = drawn.candidates[0];
           if (!candidate) break;
-          verifierTokens += await scoreCandidates(options.verifier, prompt, [candidate], abortSignal);
+          verifierTokens += await scoreCandidates(session, prompt, [candidate], abortSignal);
           candidate.score ??= 0;
           candidates.push(candidate);
           add("candidate-scored", { index: candidates.length - 1, score: candidate.score, answer: candidate.answer });
@@ -94,7 +96,7 @@ export function createRepeatedSampling(options: { verifier?: Verifier; n?: numbe
         let verifierTokens = 0;
         if (verifier) {
           const prompt = requireRawPrompt(call.prompt, "repeated-sampling");
-          verifierTokens = await scoreCandidates(verifier, prompt, candidates, abortSignal);
+          verifierTokens = await scoreCandidates(verifier.session?.() ?? verifier, prompt, candidates, abortSignal);
           if (verifier.name.startsWith("oracle:")) {
             const correct = candidates.filter((candidate) => (candidate.score ?? 0) >= 1).length;
             const coverage: Record<string, number> = {};

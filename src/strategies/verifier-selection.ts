@@ -45,7 +45,8 @@ function createSelectionStrategy(name: string, options: SamplingOptions, verifie
           if (typeof call.prompt !== "string")
             throw new InvalidArgumentError({ parameter: "prompt", message: `${name} with a verifier needs a raw-text prompt` });
           // Scoring continues after a budget stop: the budget limits the policy; verifier work is reported in the trace.
-          verifierTokens = await scoreCandidates(verifier, call.prompt, candidates, abortSignal);
+          // A per-run session: duplicate samples are evaluated once.
+          verifierTokens = await scoreCandidates(verifier.session?.() ?? verifier, call.prompt, candidates, abortSignal);
           add("scored", { verifier: verifier.name, scores: candidates.map((candidate) => candidate.score) });
         }
         const { chosen, answer, votes, confidence } = select(candidates);

@@ -54,46 +54,64 @@ export function createProcessRewardModel(options: {
     });
   const name = `prm:${model.modelId}:${aggregation}`;
   /** A verifier whose calls share `cache` (scored prefix, up to a step's marker -> that step's score; oldest out first). */
-  const withCache = (cache: Map<string, number> | undefined): Verifier => ({
-    name,
-    session: () => withCache(cacheSize > 0 ? new Map() : undefined),
-    async score({ prompt, solution, abortSignal }) {
-      const remember = (key: string, score: number) => {
-        if (!cache) return;
-        cache.delete(key);
-        cache.set(key, score);
-        if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
-      };
-      const { text, steps } = formatPrmInput({ prompt, solution });
-      if (steps.length === 0) return { score: 0, stepScores: [] };
-      // The position right after each step's marker, by construction (a step may itself contain the marker).
-      const offsets: number[] = [];
-      let cursor = prompt.length;
-      for (const step of steps) {
-        offsets.push(cursor + step.length + PRM_STEP_MARKER.length);
-        cursor += step.length + PRM_STEP_MARKER.length + 1;
-      }
-      let known = 0;
-      while (cache && known < offsets.length && cache.has(text.slice(0, offsets[known]))) known++;
-      const stepScores = offsets.slice(0, known).map((offset) => cache?.get(text.slice(0, offset)) as number);
-      let tokens = 0;
-      if (known < offsets.length) {
-        const result = await scoreTokens({
-          text: text.slice(0, offsets.at(-1)),
-          offsets: offsets.slice(known),
-          tokens: [PRM_GOOD_LABEL, PRM_BAD_LABEL],
-          ...(abortSignal ? { abortSignal } : {}),
-        });
-        result.probabilities.forEach(([good = 0, bad = 0], index) => {
-          const score = good + bad > 0 ? good / (good + bad) : 0.5;
-          stepScores.push(score);
-          remember(text.slice(0, offsets[known + index]), score);
-        });
-        tokens = result.usage.promptTokens - (result.usage.cachedPromptTokens ?? 0);
-      }
-      // Tokens the PRM evaluated for this call (none when every step was already scored).
-      return { score: aggregateStepScores(stepScores, aggregation), stepScores, tokens };
-    },
-  });
+  const withCache = (cache: Map<string, number> | undefined): Verifier => {
+    // Within a session, identical texts scored concurrently (a search's duplicate children) share one evaluation.
+    const inFlight = new Map<string, Promise<number[]>>();
+    return {
+      name,
+      session: () => withCache(cacheSize > 0 ? new Map() : undefined),
+      async score({ prompt, solution, abortSignal }) {
+        const remember = (key: string, score: number) => {
+          if (!cache) return;
+          cache.delete(key);
+          cache.set(key, score);
+          if (cache.size > cacheSize) cache.delete(cache.keys().next().value as string);
+        };
+        const { text, steps } = formatPrmInput({ prompt, solution });
+        if (steps.length === 0) return { score: 0, stepScores: [] };
+        // The position right after each step's marker, by construction (a step may itself contain the marker).
+        const offsets: number[] = [];
+        let cursor = prompt.length;
+        for (const step of steps) {
+          offsets.push(cursor + step.length + PRM_STEP_MARKER.length);
+          cursor += step.length + PRM_STEP_MARKER.length + 1;
+        }
+        let known = 0;
+        while (cache && known < offsets.length && cache.has(text.slice(0, offsets[known]))) known++;
+        const stepScores = offsets.slice(0, known).map((offset) => cache?.get(text.slice(0, offset)) as number);
+        if (known === offsets.length) return { score: aggregateStepScores(stepScores, aggregation), stepScores, tokens: 0 };
+        const key = text.slice(0, offsets.at(-1));
+        const pending = cache ? inFlight.get(key) : undefined;
+        if (pending) {
+          const shared = await pending;
+          return { score: aggregateStepScores(shared, aggregation), stepScores: [...shared], tokens: 0 };
+        }
+        let tokens = 0;
+        const evaluation = (async () => {
+          const result = await scoreTokens({
+            text: key,
+            offsets: offsets.slice(known),
+            tokens: [PRM_GOOD_LABEL, PRM_BAD_LABEL],
+            ...(abortSignal ? { abortSignal } : {}),
+          });
+          result.probabilities.forEach(([good = 0, bad = 0], index) => {
+            const score = good + bad > 0 ? good / (good + bad) : 0.5;
+            stepScores.push(score);
+            remember(text.slice(0, offsets[known + index]), score);
+          });
+          tokens = result.usage.promptTokens - (result.usage.cachedPromptTokens ?? 0);
+          return stepScores;
+        })();
+        if (cache) inFlight.set(key, evaluation);
+        try {
+          await evaluation;
+        } finally {
+          inFlight.delete(key);
+        }
+        // Tokens the PRM evaluated for this call (none when every step was already scored).
+        return { score: aggregateStepScores(stepScores, aggregation), stepScores, tokens };
+      },
+    };
+  };
   return withCache(undefined);
 }
