@@ -30,9 +30,15 @@ describe("the bundled PRM served by mull serve", () => {
   it("scores steps remotely as it does locally", async () => {
     const local = createProcessRewardModel({ model: prm, aggregation: "min" });
     const remote = createProcessRewardModel({ model: createOpenAICompatibleModel({ baseURL: server.url, model: "mull-tiny-prm" }), aggregation: "min" });
-    for (const solution of ["3*4=12\n2+12=14\n#### 14", "3*4=12\n2+12=15\n#### 15"]) {
-      const [a, b] = await Promise.all([local.score({ prompt: "Q: 2+3*4\nA: ", solution }), remote.score({ prompt: "Q: 2+3*4\nA: ", solution })]);
-      expect(b.stepScores).toHaveLength(3);
+    // The countdown case once caught a byte-fallback token ("+" as <0x2B>) overwriting "+" in the legacy
+    // top_logprobs object: remote scores must equal local ones step by step.
+    for (const [prompt, solution] of [
+      ["Q: 2+3*4\nA: ", "3*4=12\n2+12=14\n#### 14"],
+      ["Q: 2+3*4\nA: ", "3*4=12\n2+12=15\n#### 15"],
+      ["Q: reach 24 with 4 7 8 8\nA: ", "8-4=4\n7-4=3\n3*8=24\n#### 24"],
+    ] as const) {
+      const [a, b] = await Promise.all([local.score({ prompt, solution }), remote.score({ prompt, solution })]);
+      expect(b.stepScores).toHaveLength(solution.split("\n").length);
       for (const [index, score] of (b.stepScores ?? []).entries()) expect(Math.abs(score - (a.stepScores?.[index] ?? -1))).toBeLessThan(1e-3);
       expect(b.score).toBeCloseTo(a.score, 3);
     }

@@ -4,6 +4,7 @@ import type { Verifier } from "../src/core/verifier.js";
 import { createStrategy } from "../src/registry/strategies.js";
 import { createBestOfN, createComplexityVote, createWeightedVote } from "../src/strategies/verifier-selection.js";
 import { loadSplit, tasks } from "../src/tasks/splits.js";
+import { formatPrmInput } from "../src/verifiers/prm-format.js";
 import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
 import { createScriptedModel } from "./helpers/scripted-model.js";
 
@@ -61,8 +62,13 @@ describe("best-of-n with the bundled PRM on the bundled policy", () => {
       const scores = result.candidates.map((candidate) => candidate.score ?? -1);
       for (const score of scores) expect(score).toBeGreaterThanOrEqual(0);
       expect(result.confidence).toBe(Math.max(...scores));
-      // PRM tokens are counted apart from the policy's: one pass over each formatted candidate.
-      expect(result.verifierTokens).toBeGreaterThan(8 * problem.prompt.length);
+      // PRM tokens are counted apart from the policy's: at least a token for each distinct candidate (duplicates
+      // share one evaluation), at most the whole formatted text of each (character-level vocabulary, plus BOS).
+      const distinct = [...new Set(result.candidates.map((candidate) => candidate.text))].filter((text) => text.trim().length > 0);
+      expect(result.verifierTokens).toBeGreaterThanOrEqual(distinct.length);
+      expect(result.verifierTokens).toBeLessThanOrEqual(
+        distinct.reduce((sum, text) => sum + formatPrmInput({ prompt: problem.prompt, solution: text }).text.length + 1, 0),
+      );
       for (const candidate of result.candidates)
         (tasks.countdown.check({ problem, solution: candidate.text }).correct ? correctScores : wrongScores).push(candidate.score ?? 0);
     }

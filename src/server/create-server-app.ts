@@ -60,9 +60,19 @@ function logprobsBody(kind: Kind, items: TokenLogprob[]) {
   return {
     tokens: items.map((item) => item.token),
     token_logprobs: items.map((item) => item.logprob),
-    top_logprobs: hasTop ? items.map((item) => Object.fromEntries((item.topLogprobs ?? []).map((top) => [top.token, top.logprob]))) : null,
+    top_logprobs: hasTop ? items.map((item) => topLogprobsObject(item.topLogprobs ?? [])) : null,
     text_offset: [],
   };
+}
+
+/**
+ * The legacy `{ text: logprob }` shape. Two tokens can decode to the same text (a character and its byte
+ * fallback); the likelier one keeps the key, so an unlikely twin never overwrites it.
+ */
+function topLogprobsObject(top: { token: string; logprob: number }[]): Record<string, number> {
+  const object: Record<string, number> = {};
+  for (const { token, logprob } of top) if (!Object.hasOwn(object, token) || logprob > (object[token] ?? Number.NEGATIVE_INFINITY)) object[token] = logprob;
+  return object;
 }
 
 export function createServerApp(options: ServerAppOptions): Hono {
