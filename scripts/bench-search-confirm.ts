@@ -1,0 +1,52 @@
+/**
+ * Paired comparisons within a bench:search run, on the problems after the first `--after` (those no
+ * decision was based on) and on all of them: e.g. a search against the best-of-N it was matched with.
+ *
+ * Usage: npx tsx scripts/bench-search-confirm.ts --run <id> [--db .mull/bench-search.db] [--dataset countdown-medium]
+ *   [--after 200] --pairs particle-filter:n=16~best-of-n:n=12,beam-search:n=16~best-of-n:n=16
+ */
+import { parseArgs } from "node:util";
+import { loadDataset } from "../src/bench/datasets.js";
+import { compareStrategies } from "../src/bench/run-bench.js";
+import { RunStore } from "../src/bench/run-store.js";
+import { bootstrapMean } from "../src/internal/statistics.js";
+
+const { values } = parseArgs({
+  options: {
+    run: { type: "string" },
+    db: { type: "string", default: ".mull/bench-search.db" },
+    dataset: { type: "string", default: "countdown-medium" },
+    after: { type: "string", default: "200" },
+    pairs: { type: "string" },
+  },
+});
+if (!values.run || !values.pairs) throw new Error("usage: --run <id> --pairs a~b[,c~d]");
+const pairs = values.pairs.split(",").map((pair) => pair.split("~") as [string, string]);
+const strategies = [...new Set(pairs.flat())];
+const store = new RunStore(values.db);
+const units = store.units(values.run).filter((unit) => strategies.includes(unit.strategy));
+store.close();
+const seen = new Set(loadDataset({ dataset: values.dataset, limit: Number(values.after) }).items.map((item) => item.id));
+for (const [label, keep] of [
+  [`problems after the first ${values.after}`, (id: string) => !seen.has(id)],
+  ["all problems", () => true],
+] as const) {
+  const chosen = units.filter((unit) => keep(unit.itemId));
+  console.log(`\n${label}\n\n| strategy | problems | accuracy | 95% interval | total tok (generated + PRM) |\n|---|---|---|---|---|`);
+  for (const strategy of strategies) {
+    const rows = chosen.filter((unit) => unit.strategy === strategy);
+    const { mean, low, high } = bootstrapMean(rows.map((unit) => (unit.correct ? 1 : 0)));
+    const tokens = rows.reduce((sum, unit) => sum + unit.completionTokens + Number(unit.detail.verifierTokens ?? 0), 0) / rows.length;
+    console.log(
+      `| ${strategy} | ${rows.length} | ${(100 * mean).toFixed(1)}% | ${(100 * low).toFixed(1)}–${(100 * high).toFixed(1)}% | ${tokens.toFixed(0)} |`,
+    );
+  }
+  console.log("");
+  for (const [first, second] of pairs) {
+    const [difference] = compareStrategies(chosen, first, second);
+    if (difference)
+      console.log(
+        `${first} − ${second}: ${(100 * difference.difference).toFixed(1)} points [${(100 * difference.low).toFixed(1)}, ${(100 * difference.high).toFixed(1)}] over ${difference.items} problems`,
+      );
+  }
+}
