@@ -7,9 +7,8 @@
  */
 import { parseArgs } from "node:util";
 import { loadDataset } from "../src/bench/datasets.js";
-import { compareStrategies } from "../src/bench/run-bench.js";
+import { compareStrategies, summarize } from "../src/bench/run-bench.js";
 import { RunStore } from "../src/bench/run-store.js";
-import { bootstrapMean } from "../src/internal/statistics.js";
 
 const { values } = parseArgs({
   options: {
@@ -33,13 +32,13 @@ for (const [label, keep] of [
 ] as const) {
   const chosen = units.filter((unit) => keep(unit.itemId));
   console.log(`\n${label}\n\n| strategy | problems | accuracy | 95% interval | total tok (generated + PRM) |\n|---|---|---|---|---|`);
+  const rows = summarize(chosen).filter((row) => row.difficulty === "all");
   for (const strategy of strategies) {
-    const rows = chosen.filter((unit) => unit.strategy === strategy);
-    const { mean, low, high } = bootstrapMean(rows.map((unit) => (unit.correct ? 1 : 0)));
-    const tokens = rows.reduce((sum, unit) => sum + unit.completionTokens + Number(unit.detail.verifierTokens ?? 0), 0) / rows.length;
-    console.log(
-      `| ${strategy} | ${rows.length} | ${(100 * mean).toFixed(1)}% | ${(100 * low).toFixed(1)}–${(100 * high).toFixed(1)}% | ${tokens.toFixed(0)} |`,
-    );
+    const row = rows.find((item) => item.strategy === strategy);
+    if (row)
+      console.log(
+        `| ${strategy} | ${row.n} | ${(100 * row.accuracy).toFixed(1)}% | ${(100 * row.low).toFixed(1)}–${(100 * row.high).toFixed(1)}% | ${(row.completionTokens + row.verifierTokens).toFixed(0)} |`,
+      );
   }
   console.log("");
   for (const [first, second] of pairs) {

@@ -8,7 +8,7 @@
 import { writeFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { createRandom } from "../src/internal/seeded-random.js";
-import { canReach, countdownMoves, parseCountdownPrompt } from "../src/tasks/countdown.js";
+import { countdownNextMoves, countdownStep, parseCountdownPrompt } from "../src/tasks/countdown.js";
 import { tasks } from "../src/tasks/splits.js";
 import { formatPrmInput } from "../src/verifiers/prm-format.js";
 import { collectProblems } from "./training-problems.js";
@@ -23,18 +23,12 @@ function trajectory(numbers: number[], target: number, guided: number): string[]
   const steps: string[] = [];
   let available = [...numbers];
   while (available.length > 1 && !available.includes(target)) {
-    const options: { line: string; next: number[]; good: boolean }[] = [];
-    for (let i = 0; i < available.length; i++)
-      for (let j = i + 1; j < available.length; j++) {
-        const rest = available.filter((_, index) => index !== i && index !== j);
-        for (const move of countdownMoves(available[i] as number, available[j] as number)) {
-          const swap = (move.operator === "+" || move.operator === "*") && random.next() < 0.5;
-          const line = swap ? `${move.right}${move.operator}${move.left}=${move.result}` : `${move.left}${move.operator}${move.right}=${move.result}`;
-          const next = [...rest, move.result];
-          options.push({ line, next, good: canReach(next, target) });
-        }
-      }
-    const good = options.filter((option) => option.good);
+    // Each + and * option draws its operand order as it is listed (the shipped PRM's data was drawn this way).
+    const options = countdownNextMoves(available, target).map((option) => ({
+      ...option,
+      line: countdownStep(option.move, (option.move.operator === "+" || option.move.operator === "*") && random.next() < 0.5),
+    }));
+    const good = options.filter((option) => option.reachable);
     const chosen = random.next() < guided && good.length > 0 ? random.pick(good) : random.pick(options);
     steps.push(chosen.line);
     available = chosen.next;

@@ -21,7 +21,7 @@ export type CountdownOptions = {
 export type CountdownMove = { left: number; operator: "+" | "-" | "*" | "/"; right: number; result: number };
 
 /** The useful moves on two numbers; ×1 and ÷1 are left out since they never help reach a target. */
-export function countdownMoves(first: number, second: number): CountdownMove[] {
+function moves(first: number, second: number): CountdownMove[] {
   const [large, small] = first >= second ? [first, second] : [second, first];
   const list: CountdownMove[] = [{ left: large, operator: "+", right: small, result: large + small }];
   if (large > small) list.push({ left: large, operator: "-", right: small, result: large - small });
@@ -46,7 +46,7 @@ export function canReach(numbers: readonly number[], target: number): boolean {
   outer: for (let i = 0; i < sorted.length; i++) {
     for (let j = i + 1; j < sorted.length; j++) {
       const rest = sorted.filter((_, index) => index !== i && index !== j);
-      for (const move of countdownMoves(sorted[i] as number, sorted[j] as number)) {
+      for (const move of moves(sorted[i] as number, sorted[j] as number)) {
         if (canReach([...rest, move.result], target)) {
           found = true;
           break outer;
@@ -60,24 +60,37 @@ export function canReach(numbers: readonly number[], target: number): boolean {
   return found;
 }
 
+/** Every useful move from `available`, with the numbers it leaves and whether `target` can still be reached. */
+export function countdownNextMoves(available: readonly number[], target: number): { move: CountdownMove; next: number[]; reachable: boolean }[] {
+  const options: { move: CountdownMove; next: number[]; reachable: boolean }[] = [];
+  for (let i = 0; i < available.length; i++) {
+    for (let j = i + 1; j < available.length; j++) {
+      const rest = available.filter((_, index) => index !== i && index !== j);
+      for (const move of moves(available[i] as number, available[j] as number)) {
+        const next = [...rest, move.result];
+        options.push({ move, next, reachable: canReach(next, target) });
+      }
+    }
+  }
+  return options;
+}
+
+/** A step as the solutions write it: + and * with their operands swapped when `swap` says so. */
+export function countdownStep(move: CountdownMove, swap: boolean): string {
+  return swap && (move.operator === "+" || move.operator === "*")
+    ? `${move.right}${move.operator}${move.left}=${move.result}`
+    : `${move.left}${move.operator}${move.right}=${move.result}`;
+}
+
 /** A random solution (random choice among moves that keep the target reachable). */
 function randomSolution(numbers: readonly number[], target: number, random: Random): string[] {
   const steps: string[] = [];
   let available = [...numbers];
   while (!available.includes(target)) {
-    const options: { move: CountdownMove; rest: number[] }[] = [];
-    for (let i = 0; i < available.length; i++) {
-      for (let j = i + 1; j < available.length; j++) {
-        const rest = available.filter((_, index) => index !== i && index !== j);
-        for (const move of countdownMoves(available[i] as number, available[j] as number)) {
-          if (canReach([...rest, move.result], target)) options.push({ move, rest });
-        }
-      }
-    }
-    const { move, rest } = random.pick(options);
+    const { move, next } = random.pick(countdownNextMoves(available, target).filter((option) => option.reachable));
     const swap = (move.operator === "+" || move.operator === "*") && random.next() < 0.5;
-    steps.push(swap ? `${move.right}${move.operator}${move.left}=${move.result}` : `${move.left}${move.operator}${move.right}=${move.result}`);
-    available = [...rest, move.result];
+    steps.push(countdownStep(move, swap));
+    available = next;
   }
   return steps;
 }
