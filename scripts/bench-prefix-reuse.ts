@@ -7,17 +7,14 @@
  * Usage: npm run bench:prefix-reuse -- [--limit 20] [--strategy beam-search:n=8]
  */
 import { parseArgs } from "node:util";
-import { BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
-import { createStrategy, parseStrategySpec } from "../src/registry/strategies.js";
+import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { createMull } from "../src/runtime/create-mull.js";
 import { loadSplit } from "../src/tasks/splits.js";
-import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
 
 const { values } = parseArgs({ options: { limit: { type: "string", default: "20" }, strategy: { type: "string", default: "beam-search:n=8" } } });
 const problems = loadSplit({ task: "countdown", difficulty: "medium", limit: Number(values.limit) });
-const prmModel = createLlamaCppModel({ modelPath: BUNDLED_PRM_MODEL, sequences: 2 });
-const verifier = createProcessRewardModel({ model: prmModel });
-const spec = parseStrategySpec(values.strategy);
-const strategy = createStrategy({ name: spec.name, settings: { ...spec.settings, verifier } });
+const mull = createMull();
+const strategy = mull.strategy(values.strategy);
 
 async function measure(reusePrefix: boolean) {
   const policy = createLlamaCppModel({ reusePrefix });
@@ -39,7 +36,6 @@ async function measure(reusePrefix: boolean) {
   return { prompt, cached, generated, wallMs, texts };
 }
 
-await prmModel.load();
 const without = await measure(false);
 const withReuse = await measure(true);
 const identical = withReuse.texts.every((text, index) => text === without.texts[index]);
@@ -50,4 +46,4 @@ console.log(
 console.log(`generated tokens: ${withReuse.generated} (without reuse: ${without.generated})`);
 console.log(`wall time: ${withReuse.wallMs} ms with reuse, ${without.wallMs} ms without; ratio without/with ${(without.wallMs / withReuse.wallMs).toFixed(2)}`);
 console.log(`identical chosen solutions: ${identical ? "yes" : "NO"}`);
-await prmModel.dispose();
+await mull.dispose();

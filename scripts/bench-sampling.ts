@@ -20,10 +20,14 @@ import type { Strategy } from "../src/core/strategy.js";
 import type { StreamPart } from "../src/core/stream-part.js";
 import type { Verifier } from "../src/core/verifier.js";
 import { bootstrapMean } from "../src/internal/statistics.js";
-import { createAdaptiveConsistency, createEsc, createLeaderThreshold } from "../src/strategies/adaptive-vote.js";
+import { createAdaptiveConsistency } from "../src/strategies/adaptive-consistency.js";
+import { createBestOfN } from "../src/strategies/best-of-n.js";
+import { createComplexityVote } from "../src/strategies/complexity-vote.js";
+import { createEsc } from "../src/strategies/esc.js";
+import { createLeaderThreshold } from "../src/strategies/leader-threshold.js";
 import { createRpc } from "../src/strategies/rpc.js";
 import { createSelfConsistency } from "../src/strategies/self-consistency.js";
-import { createBestOfN, createComplexityVote, createWeightedVote } from "../src/strategies/verifier-selection.js";
+import { createWeightedVote } from "../src/strategies/weighted-vote.js";
 import { loadSplit } from "../src/tasks/splits.js";
 import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
 
@@ -123,7 +127,7 @@ rows.push({ name: "greedy", n: 1, ...bootstrapMean(greedyCorrect), accuracy: boo
 const families: [string, (n: number) => Strategy][] = [
   ["majority", (n) => createSelfConsistency({ n })],
   ["weighted-vote (PRM)", (n) => createWeightedVote({ n, verifier: cachedPrm })],
-  ["weighted-vote (logprob)", (n) => createWeightedVote({ n, by: "logprob" })],
+  ["weighted-vote (logprob)", (n) => createWeightedVote({ n, weightBy: "logprob" })],
   ["best-of-n (PRM, last)", (n) => createBestOfN({ n, verifier: cachedPrm })],
   ["complexity-vote", (n) => createComplexityVote({ n })],
   ["rpc", (n) => createRpc({ n })],

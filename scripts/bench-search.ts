@@ -9,12 +9,11 @@
  *   [--strategies best-of-n:n=16,beam-search:n=16 (replaces the list the sizes make)] [--db .mull/bench-search.db]
  */
 import { parseArgs } from "node:util";
-import { BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { loadDataset } from "../src/bench/datasets.js";
 import { compareStrategies, runBench, type SummaryRow, summarize } from "../src/bench/run-bench.js";
 import { RunStore, type UnitRecord } from "../src/bench/run-store.js";
-import { searchStrategies } from "../src/registry/strategies.js";
-import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
+import { createMull } from "../src/runtime/create-mull.js";
+import { searchStrategies } from "../src/runtime/create-strategy.js";
 
 const { values } = parseArgs({
   options: {
@@ -36,9 +35,8 @@ const strategies = values.strategies?.split(",") ?? [
   ...sizes.flatMap((n) => searchStrategies.map((name) => `${name}:n=${n}`)),
 ];
 
-const policy = createLlamaCppModel();
-const prmModel = createLlamaCppModel({ modelPath: BUNDLED_PRM_MODEL, sequences: 2 });
-const verifier = createProcessRewardModel({ model: prmModel });
+// The policy and the bundled PRM (default aggregation), resolved as every entry point resolves them.
+const mull = createMull();
 const store = new RunStore(values.db);
 const started = Date.now();
 const log = (message: string) => process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${message}\n`);
@@ -54,11 +52,12 @@ async function benchmark(dataset: string, limit: number, resume: string | undefi
   await runBench({
     store,
     runId,
-    model: policy,
+    mull,
+    model: "mull-tiny-policy",
     items,
     strategies,
     budgets: [0],
-    verifier,
+    verifier: "prm",
     maxTokens: 200,
     onProgress: ({ done, total: count }) => {
       if (Date.now() - lastLine > 30_000 || done === count) {
@@ -104,6 +103,5 @@ try {
   if (Number(values.arith) > 0) await benchmark("arith-hard", Number(values.arith), values["resume-arith"]);
 } finally {
   store.close();
-  await policy.dispose();
-  await prmModel.dispose();
+  await mull.dispose();
 }

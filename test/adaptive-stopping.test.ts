@@ -1,8 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
-import { createStrategy } from "../src/registry/strategies.js";
-import { createAdaptiveConsistency, createEsc, createLeaderThreshold } from "../src/strategies/adaptive-vote.js";
+import { createStrategy } from "../src/runtime/create-strategy.js";
+import { createAdaptiveConsistency } from "../src/strategies/adaptive-consistency.js";
+import { createEsc } from "../src/strategies/esc.js";
+import { createLeaderThreshold } from "../src/strategies/leader-threshold.js";
 import { createSelfConsistency } from "../src/strategies/self-consistency.js";
 import { betaStoppingProbability, leaderShareRule, windowRule } from "../src/strategies/stopping-rules.js";
 import { createScriptedModel } from "./helpers/scripted-model.js";

@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
-import { createStrategy, strategyNames } from "../src/registry/strategies.js";
+import { createMull } from "../src/runtime/create-mull.js";
+import { createStrategy, strategyNames } from "../src/runtime/create-strategy.js";
 import { createTaskOracle } from "../src/tasks/task-oracle.js";
 
 const policy = createLlamaCppModel();
@@ -10,11 +11,16 @@ const verifier = createTaskOracle({ task: "arith" });
 afterAll(() => policy.dispose());
 // A very high temperature makes long, disagreeing samples: no strategy settles or finishes before it is stopped.
 const call = { prompt: "Q: 44-(15+(37*1-88))-63-47+81\nA: ", maxTokens: 300, seed: 1 };
-const settings = { n: 32, temperature: 3, verifier };
+/** 32 samples (the `n` or `maxSamples` each schema declares), a high temperature, and the PRM. */
+const optionsFor = (name: string, samples = 32) => {
+  const shape = createMull().strategies.get(name).options.shape;
+  return { ["n" in shape ? "n" : "maxSamples"]: samples, temperature: 3, verifier };
+};
 
 describe.each(strategyNames.filter((name) => name !== "single"))("%s on the bundled policy", (name) => {
+  const settings = optionsFor(name);
   it("respects a token budget: stops with the best so far, over by at most the calls in flight", async () => {
-    const result = await createStrategy({ name, settings }).run({ model: policy, call, budget: { maxTokens: 600 } });
+    const result = await createStrategy({ name, options: settings }).run({ model: policy, call, budget: { maxTokens: 600 } });
     expect(result.stopReason).toBe("budget");
     expect(result.usage.promptTokens + result.usage.completionTokens).toBeLessThanOrEqual(600 + 4 * 300);
     expect(result.candidates.length).toBeLessThan(32);
@@ -24,12 +30,12 @@ describe.each(strategyNames.filter((name) => name !== "single"))("%s on the bund
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 150);
     const started = Date.now();
-    const result = await createStrategy({ name, settings }).run({ model: policy, call, abortSignal: controller.signal });
+    const result = await createStrategy({ name, options: settings }).run({ model: policy, call, abortSignal: controller.signal });
     expect(result.stopReason).toBe("abort");
     expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it("validates its options", () => {
-    expect(() => createStrategy({ name, settings: { ...settings, n: 0 } })).toThrow(InvalidArgumentError);
+    expect(() => createStrategy({ name, options: optionsFor(name, 0) })).toThrow(InvalidArgumentError);
   });
 });

@@ -5,7 +5,7 @@ import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.
 import type { StrategyResult } from "../src/core/strategy.js";
 import type { Verifier } from "../src/core/verifier.js";
 import { createRandom } from "../src/internal/seeded-random.js";
-import { createStrategy, searchStrategies } from "../src/registry/strategies.js";
+import { createStrategy, searchStrategies } from "../src/runtime/create-strategy.js";
 import { startServer } from "../src/server/start-server.js";
 import { createBeamSearch } from "../src/strategies/beam-search.js";
 import { multinomial, particleWeights } from "../src/strategies/particle-filter.js";
@@ -33,7 +33,7 @@ function treeOf(result: StrategyResult): SearchTreeTrace {
 
 describe.each(searchStrategies)("%s on the bundled policy and PRM", (name) => {
   it("answers with a complete solution, records its tree, and counts PRM tokens apart", async () => {
-    const result = await createStrategy({ name, settings: { verifier, n: 8 } }).run({ model: policy, call });
+    const result = await createStrategy({ name, options: { verifier, n: 8 } }).run({ model: policy, call });
     expect(result.stopReason).toBe("completed");
     expect(result.candidates.length).toBeGreaterThan(0);
     for (const candidate of result.candidates) {
@@ -69,22 +69,22 @@ describe.each(searchStrategies)("%s on the bundled policy and PRM", (name) => {
         return new Response("{}");
       },
     });
-    const strategy = createStrategy({ name, settings: { verifier, n: 4 } });
+    const strategy = createStrategy({ name, options: { verifier, n: 4 } });
     await expect(strategy.run({ model: chatOnly, call })).rejects.toThrow(/chat-only/);
     await expect(strategy.run({ model: policy, call: { prompt: [{ role: "user", content: "2+2" }] } })).rejects.toThrow(InvalidArgumentError);
     expect(requests).toBe(0);
   });
 
   it("validates its options", () => {
-    expect(() => createStrategy({ name, settings: { n: 4 } })).toThrow(/verifier/);
-    expect(() => createStrategy({ name, settings: { verifier, select: "loudest" as never } })).toThrow(InvalidArgumentError);
-    expect(() => createStrategy({ name, settings: { verifier, maxSteps: 0 } })).toThrow(InvalidArgumentError);
+    expect(() => createStrategy({ name, options: { n: 4 } })).toThrow(/verifier/);
+    expect(() => createStrategy({ name, options: { verifier, select: "loudest" as never } })).toThrow(InvalidArgumentError);
+    expect(() => createStrategy({ name, options: { verifier, maxSteps: 0 } })).toThrow(InvalidArgumentError);
   });
 });
 
 describe("search mechanics", () => {
   it("beam search keeps the top n/M beams, expands each M times and prunes the rest", async () => {
-    const result = await createStrategy({ name: "beam-search", settings: { verifier, n: 8, beamWidth: 4 } }).run({ model: policy, call });
+    const result = await createStrategy({ name: "beam-search", options: { verifier, n: 8, beamWidth: 4 } }).run({ model: policy, call });
     const keeps = result.trace.filter((event) => event.type === "keep");
     expect(keeps.length).toBeGreaterThan(0);
     const tree = treeOf(result);
@@ -108,7 +108,7 @@ describe("search mechanics", () => {
   });
 
   it("lookahead scores beams by greedy rollouts, which it marks in the tree", async () => {
-    const result = await createStrategy({ name: "lookahead", settings: { verifier, n: 4, beamWidth: 2, lookahead: 1 } }).run({ model: policy, call });
+    const result = await createStrategy({ name: "lookahead", options: { verifier, n: 4, beamWidth: 2, lookahead: 1 } }).run({ model: policy, call });
     expect(treeOf(result).nodes.some((node) => node.data?.rollout === 1)).toBe(true);
   });
 
@@ -125,11 +125,11 @@ describe("search mechanics", () => {
   });
 
   it("particle Gibbs keeps the previous sweep's best particle as a reference", async () => {
-    const result = await createStrategy({ name: "particle-filter", settings: { verifier, n: 4, sweeps: 2 } }).run({ model: policy, call });
-    const resamples = result.trace.filter((event) => event.type === "resample" && event.data?.sweep === 2);
+    const result = await createStrategy({ name: "particle-filter", options: { verifier, n: 4, sweeps: 2 } }).run({ model: policy, call });
+    const resamples = result.trace.filter((event) => event.type === "resample").filter((event) => event.data.sweep === 2);
     expect(resamples.length).toBeGreaterThan(0);
     // The second sweep draws one particle fewer: the reference holds the first slot.
-    for (const event of resamples) expect((event.data?.drawn as number[] | undefined)?.length).toBe(3);
+    for (const event of resamples) expect(event.data.drawn.length).toBe(3);
   });
 
   it("REBASE shares the width out by a softmax over rewards, best first", () => {
@@ -146,7 +146,7 @@ describe("search mechanics", () => {
   });
 
   it("MCTS records visits and values and spends one expansion per simulation", async () => {
-    const result = await createStrategy({ name: "mcts", settings: { verifier, n: 6, expansionWidth: 2 } }).run({ model: policy, call });
+    const result = await createStrategy({ name: "mcts", options: { verifier, n: 6, expansionWidth: 2 } }).run({ model: policy, call });
     expect(result.usage.calls).toBeLessThanOrEqual(7);
     const root = treeOf(result).nodes[0];
     expect(root?.data?.visits).toBeGreaterThan(0);
@@ -160,7 +160,6 @@ describe("step-level search over HTTP", () => {
   beforeAll(async () => {
     server = await startServer({
       models: { "mull-tiny-policy": servedPolicy, "mull-tiny-prm": servedPrm },
-      verifier: createProcessRewardModel({ model: servedPrm }),
       port: 0,
     });
   });
@@ -173,7 +172,7 @@ describe("step-level search over HTTP", () => {
   it("searches with a remote policy and a remote PRM through /v1/completions", async () => {
     const remotePolicy = createOpenAICompatibleModel({ baseURL: server.url, model: "mull-tiny-policy", stepDelimiter: "\n" });
     const remotePrm = createProcessRewardModel({ model: createOpenAICompatibleModel({ baseURL: server.url, model: "mull-tiny-prm" }) });
-    const result = await createStrategy({ name: "dvts", settings: { verifier: remotePrm, n: 4, beamWidth: 2 } }).run({ model: remotePolicy, call });
+    const result = await createStrategy({ name: "dvts", options: { verifier: remotePrm, n: 4, beamWidth: 2 } }).run({ model: remotePolicy, call });
     expect(result.candidates.length).toBeGreaterThan(0);
     expect(result.text).toMatch(/#### -?\d+$/);
     // Every step a call of its own; each candidate's steps are lines the policy wrote one at a time.

@@ -1,8 +1,9 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import type { Verifier } from "../src/core/verifier.js";
-import { createStrategy, strategyNames } from "../src/registry/strategies.js";
-import { createRepeatedSampling, createVerifiedResample } from "../src/strategies/verified-resample.js";
+import { createStrategy, strategyNames } from "../src/runtime/create-strategy.js";
+import { createRepeatedSampling } from "../src/strategies/repeated-sampling.js";
+import { createVerifiedResample } from "../src/strategies/verified-resample.js";
 import { loadSplit, tasks } from "../src/tasks/splits.js";
 import { createTaskOracle } from "../src/tasks/task-oracle.js";
 import { createScriptedModel } from "./helpers/scripted-model.js";
@@ -53,7 +54,9 @@ describe("with the task oracle on the bundled policy (an experiment: the oracle 
     if (result.stopReason === "adaptive") expect(tasks.countdown.check({ problem, solution: result.text }).correct).toBe(true);
     else expect(result.candidates).toHaveLength(16);
     const repeated = await createRepeatedSampling({ verifier: oracle, n: 8 }).run({ model, call: { prompt: problem.prompt, seed: 2, maxTokens: 100 } });
-    const coverage = repeated.trace.find((event) => event.type === "coverage")?.data as Record<string, number>;
+    const event = repeated.trace.find((item) => item.type === "coverage");
+    if (event?.type !== "coverage") throw new Error("repeated sampling with an oracle reports coverage");
+    const coverage: Record<string, number> = { correct: event.data.correct, ...event.data.passAtK };
     const correct = repeated.candidates.filter((candidate) => tasks.countdown.check({ problem, solution: candidate.text }).correct).length;
     expect(coverage.correct).toBe(correct);
     expect(coverage["pass@1"]).toBeCloseTo(correct / 8);

@@ -1,8 +1,10 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import type { Verifier } from "../src/core/verifier.js";
-import { createStrategy } from "../src/registry/strategies.js";
-import { createBestOfN, createComplexityVote, createWeightedVote } from "../src/strategies/verifier-selection.js";
+import { createStrategy } from "../src/runtime/create-strategy.js";
+import { createBestOfN } from "../src/strategies/best-of-n.js";
+import { createComplexityVote } from "../src/strategies/complexity-vote.js";
+import { createWeightedVote } from "../src/strategies/weighted-vote.js";
 import { loadSplit, tasks } from "../src/tasks/splits.js";
 import { formatPrmInput } from "../src/verifiers/prm-format.js";
 import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
@@ -36,12 +38,12 @@ describe("selection mechanics (scripted)", () => {
     const model = createScriptedModel(["#### 5", "#### 5", "a\nb\nc\n#### 9", "a\nb\n#### 9"]);
     const result = await createComplexityVote({ n: 4, k: 2 }).run({ model, call: { prompt: "p" } });
     expect(result.votes).toEqual({ "9": 2 });
-    expect(createStrategy({ name: "complexity-vote", settings: { n: 4 } }).name).toBe("complexity-vote");
+    expect(createStrategy({ name: "complexity-vote", options: { n: 4 } }).name).toBe("complexity-vote");
   });
 
   it("refuses best-of-n without a verifier", () => {
     expect(() => createStrategy({ name: "best-of-n" })).toThrow(/needs a verifier/);
-    expect(() => createWeightedVote({ by: "verifier" })).toThrow(/needs a verifier/);
+    expect(() => createWeightedVote({ weightBy: "verifier" })).toThrow(/needs a verifier/);
   });
 });
 

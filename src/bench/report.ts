@@ -4,7 +4,8 @@
  * per-problem drill-down with candidates, votes and scores. Charts are Vega-Lite specs rendered to SVG in Node.
  */
 
-import type { SearchTreeTrace } from "../strategies/search-tree.js";
+import type { SearchTreeTrace } from "../core/trace-event.js";
+import { importOptional } from "../internal/optional-package.js";
 import { type SummaryRow, summarize } from "./run-bench.js";
 import type { RunRecord, UnitRecord } from "./run-store.js";
 
@@ -12,8 +13,8 @@ const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (char) => 
 
 async function renderChart(rows: SummaryRow[], title: string): Promise<string> {
   // Loaded here so that the library entry stays light.
-  const vega = await import("vega");
-  const vegaLite = await import("vega-lite");
+  const vega = await importOptional("vega", "mull report", () => import("vega"));
+  const vegaLite = await importOptional("vega-lite", "mull report", () => import("vega-lite"));
   const values = rows.map((row) => ({
     strategy: row.strategy,
     tokens: row.promptTokens + row.completionTokens,

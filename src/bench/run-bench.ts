@@ -3,116 +3,121 @@
  * to the run store as it completes and skipping units a resumed run already has.
  */
 import { setMaxListeners } from "node:events";
-import type { LanguageModel } from "../core/language-model.js";
-import type { TraceEvent } from "../core/strategy.js";
-import type { Verifier } from "../core/verifier.js";
+import type { StrategyResult, TraceEvent } from "../core/strategy.js";
+import { splitSpecList } from "../extension/spec.js";
 import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
 import { answersEquivalent } from "../internal/extract-answer.js";
 import { bootstrapMean, passAtK } from "../internal/statistics.js";
-import { createStrategy, parseStrategySpec, type StrategySettings } from "../registry/strategies.js";
+import type { Mull } from "../runtime/create-mull.js";
 import { tasks } from "../tasks/splits.js";
 import type { BenchItem } from "./datasets.js";
 import type { RunStore, UnitRecord } from "./run-store.js";
 
-/** Parses every spec and builds its strategy once, so that a bad spec fails before anything is spent. */
-export function validateStrategySpecs(strategies: string[], verifier: Verifier | undefined): { spec: string; name: string; settings: StrategySettings }[] {
-  const specs = strategies.map((spec) => ({ spec, ...parseStrategySpec(spec) }));
-  for (const { name, settings } of specs) createStrategy({ name, settings: { ...settings, ...(verifier ? { verifier } : {}) } });
-  return specs;
+/** Builds every spec's strategy once (through the runtime), so that a bad spec fails before anything is spent. */
+export function validateStrategySpecs(options: { mull: Mull; strategies: string[]; verifier?: string | undefined }): void {
+  for (const spec of options.strategies) options.mull.strategy(spec, options.verifier !== undefined ? { verifier: options.verifier } : {});
 }
+
+export { splitSpecList };
 
 export type BenchProgress = { done: number; total: number; skipped: number };
 
-export async function runBench(options: {
+export type BenchOptions = {
+  mull: Mull;
   store: RunStore;
   runId: string;
-  model: LanguageModel;
+  /** A model spec. */
+  model: string;
+  /** A verifier spec for strategies that use one. Defaults to the runtime's (the bundled PRM). */
+  verifier?: string | undefined;
   items: BenchItem[];
+  /** Strategy specs, e.g. `self-consistency:n=8`. */
   strategies: string[];
   /** Token budgets; 0 means none. */
   budgets: number[];
-  verifier?: Verifier;
   /** Units in flight at once. Defaults to `1` (the embedded backend already parallelises samples). */
   concurrency?: number;
+  /** Most tokens per completion. Defaults to the runtime's (256). */
   maxTokens?: number;
   abortSignal?: AbortSignal;
   onProgress?: (progress: BenchProgress) => void;
-}): Promise<void> {
-  const { store, runId, model, items } = options;
-  const specs = validateStrategySpecs(options.strategies, options.verifier);
+};
+
+type Unit = { spec: string; budget: number; item: BenchItem; index: number };
+
+export async function runBench(options: BenchOptions): Promise<void> {
+  const { store, runId, items, mull } = options;
+  validateStrategySpecs(options);
+  const model = mull.model(options.model);
   const limit = createConcurrencyLimit(options.concurrency ?? 1);
-  const units = specs.flatMap(({ spec, name, settings }) =>
-    options.budgets.flatMap((budget) => items.map((item, index) => ({ spec, name, settings, budget, item, index }))),
-  );
+  const units: Unit[] = options.strategies.flatMap((spec) => options.budgets.flatMap((budget) => items.map((item, index) => ({ spec, budget, item, index }))));
   const progress: BenchProgress = { done: 0, total: units.length, skipped: 0 };
   // Every queued unit listens on the signal; that is expected, not a leak.
   if (options.abortSignal) setMaxListeners(units.length + 20, options.abortSignal);
-  await Promise.all(
-    units.map((unit) =>
-      limit(async () => {
-        if (store.hasUnit(runId, unit.item.id, unit.spec, unit.budget)) {
-          progress.done++;
-          progress.skipped++;
-          options.onProgress?.({ ...progress });
-          return;
-        }
-        const strategy = createStrategy({ name: unit.name, settings: { ...unit.settings, ...(options.verifier ? { verifier: options.verifier } : {}) } });
-        const prompt = model.formatProblem || unit.item.task ? unit.item.prompt : [{ role: "user" as const, content: unit.item.prompt }];
-        const result = await strategy.run({
-          model,
-          // Seeded by item, so that a rerun on the embedded backend reproduces every unit.
-          call: { prompt, maxTokens: options.maxTokens ?? 256, seed: 1_000 + unit.index },
-          ...(unit.budget > 0 ? { budget: { maxTokens: unit.budget } } : {}),
-          ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-        });
-        if (options.abortSignal?.aborted) return;
-        const isCorrect = (text: string, answer: string | undefined) =>
-          unit.item.task === "countdown"
-            ? tasks.countdown.check({ problem: { task: "countdown", prompt: unit.item.prompt, answer: unit.item.answer, solution: "" }, solution: text })
-                .correct
-            : answersEquivalent(answer, unit.item.answer);
-        const correctCandidates = result.candidates.filter((candidate) => isCorrect(candidate.text, candidate.answer)).length;
-        const correct =
-          unit.item.task === "countdown"
-            ? tasks.countdown.check({ problem: { task: "countdown", prompt: unit.item.prompt, answer: unit.item.answer, solution: "" }, solution: result.text })
-                .correct
-            : answersEquivalent(result.answer, unit.item.answer);
-        const record: UnitRecord = {
-          itemId: unit.item.id,
-          strategy: unit.spec,
-          budget: unit.budget,
-          difficulty: unit.item.difficulty ?? null,
-          correct,
-          abstained: result.answer === undefined,
-          answer: result.answer ?? null,
-          promptTokens: result.usage.promptTokens,
-          completionTokens: result.usage.completionTokens,
-          calls: result.usage.calls,
-          wallMs: result.usage.wallMs,
-          detail: {
-            expected: unit.item.answer,
-            correctCandidates,
-            verifierTokens: result.verifierTokens ?? 0,
-            cachedPromptTokens: result.usage.cachedPromptTokens ?? 0,
-            confidence: result.confidence,
-            stopReason: result.stopReason,
-            votes: result.votes,
-            candidates: result.candidates.map((candidate) => ({ text: candidate.text, answer: candidate.answer ?? null, score: candidate.score ?? null })),
-            // Step-level searches record the tree they grew.
-            ...searchTreeOf(result.trace),
-          },
-        };
-        store.saveUnit(runId, record);
-        progress.done++;
-        options.onProgress?.({ ...progress });
-      }, options.abortSignal),
-    ),
-  );
+  const runUnit = async (unit: Unit) => {
+    if (store.hasUnit(runId, unit.item.id, unit.spec, unit.budget)) {
+      progress.skipped++;
+    } else {
+      const prompt = model.formatProblem || unit.item.task ? unit.item.prompt : [{ role: "user" as const, content: unit.item.prompt }];
+      const result = await mull.run({
+        strategy: unit.spec,
+        model,
+        ...(options.verifier !== undefined ? { verifier: options.verifier } : {}),
+        prompt,
+        ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+        // Seeded by item, so that a rerun on the embedded backend reproduces every unit.
+        seed: 1_000 + unit.index,
+        ...(unit.budget > 0 ? { budget: { maxTokens: unit.budget } } : {}),
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+      });
+      if (options.abortSignal?.aborted) return;
+      store.saveUnit(runId, toRecord(unit, result));
+    }
+    progress.done++;
+    options.onProgress?.({ ...progress });
+  };
+  await Promise.all(units.map((unit) => limit(() => runUnit(unit), options.abortSignal)));
 }
 
-function searchTreeOf(trace: TraceEvent[]): { searchTree?: Record<string, unknown> } {
-  const event = trace.find((item) => item.type === "search-tree");
-  return event?.data ? { searchTree: event.data } : {};
+/** Whether a solution is right: countdown by its checker (any valid expression), else by answer equivalence. */
+function isCorrect(item: BenchItem, text: string, answer: string | undefined): boolean {
+  if (item.task !== "countdown") return answersEquivalent(answer, item.answer);
+  return tasks.countdown.check({ problem: { task: "countdown", prompt: item.prompt, answer: item.answer, solution: "" }, solution: text }).correct;
+}
+
+function toRecord(unit: Unit, result: StrategyResult): UnitRecord {
+  const { item } = unit;
+  return {
+    itemId: item.id,
+    strategy: unit.spec,
+    budget: unit.budget,
+    difficulty: item.difficulty ?? null,
+    correct: isCorrect(item, result.text, result.answer),
+    abstained: result.answer === undefined,
+    answer: result.answer ?? null,
+    promptTokens: result.usage.promptTokens,
+    completionTokens: result.usage.completionTokens,
+    calls: result.usage.calls,
+    wallMs: result.usage.wallMs,
+    detail: {
+      expected: item.answer,
+      correctCandidates: result.candidates.filter((candidate) => isCorrect(item, candidate.text, candidate.answer)).length,
+      verifierTokens: result.verifierTokens ?? 0,
+      cachedPromptTokens: result.usage.cachedPromptTokens ?? 0,
+      confidence: result.confidence,
+      stopReason: result.stopReason,
+      votes: result.votes,
+      settings: result.settings,
+      candidates: result.candidates.map((candidate) => ({ text: candidate.text, answer: candidate.answer ?? null, score: candidate.score ?? null })),
+      // Step-level searches record the tree they grew.
+      ...searchTreeOf(result.trace),
+    },
+  };
+}
+
+function searchTreeOf(trace: TraceEvent[]): { searchTree?: Extract<TraceEvent, { type: "search-tree" }>["data"] } {
+  const event = trace.find((item): item is Extract<TraceEvent, { type: "search-tree" }> => item.type === "search-tree");
+  return event ? { searchTree: event.data } : {};
 }
 
 export type SummaryRow = {

@@ -6,7 +6,8 @@
 
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import Database from "better-sqlite3";
+import type Database from "better-sqlite3";
+import { requireOptional } from "../internal/optional-package.js";
 
 export type UnitRecord = {
   itemId: string;
@@ -31,7 +32,9 @@ export class RunStore {
 
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.#db = new Database(path);
+    // Required here, not imported: the store is the only user of the native addon, an optional peer dependency.
+    const Sqlite = requireOptional<typeof Database>("better-sqlite3", "The run store (mull bench, runs, report)");
+    this.#db = new Sqlite(path);
     // WAL with full sync: a unit is on disk once its insert returns.
     this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("synchronous = FULL");

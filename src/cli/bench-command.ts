@@ -2,12 +2,11 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
 import { loadDataset } from "../bench/datasets.js";
 import { renderReport } from "../bench/report.js";
-import { compareStrategies, formatSummary, runBench, summarize, validateStrategySpecs } from "../bench/run-bench.js";
+import { type BenchProgress, compareStrategies, formatSummary, runBench, summarize, validateStrategySpecs } from "../bench/run-bench.js";
 import { RunStore } from "../bench/run-store.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
-import { resolveModel } from "../registry/models.js";
-import { verifierStrategies } from "../registry/strategies.js";
-import { createProcessRewardModel } from "../verifiers/process-reward-model.js";
+import { splitSpecList } from "../extension/spec.js";
+import type { CliContext } from "./cli-context.js";
 
 export type BenchFlags = {
   /** A JSON file with any of these flags (a versioned suite); flags given on the command line win. */
@@ -21,10 +20,12 @@ export type BenchFlags = {
   strategies: string;
   budgets: string;
   model: string;
+  /** A verifier spec for strategies that use one. Defaults to the runtime's (the bundled PRM). */
+  verifier?: string;
   db: string;
   resume?: string;
   concurrency: number;
-  maxTokens: number;
+  maxTokens?: number;
   failOnMalformed?: boolean;
   parameters?: number;
   json?: boolean;
@@ -36,128 +37,140 @@ const bundledParameters: Record<string, number> = { "mull-tiny-policy": 5_296_38
 const parametersOf = (config: Record<string, unknown>): number | undefined =>
   typeof config.parameters === "number" ? config.parameters : bundledParameters[String(config.model)];
 
-/** `mull bench`: a grid of strategies × budgets over a dataset, stored as it goes, resumable. */
-export async function runBenchCommand(commandLine: BenchFlags, explicit: Set<string> = new Set()): Promise<void> {
-  let flags = commandLine;
-  if (commandLine.config) {
-    let fromFile: Partial<BenchFlags>;
-    try {
-      fromFile = JSON.parse(readFileSync(commandLine.config, "utf8")) as Partial<BenchFlags>;
-    } catch (error) {
-      throw new InvalidArgumentError({
-        parameter: "--config",
-        value: commandLine.config,
-        message: `cannot read ${commandLine.config}: ${(error as Error).message}`,
-      });
-    }
-    // The file fills in what the command line did not set explicitly.
-    const explicitFlags = Object.fromEntries(Object.entries(commandLine).filter(([key]) => explicit.has(key)));
-    flags = { ...commandLine, ...fromFile, ...explicitFlags } as BenchFlags;
+/** Reads a suite file; flags given on the command line win over it. */
+function withSuite(commandLine: BenchFlags, explicit: Set<string>): BenchFlags {
+  if (!commandLine.config) return commandLine;
+  let fromFile: Partial<BenchFlags>;
+  try {
+    fromFile = JSON.parse(readFileSync(commandLine.config, "utf8")) as Partial<BenchFlags>;
+  } catch (error) {
+    throw new InvalidArgumentError({
+      parameter: "--config",
+      value: commandLine.config,
+      message: `cannot read ${commandLine.config}: ${(error as Error).message}`,
+    });
   }
+  const explicitFlags = Object.fromEntries(Object.entries(commandLine).filter(([key]) => explicit.has(key)));
+  return { ...commandLine, ...fromFile, ...explicitFlags } as BenchFlags;
+}
+
+/** The stored configuration of the run to do: a resumed run's own, or the flags'. */
+function runConfig(store: RunStore, flags: BenchFlags): { config: BenchFlags; runId?: string } {
+  if (flags.resume) {
+    const run = store.getRun(flags.resume);
+    if (!run)
+      throw new InvalidArgumentError({
+        parameter: "--resume",
+        value: flags.resume,
+        message: `no run ${JSON.stringify(flags.resume)} in ${flags.db}; see mull runs`,
+      });
+    return { config: run.config as unknown as BenchFlags, runId: run.id };
+  }
+  if (!flags.dataset) throw new InvalidArgumentError({ parameter: "--dataset", message: "is required (or --resume <run>)" });
+  return { config: { ...flags, db: undefined, json: undefined, config: undefined } as unknown as BenchFlags };
+}
+
+function parseBudgets(list: string): number[] {
+  return list.split(",").map((value) => {
+    const budget = value.trim() === "none" ? 0 : Number(value);
+    if (!Number.isInteger(budget) || budget < 0)
+      throw new InvalidArgumentError({ parameter: "--budgets", value, message: "must be token counts (or none), comma-separated" });
+    return budget;
+  });
+}
+
+/** `mull bench`: a grid of strategies × budgets over a dataset, stored as it goes, resumable. */
+export async function runBenchCommand(commandLine: BenchFlags, context: CliContext, explicit: Set<string> = new Set()): Promise<void> {
+  const flags = withSuite(commandLine, explicit);
   const store = new RunStore(flags.db);
   try {
-    let config: Record<string, unknown>;
-    let runId: string | undefined;
-    if (flags.resume) {
-      const run = store.getRun(flags.resume);
-      if (!run)
-        throw new InvalidArgumentError({
-          parameter: "--resume",
-          value: flags.resume,
-          message: `no run ${JSON.stringify(flags.resume)} in ${flags.db}; see mull runs`,
-        });
-      config = run.config;
-      runId = run.id;
-    } else {
-      if (!flags.dataset) throw new InvalidArgumentError({ parameter: "--dataset", message: "is required (or --resume <run>)" });
-      config = { ...flags, db: undefined, json: undefined, config: undefined };
-    }
-    const settings = config as unknown as BenchFlags;
-    const dataset = loadDataset({
-      dataset: settings.dataset as string,
-      ...(settings.format ? { format: settings.format } : {}),
-      ...(settings.promptField ? { promptField: settings.promptField } : {}),
-      ...(settings.answerField ? { answerField: settings.answerField } : {}),
-      ...(settings.template ? { template: settings.template } : {}),
-      ...(settings.limit !== undefined ? { limit: settings.limit } : {}),
-      onMalformed: settings.failOnMalformed ? "fail" : "skip",
-    });
-    for (const error of dataset.errors) process.stderr.write(`skipped ${error.message}\n`);
-    const strategies = settings.strategies
-      .split(",")
-      .map((spec) => spec.trim())
-      .filter(Boolean);
-    const budgets = settings.budgets.split(",").map((value) => {
-      const budget = value.trim() === "none" ? 0 : Number(value);
-      if (!Number.isInteger(budget) || budget < 0)
-        throw new InvalidArgumentError({ parameter: "--budgets", value, message: "must be token counts (or none), comma-separated" });
-      return budget;
-    });
-    const model = resolveModel({ spec: settings.model });
-    const needsVerifier = strategies.some((spec) => verifierStrategies.includes(spec.split(":")[0] ?? ""));
-    const verifierModel = needsVerifier ? resolveModel({ spec: "mull-tiny-prm", llamaCpp: { sequences: 2 } }) : undefined;
-    const verifier = verifierModel ? createProcessRewardModel({ model: verifierModel }) : undefined;
-    validateStrategySpecs(strategies, verifier);
-    // Only a valid grid becomes a stored run, so that bad arguments leave no half-made run behind.
-    runId ??= store.createRun(config).id;
-    // The run id goes to stderr even with --json, so that a script can resume what it started.
-    process.stderr.write(`run ${runId}: ${dataset.items.length} items × ${strategies.length} strategies × ${budgets.length} budgets\n`);
-    const controller = new AbortController();
-    process.once("SIGINT", () => controller.abort(new DOMException("interrupted", "AbortError")));
-    const bar =
-      process.stderr.isTTY && !flags.json
-        ? new SingleBar({ format: "{bar} {value}/{total} units | {rate} units/s | ETA {eta_formatted}", hideCursor: true })
-        : undefined;
-    const started = Date.now();
-    let lastLine = 0;
-    try {
-      await runBench({
-        store,
-        runId,
-        model,
-        items: dataset.items,
-        strategies,
-        budgets,
-        ...(verifier ? { verifier } : {}),
-        concurrency: settings.concurrency,
-        maxTokens: settings.maxTokens,
-        abortSignal: controller.signal,
-        onProgress: ({ done, total, skipped }) => {
-          if (bar) {
-            if (done === 1 || !bar.getTotal()) bar.start(total, 0, { rate: "0" });
-            bar.update(done, { rate: ((done - skipped) / Math.max(1, (Date.now() - started) / 1000)).toFixed(2) });
-          } else if (!flags.json && (Date.now() - lastLine > 2000 || done === total)) {
-            lastLine = Date.now();
-            process.stderr.write(`${done}/${total} units (${skipped} resumed)\n`);
-          }
-        },
-      });
-    } finally {
-      bar?.stop();
-      await model.dispose?.();
-      await verifierModel?.dispose?.();
-    }
-    if (controller.signal.aborted) {
-      process.stderr.write(`interrupted; resume with: mull bench --resume ${runId}\n`);
-      return;
-    }
-    store.markDone(runId);
-    const rows = summarize(store.units(runId), { ...(parametersOf(config) ? { parameters: parametersOf(config) as number } : {}) });
-    if (flags.json) console.log(JSON.stringify({ run: runId, dataset: dataset.name, skippedLines: dataset.errors, summary: rows }));
-    else console.log(formatSummary(rows));
+    const { config, runId } = runConfig(store, flags);
+    const summary = await benchGrid({ store, config, context, ...(runId ? { runId } : {}), json: flags.json === true });
+    if (!summary) return;
+    if (flags.json) context.out(JSON.stringify({ run: summary.runId, dataset: summary.dataset, skippedLines: summary.errors, summary: summary.rows }));
+    else context.out(formatSummary(summary.rows));
   } finally {
     store.close();
   }
 }
 
-export function listRunsCommand(flags: { db: string; json?: boolean }): void {
+/** Runs (or resumes) a grid into the store; undefined when interrupted. */
+export async function benchGrid(options: { store: RunStore; config: BenchFlags; context: CliContext; runId?: string; json: boolean }) {
+  const { store, config, context } = options;
+  const { mull } = context;
+  const dataset = loadDataset({
+    dataset: config.dataset as string,
+    ...(config.format ? { format: config.format } : {}),
+    ...(config.promptField ? { promptField: config.promptField } : {}),
+    ...(config.answerField ? { answerField: config.answerField } : {}),
+    ...(config.template ? { template: config.template } : {}),
+    ...(config.limit !== undefined ? { limit: config.limit } : {}),
+    onMalformed: config.failOnMalformed ? "fail" : "skip",
+  });
+  for (const error of dataset.errors) context.err(`skipped ${error.message}\n`);
+  const strategies = splitSpecList(config.strategies);
+  const budgets = parseBudgets(config.budgets);
+  validateStrategySpecs({ mull, strategies, verifier: config.verifier });
+  // Only a valid grid becomes a stored run, so that bad arguments leave no half-made run behind.
+  const runId = options.runId ?? store.createRun(config as unknown as Record<string, unknown>).id;
+  // The run id goes to stderr even with --json, so that a script can resume what it started.
+  context.err(`run ${runId}: ${dataset.items.length} items × ${strategies.length} strategies × ${budgets.length} budgets\n`);
+  const progress = createProgress(context, options.json);
+  try {
+    await runBench({
+      mull,
+      store,
+      runId,
+      model: config.model,
+      verifier: config.verifier,
+      items: dataset.items,
+      strategies,
+      budgets,
+      concurrency: config.concurrency,
+      ...(config.maxTokens !== undefined ? { maxTokens: config.maxTokens } : {}),
+      abortSignal: context.signal,
+      onProgress: progress.update,
+    });
+  } finally {
+    progress.stop();
+  }
+  if (context.signal.aborted) {
+    context.err(`interrupted; resume with: mull bench --resume ${runId}\n`);
+    return undefined;
+  }
+  store.markDone(runId);
+  const parameters = parametersOf(config as unknown as Record<string, unknown>);
+  return { runId, dataset: dataset.name, errors: dataset.errors, rows: summarize(store.units(runId), parameters ? { parameters } : {}) };
+}
+
+/** A progress bar on a terminal, else a line every two seconds. */
+function createProgress(context: CliContext, quiet: boolean) {
+  const bar =
+    context.isTTY && !quiet ? new SingleBar({ format: "{bar} {value}/{total} units | {rate} units/s | ETA {eta_formatted}", hideCursor: true }) : undefined;
+  const started = Date.now();
+  let lastLine = 0;
+  return {
+    update: ({ done, total, skipped }: BenchProgress) => {
+      if (bar) {
+        if (done === 1 || !bar.getTotal()) bar.start(total, 0, { rate: "0" });
+        bar.update(done, { rate: ((done - skipped) / Math.max(1, (Date.now() - started) / 1000)).toFixed(2) });
+      } else if (!quiet && (Date.now() - lastLine > 2000 || done === total)) {
+        lastLine = Date.now();
+        context.err(`${done}/${total} units (${skipped} resumed)\n`);
+      }
+    },
+    stop: () => bar?.stop(),
+  };
+}
+
+export function listRunsCommand(flags: { db: string; json?: boolean }, context: CliContext): void {
   const store = new RunStore(flags.db);
   try {
     const runs = store.listRuns();
-    if (flags.json) console.log(JSON.stringify(runs));
+    if (flags.json) context.out(JSON.stringify(runs));
     else
       for (const run of runs)
-        console.log(
+        context.out(
           `${run.id}  ${run.status.padEnd(7)}  ${String(run.units).padStart(5)} units  ${String(run.config.dataset)}  ${String(run.config.strategies)}  budgets ${String(run.config.budgets)}`,
         );
   } finally {
@@ -165,7 +178,7 @@ export function listRunsCommand(flags: { db: string; json?: boolean }): void {
   }
 }
 
-export function showRunCommand(flags: { db: string; id: string; compare?: string; json?: boolean }): void {
+export function showRunCommand(flags: { db: string; id: string; compare?: string; json?: boolean }, context: CliContext): void {
   const store = new RunStore(flags.db);
   try {
     const run = store.getRun(flags.id);
@@ -175,12 +188,12 @@ export function showRunCommand(flags: { db: string; id: string; compare?: string
     const [first, second] = (flags.compare ?? "").split(",").map((name) => name.trim());
     const comparison = first && second ? compareStrategies(units, first, second) : undefined;
     if (flags.json) {
-      console.log(JSON.stringify({ run, summary: rows, ...(comparison ? { comparison: { first, second, rows: comparison } } : {}) }));
+      context.out(JSON.stringify({ run, summary: rows, ...(comparison ? { comparison: { first, second, rows: comparison } } : {}) }));
       return;
     }
-    console.log(`run ${run.id} (${run.status}), dataset ${String(run.config.dataset)}\n\n${formatSummary(rows)}`);
+    context.out(`run ${run.id} (${run.status}), dataset ${String(run.config.dataset)}\n\n${formatSummary(rows)}`);
     for (const row of comparison ?? []) {
-      console.log(
+      context.out(
         `\n${first} − ${second}, budget ${row.budget || "none"}, ${row.items} paired items: ${(100 * row.difference).toFixed(1)} points [${(100 * row.low).toFixed(1)}, ${(100 * row.high).toFixed(1)}]`,
       );
     }
@@ -190,7 +203,7 @@ export function showRunCommand(flags: { db: string; id: string; compare?: string
 }
 
 /** `mull report <run>`: a self-contained HTML report. */
-export async function reportCommand(flags: { db: string; id: string; output?: string }): Promise<void> {
+export async function reportCommand(flags: { db: string; id: string; output?: string }, context: CliContext): Promise<void> {
   const store = new RunStore(flags.db);
   try {
     const run = store.getRun(flags.id);
@@ -198,7 +211,7 @@ export async function reportCommand(flags: { db: string; id: string; output?: st
     const html = await renderReport({ run, units: store.units(run.id) });
     const output = flags.output ?? `report-${run.id}.html`;
     writeFileSync(output, html);
-    console.log(`wrote ${output}`);
+    context.out(`wrote ${output}`);
   } finally {
     store.close();
   }

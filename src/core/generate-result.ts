@@ -1,8 +1,9 @@
-import type { StrategyReport } from "./strategy.js";
+import type { FinishReason } from "./finish-reason.js";
+import type { StrategyReport } from "./strategy-report.js";
 import type { Usage } from "./usage.js";
 import type { Warning } from "./warning.js";
 
-export type FinishReason = "stop" | "length" | "abort" | "error" | "other";
+export type { FinishReason };
 
 export type TokenLogprob = {
   token: string;

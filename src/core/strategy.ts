@@ -1,9 +1,10 @@
 import type { CallOptions } from "./call-options.js";
-import type { FinishReason } from "./generate-result.js";
 import type { LanguageModel } from "./language-model.js";
+import type { StrategyReport } from "./strategy-report.js";
 import type { StreamPart } from "./stream-part.js";
-import type { Usage } from "./usage.js";
-import type { Warning } from "./warning.js";
+
+export type { Candidate, RunSettings, StopReason, StrategyReport } from "./strategy-report.js";
+export type { SearchNodeStatus, SearchTreeTrace, TraceEvent, TraceEventData, TraceEventType } from "./trace-event.js";
 
 /** A per-run limit. Every field is optional; absent means unlimited. */
 export type Budget = {
@@ -13,48 +14,6 @@ export type Budget = {
   maxCalls?: number;
   /** Wall-clock milliseconds. */
   maxWallMs?: number;
-};
-
-/** Why a run ended. */
-export type StopReason =
-  /** Did all the work it planned. */
-  | "completed"
-  /** The budget ran out; the answer is the best so far. */
-  | "budget"
-  /** An adaptive rule decided the answer was settled. */
-  | "adaptive"
-  /** The caller aborted. */
-  | "abort";
-
-export type Candidate = {
-  text: string;
-  /** Extracted answer; undefined is an abstention. */
-  answer: string | undefined;
-  finishReason: FinishReason;
-  completionTokens: number;
-  /** Mean token log-probability, where the backend returned log-probabilities. */
-  meanLogprob?: number;
-  /** Verifier score, where a verifier scored it. */
-  score?: number;
-};
-
-export type TraceEvent = { atMs: number; type: string; data?: Record<string, unknown> };
-
-/** What a strategy run reports besides its text. */
-export type StrategyReport = {
-  strategy: string;
-  answer: string | undefined;
-  /** In [0, 1]; for votes, the winner's share of non-abstaining votes. */
-  confidence: number;
-  stopReason: StopReason;
-  candidates: Candidate[];
-  /** Answer -> count (or weight). */
-  votes: Record<string, number>;
-  usage: Usage;
-  /** Tokens verifiers evaluated, counted apart from the policy's usage (and outside its budget). */
-  verifierTokens?: number;
-  trace: TraceEvent[];
-  warnings: Warning[];
 };
 
 export type StrategyResult = StrategyReport & {
@@ -77,5 +36,9 @@ export type StrategyRunOptions = {
 
 export type Strategy = {
   readonly name: string;
+  /** Every option the strategy runs with, defaults filled in (reported as `settings.options`). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The spec or name of the verifier it scores with, where it has one. */
+  readonly verifier?: string;
   run(options: StrategyRunOptions): Promise<StrategyResult>;
 };

@@ -1,5 +1,6 @@
-import type { FinishReason, TokenLogprob } from "./generate-result.js";
-import type { StrategyReport } from "./strategy.js";
+import type { FinishReason } from "./finish-reason.js";
+import type { TokenLogprob } from "./generate-result.js";
+import type { StrategyReport } from "./strategy-report.js";
 import type { Usage } from "./usage.js";
 import type { Warning } from "./warning.js";
 

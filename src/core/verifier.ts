@@ -1,6 +1,16 @@
+/**
+ * What a verifier is, which strategies read instead of its name:
+ * - `process`: scores every step of a solution, so partial solutions too (PRMs; step-level search needs one);
+ * - `outcome`: scores a whole solution (a judge);
+ * - `oracle`: knows the truth (a task's exact checker), so results that use it are experiments.
+ */
+export type VerifierKind = "process" | "outcome" | "oracle";
+
 /** Scores a candidate solution to a prompt; higher is better, in [0, 1] where possible. */
 export type Verifier = {
   readonly name: string;
+  /** What it is. Absent: `outcome`. */
+  readonly kind?: VerifierKind;
   score(options: {
     prompt: string;
     solution: string;
@@ -11,4 +21,6 @@ export type Verifier = {
    * solutions that extend each other evaluates only new steps). Scores are the same as `score`'s.
    */
   session?(): Verifier;
+  /** Optional: releases what the verifier loaded (its model), where it owns it. */
+  dispose?(): Promise<void>;
 };

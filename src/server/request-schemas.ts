@@ -1,31 +1,21 @@
 import { z } from "zod";
 
-/** mull's own request extension: `{"mull": {"strategy": "self-consistency", "n": 16, "budgetTokens": 4000}}`. */
+/**
+ * mull's own request extension: `{"mull": {"strategy": "self-consistency", "n": 16, "budgetTokens": 4000}}`.
+ * Keys besides these are the strategy's options, validated by the strategy's own schema (so the server
+ * accepts and refuses exactly what the library and the CLI do).
+ */
 export const mullRequestSchema = z
   .object({
-    strategy: z.string().optional(),
-    n: z.number().int().min(1).max(1024).optional(),
-    temperature: z.number().min(0).max(5).optional(),
-    threshold: z.number().gt(0).max(1).optional(),
-    k: z.number().int().positive().optional(),
-    weightBy: z.enum(["verifier", "logprob"]).optional(),
-    waveSize: z.number().int().min(1).optional(),
-    // Step-level search (beam-search, dvts, lookahead, particle-filter, rebase, mcts).
-    stepDelimiter: z.string().min(1).optional(),
-    maxSteps: z.number().int().min(1).max(1000).optional(),
-    select: z.enum(["best", "weighted-vote", "majority"]).optional(),
-    beamWidth: z.number().int().min(1).max(1024).optional(),
-    lookahead: z.number().int().min(1).max(40).optional(),
-    softmaxTemperature: z.number().gt(0).optional(),
-    sweeps: z.number().int().min(1).max(64).optional(),
-    balanceTemperature: z.number().gt(0).optional(),
-    expansionWidth: z.number().int().min(1).max(64).optional(),
-    explorationConstant: z.number().gt(0).optional(),
+    /** A strategy spec, e.g. `self-consistency` or `beam-search:n=8`. */
+    strategy: z.string().min(1).optional(),
+    /** A verifier spec among those the server was started with. */
+    verifier: z.string().min(1).optional(),
     budgetTokens: z.number().int().positive().optional(),
     budgetCalls: z.number().int().positive().optional(),
     budgetMs: z.number().int().positive().optional(),
   })
-  .strict();
+  .catchall(z.union([z.number(), z.string(), z.boolean()]));
 
 const common = {
   model: z.string().min(1),
@@ -69,3 +59,4 @@ export const chatRequestSchema = z
 
 export type CompletionRequest = z.infer<typeof completionRequestSchema>;
 export type ChatRequest = z.infer<typeof chatRequestSchema>;
+export type MullRequest = z.infer<typeof mullRequestSchema>;

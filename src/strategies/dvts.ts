@@ -3,46 +3,48 @@
  * each samples M next steps, keeps only the one the PRM scores highest, and goes on greedily until its
  * chosen step completes a solution.
  */
-import type { Strategy, StrategyResult } from "../core/strategy.js";
+import { z } from "zod";
+import { defineStrategy } from "../extension/define-strategy.js";
 import type { SearchNode } from "./search-tree.js";
-import { byScore, positiveInteger, runStepSearch, type StepSearchOptions, StepSearchRun, validateStepSearch } from "./step-search.js";
+import { byScore, continuesPartialSolutions, runStepSearch, StepSearchRun, stepSearchOptions } from "./step-search.js";
 
-export type DvtsOptions = StepSearchOptions & {
-  /** Total samples per iteration, over all subtrees. Defaults to `16`. */
-  n?: number;
-  /** Steps sampled per subtree per iteration (M); there are n/M subtrees. Defaults to `4`. */
-  beamWidth?: number;
-};
+export const dvts = defineStrategy({
+  name: "dvts",
+  description: "Diverse verifier tree search: n/M independent subtrees, each keeps the best of M sampled steps",
+  options: z.strictObject({
+    ...stepSearchOptions({ nDescription: "Total samples per iteration, over all subtrees", temperature: 0.8, select: "best" }),
+    beamWidth: z.number().int().min(1).max(1024).default(4).describe("Steps sampled per subtree per iteration (M); there are n/M subtrees"),
+  }),
+  verifier: "required",
+  continuesText: true,
+  rawPrompt: () => continuesPartialSolutions,
+  run(context) {
+    const { n, beamWidth } = context.options;
+    const subtrees = Math.max(1, Math.floor(n / beamWidth));
+    const run = new StepSearchRun(context);
+    return runStepSearch(run, async () => {
+      let heads: SearchNode[] = Array.from({ length: subtrees }, () => run.root);
+      for (let iteration = 1; heads.length > 0 && !run.stopped; iteration++) {
+        const next = await Promise.all(
+          heads.map(async (head) => {
+            const children = await run.expand(head, beamWidth);
+            await run.score(children);
+            const [best, ...rest] = byScore(children);
+            run.tree.prune(rest);
+            return best;
+          }),
+        );
+        heads = next.filter((head): head is SearchNode => head !== undefined && head.status === "open");
+        run.progress(`iteration ${iteration}: ${heads.length} of ${subtrees} subtrees open, ${run.finished().length} complete`, {
+          iteration,
+          open: heads.length,
+          complete: run.finished().length,
+        });
+      }
+    });
+  },
+});
 
-export function createDvts(options: DvtsOptions): Strategy {
-  const settings = validateStepSearch("dvts", options, { temperature: 0.8, select: "best" });
-  const n = positiveInteger("n", options.n ?? 16);
-  const beamWidth = positiveInteger("beamWidth", options.beamWidth ?? 4);
-  const subtrees = Math.max(1, Math.floor(n / beamWidth));
-  return {
-    name: "dvts",
-    async run(runOptions): Promise<StrategyResult> {
-      const run = new StepSearchRun({ name: "dvts", run: runOptions, settings });
-      return runStepSearch(run, async () => {
-        let heads: SearchNode[] = Array.from({ length: subtrees }, () => run.root);
-        for (let iteration = 1; heads.length > 0 && !run.stopped; iteration++) {
-          const next = await Promise.all(
-            heads.map(async (head) => {
-              const children = await run.expand(head, beamWidth);
-              await run.score(children);
-              const [best, ...rest] = byScore(children);
-              run.tree.prune(rest);
-              return best;
-            }),
-          );
-          heads = next.filter((head): head is SearchNode => head !== undefined && head.status === "open");
-          run.progress(`iteration ${iteration}: ${heads.length} of ${subtrees} subtrees open, ${run.finished().length} complete`, {
-            iteration,
-            open: heads.length,
-            complete: run.finished().length,
-          });
-        }
-      });
-    },
-  };
-}
+export type DvtsOptions = Parameters<typeof dvts.create>[0];
+
+export const createDvts = (options: DvtsOptions) => dvts.create(options);

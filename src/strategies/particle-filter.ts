@@ -5,21 +5,11 @@
  * With `sweeps` > 1 it is particle Gibbs: every later sweep keeps the previous sweep's best particle
  * as a reference trajectory that survives every resampling.
  */
-import type { Strategy, StrategyResult } from "../core/strategy.js";
+import { z } from "zod";
+import { defineStrategy } from "../extension/define-strategy.js";
 import { createRandom, type Random } from "../internal/seeded-random.js";
 import type { SearchNode } from "./search-tree.js";
-import { byScore, positiveInteger, positiveNumber, runStepSearch, type StepSearchOptions, StepSearchRun, validateStepSearch } from "./step-search.js";
-
-export type ParticleFilterOptions = StepSearchOptions & {
-  /** Particles. Defaults to `16`. */
-  n?: number;
-  /** Softmax temperature τ of the resampling weights. Defaults to `1`. */
-  softmaxTemperature?: number;
-  /** Resample finished particles along with active ones (the reference scripts' `--resample-inactive`). Defaults to `true`. */
-  resampleFinished?: boolean;
-  /** Sweeps; more than 1 runs particle Gibbs with a reference particle. Defaults to `1`. */
-  sweeps?: number;
-};
+import { byScore, continuesPartialSolutions, runStepSearch, StepSearchRun, stepSearchOptions } from "./step-search.js";
 
 /** Resampling weights from PRM scores: softmax of inverse-sigmoid logits over τ. */
 export function particleWeights(scores: number[], softmaxTemperature: number): number[] {
@@ -48,60 +38,68 @@ export function multinomial(weights: number[], count: number, random: Random): n
   });
 }
 
-export function createParticleFilter(options: ParticleFilterOptions): Strategy {
-  const settings = validateStepSearch("particle-filter", options, { temperature: 0.8, select: "best" });
-  const n = positiveInteger("n", options.n ?? 16);
-  const softmaxTemperature = positiveNumber("softmaxTemperature", options.softmaxTemperature ?? 1);
-  const sweeps = positiveInteger("sweeps", options.sweeps ?? 1, 64);
-  const resampleFinished = options.resampleFinished ?? true;
-  return {
-    name: "particle-filter",
-    async run(runOptions): Promise<StrategyResult> {
-      const run = new StepSearchRun({ name: "particle-filter", run: runOptions, settings });
-      const random = createRandom((runOptions.call.seed ?? Math.floor(Math.random() * 2 ** 31)) ^ 0x2545f491);
-      /** Steps every active particle once; particles on the same node share one call. */
-      const step = async (particles: SearchNode[]): Promise<SearchNode[]> => {
-        const groups = new Map<SearchNode, number>();
-        for (const particle of particles) if (particle.status !== "finished") groups.set(particle, (groups.get(particle) ?? 0) + 1);
-        const children = new Map<SearchNode, SearchNode[]>();
-        await Promise.all([...groups].map(async ([node, count]) => children.set(node, await run.expand(node, count))));
-        await run.score([...children.values()].flat());
-        // A particle whose step the budget cut off stays where it was.
-        return particles.map((particle) => (particle.status === "finished" ? particle : (children.get(particle)?.shift() ?? particle)));
-      };
-      return runStepSearch(run, async () => {
-        let reference: SearchNode[] = [];
-        for (let sweep = 1; sweep <= sweeps && !run.stopped; sweep++) {
-          // The reference particle's node at each depth (particle Gibbs); none in the first sweep.
-          const referenceAt = (depth: number) => reference[Math.min(depth, reference.length) - 1];
-          let particles = await step(Array.from({ length: reference.length > 0 ? n - 1 : n }, () => run.root));
-          if (reference.length > 0) particles = [referenceAt(1) as SearchNode, ...particles];
-          for (let depth = 1; !run.stopped && particles.some((particle) => particle.status !== "finished"); depth++) {
-            const pool = resampleFinished ? particles : particles.filter((particle) => particle.status !== "finished");
-            const kept = resampleFinished ? [] : particles.filter((particle) => particle.status === "finished");
-            const weights = particleWeights(
-              pool.map((particle) => particle.score ?? 0),
-              softmaxTemperature,
-            );
-            const free = reference.length > 0 ? pool.length - 1 : pool.length;
-            const drawn = multinomial(weights, free, random).map((index) => pool[index] as SearchNode);
-            const held = reference.length > 0 ? particles[0] : undefined;
-            run.tree.prune(particles.filter((particle) => particle !== held && !drawn.includes(particle)));
-            run.note("resample", { sweep, depth, weights, drawn: drawn.map((particle) => particle.id) });
-            const next = await step(drawn);
-            const ahead = referenceAt(depth + 1);
-            particles = [...(ahead ? [ahead] : []), ...next, ...kept];
-            const active = particles.filter((particle) => particle.status !== "finished").length;
-            run.progress(`sweep ${sweep}, step ${depth}: ${active} of ${particles.length} particles active`, { sweep, depth, active });
-          }
-          const best = byScore(particles.filter((particle) => particle.status === "finished"))[0];
-          if (best)
-            reference = run.tree
-              .path(best)
-              .slice(1)
-              .map((id) => run.tree.nodes[id] as SearchNode);
+export const particleFilter = defineStrategy({
+  name: "particle-filter",
+  description: "Particle filtering over steps: PRM-weighted multinomial resampling; sweeps > 1 is particle Gibbs (Puri et al., 2025)",
+  options: z.strictObject({
+    ...stepSearchOptions({ nDescription: "Particles", temperature: 0.8, select: "best" }),
+    softmaxTemperature: z.number().gt(0).max(100).default(1).describe("Softmax temperature τ of the resampling weights"),
+    resampleFinished: z.boolean().default(true).describe("Resample finished particles along with active ones (the reference scripts' --resample-inactive)"),
+    sweeps: z.number().int().min(1).max(64).default(1).describe("Sweeps; more than 1 runs particle Gibbs with a reference particle"),
+  }),
+  verifier: "required",
+  continuesText: true,
+  rawPrompt: () => continuesPartialSolutions,
+  run(context) {
+    const { n, softmaxTemperature, sweeps, resampleFinished } = context.options;
+    const run = new StepSearchRun(context);
+    const random = createRandom((context.call.seed ?? Math.floor(Math.random() * 2 ** 31)) ^ 0x2545f491);
+    /** Steps every active particle once; particles on the same node share one call. */
+    const step = async (particles: SearchNode[]): Promise<SearchNode[]> => {
+      const groups = new Map<SearchNode, number>();
+      for (const particle of particles) if (particle.status !== "finished") groups.set(particle, (groups.get(particle) ?? 0) + 1);
+      const children = new Map<SearchNode, SearchNode[]>();
+      await Promise.all([...groups].map(async ([node, count]) => children.set(node, await run.expand(node, count))));
+      await run.score([...children.values()].flat());
+      // A particle whose step the budget cut off stays where it was.
+      return particles.map((particle) => (particle.status === "finished" ? particle : (children.get(particle)?.shift() ?? particle)));
+    };
+    return runStepSearch(run, async () => {
+      let reference: SearchNode[] = [];
+      for (let sweep = 1; sweep <= sweeps && !run.stopped; sweep++) {
+        // The reference particle's node at each depth (particle Gibbs); none in the first sweep.
+        const referenceAt = (depth: number) => reference[Math.min(depth, reference.length) - 1];
+        let particles = await step(Array.from({ length: reference.length > 0 ? n - 1 : n }, () => run.root));
+        if (reference.length > 0) particles = [referenceAt(1) as SearchNode, ...particles];
+        for (let depth = 1; !run.stopped && particles.some((particle) => particle.status !== "finished"); depth++) {
+          const pool = resampleFinished ? particles : particles.filter((particle) => particle.status !== "finished");
+          const kept = resampleFinished ? [] : particles.filter((particle) => particle.status === "finished");
+          const weights = particleWeights(
+            pool.map((particle) => particle.score ?? 0),
+            softmaxTemperature,
+          );
+          const free = reference.length > 0 ? pool.length - 1 : pool.length;
+          const drawn = multinomial(weights, free, random).map((index) => pool[index] as SearchNode);
+          const held = reference.length > 0 ? particles[0] : undefined;
+          run.tree.prune(particles.filter((particle) => particle !== held && !drawn.includes(particle)));
+          run.note("resample", { sweep, depth, weights, drawn: drawn.map((particle) => particle.id) });
+          const next = await step(drawn);
+          const ahead = referenceAt(depth + 1);
+          particles = [...(ahead ? [ahead] : []), ...next, ...kept];
+          const active = particles.filter((particle) => particle.status !== "finished").length;
+          run.progress(`sweep ${sweep}, step ${depth}: ${active} of ${particles.length} particles active`, { sweep, depth, active });
         }
-      });
-    },
-  };
-}
+        const best = byScore(particles.filter((particle) => particle.status === "finished"))[0];
+        if (best)
+          reference = run.tree
+            .path(best)
+            .slice(1)
+            .map((id) => run.tree.nodes[id] as SearchNode);
+      }
+    });
+  },
+});
+
+export type ParticleFilterOptions = Parameters<typeof particleFilter.create>[0];
+
+export const createParticleFilter = (options: ParticleFilterOptions) => particleFilter.create(options);

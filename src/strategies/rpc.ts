@@ -4,13 +4,13 @@
  * that belong to the low component and sit below the mean; each answer scores the sum of its unique
  * paths' probabilities. Without log-probabilities it warns and falls back to plain voting.
  */
-import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
-import type { Candidate, Strategy, StrategyResult } from "../core/strategy.js";
-import { BudgetMeter } from "../internal/budget-meter.js";
-import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
+import { z } from "zod";
+import type { Candidate } from "../core/strategy-report.js";
+import { defineStrategy } from "../extension/define-strategy.js";
+import { sampleCandidates } from "../extension/sample-candidates.js";
 import { fitWeibullMixture, highComponentPosterior } from "../internal/weibull-mixture.js";
-import { sampleCandidates } from "./sample-candidates.js";
-import { createTrace, finishRun, majorityVote } from "./strategy-helpers.js";
+import { firstWithAnswer, majorityVote } from "./majority-vote.js";
+import { samplingOptions } from "./sampling-options.js";
 
 /** Perplexity consistency over candidates that all have `meanLogprob`; returns kept candidates and answer scores. */
 export function perplexityConsistency(candidates: Candidate[]): {
@@ -42,53 +42,37 @@ export function perplexityConsistency(candidates: Candidate[]): {
   return { answer, votes, confidence: answer === undefined || total === 0 ? 0 : (votes[answer] ?? 0) / total, pruned: keep.filter((kept) => !kept).length };
 }
 
-export function createRpc(options: { n?: number; temperature?: number; waveSize?: number } = {}): Strategy {
-  const n = options.n ?? 16;
-  const temperature = options.temperature ?? 0.7;
-  if (!Number.isInteger(n) || n < 1 || n > 1024) throw new InvalidArgumentError({ parameter: "n", value: n, message: "must be an integer from 1 to 1024" });
-  if (!Number.isFinite(temperature) || temperature < 0)
-    throw new InvalidArgumentError({ parameter: "temperature", value: temperature, message: "must be a number >= 0" });
-  return {
-    name: "rpc",
-    async run({ model, call, budget, abortSignal, extractAnswer = defaultExtractAnswer }): Promise<StrategyResult> {
-      const meter = new BudgetMeter({ ...(budget ? { budget } : {}), ...(abortSignal ? { abortSignal } : {}) });
-      const { trace, add } = createTrace();
-      try {
-        const { candidates, warnings } = await sampleCandidates({
-          model,
-          call: { ...call, logprobs: true },
-          meter,
-          n,
-          waveSize: options.waveSize ?? (budget ? Math.min(n, 4) : n),
-          temperature,
-          extractAnswer,
-        });
-        const withLogprobs = candidates.filter((candidate) => candidate.meanLogprob !== undefined || candidate.completionTokens === 0);
-        let tally: { answer: string | undefined; votes: Record<string, number>; confidence: number };
-        if (candidates.length > 0 && withLogprobs.length === candidates.length) {
-          const result = perplexityConsistency(candidates);
-          add("rpc", { pruned: result.pruned, votes: result.votes });
-          tally = result;
-        } else {
-          warnings.push({ type: "unsupported", feature: "logprobs", details: "rpc needs per-token log-probabilities; fell back to plain majority voting" });
-          tally = majorityVote(candidates);
-        }
-        const chosen = candidates.find((candidate) => tally.answer !== undefined && candidate.answer === tally.answer);
-        return finishRun({
-          strategy: "rpc",
-          chosen,
-          answer: tally.answer,
-          confidence: tally.confidence,
-          candidates,
-          votes: tally.votes,
-          meter,
-          abortSignal,
-          trace,
-          warnings,
-        });
-      } finally {
-        meter.dispose();
-      }
-    },
-  };
-}
+export const rpc = defineStrategy({
+  name: "rpc",
+  description: "Perplexity consistency with reasoning pruning: answers scored by their paths' probabilities (Zhou et al., 2025)",
+  options: z.strictObject(samplingOptions),
+  async run(context) {
+    const { n, temperature } = context.options;
+    const sampled = await sampleCandidates({
+      model: context.model,
+      call: { ...context.call, logprobs: true },
+      meter: context.meter,
+      extractAnswer: context.extractAnswer,
+      n,
+      temperature,
+      waveSize: context.waveSize(n, context.options.waveSize),
+    });
+    context.warn(sampled.warnings);
+    const candidates = sampled.candidates;
+    const withLogprobs = candidates.filter((candidate) => candidate.meanLogprob !== undefined || candidate.completionTokens === 0);
+    let tally: { answer: string | undefined; votes: Record<string, number>; confidence: number };
+    if (candidates.length > 0 && withLogprobs.length === candidates.length) {
+      const result = perplexityConsistency(candidates);
+      context.trace("rpc", { pruned: result.pruned, votes: result.votes });
+      tally = result;
+    } else {
+      context.warn([{ type: "unsupported", feature: "logprobs", details: "rpc needs per-token log-probabilities; fell back to plain majority voting" }]);
+      tally = majorityVote(candidates);
+    }
+    return { ...tally, chosen: firstWithAnswer(candidates, tally.answer), candidates };
+  },
+});
+
+export type RpcOptions = NonNullable<Parameters<typeof rpc.create>[0]>;
+
+export const createRpc = (options: RpcOptions = {}) => rpc.create(options);

@@ -1,14 +1,7 @@
 /** The tree a step-level search grew: every partial solution it made, scored, kept or pruned. */
+import type { SearchNodeStatus, SearchTreeTrace } from "../core/trace-event.js";
 
-export type SearchNodeStatus =
-  /** Still a frontier node when the search ended. */
-  | "open"
-  /** Continued by the search. */
-  | "expanded"
-  /** Dropped by selection, resampling or allocation. */
-  | "pruned"
-  /** A complete solution. */
-  | "finished";
+export type { SearchNodeStatus, SearchTreeTrace };
 
 export type SearchNode = {
   id: number;
@@ -25,13 +18,6 @@ export type SearchNode = {
   status: SearchNodeStatus;
   /** Search-specific numbers (visits, value, weight, particle index...). */
   data?: Record<string, number>;
-};
-
-/** What a search records in its trace: enough for a report or a viewer to draw the tree. */
-export type SearchTreeTrace = {
-  nodes: { id: number; parent: number | null; depth: number; step: string; score: number | null; status: SearchNodeStatus; data?: Record<string, number> }[];
-  /** Ids of the chosen solution's path, root first. */
-  chosen: number[];
 };
 
 export class SearchTree {

@@ -1,52 +1,34 @@
-import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
-import type { Strategy, StrategyResult } from "../core/strategy.js";
-import { BudgetMeter } from "../internal/budget-meter.js";
-import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
+import { z } from "zod";
+import { defineStrategy } from "../extension/define-strategy.js";
+import { isStopError } from "../extension/stop-error.js";
+import { toCandidate } from "../extension/to-candidate.js";
 import { meteredGenerate } from "../internal/metered-model.js";
-import { createTrace, finishRun, isStopError, toCandidate } from "./strategy-helpers.js";
-
-export type SingleOptions = {
-  /** Sampling temperature. Defaults to `0` (greedy). */
-  temperature?: number;
-};
 
 /** One completion, greedy by default: the baseline every other strategy is measured against. */
-export function createSingle(options: SingleOptions = {}): Strategy {
-  const temperature = options.temperature;
-  if (temperature !== undefined && (!Number.isFinite(temperature) || temperature < 0))
-    throw new InvalidArgumentError({ parameter: "temperature", value: temperature, message: "must be a number >= 0" });
-  return {
-    name: "single",
-    async run({ model, call, budget, abortSignal, extractAnswer = defaultExtractAnswer, onProgress }): Promise<StrategyResult> {
-      const meter = new BudgetMeter({ ...(budget ? { budget } : {}), ...(abortSignal ? { abortSignal } : {}) });
-      const { trace, add } = createTrace();
-      try {
-        const result = await meteredGenerate({
-          model,
-          meter,
-          call: { ...call, n: 1, temperature: temperature ?? call.temperature ?? 0, logprobs: call.logprobs ?? true },
-        }).catch((error: unknown) => {
-          if (isStopError(error)) return undefined;
-          throw error;
-        });
-        const candidates = result ? result.completions.map((completion) => toCandidate(completion, extractAnswer)) : [];
-        const chosen = candidates[0];
-        add("candidate-end", { answer: chosen?.answer, completionTokens: chosen?.completionTokens });
-        onProgress?.({ type: "progress", message: "candidate finished", usage: meter.usage() });
-        const answer = chosen?.answer;
-        return finishRun({
-          strategy: "single",
-          chosen,
-          confidence: answer === undefined ? 0 : chosen?.meanLogprob !== undefined ? Math.exp(chosen.meanLogprob) : 1,
-          candidates,
-          meter,
-          abortSignal,
-          trace,
-          warnings: result?.warnings ?? [],
-        });
-      } finally {
-        meter.dispose();
-      }
-    },
-  };
-}
+export const single = defineStrategy({
+  name: "single",
+  description: "One completion, greedy by default: the baseline",
+  options: z.strictObject({ temperature: z.number().min(0).max(5).default(0).describe("Sampling temperature (0 is greedy)") }),
+  async run(context) {
+    const { model, meter, call, extractAnswer } = context;
+    const result = await meteredGenerate({
+      model,
+      meter,
+      call: { ...call, n: 1, temperature: context.options.temperature, logprobs: call.logprobs ?? true },
+    }).catch((error: unknown) => {
+      if (isStopError(error)) return undefined;
+      throw error;
+    });
+    if (result) context.warn(result.warnings);
+    const candidates = result ? result.completions.map((completion) => toCandidate(completion, extractAnswer)) : [];
+    const chosen = candidates[0];
+    context.trace("candidate-end", { answer: chosen?.answer, completionTokens: chosen?.completionTokens });
+    context.progress("candidate finished");
+    const confidence = chosen?.answer === undefined ? 0 : chosen.meanLogprob !== undefined ? Math.exp(chosen.meanLogprob) : 1;
+    return { chosen, confidence, candidates };
+  },
+});
+
+export type SingleOptions = NonNullable<Parameters<typeof single.create>[0]>;
+
+export const createSingle = (options: SingleOptions = {}) => single.create(options);

@@ -4,131 +4,60 @@
  * tree, the budget, and the final choice among complete solutions.
  */
 import { setMaxListeners } from "node:events";
-import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
-import type { Candidate, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
-import type { Verifier } from "../core/verifier.js";
-import type { Warning } from "../core/warning.js";
-import { BudgetMeter } from "../internal/budget-meter.js";
-import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
+import { z } from "zod";
+import type { Candidate } from "../core/strategy-report.js";
+import type { TraceEventData, TraceEventType } from "../core/trace-event.js";
+import type { RunContext, RunOutcome } from "../extension/run-context.js";
+import { callSeedStride, seedAt } from "../extension/seeds.js";
+import { isStopError } from "../extension/stop-error.js";
 import { meteredGenerate } from "../internal/metered-model.js";
+import { highestScored, majorityVote } from "./majority-vote.js";
+import { samplesOption, temperatureOption } from "./sampling-options.js";
 import { type SearchNode, SearchTree } from "./search-tree.js";
-import { createTrace, finishRun, highestScored, isStopError, majorityVote, mergeWarnings, scoreCandidates } from "./strategy-helpers.js";
 
 export type FinalSelection = "best" | "weighted-vote" | "majority";
 
-const finalSelections: readonly FinalSelection[] = ["best", "weighted-vote", "majority"];
+/** Why a search needs a raw-text prompt. */
+export const continuesPartialSolutions = "it continues partial solutions";
 
-/** Options every step-level search takes. */
-export type StepSearchOptions = {
-  /** Scores partial solutions (a process reward model; its aggregation decides a prefix's score). Required. */
-  verifier: Verifier;
-  /** Ends one step. Defaults to the model's `stepDelimiter` (`"\n"` for the bundled model), else `"\n\n"`. */
-  stepDelimiter?: string;
-  /** Policy sampling temperature. Defaults to each search's reference value (0.8; REBASE 1.0). */
-  temperature?: number;
-  /** Most steps in one solution; the step at this depth is generated to the end. Defaults to `40`. */
-  maxSteps?: number;
-  /** Most tokens in one step. Defaults to `256`. */
-  maxStepTokens?: number;
-  /** How the answer is chosen among complete solutions. Defaults to each search's reference choice. */
-  select?: FinalSelection;
-  /**
-   * Whether a step completes the solution. Defaults to a step holding a final answer
-   * (`####`, `\boxed{`, or "the answer is"); a step the model ends with its end-of-text token, an empty
-   * step and a step cut at `maxStepTokens` also end a solution.
-   */
-  isFinalStep?: (step: string) => boolean;
-};
-
-const finalAnswerPattern = /####|\\boxed\{|the answer is/i;
-
-/** Checks the options every search shares; returns them with defaults filled in. */
-export function validateStepSearch(
-  name: string,
-  options: StepSearchOptions,
-  defaults: { temperature: number; select: FinalSelection },
-): Required<Omit<StepSearchOptions, "stepDelimiter">> & { stepDelimiter: string | undefined } {
-  if (!options?.verifier) throw new InvalidArgumentError({ parameter: "verifier", message: `${name} needs a process reward model as its verifier` });
-  const temperature = options.temperature ?? defaults.temperature;
-  const maxSteps = options.maxSteps ?? 40;
-  const maxStepTokens = options.maxStepTokens ?? 256;
-  const select = options.select ?? defaults.select;
-  if (!Number.isFinite(temperature) || temperature < 0)
-    throw new InvalidArgumentError({ parameter: "temperature", value: temperature, message: "must be a number >= 0" });
-  if (!Number.isInteger(maxSteps) || maxSteps < 1 || maxSteps > 1000)
-    throw new InvalidArgumentError({ parameter: "maxSteps", value: maxSteps, message: "must be an integer from 1 to 1000" });
-  if (!Number.isInteger(maxStepTokens) || maxStepTokens < 1)
-    throw new InvalidArgumentError({ parameter: "maxStepTokens", value: maxStepTokens, message: "must be a positive integer" });
-  if (!finalSelections.includes(select))
-    throw new InvalidArgumentError({ parameter: "select", value: select, message: `must be one of ${finalSelections.join(", ")}` });
-  if (options.stepDelimiter !== undefined && (typeof options.stepDelimiter !== "string" || options.stepDelimiter.length === 0))
-    throw new InvalidArgumentError({ parameter: "stepDelimiter", value: options.stepDelimiter, message: "must be a non-empty string" });
+/** The options every step-level search takes, with each search's reference defaults. */
+export function stepSearchOptions(defaults: { n?: number; nDescription: string; temperature: number; select: FinalSelection }) {
   return {
-    verifier: options.verifier,
-    stepDelimiter: options.stepDelimiter,
-    temperature,
-    maxSteps,
-    maxStepTokens,
-    select,
-    isFinalStep: options.isFinalStep ?? ((step) => finalAnswerPattern.test(step)),
+    n: samplesOption(defaults.n ?? 16, defaults.nDescription),
+    temperature: temperatureOption(defaults.temperature),
+    stepDelimiter: z.string().min(1).optional().describe('Ends one step. Absent: the model\'s ("\\n" for the bundled model), else a blank line'),
+    maxSteps: z.number().int().min(1).max(1000).default(40).describe("Most steps in one solution; the step at this depth is generated to the end"),
+    maxStepTokens: z.number().int().min(1).max(100_000).default(256).describe("Most tokens in one step"),
+    select: z.enum(["best", "weighted-vote", "majority"]).default(defaults.select).describe("How the answer is chosen among complete solutions"),
   };
 }
 
-/** Checks a positive integer option. */
-export function positiveInteger(parameter: string, value: number, most = 1024): number {
-  if (!Number.isInteger(value) || value < 1 || value > most)
-    throw new InvalidArgumentError({ parameter, value, message: `must be an integer from 1 to ${most}, got ${value}` });
-  return value;
-}
+/** What a search run reads from its options. */
+export type StepSearchSettings = { temperature: number; stepDelimiter?: string | undefined; maxSteps: number; maxStepTokens: number; select: FinalSelection };
 
-/** Checks a positive number option. */
-export function positiveNumber(parameter: string, value: number): number {
-  if (!Number.isFinite(value) || value <= 0) throw new InvalidArgumentError({ parameter, value, message: `must be a number > 0, got ${value}` });
-  return value;
-}
+/**
+ * A step completes the solution when it holds a final answer (`####`, `\boxed{`, or "the answer is"); a step
+ * the model ends with its end-of-text token, an empty step and a step cut at `maxStepTokens` also end one.
+ */
+const finalAnswerPattern = /####|\\boxed\{|the answer is/i;
 
-/** One run of a step-level search: the model, the tree, the meter, and what was spent. */
+/** One run of a step-level search: the run context, the tree, and the tokens behind each node. */
 export class StepSearchRun {
   readonly tree = new SearchTree();
-  readonly meter: BudgetMeter;
-  readonly warnings: Warning[] = [];
   readonly delimiter: string;
-  verifierTokens = 0;
   /** Set once the budget ran out or the caller aborted: no more expansions. */
   stopped = false;
-  readonly #run: StrategyRunOptions;
+  readonly #context: RunContext<StepSearchSettings>;
   readonly #prompt: string;
-  readonly #settings: ReturnType<typeof validateStepSearch>;
-  readonly #name: string;
-  /** The verifier's per-run session where it has one: partial solutions extend each other. */
-  readonly #verifier: Verifier;
-  readonly #trace = createTrace();
   readonly #tokens = new Map<number, number>();
   #calls = 0;
 
-  constructor(options: { name: string; run: StrategyRunOptions; settings: ReturnType<typeof validateStepSearch> }) {
-    const { run, name } = options;
-    // Checked before anything is spent: a chat-only backend cannot continue a partial answer.
-    if (run.model.supportsRawPrompt === false)
-      throw new InvalidArgumentError({
-        parameter: "model",
-        value: run.model.modelId,
-        message: `${name} continues partial solutions with raw-text completions (/v1/completions), which this chat-only backend cannot do`,
-      });
-    if (typeof run.call.prompt !== "string")
-      throw new InvalidArgumentError({
-        parameter: "prompt",
-        message: `${name} continues partial solutions, so it needs a raw-text prompt (a completions request), not chat messages (mull solve: --raw)`,
-      });
-    this.#run = run;
-    this.#prompt = run.call.prompt;
-    this.#settings = options.settings;
-    this.#name = name;
-    this.#verifier = options.settings.verifier.session?.() ?? options.settings.verifier;
-    this.delimiter = options.settings.stepDelimiter ?? run.model.stepDelimiter ?? "\n\n";
-    this.meter = new BudgetMeter({ ...(run.budget ? { budget: run.budget } : {}), ...(run.abortSignal ? { abortSignal: run.abortSignal } : {}) });
+  constructor(context: RunContext<StepSearchSettings>) {
+    this.#context = context;
+    this.#prompt = context.rawPrompt();
+    this.delimiter = context.options.stepDelimiter ?? context.model.stepDelimiter ?? "\n\n";
     // Every concurrent expansion listens on the run's signal; that is expected, not a leak.
-    setMaxListeners(1000, this.meter.signal);
+    setMaxListeners(1000, context.meter.signal);
   }
 
   get root(): SearchNode {
@@ -136,12 +65,12 @@ export class StepSearchRun {
   }
 
   /** Records an event in the run's trace. */
-  note(type: string, data?: Record<string, unknown>): void {
-    this.#trace.add(type, data);
+  note<Type extends TraceEventType>(type: Type, data: TraceEventData[Type]): void {
+    this.#context.trace(type, data);
   }
 
   progress(message: string, data?: Record<string, unknown>): void {
-    this.#run.onProgress?.({ type: "progress", message: `${this.#name}: ${message}`, usage: this.meter.usage(), ...(data ? { data } : {}) });
+    this.#context.progress(`${this.#context.name}: ${message}`, data);
   }
 
   /**
@@ -151,19 +80,21 @@ export class StepSearchRun {
    */
   async expand(node: SearchNode, count: number, options: { temperature?: number; toEnd?: boolean } = {}): Promise<SearchNode[]> {
     if (this.stopped || count < 1) return [];
-    const toEnd = options.toEnd === true || node.depth + 1 >= this.#settings.maxSteps;
-    const call = this.#run.call;
-    const seed = call.seed !== undefined ? call.seed + this.#calls * 7_919 : undefined;
+    const settings = this.#context.options;
+    const toEnd = options.toEnd === true || node.depth + 1 >= settings.maxSteps;
+    const call = this.#context.call;
+    const seed = seedAt(call.seed, this.#calls, callSeedStride);
     this.#calls++;
+    const meter = this.#context.meter;
     const result = await meteredGenerate({
-      model: this.#run.model,
-      meter: this.meter,
+      model: this.#context.model,
+      meter,
       call: {
         ...call,
         prompt: this.#prompt + node.text,
         n: count,
-        temperature: options.temperature ?? this.#settings.temperature,
-        maxTokens: toEnd ? (call.maxTokens ?? 1024) : Math.min(this.#settings.maxStepTokens, call.maxTokens ?? Number.POSITIVE_INFINITY),
+        temperature: options.temperature ?? settings.temperature,
+        maxTokens: toEnd ? (call.maxTokens ?? 1024) : Math.min(settings.maxStepTokens, call.maxTokens ?? Number.POSITIVE_INFINITY),
         ...(toEnd ? {} : { stop: [this.delimiter] }),
         ...(seed !== undefined ? { seed } : {}),
       },
@@ -171,16 +102,16 @@ export class StepSearchRun {
       if (isStopError(error)) return undefined;
       throw error;
     });
-    if (!result || this.meter.signal.aborted) this.stopped = true;
+    if (!result || meter.signal.aborted) this.stopped = true;
     if (!result) return [];
-    mergeWarnings(this.warnings, result.warnings);
+    this.#context.warn(result.warnings);
     const children: SearchNode[] = [];
     for (const completion of result.completions) {
       // A step cut short by the budget or an abort is not a step (one cut at maxStepTokens is a dead end).
-      if (completion.finishReason === "abort" || (completion.finishReason === "length" && this.meter.exhaustedBy)) continue;
+      if (completion.finishReason === "abort" || (completion.finishReason === "length" && meter.exhaustedBy)) continue;
       const step = completion.text;
       const continues =
-        !toEnd && completion.finishReason === "stop" && completion.stoppedBy !== "end-of-text" && step.trim().length > 0 && !this.#settings.isFinalStep(step);
+        !toEnd && completion.finishReason === "stop" && completion.stoppedBy !== "end-of-text" && step.trim().length > 0 && !finalAnswerPattern.test(step);
       const child = this.tree.add({ parent: node, step, text: node.text + step + (continues ? this.delimiter : ""), finished: !continues });
       this.#tokens.set(child.id, (this.#tokens.get(node.id) ?? 0) + completion.completionTokens);
       children.push(child);
@@ -190,8 +121,7 @@ export class StepSearchRun {
 
   /** Scores the nodes not yet scored, concurrently (verifier work is counted apart from the policy's budget). */
   async score(nodes: SearchNode[]): Promise<void> {
-    const pending = nodes.filter((node) => node.score === undefined);
-    this.verifierTokens += await scoreCandidates(this.#verifier, this.#prompt, pending, this.#run.abortSignal);
+    await this.#context.score(nodes.filter((node) => node.score === undefined));
   }
 
   /** Complete solutions found so far. */
@@ -199,55 +129,35 @@ export class StepSearchRun {
     return this.tree.nodes.filter((node) => node.status === "finished");
   }
 
-  /** Chooses the answer among complete solutions, records the tree, and assembles the result. */
-  async finish(): Promise<StrategyResult> {
-    try {
-      const finished = this.finished();
-      // Solutions finished in the last wave may not be scored yet (the budget stopped the loop).
-      if (!this.#run.abortSignal?.aborted) await this.score(finished);
-      const extract = this.#run.extractAnswer ?? defaultExtractAnswer;
-      const candidates: Candidate[] = finished.map((node) => ({
-        text: node.text,
-        answer: extract(node.text),
-        finishReason: "stop",
-        completionTokens: this.#tokens.get(node.id) ?? 0,
-        ...(node.score !== undefined ? { score: node.score } : {}),
-      }));
-      const select = this.#settings.select;
-      let chosen: Candidate | undefined;
-      let answer: string | undefined;
-      let votes: Record<string, number>;
-      let confidence: number;
-      if (select === "best") {
-        chosen = highestScored(candidates.filter((candidate) => candidate.answer !== undefined)) ?? highestScored(candidates);
-        answer = chosen?.answer;
-        // For information: how many complete solutions reached each answer; the confidence is the chosen one's score.
-        votes = majorityVote(candidates).votes;
-        confidence = chosen?.score ?? 0;
-      } else {
-        const tally = majorityVote(candidates, select === "weighted-vote" ? (candidate) => candidate.score ?? 0 : undefined);
-        ({ answer, votes, confidence } = tally);
-        chosen = highestScored(candidates.filter((candidate) => answer !== undefined && candidate.answer === answer));
-      }
-      const chosenNode = chosen ? finished[candidates.indexOf(chosen)] : undefined;
-      this.#trace.add("search-tree", this.tree.toTrace(chosenNode) as unknown as Record<string, unknown>);
-      return finishRun({
-        strategy: this.#name,
-        chosen,
-        answer,
-        confidence,
-        candidates,
-        votes,
-        meter: this.meter,
-        abortSignal: this.#run.abortSignal,
-        trace: this.#trace.trace,
-        warnings: this.warnings,
-        verifierTokens: this.verifierTokens,
-      });
-    } finally {
-      this.meter.dispose();
-    }
+  /** Chooses the answer among complete solutions and records the tree. */
+  async finish(): Promise<RunOutcome> {
+    const finished = this.finished();
+    // Solutions finished in the last wave may not be scored yet (the budget stopped the loop).
+    if (!this.#context.abortSignal?.aborted) await this.score(finished);
+    const candidates: Candidate[] = finished.map((node) => ({
+      text: node.text,
+      answer: this.#context.extractAnswer(node.text),
+      finishReason: "stop",
+      completionTokens: this.#tokens.get(node.id) ?? 0,
+      ...(node.score !== undefined ? { score: node.score } : {}),
+    }));
+    const outcome = selectFinal(candidates, this.#context.options.select);
+    const chosenNode = outcome.chosen ? finished[candidates.indexOf(outcome.chosen)] : undefined;
+    this.#context.trace("search-tree", this.tree.toTrace(chosenNode));
+    return outcome;
   }
+}
+
+/** The final choice among complete solutions: the best scored, or a (score-weighted) vote. */
+function selectFinal(candidates: Candidate[], select: FinalSelection): RunOutcome {
+  if (select === "best") {
+    const chosen = highestScored(candidates.filter((candidate) => candidate.answer !== undefined)) ?? highestScored(candidates);
+    // For information: how many complete solutions reached each answer; the confidence is the chosen one's score.
+    return { chosen, answer: chosen?.answer, votes: majorityVote(candidates).votes, confidence: chosen?.score ?? 0, candidates };
+  }
+  const { answer, votes, confidence } = majorityVote(candidates, select === "weighted-vote" ? (candidate) => candidate.score ?? 0 : undefined);
+  const chosen = highestScored(candidates.filter((candidate) => answer !== undefined && candidate.answer === answer));
+  return { chosen, answer, votes, confidence, candidates };
 }
 
 /** Orders nodes by score, best first (unscored last); ties keep their order. */
@@ -259,14 +169,11 @@ export function byScore(nodes: SearchNode[]): SearchNode[] {
  * Runs a search body under a step-search run: a budget stop or an abort ends the body early and the
  * run still answers with the best complete solution so far; any other error fails the run.
  */
-export async function runStepSearch(run: StepSearchRun, body: () => Promise<void>): Promise<StrategyResult> {
+export async function runStepSearch(run: StepSearchRun, body: () => Promise<void>): Promise<RunOutcome> {
   try {
     await body();
   } catch (error) {
-    if (!isStopError(error)) {
-      run.meter.dispose();
-      throw error;
-    }
+    if (!isStopError(error)) throw error;
     run.stopped = true;
   }
   return run.finish();

@@ -4,11 +4,14 @@ import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, Strategy, StrategyResult } from "../core/strategy.js";
 import type { StreamPart } from "../core/stream-part.js";
 import { addUsage, emptyUsage } from "../core/usage.js";
+import type { Warning } from "../core/warning.js";
+import { mergeWarnings } from "../extension/merge-warnings.js";
 
 /**
- * A strategy wrapped around a model is again a model: its completion is the strategy's chosen text,
- * its usage everything the strategy spent, and its result carries the strategy's report.
- * `n` runs the strategy that many times, concurrently.
+ * A strategy wrapped around a model is again a model: its completion is the strategy's chosen text, its
+ * usage everything the strategy spent, and its result carries the strategy's report. It keeps every
+ * capability of the model it wraps (prompt format, raw prompts, step delimiter, token scoring), so that
+ * strategies compose. `n` runs the strategy that many times, concurrently.
  */
 export function strategyModel(options: {
   strategy: Strategy;
@@ -28,38 +31,25 @@ export function strategyModel(options: {
       ...(options.extractAnswer ? { extractAnswer: options.extractAnswer } : {}),
     });
   };
-  const toResult = (results: StrategyResult[]): GenerateResult => {
-    const first = results[0] as StrategyResult;
-    const usage = results.reduce((total, result) => addUsage(total, result.usage), emptyUsage());
-    return {
-      completions: results.map((result) => ({
-        text: result.text,
-        finishReason: result.stopReason === "abort" ? "abort" : result.stopReason === "budget" ? "length" : "stop",
-        completionTokens: result.usage.completionTokens,
-      })),
-      usage,
-      warnings: first.warnings,
-      strategy: { ...first, usage },
-    };
-  };
+  const runAll = (call: CallOptions, onProgress?: (part: Extract<StreamPart, { type: "progress" }>) => void) =>
+    Promise.all(Array.from({ length: call.n ?? 1 }, () => run(call, onProgress)));
   return {
     specificationVersion: "v1",
     provider: "mull-strategy",
     modelId: `${strategy.name}/${model.modelId}`,
     ...(model.formatProblem ? { formatProblem: model.formatProblem } : {}),
     supportsRawPrompt: model.supportsRawPrompt ?? true,
+    ...(model.stepDelimiter !== undefined ? { stepDelimiter: model.stepDelimiter } : {}),
+    ...(model.doScoreTokens ? { doScoreTokens: model.doScoreTokens.bind(model) } : {}),
     async doGenerate(call) {
-      const count = call.n ?? 1;
-      return toResult(await Promise.all(Array.from({ length: count }, () => run(call))));
+      return toResult(await runAll(call));
     },
     async doStream(call) {
-      const count = call.n ?? 1;
       return new ReadableStream<StreamPart>({
         async start(controller) {
           controller.enqueue({ type: "stream-start", warnings: [] });
           try {
-            const results = await Promise.all(Array.from({ length: count }, () => run(call, (part) => controller.enqueue(part))));
-            const merged = toResult(results);
+            const merged = toResult(await runAll(call, (part) => controller.enqueue(part)));
             merged.completions.forEach((completion, index) => {
               controller.enqueue({ type: "text-delta", index, delta: completion.text });
               controller.enqueue({ type: "completion-end", index, finishReason: completion.finishReason, completionTokens: completion.completionTokens });
@@ -72,5 +62,23 @@ export function strategyModel(options: {
         },
       });
     },
+  };
+}
+
+/** The runs as one model result: a completion per run, usage summed, every run's warnings, the first run's report. */
+function toResult(results: StrategyResult[]): GenerateResult {
+  const first = results[0] as StrategyResult;
+  const usage = results.reduce((total, result) => addUsage(total, result.usage), emptyUsage());
+  const warnings: Warning[] = [];
+  for (const result of results) mergeWarnings(warnings, result.warnings);
+  return {
+    completions: results.map((result) => ({
+      text: result.text,
+      finishReason: result.stopReason === "abort" ? "abort" : result.stopReason === "budget" ? "length" : "stop",
+      completionTokens: result.usage.completionTokens,
+    })),
+    usage,
+    warnings,
+    strategy: { ...first, usage, warnings },
   };
 }

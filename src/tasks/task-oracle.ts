@@ -10,6 +10,7 @@ export function createTaskOracle(options: { task: "arith" | "countdown" }): Veri
   const task = options.task === "arith" ? arith : countdown;
   return {
     name: `oracle:${options.task}`,
+    kind: "oracle",
     score: async ({ prompt, solution }) => {
       const problem = { task: options.task, prompt, answer: "", solution: "" };
       return { score: task.check({ problem, solution }).correct ? 1 : 0, stepScores: task.labelSteps({ problem, solution }).map(Number) };

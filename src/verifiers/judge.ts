@@ -29,6 +29,7 @@ export function createJudgeVerifier(options: JudgeOptions): Verifier {
   const model = options.model;
   return {
     name: `judge:${model.modelId}:${mode}`,
+    kind: "outcome",
     async score({ prompt, solution, abortSignal }) {
       const question = template({ prompt, solution, mode });
       const result = await model.doGenerate({

@@ -7,9 +7,9 @@ import type { LanguageModel } from "../core/language-model.js";
 import type { Verifier } from "../core/verifier.js";
 import { formatPrmInput, PRM_BAD_LABEL, PRM_GOOD_LABEL, PRM_STEP_MARKER } from "./prm-format.js";
 
-export type StepAggregation = "last" | "min" | "mean" | "product";
+export const stepAggregations = ["last", "min", "mean", "product"] as const;
 
-export const stepAggregations: readonly StepAggregation[] = ["last", "min", "mean", "product"];
+export type StepAggregation = (typeof stepAggregations)[number];
 
 export function aggregateStepScores(scores: number[], aggregation: StepAggregation): number {
   if (scores.length === 0) return 0;
@@ -59,6 +59,7 @@ export function createProcessRewardModel(options: {
     const inFlight = new Map<string, Promise<number[]>>();
     return {
       name,
+      kind: "process",
       session: () => withCache(cacheSize > 0 ? new Map() : undefined),
       async score({ prompt, solution, abortSignal }) {
         const remember = (key: string, score: number) => {

@@ -46,6 +46,7 @@ export function createVllmRewardModel(options: VllmRewardModelOptions): Verifier
   const redact = (text: string) => (options.apiKey ? text.split(options.apiKey).join("[redacted]") : text);
   return {
     name: `vllm-prm:${options.model}:${aggregation}`,
+    kind: "process",
     async score({ prompt, solution, abortSignal }) {
       const steps = solution
         .split(delimiter)

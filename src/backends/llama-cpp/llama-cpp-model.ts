@@ -25,6 +25,7 @@ import type { Completion, FinishReason, GenerateResult, TokenLogprob } from "../
 import type { LanguageModel } from "../../core/language-model.js";
 import type { StreamPart } from "../../core/stream-part.js";
 import type { Warning } from "../../core/warning.js";
+import { importOptional } from "../../internal/optional-package.js";
 import { sampleToken } from "../../internal/sample-token.js";
 import { createRandom } from "../../internal/seeded-random.js";
 import { validateCallOptions } from "../../internal/validate-call-options.js";
@@ -125,7 +126,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     if (disposed) return Promise.reject(new DisposedError({ what: `llama.cpp model ${modelId}` }));
     loading ??= (async () => {
       checkModelFile(modelPath);
-      const { getLlama, LlamaLogLevel } = await import("node-llama-cpp");
+      const { getLlama, LlamaLogLevel } = await importOptional("node-llama-cpp", "The embedded backend", () => import("node-llama-cpp"));
       const llama = await getLlama({ gpu: settings.gpu ?? false, build: "never", logLevel: LlamaLogLevel.error });
       let model: import("node-llama-cpp").LlamaModel;
       try {

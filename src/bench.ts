@@ -1,0 +1,10 @@
+/** `mull/bench`: datasets, the grid runner, the SQLite run store (better-sqlite3) and the HTML report (vega). */
+export { type BenchItem, type DatasetLoadResult, type DatasetOptions, loadDataset } from "./bench/datasets.js";
+export { renderReport } from "./bench/report.js";
+export { type BenchOptions, type BenchProgress, compareStrategies, formatSummary, runBench, type SummaryRow, summarize } from "./bench/run-bench.js";
+export { type RunRecord, RunStore, type UnitRecord } from "./bench/run-store.js";
+export { areaUnderRoc, bootstrapMean, passAtK } from "./internal/statistics.js";
+export { type ArithOptions, arith, solveArith } from "./tasks/arith.js";
+export { type CountdownOptions, canReach, countdown } from "./tasks/countdown.js";
+export { loadSplit, splitDefinitions, tasks } from "./tasks/splits.js";
+export type { Difficulty, SolutionCheck, Task, TaskProblem } from "./tasks/task.js";

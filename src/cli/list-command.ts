@@ -1,0 +1,40 @@
+import type { Command } from "commander";
+import { formatOptionsTable } from "../extension/option-schema.js";
+import type { CliContext } from "./cli-context.js";
+
+export function addListCommands(program: Command, context: () => CliContext): void {
+  program
+    .command("strategies")
+    .description("List the strategies, or one strategy's options with their values, defaults and meaning")
+    .argument("[name]", "a strategy")
+    .option("--json", "print JSON")
+    .action((name: string | undefined, flags: { json?: boolean }) => {
+      const { mull, out } = context();
+      const definitions = name ? [mull.strategies.get(name)] : mull.strategies.list();
+      if (flags.json) {
+        out(
+          JSON.stringify(
+            definitions.map((definition) => ({ name: definition.name, description: definition.description, options: definition.options.toJSONSchema() })),
+          ),
+        );
+        return;
+      }
+      for (const definition of definitions)
+        out(
+          name
+            ? `${definition.name}: ${definition.description}\n\n${formatOptionsTable(definition.options)}`
+            : `${definition.name.padEnd(22)} ${definition.description}`,
+        );
+      if (!name) out("\nmull strategies <name> lists a strategy's options; pass them as name:key=value:key=value");
+    });
+  program
+    .command("verifiers")
+    .description("List the verifier kinds and their options; pass them as --verifier name:key=value,key=value")
+    .action(() => {
+      const { mull, out } = context();
+      for (const definition of mull.verifiers.list())
+        out(
+          `${definition.name} (${definition.kind}): ${definition.description}${definition.positional ? `; ${definition.name}:<${definition.positional}>` : ""}\n\n${formatOptionsTable(definition.options)}\n`,
+        );
+    });
+}

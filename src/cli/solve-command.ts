@@ -1,0 +1,84 @@
+import type { Command } from "commander";
+import type { StrategyResult } from "../core/strategy.js";
+import { defaults } from "../runtime/create-mull.js";
+import type { CliContext } from "./cli-context.js";
+import { integerOption } from "./parse-flags.js";
+
+type SolveFlags = {
+  strategy: string;
+  n?: number;
+  verifier?: string;
+  budgetTokens?: number;
+  maxTokens?: number;
+  model: string;
+  seed?: number;
+  raw?: boolean;
+  json?: boolean;
+};
+
+export function addSolveCommand(program: Command, context: () => CliContext): void {
+  program
+    .command("solve")
+    .description("Answer one problem with a strategy and print the answer, the votes and the usage")
+    .argument("<problem>", 'the problem, e.g. "23+4*17-(38-9)"')
+    .option("-s, --strategy <spec>", "strategy with options, e.g. beam-search:n=8:beamWidth=2 (see mull strategies)", defaults.strategy)
+    .option("-n, --n <count>", "shorthand for the strategy's n option (absent: the strategy's default)", integerOption("--n"))
+    .option(
+      "--verifier <spec>",
+      `verifier for strategies that use one, e.g. prm:aggregation=min, judge:URL#model, oracle:countdown (default ${defaults.verifier})`,
+    )
+    .option("--budget-tokens <count>", "stop once this many tokens (prompt + completion) are spent", integerOption("--budget-tokens"))
+    .option("--max-tokens <count>", `most tokens per completion (default ${defaults.maxTokens})`, integerOption("--max-tokens"))
+    .option("-m, --model <spec>", "a bundled model name, a .gguf path, or an OpenAI-compatible base URL (URL[,URL...][#model])", defaults.model)
+    .option("--seed <value>", "seed for reproducible sampling", integerOption("--seed", 0))
+    .option("--raw", "send the problem as is, without the model's prompt format")
+    .option("--json", "print one JSON object")
+    .action((problem: string, flags: SolveFlags) => solve(problem, flags, context()));
+}
+
+async function solve(problem: string, flags: SolveFlags, context: CliContext): Promise<void> {
+  const { mull } = context;
+  const model = mull.model(flags.model);
+  const result = await mull.run({
+    strategy: { spec: flags.strategy, ...(flags.n !== undefined ? { options: { n: flags.n } } : {}) },
+    model,
+    ...(flags.verifier !== undefined ? { verifier: flags.verifier } : {}),
+    ...(flags.raw ? { prompt: problem } : { problem }),
+    ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
+    ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+    ...(flags.budgetTokens !== undefined ? { budget: { maxTokens: flags.budgetTokens } } : {}),
+    abortSignal: context.signal,
+    ...(flags.json ? {} : { onProgress: (part) => context.err(`  ${part.message}\n`) }),
+  });
+  if (flags.json) context.out(JSON.stringify(solveJson(result)));
+  else for (const line of solveLines(result)) context.out(line);
+}
+
+/** `mull solve --json`: everything the run reports, with the settings it ran with. */
+export function solveJson(result: StrategyResult) {
+  return {
+    answer: result.answer ?? null,
+    confidence: result.confidence,
+    stopReason: result.stopReason,
+    votes: result.votes,
+    candidates: result.candidates,
+    usage: result.usage,
+    text: result.text,
+    verifierTokens: result.verifierTokens ?? 0,
+    warnings: result.warnings,
+    settings: result.settings,
+    // Step-level searches record their tree here.
+    trace: result.trace,
+  };
+}
+
+function solveLines(result: StrategyResult): string[] {
+  const lines = [`answer: ${result.answer ?? "(none)"}  confidence: ${(100 * result.confidence).toFixed(0)}%  stop: ${result.stopReason}`];
+  const votes = Object.entries(result.votes).sort((a, b) => b[1] - a[1]);
+  if (votes.length > 0) lines.push(`votes: ${votes.map(([answer, count]) => `${answer}×${count}`).join("  ")}`);
+  const { usage } = result;
+  lines.push(`usage: ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens, ${usage.calls} calls, ${usage.wallMs} ms`);
+  for (const warning of result.warnings)
+    lines.push(`warning: ${warning.type === "other" ? warning.message : `${warning.feature} unsupported${warning.details ? ` (${warning.details})` : ""}`}`);
+  return lines;
+}

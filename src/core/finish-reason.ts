@@ -1,0 +1,2 @@
+/** Why one completion ended. */
+export type FinishReason = "stop" | "length" | "abort" | "error" | "other";

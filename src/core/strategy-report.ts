@@ -1,0 +1,59 @@
+import type { FinishReason } from "./finish-reason.js";
+import type { TraceEvent } from "./trace-event.js";
+import type { Usage } from "./usage.js";
+import type { Warning } from "./warning.js";
+
+/** Why a run ended. */
+export type StopReason =
+  /** Did all the work it planned. */
+  | "completed"
+  /** The budget ran out; the answer is the best so far. */
+  | "budget"
+  /** An adaptive rule decided the answer was settled. */
+  | "adaptive"
+  /** The caller aborted. */
+  | "abort";
+
+export type Candidate = {
+  text: string;
+  /** Extracted answer; undefined is an abstention. */
+  answer: string | undefined;
+  finishReason: FinishReason;
+  completionTokens: number;
+  /** Mean token log-probability, where the backend returned log-probabilities. */
+  meanLogprob?: number;
+  /** Verifier score, where a verifier scored it. */
+  score?: number;
+};
+
+/**
+ * The settings a run actually ran with: the strategy and every one of its options with defaults filled in,
+ * the verifier and the model. The same spec gives the same settings from every entry point.
+ */
+export type RunSettings = {
+  strategy: string;
+  options: Record<string, unknown>;
+  /** The verifier's spec (or its name where it was built by hand); absent without one. */
+  verifier?: string;
+  /** The model's spec where a runtime resolved it, else its id. */
+  model?: string;
+};
+
+/** What a strategy run reports besides its text. */
+export type StrategyReport = {
+  strategy: string;
+  answer: string | undefined;
+  /** In [0, 1]; for votes, the winner's share of non-abstaining votes. */
+  confidence: number;
+  stopReason: StopReason;
+  candidates: Candidate[];
+  /** Answer -> count (or weight). */
+  votes: Record<string, number>;
+  usage: Usage;
+  /** Tokens verifiers evaluated, counted apart from the policy's usage (and outside its budget). */
+  verifierTokens?: number;
+  trace: TraceEvent[];
+  warnings: Warning[];
+  /** What it ran with. */
+  settings: RunSettings;
+};

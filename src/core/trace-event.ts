@@ -1,0 +1,61 @@
+/**
+ * What a strategy records while it runs, as a discriminated union: a consumer (the bench, the report, a
+ * viewer) narrows by `type` instead of casting. Kept apart from the model types, so that core has no cycle.
+ */
+
+/** How a node of a step-level search ended up. */
+export type SearchNodeStatus =
+  /** Still a frontier node when the search ended. */
+  | "open"
+  /** Continued by the search. */
+  | "expanded"
+  /** Dropped by selection, resampling or allocation. */
+  | "pruned"
+  /** A complete solution. */
+  | "finished";
+
+/** The tree a step-level search grew: enough for a report or a viewer to draw it. */
+export type SearchTreeTrace = {
+  nodes: { id: number; parent: number | null; depth: number; step: string; score: number | null; status: SearchNodeStatus; data?: Record<string, number> }[];
+  /** Ids of the chosen solution's path, root first. */
+  chosen: number[];
+};
+
+type Votes = Record<string, number>;
+
+/** Every event a built-in strategy records; `data` is typed by `type`. */
+export type TraceEventData = {
+  /** A sample finished (single, adaptive voting). */
+  "candidate-end": { index?: number; answer: string | undefined; completionTokens: number | undefined };
+  /** A wave of parallel samples finished. */
+  "wave-end": { samples: number; votes: Votes };
+  /** The final vote; `cancelled` counts samples stopped in flight. */
+  vote: { answer: string | undefined; votes: Votes; cancelled?: number };
+  /** An adaptive stopping rule settled the answer. */
+  "rule-fired": { rule: string; samples: number };
+  /** A verifier scored the candidates (in sample order). */
+  scored: { verifier: string; scores: (number | undefined)[] };
+  /** The answer a selection strategy chose. */
+  select: { answer: string | undefined; votes: Votes };
+  /** verified-resample scored one sample. */
+  "candidate-scored": { index: number; score: number; answer: string | undefined };
+  /** repeated-sampling with an oracle: unbiased pass@k for k = 1, 2, 4, ... */
+  coverage: { oracle: string; correct: number; samples: number; passAtK: Record<string, number> };
+  /** RPC's pruning and the answers' perplexity-consistency scores. */
+  rpc: { pruned: number; votes: Votes };
+  /** Beam search kept these beams. */
+  keep: { iteration: number; kept: number[] };
+  /** Particle filtering resampled. */
+  resample: { sweep: number; depth: number; weights: number[]; drawn: number[] };
+  /** REBASE allocated the width among nodes: [node id, children]. */
+  allocate: { depth: number; allocation: [number, number][] };
+  /** MCTS completed the most visited path. */
+  "complete-most-visited": { from: number; nodes: number[] };
+  /** The tree a step-level search grew. */
+  "search-tree": SearchTreeTrace;
+};
+
+export type TraceEventType = keyof TraceEventData;
+
+/** One recorded event, milliseconds after the run started. */
+export type TraceEvent = { [Type in TraceEventType]: { atMs: number; type: Type; data: TraceEventData[Type] } }[TraceEventType];

@@ -1,0 +1,105 @@
+/**
+ * One definition per strategy: its name, its options schema (the single source of their names, types,
+ * bounds, defaults and docs), what it requires (a verifier, a raw-text prompt) and its algorithm. The
+ * library factories, the registry, the CLI, the server and the bench all build strategies from it.
+ */
+import type { z } from "zod";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import type { Strategy, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
+import type { Verifier } from "../core/verifier.js";
+import { type OptionsSchema, parseOptions } from "./option-schema.js";
+import { createRunContext, type RunContext, type RunOutcome } from "./run-context.js";
+
+/** Whether a strategy scores with a verifier, given its options. */
+export type VerifierNeed = "required" | "optional" | "none";
+
+/** What `create` takes besides the options: the verifier, and how to report it. */
+export type StrategyDependencies = {
+  /** Scores candidates, where the strategy uses one. */
+  verifier?: Verifier;
+  /** How `settings.verifier` names it. Defaults to the verifier's name. */
+  verifierSpec?: string;
+};
+
+export type StrategyDefinition<Schema extends OptionsSchema = OptionsSchema> = {
+  readonly name: string;
+  /** One line: what it does, with its source. */
+  readonly description: string;
+  readonly options: Schema;
+  /** Whether it continues partial solutions as raw text (step-level search). */
+  readonly continuesText: boolean;
+  /** Whether it needs a verifier with these options (a runtime loads one only where it is used). */
+  verifierNeed(options: z.output<Schema>): VerifierNeed;
+  /** Validates the options (defaults filled in) and returns a runnable strategy. */
+  create(input?: z.input<Schema> & StrategyDependencies): Strategy;
+};
+
+export function defineStrategy<Schema extends OptionsSchema>(definition: {
+  name: string;
+  description: string;
+  options: Schema;
+  /** Defaults to `"none"`. */
+  verifier?: VerifierNeed | ((options: z.output<Schema>) => VerifierNeed);
+  /**
+   * Why it needs a raw-text prompt, where it does (continuing partial solutions, or a verifier that
+   * reads the prompt as text); checked before anything is spent. Defaults to not needing one.
+   */
+  rawPrompt?: (options: z.output<Schema>, verifier: Verifier | undefined) => string | undefined;
+  /** Whether it needs a backend that continues raw text (not a chat-only one). Defaults to `false`. */
+  continuesText?: boolean;
+  /** Fills in defaults that depend on other options (e.g. `k` from `n`), so that settings report them. Defaults to none. */
+  resolve?: (options: z.output<Schema>) => z.output<Schema>;
+  run(context: RunContext<z.output<Schema>>): Promise<RunOutcome>;
+}): StrategyDefinition<Schema> {
+  const { name } = definition;
+  const verifierNeed = (options: z.output<Schema>): VerifierNeed =>
+    typeof definition.verifier === "function" ? definition.verifier(options) : (definition.verifier ?? "none");
+  return {
+    name,
+    description: definition.description,
+    options: definition.options,
+    continuesText: definition.continuesText === true,
+    verifierNeed,
+    create(input = {} as z.input<Schema> & StrategyDependencies): Strategy {
+      const { verifier, verifierSpec, ...rest } = input as StrategyDependencies & Record<string, unknown>;
+      const parsed = parseOptions({ owner: name, schema: definition.options, input: rest });
+      const options = definition.resolve ? definition.resolve(parsed) : parsed;
+      const need = verifierNeed(options);
+      if (need === "required" && !verifier)
+        throw new InvalidArgumentError({ parameter: "verifier", message: `${name} needs a verifier (--verifier, or mull.verifier over HTTP)` });
+      const used = need === "none" ? undefined : verifier;
+      const verifierName = used ? (verifierSpec ?? used.name) : undefined;
+      const settings = { strategy: name, options: options as Record<string, unknown>, ...(verifierName ? { verifier: verifierName } : {}) };
+      return {
+        name,
+        options,
+        ...(verifierName ? { verifier: verifierName } : {}),
+        async run(run: StrategyRunOptions): Promise<StrategyResult> {
+          checkPrompt({ name, run, continuesText: definition.continuesText === true, reason: definition.rawPrompt?.(options, used) });
+          const context = createRunContext({ name, options, settings, verifier: used, run });
+          try {
+            return context.finish(await definition.run(context));
+          } finally {
+            context.dispose();
+          }
+        },
+      };
+    },
+  };
+}
+
+/** Refuses, before anything is spent, a prompt or backend the strategy cannot work with. */
+function checkPrompt(options: { name: string; run: StrategyRunOptions; continuesText: boolean; reason: string | undefined }): void {
+  const { name, run } = options;
+  if (options.continuesText && run.model.supportsRawPrompt === false)
+    throw new InvalidArgumentError({
+      parameter: "model",
+      value: run.model.modelId,
+      message: `${name} continues partial solutions with raw-text completions (/v1/completions), which this chat-only backend cannot do`,
+    });
+  if (options.reason !== undefined && typeof run.call.prompt !== "string")
+    throw new InvalidArgumentError({
+      parameter: "prompt",
+      message: `${name} needs a raw-text prompt (a completions request), not chat messages, because ${options.reason} (mull solve: --raw)`,
+    });
+}

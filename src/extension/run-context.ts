@@ -1,0 +1,129 @@
+/**
+ * The run lifecycle, written once: every strategy run gets a budget meter, a typed trace, seeds, its
+ * verifier's per-run session, progress reporting and the assembly of its result. A strategy's own code is
+ * then only its algorithm.
+ */
+import type { Budget, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
+import type { Candidate, RunSettings } from "../core/strategy-report.js";
+import type { TraceEvent, TraceEventData, TraceEventType } from "../core/trace-event.js";
+import type { Verifier } from "../core/verifier.js";
+import type { Warning } from "../core/warning.js";
+import { BudgetMeter } from "../internal/budget-meter.js";
+import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
+import { mergeWarnings } from "./merge-warnings.js";
+import { sampleCandidates } from "./sample-candidates.js";
+import { scoreCandidates } from "./score-candidates.js";
+
+/** What a strategy's algorithm decided; the context turns it into the run's result. */
+export type RunOutcome = {
+  /** The candidate whose text the run returns. */
+  chosen: Candidate | undefined;
+  /** Defaults to the chosen candidate's answer. */
+  answer?: string | undefined;
+  confidence: number;
+  candidates: Candidate[];
+  /** Defaults to one vote for the answer. */
+  votes?: Record<string, number>;
+  /** An adaptive rule settled the answer (the stop reason becomes "adaptive"). */
+  settled?: boolean;
+};
+
+export type RunContext<Options> = {
+  readonly name: string;
+  /** The strategy's options, validated, defaults filled in. */
+  readonly options: Options;
+  readonly model: StrategyRunOptions["model"];
+  readonly call: StrategyRunOptions["call"];
+  readonly budget: Budget | undefined;
+  /** The caller's signal (the meter's signal also fires when the budget runs out). */
+  readonly abortSignal: AbortSignal | undefined;
+  readonly meter: BudgetMeter;
+  /** The verifier's per-run session, where the strategy has a verifier. */
+  readonly verifier: Verifier | undefined;
+  readonly extractAnswer: (text: string) => string | undefined;
+  readonly warnings: Warning[];
+  /** Tokens the verifier evaluated so far (outside the policy's budget). */
+  verifierTokens: number;
+  trace<Type extends TraceEventType>(type: Type, data: TraceEventData[Type]): void;
+  progress(message: string, data?: Record<string, unknown>): void;
+  warn(warnings: readonly Warning[]): void;
+  /** Samples per call: the given wave size, else `n` without a budget and 4 with one (smaller waves stop closer to it). */
+  waveSize(n: number, explicit: number | undefined): number;
+  /** Draws up to `n` candidates in waves (see `sampleCandidates`); warnings are collected. */
+  sample(options: { n: number; waveSize: number; temperature: number; onWave?: (candidates: Candidate[]) => void }): Promise<Candidate[]>;
+  /** Scores candidates with the verifier session (raw-text prompt required); counts its tokens. */
+  score(candidates: { text: string; score?: number }[]): Promise<void>;
+  /** The prompt as raw text (the definition's `rawPrompt` requirement guarantees it where declared). */
+  rawPrompt(): string;
+};
+
+export function createRunContext<Options>(options: {
+  name: string;
+  options: Options;
+  settings: Omit<RunSettings, "model">;
+  verifier: Verifier | undefined;
+  run: StrategyRunOptions;
+}): RunContext<Options> & { finish(outcome: RunOutcome): StrategyResult; dispose(): void } {
+  const { run, name } = options;
+  const meter = new BudgetMeter({ ...(run.budget ? { budget: run.budget } : {}), ...(run.abortSignal ? { abortSignal: run.abortSignal } : {}) });
+  const started = Date.now();
+  const trace: TraceEvent[] = [];
+  const warnings: Warning[] = [];
+  const extractAnswer = run.extractAnswer ?? defaultExtractAnswer;
+  const verifier = options.verifier ? (options.verifier.session?.() ?? options.verifier) : undefined;
+  const rawPrompt = (): string => {
+    if (typeof run.call.prompt !== "string") throw new Error(`${name}: a raw-text prompt was required but not checked`);
+    return run.call.prompt;
+  };
+  const context = {
+    name,
+    options: options.options,
+    model: run.model,
+    call: run.call,
+    budget: run.budget,
+    abortSignal: run.abortSignal,
+    meter,
+    verifier,
+    extractAnswer,
+    warnings,
+    verifierTokens: 0,
+    trace<Type extends TraceEventType>(type: Type, data: TraceEventData[Type]) {
+      trace.push({ atMs: Date.now() - started, type, data } as TraceEvent);
+    },
+    progress(message: string, data?: Record<string, unknown>) {
+      run.onProgress?.({ type: "progress", message, usage: meter.usage(), ...(data ? { data } : {}) });
+    },
+    warn: (more: readonly Warning[]) => mergeWarnings(warnings, more),
+    waveSize: (n: number, explicit: number | undefined) => explicit ?? (run.budget ? Math.min(n, 4) : n),
+    async sample(sampling: { n: number; waveSize: number; temperature: number; onWave?: (candidates: Candidate[]) => void }) {
+      const drawn = await sampleCandidates({ model: run.model, call: run.call, meter, extractAnswer, ...sampling });
+      mergeWarnings(warnings, drawn.warnings);
+      return drawn.candidates;
+    },
+    async score(candidates: { text: string; score?: number }[]) {
+      if (!verifier) throw new Error(`${name}: scoring needs a verifier`);
+      context.verifierTokens += await scoreCandidates({ verifier, prompt: rawPrompt(), candidates, abortSignal: run.abortSignal });
+    },
+    rawPrompt,
+    finish(outcome: RunOutcome): StrategyResult {
+      const answer = "answer" in outcome ? outcome.answer : outcome.chosen?.answer;
+      const stopReason = outcome.settled ? "adaptive" : run.abortSignal?.aborted ? "abort" : meter.exhaustedBy ? "budget" : "completed";
+      return {
+        strategy: name,
+        text: outcome.chosen?.text ?? "",
+        answer,
+        confidence: outcome.confidence,
+        stopReason,
+        candidates: outcome.candidates,
+        votes: outcome.votes ?? (answer === undefined ? {} : { [answer]: 1 }),
+        usage: meter.usage(),
+        ...(verifier ? { verifierTokens: context.verifierTokens } : {}),
+        trace,
+        warnings,
+        settings: { ...options.settings, model: run.model.modelId },
+      };
+    },
+    dispose: () => meter.dispose(),
+  };
+  return context;
+}

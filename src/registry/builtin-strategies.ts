@@ -1,0 +1,38 @@
+/** Every built-in strategy: adding one is its file plus one line here. */
+import type { StrategyDefinition } from "../extension/define-strategy.js";
+import { adaptiveConsistency } from "../strategies/adaptive-consistency.js";
+import { beamSearch, lookahead } from "../strategies/beam-search.js";
+import { bestOfN } from "../strategies/best-of-n.js";
+import { complexityVote } from "../strategies/complexity-vote.js";
+import { dvts } from "../strategies/dvts.js";
+import { esc } from "../strategies/esc.js";
+import { leaderThreshold } from "../strategies/leader-threshold.js";
+import { mcts } from "../strategies/mcts.js";
+import { particleFilter } from "../strategies/particle-filter.js";
+import { rebase } from "../strategies/rebase.js";
+import { repeatedSampling } from "../strategies/repeated-sampling.js";
+import { rpc } from "../strategies/rpc.js";
+import { selfConsistency } from "../strategies/self-consistency.js";
+import { single } from "../strategies/single.js";
+import { verifiedResample } from "../strategies/verified-resample.js";
+import { weightedVote } from "../strategies/weighted-vote.js";
+
+export const builtinStrategies: readonly StrategyDefinition[] = [
+  single,
+  selfConsistency,
+  bestOfN,
+  weightedVote,
+  verifiedResample,
+  repeatedSampling,
+  rpc,
+  complexityVote,
+  beamSearch,
+  dvts,
+  lookahead,
+  particleFilter,
+  rebase,
+  mcts,
+  adaptiveConsistency,
+  esc,
+  leaderThreshold,
+] as unknown as readonly StrategyDefinition[];

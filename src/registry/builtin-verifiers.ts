@@ -1,0 +1,13 @@
+/** Every built-in verifier kind: adding one is its file plus one line here. */
+import type { VerifierDefinition } from "../extension/define-verifier.js";
+import { judgeVerifier } from "../verifiers/judge-verifier.js";
+import { oracleVerifier } from "../verifiers/oracle-verifier.js";
+import { prmVerifier } from "../verifiers/prm-verifier.js";
+import { vllmPrmVerifier } from "../verifiers/vllm-prm-verifier.js";
+
+export const builtinVerifiers: readonly VerifierDefinition[] = [
+  prmVerifier,
+  judgeVerifier,
+  vllmPrmVerifier,
+  oracleVerifier,
+] as unknown as readonly VerifierDefinition[];

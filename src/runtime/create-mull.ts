@@ -1,0 +1,197 @@
+/**
+ * The one composition root: a runtime resolves models, verifiers and strategies from specs and owns their
+ * lifetimes. The CLI, the server, the bench and the scripts all go through it, so a spec means the same
+ * thing, with the same defaults, from every entry point.
+ */
+import type { ChatMessage } from "../core/call-options.js";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import type { LanguageModel } from "../core/language-model.js";
+import type { Budget, Strategy, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
+import type { Verifier } from "../core/verifier.js";
+import type { BackendDefinition, OwnedModel } from "../extension/define-backend.js";
+import type { StrategyDefinition } from "../extension/define-strategy.js";
+import type { VerifierDefinition } from "../extension/define-verifier.js";
+import { optionsFromStrings } from "../extension/option-schema.js";
+import { formatSpec, parseSpec } from "../extension/spec.js";
+import { builtinBackends } from "../registry/builtin-backends.js";
+import { builtinStrategies } from "../registry/builtin-strategies.js";
+import { builtinVerifiers } from "../registry/builtin-verifiers.js";
+import { createRegistry, type Registry } from "./registry.js";
+
+export type MullConfig = {
+  /** Strategies besides the built-in ones (a definition with a built-in's name replaces it). Defaults to none. */
+  strategies?: readonly StrategyDefinition[];
+  /** Verifier kinds besides the built-in `prm`, `judge`, `vllm-prm` and `oracle`. Defaults to none. */
+  verifiers?: readonly VerifierDefinition[];
+  /** Backends tried before the built-in ones for a model spec. Defaults to none. */
+  backends?: readonly BackendDefinition[];
+  /** API key for URL specs. Defaults to `MULL_API_KEY`, else `OPENAI_API_KEY`; never logged or reported. */
+  apiKey?: string;
+};
+
+/** A strategy asked for by spec (`self-consistency:n=8`), with more options on top (the server's `mull` object). */
+export type StrategyRequest = { spec: string; options?: Record<string, unknown> };
+
+/** One problem (or prompt) through one strategy: what `mull solve`, a server request and a bench unit each are. */
+export type RunRequest = {
+  /** Defaults to {@link defaults.strategy}. */
+  strategy?: string | StrategyRequest;
+  /** A model spec or a model. Defaults to {@link defaults.model}. */
+  model?: string | LanguageModel;
+  /** A verifier spec, loaded only where the strategy uses one. Defaults to {@link defaults.verifier}. */
+  verifier?: string;
+  /** A bare problem, wrapped in the model's prompt format (a user message for chat models). */
+  problem?: string;
+  /** A prompt sent as is (raw text or chat messages); takes the place of `problem`. */
+  prompt?: string | ChatMessage[];
+  /** Most tokens per completion. Defaults to {@link defaults.maxTokens}. */
+  maxTokens?: number;
+  seed?: number;
+  budget?: Budget;
+  abortSignal?: AbortSignal;
+  onProgress?: StrategyRunOptions["onProgress"];
+  extractAnswer?: (text: string) => string | undefined;
+};
+
+/** The defaults of every entry point, in one place. */
+export const defaults = {
+  strategy: "self-consistency",
+  model: "mull-tiny-policy",
+  verifier: "prm",
+  maxTokens: 256,
+} as const;
+
+export type Mull = {
+  readonly strategies: Registry<StrategyDefinition>;
+  readonly verifiers: Registry<VerifierDefinition>;
+  readonly backends: readonly BackendDefinition[];
+  /** A model by spec, loaded once per spec and disposed with the runtime. */
+  model(spec?: string, options?: { sequences?: number }): OwnedModel;
+  /** A verifier by spec, built once per canonical spec; `spec` is the canonical spec with defaults filled in. */
+  verifier(spec?: string): { verifier: Verifier; spec: string };
+  /** The canonical form of a verifier spec (validated, defaults filled in), without building anything. */
+  verifierSpec(spec?: string): string;
+  /** A strategy's definition and its options as given (not yet validated). */
+  parseStrategy(request: string | StrategyRequest): { definition: StrategyDefinition; input: Record<string, unknown> };
+  /** A runnable strategy; its verifier is resolved (and loaded) only where its options use one. */
+  strategy(request: string | StrategyRequest, options?: { verifier?: string }): Strategy;
+  /** Formats a bare problem for a model: its own prompt format, else a user chat message. */
+  promptFor(model: LanguageModel, problem: string): string | ChatMessage[];
+  run(request: RunRequest): Promise<StrategyResult>;
+  /** Disposes every model the runtime loaded. */
+  dispose(): Promise<void>;
+};
+
+export function createMull(config: MullConfig = {}): Mull {
+  const strategies = createRegistry<StrategyDefinition>("strategy", [...builtinStrategies, ...(config.strategies ?? [])]);
+  const verifiers = createRegistry<VerifierDefinition>("verifier", [...builtinVerifiers, ...(config.verifiers ?? [])]);
+  const backends = [...(config.backends ?? []), ...builtinBackends];
+  const apiKey = config.apiKey ?? process.env.MULL_API_KEY ?? process.env.OPENAI_API_KEY;
+  const models = new Map<string, OwnedModel>();
+  const builtVerifiers = new Map<string, Verifier>();
+
+  const model = (spec: string = defaults.model, options: { sequences?: number } = {}): OwnedModel => {
+    const key = JSON.stringify([spec, options.sequences ?? null]);
+    const known = models.get(key);
+    if (known) return known;
+    const backend = backends.find((item) => item.matches(spec));
+    if (!backend)
+      throw new InvalidArgumentError({
+        parameter: "model",
+        value: spec,
+        message: `${JSON.stringify(spec)} is not a model spec; expected ${backends.map((item) => item.specHelp).join(", or ")}`,
+      });
+    const created = backend.create({ spec, apiKey, sequences: options.sequences });
+    models.set(key, created);
+    return created;
+  };
+
+  const parseVerifier = (spec: string) => {
+    const parsed = parseSpec({ spec, parameter: "verifier", positional: verifierPositional(verifiers, spec) });
+    const definition = verifiers.get(parsed.name);
+    const input = optionsFromStrings(definition.options, parsed.pairs);
+    // Validated with a stand-in model, so that nothing loads for an invalid spec.
+    const { options } = definition.create({ input, services: { model: () => placeholderModel, apiKey } });
+    return { definition, input, canonical: formatSpec(definition.name, options) };
+  };
+
+  const verifier = (spec: string = defaults.verifier): { verifier: Verifier; spec: string } => {
+    const { definition, input, canonical } = parseVerifier(spec);
+    const known = builtVerifiers.get(canonical);
+    if (known) return { verifier: known, spec: canonical };
+    const built = definition.create({ input, services: { model, apiKey } }).verifier;
+    builtVerifiers.set(canonical, built);
+    return { verifier: built, spec: canonical };
+  };
+
+  const parseStrategy = (request: string | StrategyRequest) => {
+    const { spec, options = {} } = typeof request === "string" ? { spec: request } : request;
+    const parsed = parseSpec({ spec, parameter: "strategy" });
+    const definition = strategies.get(parsed.name);
+    return { definition, input: { ...optionsFromStrings(definition.options, parsed.pairs), ...options } };
+  };
+
+  const strategy = (request: string | StrategyRequest, options: { verifier?: string } = {}): Strategy => {
+    const { definition, input } = parseStrategy(request);
+    // Validate the options before loading anything, then load the verifier only where they use one.
+    const probe = definition.create({ ...input, verifier: placeholderVerifier });
+    const need = definition.verifierNeed(probe.options as never);
+    if (need === "none") return definition.create(input);
+    if (need === "optional" && options.verifier === undefined) return definition.create(input);
+    const resolved = verifier(options.verifier ?? defaults.verifier);
+    return definition.create({ ...input, verifier: resolved.verifier, verifierSpec: resolved.spec });
+  };
+
+  const promptFor = (target: LanguageModel, problem: string) =>
+    target.formatProblem ? target.formatProblem(problem) : [{ role: "user" as const, content: problem }];
+
+  return {
+    strategies,
+    verifiers,
+    backends,
+    model,
+    verifier,
+    verifierSpec: (spec = defaults.verifier) => parseVerifier(spec).canonical,
+    parseStrategy,
+    strategy,
+    promptFor,
+    async run(request) {
+      const target = typeof request.model === "object" ? request.model : model(request.model);
+      const chosen = strategy(request.strategy ?? defaults.strategy, request.verifier !== undefined ? { verifier: request.verifier } : {});
+      const prompt = request.prompt ?? (request.problem !== undefined ? promptFor(target, request.problem) : undefined);
+      if (prompt === undefined) throw new InvalidArgumentError({ parameter: "problem", message: "a run needs a problem or a prompt" });
+      return chosen.run({
+        model: target,
+        call: { prompt, maxTokens: request.maxTokens ?? defaults.maxTokens, ...(request.seed !== undefined ? { seed: request.seed } : {}) },
+        ...(request.budget ? { budget: request.budget } : {}),
+        ...(request.abortSignal ? { abortSignal: request.abortSignal } : {}),
+        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+        ...(request.extractAnswer ? { extractAnswer: request.extractAnswer } : {}),
+      });
+    },
+    async dispose() {
+      const owned = [...models.values()];
+      models.clear();
+      builtVerifiers.clear();
+      await Promise.all(owned.map((item) => item.dispose?.()));
+    },
+  };
+}
+
+/** The positional option of the verifier a spec names (unknown names are reported by the registry). */
+function verifierPositional(verifiers: Registry<VerifierDefinition>, spec: string): string | undefined {
+  const name = spec.trim().split(":")[0] ?? "";
+  return verifiers.has(name) ? verifiers.get(name).positional : undefined;
+}
+
+/** Stands in while options are validated, so that nothing loads for a spec that turns out invalid. */
+const placeholderModel: LanguageModel = {
+  specificationVersion: "v1",
+  provider: "placeholder",
+  modelId: "placeholder",
+  doGenerate: () => Promise.reject(new Error("placeholder model")),
+  doStream: () => Promise.reject(new Error("placeholder model")),
+  doScoreTokens: () => Promise.reject(new Error("placeholder model")),
+};
+
+const placeholderVerifier: Verifier = { name: "placeholder", score: () => Promise.reject(new Error("placeholder verifier")) };
