@@ -24,7 +24,7 @@ describe("mull CLI (built bin)", () => {
     expect(body.trace.find((event) => event.type === "search-tree")?.data?.nodes.length).toBeGreaterThan(4);
     const typo = (await mull("solve", "1+1", "--strategy", "beam-search:beamwidth=2")) as { code: number; stderr: string };
     expect(typo.code).toBe(2);
-    expect(typo.stderr).toContain('unknown setting "beamwidth"');
+    expect(typo.stderr).toContain('beam-search has no option "beamwidth"');
   });
 
   it("stops at --budget-tokens and says so", async () => {

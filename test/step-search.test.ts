@@ -242,7 +242,12 @@ describe("prefix reuse in the embedded backend", () => {
         const options = { prompt: prefix, temperature: 0, maxTokens: 30, stop: ["\n"], logprobs: true };
         const [a, b] = [await fresh.doGenerate(options), await reusing.doGenerate(options)];
         expect(b.completions[0]?.text).toBe(a.completions[0]?.text);
-        expect(b.completions[0]?.logprobs?.map((item) => item.logprob)).toEqual(a.completions[0]?.logprobs?.map((item) => item.logprob));
+        // Evaluating a suffix after a reused prefix batches the matrix products differently, so log-probabilities
+        // agree to within float32 rounding, not bit for bit (measured: up to 1.7e-3 apart on some x86-64 CPUs).
+        const reused = b.completions[0]?.logprobs ?? [];
+        const whole = a.completions[0]?.logprobs ?? [];
+        expect(reused.map((item) => item.token)).toEqual(whole.map((item) => item.token));
+        for (const [index, item] of reused.entries()) expect(Math.abs(item.logprob - (whole[index]?.logprob ?? 0))).toBeLessThan(5e-3);
         expect(b.completions[0]?.stoppedBy).toBe("stop-sequence");
         expect(a.usage.cachedPromptTokens).toBe(0);
         cached += b.usage.cachedPromptTokens ?? 0;
