@@ -14,13 +14,25 @@ const run = promisify(execFile);
 /** Every module URL node resolves while importing `entry` (a path under dist/) in a fresh process. */
 async function modulesLoadedBy(entry: string): Promise<string[]> {
   const log = join(mkdtempSync(join(tmpdir(), "mull-imports-")), "imports.log");
-  await run(process.execPath, ["--import", "./test/fixtures/import-log/register.mjs", "--input-type=module", "-e", `await import(${JSON.stringify(`./${entry}`)});`], {
-    env: { ...process.env, MULL_IMPORT_LOG: log },
-  });
+  await run(
+    process.execPath,
+    ["--import", "./test/fixtures/import-log/register.mjs", "--input-type=module", "-e", `await import(${JSON.stringify(`./${entry}`)});`],
+    {
+      env: { ...process.env, MULL_IMPORT_LOG: log },
+    },
+  );
   return readFileSync(log, "utf8").split("\n").filter(Boolean);
 }
 
-const heavy = [/\/node_modules\/hono\//, /@hono\/node-server/, /better-sqlite3/, /\/node_modules\/vega/, /node-llama-cpp/, /\/dist\/server\//, /\/dist\/bench\//];
+const heavy = [
+  /\/node_modules\/hono\//,
+  /@hono\/node-server/,
+  /better-sqlite3/,
+  /\/node_modules\/vega/,
+  /node-llama-cpp/,
+  /\/dist\/server\//,
+  /\/dist\/bench\//,
+];
 
 describe("package shape", () => {
   it("a bare import of the library entry loads no server, SQLite, vega or node-llama-cpp module", async () => {

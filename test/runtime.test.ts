@@ -58,7 +58,8 @@ async function serve(...args: string[]): Promise<{ url: string; stop: () => Prom
   };
 }
 
-const post = (url: string, body: unknown) => fetch(`${url}/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (url: string, body: unknown) =>
+  fetch(`${url}/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
 const database = () => join(mkdtempSync(join(tmpdir(), "mull-runtime-")), "runs.db");
 
@@ -119,7 +120,10 @@ describe("one spec, the same settings from every entry point", () => {
   it("the library, mull solve --json, the server's mull object and a bench unit report identical settings", async () => {
     const library = await mull.run({ strategy: spec, problem: "2+3*4", maxTokens: 80, seed: 1 });
     expect(library.settings).toEqual(expected);
-    const factory = await createAdaptiveConsistency({ threshold: 0.9, maxSamples: 4 }).run({ model: mull.model(), call: { prompt: "Q: 2+3*4\nA: ", maxTokens: 80 } });
+    const factory = await createAdaptiveConsistency({ threshold: 0.9, maxSamples: 4 }).run({
+      model: mull.model(),
+      call: { prompt: "Q: 2+3*4\nA: ", maxTokens: 80 },
+    });
     expect(factory.settings).toEqual(expected);
     const solved = await cli("solve", "2+3*4", "--strategy", spec, "--max-tokens", "80", "--json");
     expect((JSON.parse(solved.out) as { settings: RunSettings }).settings).toEqual(expected);
@@ -128,7 +132,12 @@ describe("one spec, the same settings from every entry point", () => {
       const response = await post(server.url, { model: "mull-tiny-policy", prompt: "Q: 2+3*4\nA: ", max_tokens: 80, mull: { strategy: spec } });
       expect(((await response.json()) as { mull: { settings: RunSettings } }).mull.settings).toEqual(expected);
       // The same options given as mull keys, not in the spec.
-      const keyed = await post(server.url, { model: "adaptive-consistency/mull-tiny-policy", prompt: "Q: 2+3*4\nA: ", max_tokens: 80, mull: { threshold: 0.9, maxSamples: 4 } });
+      const keyed = await post(server.url, {
+        model: "adaptive-consistency/mull-tiny-policy",
+        prompt: "Q: 2+3*4\nA: ",
+        max_tokens: 80,
+        mull: { threshold: 0.9, maxSamples: 4 },
+      });
       expect(((await keyed.json()) as { mull: { settings: RunSettings } }).mull.settings).toEqual(expected);
     } finally {
       await server.stop();
@@ -185,7 +194,10 @@ describe("every verifier kind by spec", () => {
   const kinds: [string, string][] = [
     ["prm:aggregation=min", "prm:model=mull-tiny-prm,aggregation=min,cacheSize=10000"],
     ["judge:mull-tiny-policy,mode=score", "judge:model=mull-tiny-policy,mode=score"],
-    [`vllm-prm:url=${poolingURL},model=qwen-prm,stepDelimiter=\\n`, `vllm-prm:url=${poolingURL},model=qwen-prm,aggregation=min,stepSeparator=<extra_0>,stepDelimiter=\\n`],
+    [
+      `vllm-prm:url=${poolingURL},model=qwen-prm,stepDelimiter=\\n`,
+      `vllm-prm:url=${poolingURL},model=qwen-prm,aggregation=min,stepSeparator=<extra_0>,stepDelimiter=\\n`,
+    ],
     ["oracle:arith", "oracle:task=arith"],
   ];
 
@@ -204,7 +216,12 @@ describe("every verifier kind by spec", () => {
     const server = await serve(...kinds.flatMap(([spec]) => ["--verifier", spec]));
     try {
       for (const [spec, canonical] of kinds) {
-        const response = await post(server.url, { model: "best-of-n/mull-tiny-policy", prompt: "Q: 2+3*4\nA: ", max_tokens: 60, mull: { n: 2, verifier: spec } });
+        const response = await post(server.url, {
+          model: "best-of-n/mull-tiny-policy",
+          prompt: "Q: 2+3*4\nA: ",
+          max_tokens: 60,
+          mull: { n: 2, verifier: spec },
+        });
         const body = (await response.json()) as { mull: { settings: RunSettings } };
         expect(response.status, JSON.stringify(body)).toBe(200);
         expect(body.mull.settings.verifier).toBe(canonical);

@@ -80,6 +80,42 @@ function parseCsvLine(line: string): string[] {
   return cells;
 }
 
+function csvRecord(line: string, header: string[]): Record<string, unknown> {
+  const cells = parseCsvLine(line);
+  if (cells.length !== header.length) throw new SyntaxError(`expected ${header.length} fields, found ${cells.length}`);
+  return Object.fromEntries(header.map((name, cell) => [name, cells[cell]]));
+}
+
+function jsonRecord(line: string): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(line);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new SyntaxError("not a JSON object");
+  return parsed as Record<string, unknown>;
+}
+
+/** One record as a bench item: its prompt (templated) and its gold answer, by the dataset's format. */
+function toItem(record: Record<string, unknown>, options: DatasetOptions, format: string, lineNumber: number): BenchItem {
+  const promptField = options.promptField ?? ["question", "problem", "prompt"].find((field) => typeof record[field] === "string");
+  const prompt = promptField ? record[promptField] : undefined;
+  if (typeof prompt !== "string" || prompt.trim().length === 0)
+    throw new SyntaxError(`no prompt field (${options.promptField ?? "question, problem or prompt"})`);
+  const answer = goldAnswer(record, options, format);
+  if (answer === undefined) throw new SyntaxError(`no answer (field ${options.answerField ?? "answer"}${format === "math" ? " or a \\boxed{} solution" : ""})`);
+  return {
+    id: String(record.id ?? `line-${lineNumber}`),
+    prompt: options.template ? options.template.replaceAll("{prompt}", prompt) : prompt,
+    answer,
+    ...(typeof record.level === "string" || typeof record.difficulty === "string" ? { difficulty: String(record.level ?? record.difficulty) } : {}),
+  };
+}
+
+function goldAnswer(record: Record<string, unknown>, options: DatasetOptions, format: string): string | undefined {
+  const rawAnswer = record[options.answerField ?? "answer"];
+  if (format === "gsm8k" || (format === "jsonl" && typeof rawAnswer === "string" && rawAnswer.includes("####")))
+    return typeof rawAnswer === "string" ? extractAnswer(rawAnswer) : undefined;
+  if (format === "math" && rawAnswer === undefined && typeof record.solution === "string") return extractAnswer(record.solution);
+  return rawAnswer !== undefined && rawAnswer !== null ? normalizeAnswer(String(rawAnswer)) : undefined;
+}
+
 export function loadDataset(options: DatasetOptions): DatasetLoadResult {
   const known = builtIn(options.dataset, options.limit);
   if (known) return known;
@@ -103,38 +139,12 @@ export function loadDataset(options: DatasetOptions): DatasetLoadResult {
     if (line.trim().length === 0) continue;
     const lineNumber = index + 1;
     try {
-      let record: Record<string, unknown>;
-      if (format === "csv") {
-        const cells = parseCsvLine(line);
-        if (!header) {
-          header = cells;
-          continue;
-        }
-        if (cells.length !== header.length) throw new SyntaxError(`expected ${header.length} fields, found ${cells.length}`);
-        record = Object.fromEntries(header.map((name, cell) => [name, cells[cell]]));
-      } else {
-        const parsed: unknown = JSON.parse(line);
-        if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new SyntaxError("not a JSON object");
-        record = parsed as Record<string, unknown>;
+      if (format === "csv" && !header) {
+        header = parseCsvLine(line);
+        continue;
       }
-      const promptField = options.promptField ?? ["question", "problem", "prompt"].find((field) => typeof record[field] === "string");
-      const prompt = promptField ? record[promptField] : undefined;
-      if (typeof prompt !== "string" || prompt.trim().length === 0)
-        throw new SyntaxError(`no prompt field (${options.promptField ?? "question, problem or prompt"})`);
-      let answer: string | undefined;
-      const rawAnswer = record[options.answerField ?? "answer"];
-      if (format === "gsm8k" || (format === "jsonl" && typeof rawAnswer === "string" && rawAnswer.includes("####")))
-        answer = typeof rawAnswer === "string" ? extractAnswer(rawAnswer) : undefined;
-      else if (format === "math" && rawAnswer === undefined && typeof record.solution === "string") answer = extractAnswer(record.solution);
-      else if (rawAnswer !== undefined && rawAnswer !== null) answer = normalizeAnswer(String(rawAnswer));
-      if (answer === undefined)
-        throw new SyntaxError(`no answer (field ${options.answerField ?? "answer"}${format === "math" ? " or a \\boxed{} solution" : ""})`);
-      items.push({
-        id: String(record.id ?? `line-${lineNumber}`),
-        prompt: options.template ? options.template.replaceAll("{prompt}", prompt) : prompt,
-        answer,
-        ...(typeof record.level === "string" || typeof record.difficulty === "string" ? { difficulty: String(record.level ?? record.difficulty) } : {}),
-      });
+      const record = format === "csv" ? csvRecord(line, header as string[]) : jsonRecord(line);
+      items.push(toItem(record, options, format, lineNumber));
     } catch (error) {
       const message = `${options.dataset}:${lineNumber}: ${(error as Error).message}`;
       if (options.onMalformed === "fail") throw new InvalidArgumentError({ parameter: "dataset", value: options.dataset, message });

@@ -124,24 +124,9 @@ export function createMull(config: MullConfig = {}): Mull {
     return { verifier: built, spec: canonical };
   };
 
-  const parseStrategy = (request: string | StrategyRequest) => {
-    const { spec, options = {} } = typeof request === "string" ? { spec: request } : request;
-    const parsed = parseSpec({ spec, parameter: "strategy" });
-    const definition = strategies.get(parsed.name);
-    return { definition, input: { ...optionsFromStrings(definition.options, parsed.pairs), ...options } };
-  };
-
-  const strategy = (request: string | StrategyRequest, options: { verifier?: string } = {}): Strategy => {
-    const { definition, input } = parseStrategy(request);
-    // Validate the options before loading anything, then load the verifier only where they use one.
-    const probe = definition.create({ ...input, verifier: placeholderVerifier });
-    const need = definition.verifierNeed(probe.options as never);
-    if (need === "none") return definition.create(input);
-    if (need === "optional" && options.verifier === undefined) return definition.create(input);
-    const resolved = verifier(options.verifier ?? defaults.verifier);
-    return definition.create({ ...input, verifier: resolved.verifier, verifierSpec: resolved.spec });
-  };
-
+  const parseStrategy = (request: string | StrategyRequest) => parseStrategyRequest(strategies, request);
+  const strategy = (request: string | StrategyRequest, options: { verifier?: string } = {}): Strategy =>
+    buildStrategy(parseStrategy(request), verifier, options.verifier);
   const promptFor = (target: LanguageModel, problem: string) =>
     target.formatProblem ? target.formatProblem(problem) : [{ role: "user" as const, content: problem }];
 
@@ -176,6 +161,30 @@ export function createMull(config: MullConfig = {}): Mull {
       await Promise.all(owned.map((item) => item.dispose?.()));
     },
   };
+}
+
+function parseStrategyRequest(strategies: Registry<StrategyDefinition>, request: string | StrategyRequest) {
+  const { spec, options = {} } = typeof request === "string" ? { spec: request } : request;
+  const parsed = parseSpec({ spec, parameter: "strategy" });
+  const definition = strategies.get(parsed.name);
+  return { definition, input: { ...optionsFromStrings(definition.options, parsed.pairs), ...options } };
+}
+
+/**
+ * Validates the options before loading anything, then resolves the verifier only where they use one:
+ * a required verifier defaults to the runtime's, an optional one is used only when named.
+ */
+function buildStrategy(
+  parsed: { definition: StrategyDefinition; input: Record<string, unknown> },
+  verifier: (spec: string) => { verifier: Verifier; spec: string },
+  verifierSpec: string | undefined,
+): Strategy {
+  const { definition, input } = parsed;
+  const probe = definition.create({ ...input, verifier: placeholderVerifier });
+  const need = definition.verifierNeed(probe.options as never);
+  if (need === "none" || (need === "optional" && verifierSpec === undefined)) return definition.create(input);
+  const resolved = verifier(verifierSpec ?? defaults.verifier);
+  return definition.create({ ...input, verifier: resolved.verifier, verifierSpec: resolved.spec });
 }
 
 /** The positional option of the verifier a spec names (unknown names are reported by the registry). */

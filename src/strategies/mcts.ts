@@ -45,42 +45,47 @@ export const mcts = defineStrategy({
         node.data = { visits: entry.visits, value: entry.visits > 0 ? entry.total / entry.visits : 0 };
       }
     };
+    /** Descends from the root through expanded nodes, by `choose` among each node's children. */
+    const descend = (choose: (parent: SearchNode, best: SearchNode, child: SearchNode) => boolean): SearchNode[] => {
+      const path: SearchNode[] = [run.root];
+      let node = run.root;
+      for (let next = children.get(node.id); next && next.length > 0; next = children.get(node.id)) {
+        const parent = node;
+        node = next.reduce((best, child) => (choose(parent, best, child) ? child : best));
+        path.push(node);
+      }
+      return path;
+    };
+    /** One simulation: selection by UCT, then expansion and PRM evaluation of a new leaf, and backup. */
+    const simulate = async (): Promise<void> => {
+      const path = descend((parent, best, child) => uct(parent, child) > uct(parent, best));
+      const node = path.at(-1) as SearchNode;
+      if (node.status === "finished" || children.has(node.id)) {
+        // A complete solution (or a node whose expansion the budget cut): back up its value again.
+        backUp(path, [node.score ?? 0]);
+        return;
+      }
+      const expanded = await run.expand(node, expansionWidth);
+      children.set(node.id, expanded);
+      await run.score(expanded);
+      for (const child of expanded) backUp([child], [child.score ?? 0]);
+      backUp(
+        path,
+        expanded.map((child) => child.score ?? 0),
+      );
+    };
     return runStepSearch(run, async () => {
       for (let simulation = 1; simulation <= simulations && !run.stopped; simulation++) {
-        // Selection: descend through expanded nodes by UCT.
-        const path: SearchNode[] = [run.root];
-        let node = run.root;
-        for (let next = children.get(node.id); next && next.length > 0; next = children.get(node.id)) {
-          node = next.reduce((best, child) => (uct(node, child) > uct(node, best) ? child : best));
-          path.push(node);
-        }
-        if (node.status === "finished" || children.has(node.id)) {
-          // A complete solution (or a node whose expansion the budget cut): back up its value again.
-          backUp(path, [node.score ?? 0]);
-          continue;
-        }
-        // Expansion and evaluation: sampled next steps, valued by the PRM.
-        const expanded = await run.expand(node, expansionWidth);
-        children.set(node.id, expanded);
-        await run.score(expanded);
-        for (const child of expanded) backUp([child], [child.score ?? 0]);
-        backUp(
-          path,
-          expanded.map((child) => child.score ?? 0),
-        );
+        await simulate();
         run.progress(`simulation ${simulation}/${simulations}: ${run.finished().length} complete`, { simulation, complete: run.finished().length });
       }
       // The tree may hold no complete solution yet: finish the most visited path in one generation.
-      if (run.finished().length === 0 && !run.stopped) {
-        let node = run.root;
-        for (let next = children.get(node.id); next && next.length > 0; next = children.get(node.id))
-          node = next.reduce((best, child) => (stats(child).visits > stats(best).visits ? child : best));
-        if (node.status !== "finished") {
-          const completed = await run.expand(node, 1, { toEnd: true });
-          await run.score(completed);
-          run.note("complete-most-visited", { from: node.id, nodes: completed.map((child) => child.id) });
-        }
-      }
+      if (run.finished().length > 0 || run.stopped) return;
+      const node = descend((_parent, best, child) => stats(child).visits > stats(best).visits).at(-1) as SearchNode;
+      if (node.status === "finished") return;
+      const completed = await run.expand(node, 1, { toEnd: true });
+      await run.score(completed);
+      run.note("complete-most-visited", { from: node.id, nodes: completed.map((child) => child.id) });
     });
   },
 });

@@ -54,41 +54,11 @@ export const particleFilter = defineStrategy({
     const { n, softmaxTemperature, sweeps, resampleFinished } = context.options;
     const run = new StepSearchRun(context);
     const random = createRandom((context.call.seed ?? Math.floor(Math.random() * 2 ** 31)) ^ 0x2545f491);
-    /** Steps every active particle once; particles on the same node share one call. */
-    const step = async (particles: SearchNode[]): Promise<SearchNode[]> => {
-      const groups = new Map<SearchNode, number>();
-      for (const particle of particles) if (particle.status !== "finished") groups.set(particle, (groups.get(particle) ?? 0) + 1);
-      const children = new Map<SearchNode, SearchNode[]>();
-      await Promise.all([...groups].map(async ([node, count]) => children.set(node, await run.expand(node, count))));
-      await run.score([...children.values()].flat());
-      // A particle whose step the budget cut off stays where it was.
-      return particles.map((particle) => (particle.status === "finished" ? particle : (children.get(particle)?.shift() ?? particle)));
-    };
+    const filter: Filter = { run, random, n, softmaxTemperature, resampleFinished };
     return runStepSearch(run, async () => {
       let reference: SearchNode[] = [];
       for (let sweep = 1; sweep <= sweeps && !run.stopped; sweep++) {
-        // The reference particle's node at each depth (particle Gibbs); none in the first sweep.
-        const referenceAt = (depth: number) => reference[Math.min(depth, reference.length) - 1];
-        let particles = await step(Array.from({ length: reference.length > 0 ? n - 1 : n }, () => run.root));
-        if (reference.length > 0) particles = [referenceAt(1) as SearchNode, ...particles];
-        for (let depth = 1; !run.stopped && particles.some((particle) => particle.status !== "finished"); depth++) {
-          const pool = resampleFinished ? particles : particles.filter((particle) => particle.status !== "finished");
-          const kept = resampleFinished ? [] : particles.filter((particle) => particle.status === "finished");
-          const weights = particleWeights(
-            pool.map((particle) => particle.score ?? 0),
-            softmaxTemperature,
-          );
-          const free = reference.length > 0 ? pool.length - 1 : pool.length;
-          const drawn = multinomial(weights, free, random).map((index) => pool[index] as SearchNode);
-          const held = reference.length > 0 ? particles[0] : undefined;
-          run.tree.prune(particles.filter((particle) => particle !== held && !drawn.includes(particle)));
-          run.note("resample", { sweep, depth, weights, drawn: drawn.map((particle) => particle.id) });
-          const next = await step(drawn);
-          const ahead = referenceAt(depth + 1);
-          particles = [...(ahead ? [ahead] : []), ...next, ...kept];
-          const active = particles.filter((particle) => particle.status !== "finished").length;
-          run.progress(`sweep ${sweep}, step ${depth}: ${active} of ${particles.length} particles active`, { sweep, depth, active });
-        }
+        const particles = await runSweep(filter, sweep, reference);
         const best = byScore(particles.filter((particle) => particle.status === "finished"))[0];
         if (best)
           reference = run.tree
@@ -99,6 +69,52 @@ export const particleFilter = defineStrategy({
     });
   },
 });
+
+type Filter = { run: StepSearchRun; random: Random; n: number; softmaxTemperature: number; resampleFinished: boolean };
+
+/** Steps every active particle once; particles on the same node share one call. */
+async function stepParticles(run: StepSearchRun, particles: SearchNode[]): Promise<SearchNode[]> {
+  const groups = new Map<SearchNode, number>();
+  for (const particle of particles) if (particle.status !== "finished") groups.set(particle, (groups.get(particle) ?? 0) + 1);
+  const children = new Map<SearchNode, SearchNode[]>();
+  await Promise.all([...groups].map(async ([node, count]) => children.set(node, await run.expand(node, count))));
+  await run.score([...children.values()].flat());
+  // A particle whose step the budget cut off stays where it was.
+  return particles.map((particle) => (particle.status === "finished" ? particle : (children.get(particle)?.shift() ?? particle)));
+}
+
+/**
+ * One sweep: n particles from the root, resampled by weight after every step until all finish. With a
+ * reference trajectory (particle Gibbs), its node at each depth holds the first slot and survives resampling.
+ */
+async function runSweep(filter: Filter, sweep: number, reference: SearchNode[]): Promise<SearchNode[]> {
+  const { run, random, n, softmaxTemperature, resampleFinished } = filter;
+  const referenceAt = (depth: number) => reference[Math.min(depth, reference.length) - 1];
+  let particles = await stepParticles(
+    run,
+    Array.from({ length: reference.length > 0 ? n - 1 : n }, () => run.root),
+  );
+  if (reference.length > 0) particles = [referenceAt(1) as SearchNode, ...particles];
+  for (let depth = 1; !run.stopped && particles.some((particle) => particle.status !== "finished"); depth++) {
+    const pool = resampleFinished ? particles : particles.filter((particle) => particle.status !== "finished");
+    const kept = resampleFinished ? [] : particles.filter((particle) => particle.status === "finished");
+    const weights = particleWeights(
+      pool.map((particle) => particle.score ?? 0),
+      softmaxTemperature,
+    );
+    const free = reference.length > 0 ? pool.length - 1 : pool.length;
+    const drawn = multinomial(weights, free, random).map((index) => pool[index] as SearchNode);
+    const held = reference.length > 0 ? particles[0] : undefined;
+    run.tree.prune(particles.filter((particle) => particle !== held && !drawn.includes(particle)));
+    run.note("resample", { sweep, depth, weights, drawn: drawn.map((particle) => particle.id) });
+    const next = await stepParticles(run, drawn);
+    const ahead = referenceAt(depth + 1);
+    particles = [...(ahead ? [ahead] : []), ...next, ...kept];
+    const active = particles.filter((particle) => particle.status !== "finished").length;
+    run.progress(`sweep ${sweep}, step ${depth}: ${active} of ${particles.length} particles active`, { sweep, depth, active });
+  }
+  return particles;
+}
 
 export type ParticleFilterOptions = Parameters<typeof particleFilter.create>[0];
 

@@ -43,33 +43,38 @@ export function createJudgeVerifier(options: JudgeOptions): Verifier {
       const completion = result.completions[0];
       const top = completion?.logprobs?.[0]?.topLogprobs;
       const text = (completion?.text ?? "").trim().toLowerCase();
-      if (mode === "yes-no") {
-        if (top && top.length > 0) {
-          let yes = 0;
-          let no = 0;
-          for (const item of top) {
-            const token = item.token.trim().toLowerCase();
-            if (token === "yes") yes += Math.exp(item.logprob);
-            else if (token === "no") no += Math.exp(item.logprob);
-          }
-          if (yes + no > 0) return { score: yes / (yes + no) };
-        }
-        return { score: text.startsWith("yes") ? 1 : 0 };
-      }
-      if (top && top.length > 0) {
-        let weight = 0;
-        let total = 0;
-        for (const item of top) {
-          const value = Number(item.token.trim());
-          if (Number.isInteger(value) && value >= 0 && value <= 10) {
-            weight += Math.exp(item.logprob);
-            total += Math.exp(item.logprob) * value;
-          }
-        }
-        if (weight > 0) return { score: total / weight / 10 };
-      }
-      const number = Number(/\d+(?:\.\d+)?/.exec(text)?.[0]);
-      return { score: Number.isFinite(number) ? Math.min(1, Math.max(0, number / 10)) : 0 };
+      return { score: mode === "yes-no" ? yesNoScore(top, text) : tenPointScore(top, text) };
     },
   };
+}
+
+type TopLogprobs = { token: string; logprob: number }[] | undefined;
+
+/** p(yes) / (p(yes) + p(no)) from the first token's top log-probabilities, else whether the text says yes. */
+function yesNoScore(top: TopLogprobs, text: string): number {
+  let yes = 0;
+  let no = 0;
+  for (const item of top ?? []) {
+    const token = item.token.trim().toLowerCase();
+    if (token === "yes") yes += Math.exp(item.logprob);
+    else if (token === "no") no += Math.exp(item.logprob);
+  }
+  if (yes + no > 0) return yes / (yes + no);
+  return text.startsWith("yes") ? 1 : 0;
+}
+
+/** The expected 0 to 10 score from the top log-probabilities (over number tokens), else the number in the text; over 10. */
+function tenPointScore(top: TopLogprobs, text: string): number {
+  let weight = 0;
+  let total = 0;
+  for (const item of top ?? []) {
+    const value = Number(item.token.trim());
+    if (Number.isInteger(value) && value >= 0 && value <= 10) {
+      weight += Math.exp(item.logprob);
+      total += Math.exp(item.logprob) * value;
+    }
+  }
+  if (weight > 0) return total / weight / 10;
+  const number = Number(/\d+(?:\.\d+)?/.exec(text)?.[0]);
+  return Number.isFinite(number) ? Math.min(1, Math.max(0, number / 10)) : 0;
 }
