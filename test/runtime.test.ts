@@ -209,7 +209,7 @@ describe("every verifier kind by spec", () => {
     expect(body.candidates.every((candidate) => typeof candidate.score === "number")).toBe(true);
     const benched = await bench("best-of-n:n=2", "--verifier", spec);
     expect(benched.code, benched.err).toBe(0);
-    expect((benched.units[0]?.detail.settings as RunSettings).verifier).toBe(canonical);
+    expect((benched.units[0]?.detail.settings as RunSettings | undefined)?.verifier).toBe(canonical);
   });
 
   it("from the server: a request names any verifier the server was started with, and no other", async () => {
