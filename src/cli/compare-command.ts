@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { RunStore } from "../bench/run-store.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import { splitSpecList } from "../extension/spec.js";
 import { defaults } from "../runtime/create-mull.js";
 import { type BenchFlags, benchGrid } from "./bench-command.js";
 import type { CliContext } from "./cli-context.js";
@@ -42,8 +43,10 @@ async function compare(flags: CompareFlags, context: CliContext): Promise<void> 
   try {
     const summary = await benchGrid({ store, config, context, json: flags.json === true });
     if (!summary) return;
+    const order = splitSpecList(flags.strategies);
     const rows = summary.rows
       .filter((row) => row.difficulty === "all")
+      .sort((a, b) => order.indexOf(a.strategy) - order.indexOf(b.strategy))
       .map((row) => ({
         strategy: row.strategy,
         accuracy: row.accuracy,
@@ -55,9 +58,7 @@ async function compare(flags: CompareFlags, context: CliContext): Promise<void> 
       }));
     const modelId = context.mull.model(flags.model).modelId;
     if (flags.json) {
-      context.out(
-        JSON.stringify({ task: flags.task, difficulty: flags.difficulty, problems: rows[0]?.strategy ? summary.rows[0]?.n : 0, model: modelId, rows }),
-      );
+      context.out(JSON.stringify({ task: flags.task, difficulty: flags.difficulty, problems: summary.rows[0]?.n ?? 0, model: modelId, rows }));
       return;
     }
     context.out(`\n${flags.task} ${flags.difficulty}, ${summary.rows[0]?.n ?? 0} held-out problems, model ${modelId}\n`);
