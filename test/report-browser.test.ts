@@ -23,7 +23,7 @@ describe.skipIf(!existsSync(browserPath))("the report in headless Chromium", () 
       "--limit",
       "4",
       "--strategies",
-      "single,self-consistency:n=4,esc:n=8",
+      "single,self-consistency:n=4,esc:maxSamples=8",
       "--budgets",
       "none",
       "--db",
