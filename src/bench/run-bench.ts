@@ -3,7 +3,7 @@
  * to the run store as it completes and skipping units a resumed run already has.
  */
 import { setMaxListeners } from "node:events";
-import type { StrategyResult, TraceEvent } from "../core/strategy.js";
+import type { Strategy, StrategyResult, TraceEvent } from "../core/strategy.js";
 import { splitSpecList } from "../extension/spec.js";
 import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
 import { answersEquivalent } from "../internal/extract-answer.js";
@@ -14,8 +14,9 @@ import type { BenchItem } from "./datasets.js";
 import type { RunStore, UnitRecord } from "./run-store.js";
 
 /** Builds every spec's strategy once (through the runtime), so that a bad spec fails before anything is spent. */
-export function validateStrategySpecs(options: { mull: Mull; strategies: string[]; verifier?: string | undefined }): void {
-  for (const spec of options.strategies) options.mull.strategy(spec, options.verifier !== undefined ? { verifier: options.verifier } : {});
+export function validateStrategySpecs(options: { mull: Mull; strategies: string[]; verifier?: string | undefined }): Map<string, Strategy> {
+  const verifier = options.verifier !== undefined ? { verifier: options.verifier } : {};
+  return new Map(options.strategies.map((spec) => [spec, options.mull.strategy(spec, verifier)]));
 }
 
 export { splitSpecList };
@@ -47,7 +48,7 @@ type Unit = { spec: string; budget: number; item: BenchItem; index: number };
 
 export async function runBench(options: BenchOptions): Promise<void> {
   const { store, runId, items, mull } = options;
-  validateStrategySpecs(options);
+  const strategies = validateStrategySpecs(options);
   const model = mull.model(options.model);
   const limit = createConcurrencyLimit(options.concurrency ?? 1);
   const units: Unit[] = options.strategies.flatMap((spec) => options.budgets.flatMap((budget) => items.map((item, index) => ({ spec, budget, item, index }))));
@@ -60,9 +61,8 @@ export async function runBench(options: BenchOptions): Promise<void> {
     } else {
       const prompt = model.formatProblem || unit.item.task ? unit.item.prompt : [{ role: "user" as const, content: unit.item.prompt }];
       const result = await mull.run({
-        strategy: unit.spec,
+        strategy: strategies.get(unit.spec) as Strategy,
         model,
-        ...(options.verifier !== undefined ? { verifier: options.verifier } : {}),
         prompt,
         ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
         // Seeded by item, so that a rerun on the embedded backend reproduces every unit.

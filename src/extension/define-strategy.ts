@@ -28,6 +28,8 @@ export type StrategyDefinition<Schema extends OptionsSchema = OptionsSchema> = {
   readonly options: Schema;
   /** Whether it continues partial solutions as raw text (step-level search). */
   readonly continuesText: boolean;
+  /** Validates options and fills in defaults (also those `resolve` derives), without building anything. */
+  parseOptions(input: unknown): z.output<Schema>;
   /** Whether it needs a verifier with these options (a runtime loads one only where it is used). */
   verifierNeed(options: z.output<Schema>): VerifierNeed;
   /** Validates the options (defaults filled in) and returns a runnable strategy. */
@@ -54,16 +56,20 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
   const { name } = definition;
   const verifierNeed = (options: z.output<Schema>): VerifierNeed =>
     typeof definition.verifier === "function" ? definition.verifier(options) : (definition.verifier ?? "none");
+  const parse = (input: unknown): z.output<Schema> => {
+    const parsed = parseOptions({ owner: name, schema: definition.options, input });
+    return definition.resolve ? definition.resolve(parsed) : parsed;
+  };
   return {
     name,
     description: definition.description,
     options: definition.options,
     continuesText: definition.continuesText === true,
+    parseOptions: parse,
     verifierNeed,
     create(input = {} as z.input<Schema> & StrategyDependencies): Strategy {
       const { verifier, verifierSpec, ...rest } = input as StrategyDependencies & Record<string, unknown>;
-      const parsed = parseOptions({ owner: name, schema: definition.options, input: rest });
-      const options = definition.resolve ? definition.resolve(parsed) : parsed;
+      const options = parse(rest);
       const need = verifierNeed(options);
       if (need === "required" && !verifier)
         throw new InvalidArgumentError({ parameter: "verifier", message: `${name} needs a verifier (--verifier, or mull.verifier over HTTP)` });

@@ -22,7 +22,10 @@ export type VerifierDefinition<Schema extends OptionsSchema = OptionsSchema> = {
   readonly options: Schema;
   /** The option a spec's leading value sets (`oracle:countdown` sets `task`). */
   readonly positional?: string;
-  create(options: { input: unknown; services: VerifierServices }): { verifier: Verifier; options: z.output<Schema> };
+  /** Validates options (defaults filled in) without building anything. */
+  parseOptions(input: unknown): z.output<Schema>;
+  /** Builds the verifier from validated options. */
+  create(options: z.output<Schema>, services: VerifierServices): Verifier;
 };
 
 export function defineVerifier<Schema extends OptionsSchema>(definition: {
@@ -39,9 +42,7 @@ export function defineVerifier<Schema extends OptionsSchema>(definition: {
     description: definition.description,
     options: definition.options,
     ...(definition.positional ? { positional: definition.positional } : {}),
-    create({ input, services }) {
-      const options = parseOptions({ owner: `verifier ${definition.name}`, schema: definition.options, input });
-      return { verifier: definition.create(options, services), options };
-    },
+    parseOptions: (input) => parseOptions({ owner: `verifier ${definition.name}`, schema: definition.options, input }),
+    create: definition.create,
   };
 }

@@ -34,8 +34,8 @@ export type StrategyRequest = { spec: string; options?: Record<string, unknown> 
 
 /** One problem (or prompt) through one strategy: what `mull solve`, a server request and a bench unit each are. */
 export type RunRequest = {
-  /** Defaults to {@link defaults.strategy}. */
-  strategy?: string | StrategyRequest;
+  /** A spec, or a strategy already built (callers that run one many times build it once). Defaults to {@link defaults.strategy}. */
+  strategy?: string | StrategyRequest | Strategy;
   /** A model spec or a model. Defaults to {@link defaults.model}. */
   model?: string | LanguageModel;
   /** A verifier spec, loaded only where the strategy uses one. Defaults to {@link defaults.verifier}. */
@@ -109,17 +109,15 @@ export function createMull(config: MullConfig = {}): Mull {
   const parseVerifier = (spec: string) => {
     const parsed = parseSpec({ spec, parameter: "verifier", positional: verifierPositional(verifiers, spec) });
     const definition = verifiers.get(parsed.name);
-    const input = optionsFromStrings(definition.options, parsed.pairs);
-    // Validated with a stand-in model, so that nothing loads for an invalid spec.
-    const { options } = definition.create({ input, services: { model: () => placeholderModel, apiKey } });
-    return { definition, input, canonical: formatSpec(definition.name, options) };
+    const options = definition.parseOptions(optionsFromStrings(definition.options, parsed.pairs));
+    return { definition, options, canonical: formatSpec(definition.name, options) };
   };
 
   const verifier = (spec: string = defaults.verifier): { verifier: Verifier; spec: string } => {
-    const { definition, input, canonical } = parseVerifier(spec);
+    const { definition, options, canonical } = parseVerifier(spec);
     const known = builtVerifiers.get(canonical);
     if (known) return { verifier: known, spec: canonical };
-    const built = definition.create({ input, services: { model, apiKey } }).verifier;
+    const built = definition.create(options, { model, apiKey });
     builtVerifiers.set(canonical, built);
     return { verifier: built, spec: canonical };
   };
@@ -142,7 +140,8 @@ export function createMull(config: MullConfig = {}): Mull {
     promptFor,
     async run(request) {
       const target = typeof request.model === "object" ? request.model : model(request.model);
-      const chosen = strategy(request.strategy ?? defaults.strategy, request.verifier !== undefined ? { verifier: request.verifier } : {});
+      const requested = request.strategy ?? defaults.strategy;
+      const chosen = isStrategy(requested) ? requested : strategy(requested, request.verifier !== undefined ? { verifier: request.verifier } : {});
       const prompt = request.prompt ?? (request.problem !== undefined ? promptFor(target, request.problem) : undefined);
       if (prompt === undefined) throw new InvalidArgumentError({ parameter: "problem", message: "a run needs a problem or a prompt" });
       return chosen.run({
@@ -180,27 +179,16 @@ function buildStrategy(
   verifierSpec: string | undefined,
 ): Strategy {
   const { definition, input } = parsed;
-  const probe = definition.create({ ...input, verifier: placeholderVerifier });
-  const need = definition.verifierNeed(probe.options as never);
+  const need = definition.verifierNeed(definition.parseOptions(input));
   if (need === "none" || (need === "optional" && verifierSpec === undefined)) return definition.create(input);
   const resolved = verifier(verifierSpec ?? defaults.verifier);
   return definition.create({ ...input, verifier: resolved.verifier, verifierSpec: resolved.spec });
 }
+
+const isStrategy = (value: string | StrategyRequest | Strategy): value is Strategy => typeof value === "object" && "run" in value;
 
 /** The positional option of the verifier a spec names (unknown names are reported by the registry). */
 function verifierPositional(verifiers: Registry<VerifierDefinition>, spec: string): string | undefined {
   const name = spec.trim().split(":")[0] ?? "";
   return verifiers.has(name) ? verifiers.get(name).positional : undefined;
 }
-
-/** Stands in while options are validated, so that nothing loads for a spec that turns out invalid. */
-const placeholderModel: LanguageModel = {
-  specificationVersion: "v1",
-  provider: "placeholder",
-  modelId: "placeholder",
-  doGenerate: () => Promise.reject(new Error("placeholder model")),
-  doStream: () => Promise.reject(new Error("placeholder model")),
-  doScoreTokens: () => Promise.reject(new Error("placeholder model")),
-};
-
-const placeholderVerifier: Verifier = { name: "placeholder", score: () => Promise.reject(new Error("placeholder verifier")) };

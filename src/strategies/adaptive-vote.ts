@@ -3,6 +3,7 @@
  * small parallel waves; the moment the rule fires, samples still in flight are cancelled, so the tokens
  * saved are real. Used by `adaptive-consistency`, `esc` and `leader-threshold`.
  */
+import { z } from "zod";
 import type { TokenLogprob } from "../core/generate-result.js";
 import type { Candidate } from "../core/strategy-report.js";
 import type { StreamPart } from "../core/stream-part.js";
@@ -12,15 +13,28 @@ import { isStopError } from "../extension/stop-error.js";
 import { toCandidate } from "../extension/to-candidate.js";
 import { meteredStream } from "../internal/metered-model.js";
 import { firstWithAnswer, majorityVote } from "./majority-vote.js";
+import { samplesOption, temperatureOption } from "./sampling-options.js";
 import type { StoppingRule } from "./stopping-rules.js";
 
-export type AdaptiveVoteOptions = { maxSamples: number; waveSize: number; temperature: number };
+/** The options of a vote that stops on a leader's share or a posterior: each strategy's own defaults. */
+export function adaptiveVoteOptions(defaults: { threshold: number; thresholdDescription: string; minSamples: number }) {
+  return {
+    maxSamples: samplesOption(40, "Most samples (the papers' cap)"),
+    threshold: z.number().gt(0).max(1).default(defaults.threshold).describe(defaults.thresholdDescription),
+    minSamples: z.number().int().min(1).max(1024).default(defaults.minSamples).describe("Answers needed before the rule may stop"),
+    waveSize: z.number().int().min(1).max(1024).default(4).describe("Samples in flight at once"),
+    temperature: temperatureOption(0.7),
+  };
+}
+
+export type AdaptiveVoteOptions = { maxSamples: number; temperature: number };
 
 /** One run's state: the candidates so far, whether the rule fired, and the samples it cancelled. */
 type VoteState = { candidates: Candidate[]; settled: boolean; cancelled: number };
 
-export async function runAdaptiveVote(context: RunContext<AdaptiveVoteOptions>, rule: StoppingRule): Promise<RunOutcome> {
-  const { maxSamples, waveSize } = context.options;
+/** Votes in waves of `waveSize` samples until the rule fires or `maxSamples` are drawn. */
+export async function runAdaptiveVote(context: RunContext<AdaptiveVoteOptions>, rule: StoppingRule, waveSize: number): Promise<RunOutcome> {
+  const { maxSamples } = context.options;
   const state: VoteState = { candidates: [], settled: false, cancelled: 0 };
   for (let wave = 0; state.candidates.length < maxSamples && !state.settled && !context.meter.signal.aborted; wave++) {
     await streamWave(context, rule, state, { wave, size: Math.min(waveSize, maxSamples - state.candidates.length) });

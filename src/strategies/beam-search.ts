@@ -7,7 +7,7 @@ import { z } from "zod";
 import { defineStrategy } from "../extension/define-strategy.js";
 import type { RunContext } from "../extension/run-context.js";
 import type { SearchNode } from "./search-tree.js";
-import { continuesPartialSolutions, runStepSearch, StepSearchRun, type StepSearchSettings, stepSearchOptions } from "./step-search.js";
+import { runStepSearch, StepSearchRun, type StepSearchSettings, stepSearchOptions, stepSearchRequirements } from "./step-search.js";
 
 const beamOptions = {
   ...stepSearchOptions({ nDescription: "Beams: partial solutions sampled each iteration", temperature: 0.8, select: "weighted-vote" }),
@@ -21,9 +21,7 @@ export const beamSearch = defineStrategy({
   name: "beam-search",
   description: "Beam search over steps: keep the top n/M partial solutions by PRM score, expand each M times (Snell et al., 2024)",
   options: z.strictObject(beamOptions),
-  verifier: "required",
-  continuesText: true,
-  rawPrompt: () => continuesPartialSolutions,
+  ...stepSearchRequirements,
   run: (context) => runBeamSearch(context, 0),
 });
 
@@ -38,9 +36,7 @@ export const lookahead = defineStrategy({
     ...beamOptions,
     lookahead: z.number().int().min(1).max(40).default(2).describe("Steps of the greedy rollout whose end the PRM scores"),
   }),
-  verifier: "required",
-  continuesText: true,
-  rawPrompt: () => continuesPartialSolutions,
+  ...stepSearchRequirements,
   run: (context) => runBeamSearch(context, context.options.lookahead),
 });
 

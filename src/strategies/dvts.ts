@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { defineStrategy } from "../extension/define-strategy.js";
 import type { SearchNode } from "./search-tree.js";
-import { byScore, continuesPartialSolutions, runStepSearch, StepSearchRun, stepSearchOptions } from "./step-search.js";
+import { byScore, runStepSearch, StepSearchRun, stepSearchOptions, stepSearchRequirements } from "./step-search.js";
 
 export const dvts = defineStrategy({
   name: "dvts",
@@ -15,9 +15,7 @@ export const dvts = defineStrategy({
     ...stepSearchOptions({ nDescription: "Total samples per iteration, over all subtrees", temperature: 0.8, select: "best" }),
     beamWidth: z.number().int().min(1).max(1024).default(4).describe("Steps sampled per subtree per iteration (M); there are n/M subtrees"),
   }),
-  verifier: "required",
-  continuesText: true,
-  rawPrompt: () => continuesPartialSolutions,
+  ...stepSearchRequirements,
   run(context) {
     const { n, beamWidth } = context.options;
     const subtrees = Math.max(1, Math.floor(n / beamWidth));

@@ -15,11 +15,7 @@ export const esc = defineStrategy({
     temperature: temperatureOption(0.7),
   }),
   resolve: (options) => ({ ...options, waveSize: options.waveSize ?? options.window }),
-  run: (context) =>
-    runAdaptiveVote(
-      { ...context, options: { ...context.options, waveSize: context.options.waveSize ?? context.options.window } },
-      windowRule({ window: context.options.window }),
-    ),
+  run: (context) => runAdaptiveVote(context, windowRule({ window: context.options.window }), context.options.waveSize ?? context.options.window),
 });
 
 export type EscOptions = NonNullable<Parameters<typeof esc.create>[0]>;

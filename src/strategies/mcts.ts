@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { defineStrategy } from "../extension/define-strategy.js";
 import type { SearchNode } from "./search-tree.js";
-import { continuesPartialSolutions, runStepSearch, StepSearchRun, stepSearchOptions } from "./step-search.js";
+import { runStepSearch, StepSearchRun, stepSearchOptions, stepSearchRequirements } from "./step-search.js";
 
 type Statistics = { visits: number; total: number };
 
@@ -19,9 +19,7 @@ export const mcts = defineStrategy({
     expansionWidth: z.number().int().min(1).max(64).default(3).describe("Next steps sampled when a node is expanded (one call); a node is expanded once"),
     explorationConstant: z.number().gt(0).max(100).default(1.25).describe("Exploration constant c of UCT (Bag of Tricks' c_puct)"),
   }),
-  verifier: "required",
-  continuesText: true,
-  rawPrompt: () => continuesPartialSolutions,
+  ...stepSearchRequirements,
   run(context) {
     const { n: simulations, expansionWidth, explorationConstant: exploration } = context.options;
     const run = new StepSearchRun(context);

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { defineStrategy } from "../extension/define-strategy.js";
 import { createRandom, type Random } from "../internal/seeded-random.js";
 import type { SearchNode } from "./search-tree.js";
-import { byScore, continuesPartialSolutions, runStepSearch, StepSearchRun, stepSearchOptions } from "./step-search.js";
+import { byScore, runStepSearch, StepSearchRun, stepSearchOptions, stepSearchRequirements } from "./step-search.js";
 
 /** Resampling weights from PRM scores: softmax of inverse-sigmoid logits over τ. */
 export function particleWeights(scores: number[], softmaxTemperature: number): number[] {
@@ -47,9 +47,7 @@ export const particleFilter = defineStrategy({
     resampleFinished: z.boolean().default(true).describe("Resample finished particles along with active ones (the reference scripts' --resample-inactive)"),
     sweeps: z.number().int().min(1).max(64).default(1).describe("Sweeps; more than 1 runs particle Gibbs with a reference particle"),
   }),
-  verifier: "required",
-  continuesText: true,
-  rawPrompt: () => continuesPartialSolutions,
+  ...stepSearchRequirements,
   run(context) {
     const { n, softmaxTemperature, sweeps, resampleFinished } = context.options;
     const run = new StepSearchRun(context);

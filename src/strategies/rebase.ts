@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { defineStrategy } from "../extension/define-strategy.js";
 import type { SearchNode } from "./search-tree.js";
-import { byScore, continuesPartialSolutions, runStepSearch, StepSearchRun, stepSearchOptions } from "./step-search.js";
+import { byScore, runStepSearch, StepSearchRun, stepSearchOptions, stepSearchRequirements } from "./step-search.js";
 
 export function allocateChildren(scores: number[], width: number, balanceTemperature: number): number[] {
   const exps = scores.map((score) => Math.exp(score / balanceTemperature));
@@ -32,9 +32,7 @@ export const rebase = defineStrategy({
     }),
     balanceTemperature: z.number().gt(0).max(100).default(0.2).describe("Balance temperature T_b of the allocation softmax; lower favours the best nodes"),
   }),
-  verifier: "required",
-  continuesText: true,
-  rawPrompt: () => continuesPartialSolutions,
+  ...stepSearchRequirements,
   run(context) {
     const { n: width, balanceTemperature } = context.options;
     const run = new StepSearchRun(context);

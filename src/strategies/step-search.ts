@@ -17,8 +17,12 @@ import { type SearchNode, SearchTree } from "./search-tree.js";
 
 export type FinalSelection = "best" | "weighted-vote" | "majority";
 
-/** Why a search needs a raw-text prompt. */
-export const continuesPartialSolutions = "it continues partial solutions";
+/** What every step-level search requires: a verifier (a PRM), a raw-text prompt and a backend that continues raw text. */
+export const stepSearchRequirements = {
+  verifier: "required",
+  continuesText: true,
+  rawPrompt: () => "it continues partial solutions",
+} as const;
 
 /** The options every step-level search takes, with each search's reference defaults. */
 export function stepSearchOptions(defaults: { n?: number; nDescription: string; temperature: number; select: FinalSelection }) {
