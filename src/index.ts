@@ -8,6 +8,7 @@ export { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./ba
 export type { CallOptions, ChatMessage } from "./core/call-options.js";
 export { BackendCallError } from "./core/errors/backend-call-error.js";
 export { BudgetExhaustedError } from "./core/errors/budget-exhausted-error.js";
+export { CallTimeoutError } from "./core/errors/call-timeout-error.js";
 export { DisposedError } from "./core/errors/disposed-error.js";
 export { InvalidArgumentError } from "./core/errors/invalid-argument-error.js";
 export { MissingPackageError } from "./core/errors/missing-package-error.js";
@@ -40,6 +41,14 @@ export { defineVerifier, type VerifierDefinition, type VerifierServices } from "
 export { describeOptions, type OptionDescription } from "./extension/option-schema.js";
 export type { RunContext, RunOutcome } from "./extension/run-context.js";
 export { answersEquivalent, extractAnswer, normalizeAnswer } from "./internal/extract-answer.js";
+export { concurrencyLimitMiddleware } from "./middleware/concurrency-limit-middleware.js";
+export type { ModelMiddleware, ScoreTokensOptions } from "./middleware/model-middleware.js";
+export { createModelPool } from "./middleware/model-pool.js";
+export { callWithRetry, type RetrySettings } from "./middleware/retry.js";
+export { retryMiddleware } from "./middleware/retry-middleware.js";
+export { callWithTimeout, timeoutMiddleware } from "./middleware/timeout-middleware.js";
+export { type ModelCallRecord, tracingMiddleware } from "./middleware/tracing-middleware.js";
+export { wrapModel } from "./middleware/wrap-model.js";
 export { createMull, defaults, type Mull, type MullConfig, type RunRequest, type StrategyRequest } from "./runtime/create-mull.js";
 export { createStrategy, searchStrategies, strategyNames } from "./runtime/create-strategy.js";
 export { adaptiveConsistency, createAdaptiveConsistency } from "./strategies/adaptive-consistency.js";

@@ -1,39 +1,12 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import { BackendCallError } from "../src/core/errors/backend-call-error.js";
+import { answerCompletions, closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
-type Handler = (request: IncomingMessage, body: Record<string, unknown>, response: ServerResponse) => void;
-const servers: Server[] = [];
-
-/** A real HTTP server on 127.0.0.1 that answers with `handler`. */
-async function serve(handler: Handler): Promise<string> {
-  const server = createServer((request, response) => {
-    let raw = "";
-    request.on("data", (chunk) => (raw += chunk));
-    request.on("end", () => handler(request, raw ? JSON.parse(raw) : {}, response));
-  });
-  servers.push(server);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
-}
-afterEach(async () => {
-  for (const server of servers.splice(0)) {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
-
-const ok = (response: ServerResponse, n = 1, text = "#### 1") => {
-  response.writeHead(200, { "content-type": "application/json" });
-  response.end(
-    JSON.stringify({
-      choices: Array.from({ length: n }, (_, index) => ({ index, text, finish_reason: "stop" })),
-      usage: { prompt_tokens: 3, completion_tokens: 2 * n },
-    }),
-  );
-};
+afterEach(closeLocalServers);
+const serve = serveLocal;
+const ok = answerCompletions;
 
 describe("OpenAI-compatible backend against real local servers", () => {
   it("retries 429 honouring retry-after, then 500, then succeeds", async () => {

@@ -60,6 +60,7 @@ describe("package shape", () => {
 const layers: string[][] = [
   ["core"],
   ["internal"],
+  ["middleware"],
   ["extension", "tasks"],
   ["backends", "strategies", "verifiers"],
   ["registry"],

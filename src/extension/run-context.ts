@@ -10,6 +10,8 @@ import type { Verifier } from "../core/verifier.js";
 import type { Warning } from "../core/warning.js";
 import { BudgetMeter } from "../internal/budget-meter.js";
 import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
+import { budgetMiddleware } from "../middleware/budget-middleware.js";
+import { wrapModel } from "../middleware/wrap-model.js";
 import { mergeWarnings } from "./merge-warnings.js";
 import { sampleCandidates } from "./sample-candidates.js";
 import { scoreCandidates } from "./score-candidates.js";
@@ -32,6 +34,10 @@ export type RunContext<Options> = {
   readonly name: string;
   /** The strategy's options, validated, defaults filled in. */
   readonly options: Options;
+  /**
+   * The run's model, metered: every call is admitted against the budget, its `maxTokens` clamped to
+   * what is left, cancelled with the run and its usage recorded.
+   */
   readonly model: StrategyRunOptions["model"];
   readonly call: StrategyRunOptions["call"];
   readonly budget: Budget | undefined;
@@ -70,6 +76,7 @@ export function createRunContext<Options>(options: {
   const trace: TraceEvent[] = [];
   const warnings: Warning[] = [];
   const extractAnswer = run.extractAnswer ?? defaultExtractAnswer;
+  const model = wrapModel({ model: run.model, middleware: budgetMiddleware({ meter }) });
   const verifier = options.verifier ? (options.verifier.session?.() ?? options.verifier) : undefined;
   const rawPrompt = (): string => {
     if (typeof run.call.prompt !== "string") throw new Error(`${name}: a raw-text prompt was required but not checked`);
@@ -78,7 +85,7 @@ export function createRunContext<Options>(options: {
   const context = {
     name,
     options: options.options,
-    model: run.model,
+    model,
     call: run.call,
     budget: run.budget,
     abortSignal: run.abortSignal,
@@ -96,7 +103,7 @@ export function createRunContext<Options>(options: {
     warn: (more: readonly Warning[]) => mergeWarnings(warnings, more),
     waveSize: (n: number, explicit: number | undefined) => explicit ?? (run.budget ? Math.min(n, 4) : n),
     async sample(sampling: { n: number; waveSize: number; temperature: number; onWave?: (candidates: Candidate[]) => void }) {
-      const drawn = await sampleCandidates({ model: run.model, call: run.call, meter, extractAnswer, ...sampling });
+      const drawn = await sampleCandidates({ model, call: run.call, signal: meter.signal, extractAnswer, ...sampling });
       mergeWarnings(warnings, drawn.warnings);
       return drawn.candidates;
     },

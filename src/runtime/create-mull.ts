@@ -13,6 +13,8 @@ import type { StrategyDefinition } from "../extension/define-strategy.js";
 import type { VerifierDefinition } from "../extension/define-verifier.js";
 import { optionsFromStrings } from "../extension/option-schema.js";
 import { formatSpec, parseSpec } from "../extension/spec.js";
+import type { ModelMiddleware } from "../middleware/model-middleware.js";
+import { wrapModel } from "../middleware/wrap-model.js";
 import { builtinBackends } from "../registry/builtin-backends.js";
 import { builtinStrategies } from "../registry/builtin-strategies.js";
 import { builtinVerifiers } from "../registry/builtin-verifiers.js";
@@ -27,6 +29,11 @@ export type MullConfig = {
   backends?: readonly BackendDefinition[];
   /** API key for URL specs. Defaults to `MULL_API_KEY`, else `OPENAI_API_KEY`; never logged or reported. */
   apiKey?: string;
+  /**
+   * Middleware around every model the runtime resolves, the policy's and the verifiers' alike (first is
+   * outermost): tracing, a process-wide concurrency limit, retries. Defaults to none.
+   */
+  middleware?: readonly ModelMiddleware[];
 };
 
 /** A strategy asked for by spec (`self-consistency:n=8`), with more options on top (the server's `mull` object). */
@@ -102,8 +109,11 @@ export function createMull(config: MullConfig = {}): Mull {
         message: `${JSON.stringify(spec)} is not a model spec; expected ${backends.map((item) => item.specHelp).join(", or ")}`,
       });
     const created = backend.create({ spec, apiKey, sequences: options.sequences });
-    models.set(key, created);
-    return created;
+    const owned: OwnedModel = config.middleware?.length
+      ? { ...wrapModel({ model: created, middleware: config.middleware }), ...(created.dispose ? { dispose: () => created.dispose!() } : {}) }
+      : created;
+    models.set(key, owned);
+    return owned;
   };
 
   const parseVerifier = (spec: string) => {

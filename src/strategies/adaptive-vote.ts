@@ -7,11 +7,11 @@ import { z } from "zod";
 import type { TokenLogprob } from "../core/generate-result.js";
 import type { Candidate } from "../core/strategy-report.js";
 import type { StreamPart } from "../core/stream-part.js";
+import { readStream } from "../extension/read-stream.js";
 import type { RunContext, RunOutcome } from "../extension/run-context.js";
 import { seedAt, waveSeedStride } from "../extension/seeds.js";
 import { isStopError } from "../extension/stop-error.js";
 import { toCandidate } from "../extension/to-candidate.js";
-import { meteredStream } from "../internal/metered-model.js";
 import { firstWithAnswer, majorityVote } from "./majority-vote.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 import type { StoppingRule } from "./stopping-rules.js";
@@ -75,12 +75,8 @@ async function streamWave(context: RunContext<AdaptiveVoteOptions>, rule: Stoppi
     controller.abort(new DOMException("answer settled", "AbortError"));
   };
   try {
-    const parts = meteredStream({
-      model: context.model,
-      meter: context.meter,
-      call: { ...call, ...(seed !== undefined ? { seed } : {}), abortSignal: controller.signal },
-    });
-    for await (const part of parts) {
+    const stream = await context.model.doStream({ ...call, ...(seed !== undefined ? { seed } : {}), abortSignal: controller.signal });
+    for await (const part of readStream(stream)) {
       if (part.type === "stream-start") context.warn(part.warnings);
       else if (part.type === "text-delta") {
         texts[part.index] = (texts[part.index] ?? "") + part.delta;

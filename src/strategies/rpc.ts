@@ -51,7 +51,7 @@ export const rpc = defineStrategy({
     const sampled = await sampleCandidates({
       model: context.model,
       call: { ...context.call, logprobs: true },
-      meter: context.meter,
+      signal: context.meter.signal,
       extractAnswer: context.extractAnswer,
       n,
       temperature,

@@ -2,7 +2,6 @@ import { z } from "zod";
 import { defineStrategy } from "../extension/define-strategy.js";
 import { isStopError } from "../extension/stop-error.js";
 import { toCandidate } from "../extension/to-candidate.js";
-import { meteredGenerate } from "../internal/metered-model.js";
 
 /** One completion, greedy by default: the baseline every other strategy is measured against. */
 export const single = defineStrategy({
@@ -10,15 +9,13 @@ export const single = defineStrategy({
   description: "One completion, greedy by default: the baseline",
   options: z.strictObject({ temperature: z.number().min(0).max(5).default(0).describe("Sampling temperature (0 is greedy)") }),
   async run(context) {
-    const { model, meter, call, extractAnswer } = context;
-    const result = await meteredGenerate({
-      model,
-      meter,
-      call: { ...call, n: 1, temperature: context.options.temperature, logprobs: call.logprobs ?? true },
-    }).catch((error: unknown) => {
-      if (isStopError(error)) return undefined;
-      throw error;
-    });
+    const { model, call, extractAnswer } = context;
+    const result = await model
+      .doGenerate({ ...call, n: 1, temperature: context.options.temperature, logprobs: call.logprobs ?? true })
+      .catch((error: unknown) => {
+        if (isStopError(error)) return undefined;
+        throw error;
+      });
     if (result) context.warn(result.warnings);
     const candidates = result ? result.completions.map((completion) => toCandidate(completion, extractAnswer)) : [];
     const chosen = candidates[0];

@@ -10,7 +10,6 @@ import type { TraceEventData, TraceEventType } from "../core/trace-event.js";
 import type { RunContext, RunOutcome } from "../extension/run-context.js";
 import { callSeedStride, seedAt } from "../extension/seeds.js";
 import { isStopError } from "../extension/stop-error.js";
-import { meteredGenerate } from "../internal/metered-model.js";
 import { highestScored, majorityVote } from "./majority-vote.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 import { type SearchNode, SearchTree } from "./search-tree.js";
@@ -90,10 +89,8 @@ export class StepSearchRun {
     const seed = seedAt(call.seed, this.#calls, callSeedStride);
     this.#calls++;
     const meter = this.#context.meter;
-    const result = await meteredGenerate({
-      model: this.#context.model,
-      meter,
-      call: {
+    const result = await this.#context.model
+      .doGenerate({
         ...call,
         prompt: this.#prompt + node.text,
         n: count,
@@ -101,11 +98,11 @@ export class StepSearchRun {
         maxTokens: toEnd ? (call.maxTokens ?? 1024) : Math.min(settings.maxStepTokens, call.maxTokens ?? Number.POSITIVE_INFINITY),
         ...(toEnd ? {} : { stop: [this.delimiter] }),
         ...(seed !== undefined ? { seed } : {}),
-      },
-    }).catch((error: unknown) => {
-      if (isStopError(error)) return undefined;
-      throw error;
-    });
+      })
+      .catch((error: unknown) => {
+        if (isStopError(error)) return undefined;
+        throw error;
+      });
     if (!result || meter.signal.aborted) this.stopped = true;
     if (!result) return [];
     this.#context.warn(result.warnings);

@@ -31,7 +31,7 @@ export const verifiedResample = defineStrategy({
       const drawn = await sampleCandidates({
         model: context.model,
         call: { ...call, ...(seed !== undefined ? { seed } : {}) },
-        meter: context.meter,
+        signal: context.meter.signal,
         n: 1,
         waveSize: 1,
         temperature,

@@ -18,6 +18,8 @@ export const vllmPrmVerifier = defineVerifier({
     aggregation: z.enum(stepAggregations).default("min").describe("How step scores become one score"),
     stepSeparator: z.string().min(1).default("<extra_0>").describe("The tag after each step the PRM scores"),
     stepDelimiter: z.string().min(1).default("\n\n").describe("How a solution splits into steps"),
+    maxRetries: z.number().int().min(0).max(10).default(2).describe("Retries of a retryable failure (429, 5xx, lost connection, timeout)"),
+    timeoutMs: z.number().int().min(1).default(120_000).describe("Per-request timeout in milliseconds"),
   }),
   create: (options, services) =>
     createVllmRewardModel({
@@ -26,6 +28,8 @@ export const vllmPrmVerifier = defineVerifier({
       aggregation: options.aggregation,
       stepSeparator: options.stepSeparator,
       stepDelimiter: options.stepDelimiter,
+      maxRetries: options.maxRetries,
+      timeoutMs: options.timeoutMs,
       ...(services.apiKey ? { apiKey: services.apiKey } : {}),
     }),
 });

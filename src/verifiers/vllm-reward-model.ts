@@ -4,11 +4,17 @@
  * the input, the two-class softmax [p(bad), p(good)]; a step's score is p(good).
  *
  * The default input follows Qwen2.5-Math-PRM's documented format: its chat template with the steps of the
- * assistant's answer each followed by `<extra_0>`.
+ * assistant's answer each followed by `<extra_0>`. Requests go through the same HTTP plumbing, retry and
+ * timeout as the OpenAI-compatible backend.
  */
+import { z } from "zod";
 import { BackendCallError } from "../core/errors/backend-call-error.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Verifier } from "../core/verifier.js";
+import { postJson } from "../internal/http/post-json.js";
+import { readJsonBody } from "../internal/http/read-json.js";
+import { callWithRetry } from "../middleware/retry.js";
+import { callWithTimeout } from "../middleware/timeout-middleware.js";
 import { aggregateStepScores, type StepAggregation } from "./process-reward-model.js";
 
 export type VllmRewardModelOptions = {
@@ -26,6 +32,10 @@ export type VllmRewardModelOptions = {
   aggregation?: StepAggregation;
   /** Builds the PRM's input from the problem and its steps. Defaults to Qwen2.5-Math-PRM's chat format. */
   formatInput?: (options: { prompt: string; steps: string[]; separator: string }) => string;
+  /** Retries of a retryable failure (429, 5xx, connection errors, timeouts). Defaults to `2`. */
+  maxRetries?: number;
+  /** Per-request timeout in milliseconds. Defaults to `120000`. */
+  timeoutMs?: number;
   /** Injected fetch. Defaults to `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
 };
@@ -34,16 +44,28 @@ const qwenFormat = ({ prompt, steps, separator }: { prompt: string; steps: strin
   "<|im_start|>system\nPlease reason step by step, and put your final answer within \\boxed{}.<|im_end|>\n" +
   `<|im_start|>user\n${prompt}<|im_end|>\n<|im_start|>assistant\n${steps.map((step) => `${step}${separator}`).join("")}<|im_end|><|endoftext|>`;
 
+/** vLLM's pooling answer: one `[p(bad), p(good)]` pair per step separator. */
+const poolingResponseSchema = z.looseObject({ data: z.array(z.looseObject({ data: z.array(z.array(z.number())) })).min(1) });
+
 export function createVllmRewardModel(options: VllmRewardModelOptions): Verifier {
   if (!/^https?:\/\//.test(options.baseURL))
     throw new InvalidArgumentError({ parameter: "baseURL", value: options.baseURL, message: "must be an http(s) URL" });
-  const root = options.baseURL.replace(/\/+$/, "").replace(/\/v1$/, "");
+  const url = `${options.baseURL.replace(/\/+$/, "").replace(/\/v1$/, "")}/pooling`;
   const separator = options.stepSeparator ?? "<extra_0>";
   const delimiter = options.stepDelimiter ?? "\n\n";
   const aggregation = options.aggregation ?? "min";
   const formatInput = options.formatInput ?? qwenFormat;
-  const fetchFunction = options.fetch ?? globalThis.fetch;
-  const redact = (text: string) => (options.apiKey ? text.split(options.apiKey).join("[redacted]") : text);
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const request = (input: string, signal: AbortSignal | undefined) =>
+    callWithTimeout({
+      timeoutMs,
+      signal,
+      what: `Scoring with ${url}`,
+      run: async (timed) => {
+        const response = await postJson({ url, body: { model: options.model, input }, apiKey: options.apiKey, signal: timed, fetch: options.fetch });
+        return readJsonBody({ response, schema: poolingResponseSchema, url, apiKey: options.apiKey });
+      },
+    });
   return {
     name: `vllm-prm:${options.model}:${aggregation}`,
     kind: "process",
@@ -53,26 +75,12 @@ export function createVllmRewardModel(options: VllmRewardModelOptions): Verifier
         .map((step) => step.trim())
         .filter((step) => step.length > 0);
       if (steps.length === 0) return { score: 0, stepScores: [] };
-      const response = await fetchFunction(`${root}/pooling`, {
-        method: "POST",
-        headers: { "content-type": "application/json", ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
-        body: JSON.stringify({ model: options.model, input: formatInput({ prompt, steps, separator }) }),
-        ...(abortSignal ? { signal: abortSignal } : {}),
-      });
-      if (!response.ok) {
-        const text = redact(await response.text().catch(() => ""));
+      const input = formatInput({ prompt, steps, separator });
+      const body = await callWithRetry({ maxRetries: options.maxRetries ?? 2, signal: abortSignal, attempt: () => request(input, abortSignal) });
+      const pairs = body.data[0]?.data ?? [];
+      if (pairs.length !== steps.length) {
         throw new BackendCallError({
-          message: `${root}/pooling answered ${response.status}: ${text.slice(0, 300)}`,
-          url: `${root}/pooling`,
-          statusCode: response.status,
-          responseBody: text,
-        });
-      }
-      const body = (await response.json().catch(() => undefined)) as { data?: { data?: number[][] }[] } | undefined;
-      const pairs = body?.data?.[0]?.data;
-      if (!Array.isArray(pairs) || pairs.length !== steps.length) {
-        throw new BackendCallError({
-          message: `${root}/pooling returned ${Array.isArray(pairs) ? pairs.length : "no"} step scores for ${steps.length} steps; is the step separator ${JSON.stringify(separator)} right for this model?`,
+          message: `${url} returned ${pairs.length} step scores for ${steps.length} steps; is the step separator ${JSON.stringify(separator)} right for this model?`,
           isRetryable: false,
         });
       }

@@ -1,0 +1,198 @@
+/**
+ * One OpenAI-compatible base URL as a bare model: one request per call (plus parallel single-completion
+ * requests where the server ignores `n`), no retries, no timeouts, no limits. `createOpenAICompatibleModel`
+ * adds those as middleware and pools several URLs.
+ */
+import type { CallOptions } from "../../core/call-options.js";
+import { BackendCallError } from "../../core/errors/backend-call-error.js";
+import type { Completion, GenerateResult } from "../../core/generate-result.js";
+import type { LanguageModel } from "../../core/language-model.js";
+import type { StreamPart } from "../../core/stream-part.js";
+import { addUsage, emptyUsage, type Usage } from "../../core/usage.js";
+import type { Warning } from "../../core/warning.js";
+import { postJson } from "../../internal/http/post-json.js";
+import { readJsonBody, readJsonEvents } from "../../internal/http/read-json.js";
+import { validateCallOptions } from "../../internal/validate-call-options.js";
+import {
+  type Choice,
+  completionChunkSchema,
+  completionResponseSchema,
+  mapFinishReason,
+  readLogprobs,
+  readStoppedBy,
+  requestBody,
+} from "./openai-compatible-wire.js";
+
+export type OpenAICompatibleEndpointSettings = {
+  /** Base URL ending in `/v1`, without a trailing slash. */
+  url: string;
+  model: string;
+  apiKey?: string | undefined;
+  fetch?: typeof globalThis.fetch | undefined;
+  formatProblem?: ((problem: string) => string) | undefined;
+  /** Defaults to `true`. */
+  rawPrompt?: boolean | undefined;
+  stepDelimiter?: string | undefined;
+};
+
+type Endpoint = OpenAICompatibleEndpointSettings & { honoursN: boolean | undefined };
+type Reply = { completions: Completion[]; usage: Usage; usageKnown: boolean };
+
+async function post(endpoint: Endpoint, call: CallOptions, n: number, stream: boolean): Promise<{ response: Response; url: string }> {
+  const { path, body } = requestBody({ call, model: endpoint.model, n, stream });
+  const url = `${endpoint.url}${path}`;
+  const response = await postJson({ url, body, apiKey: endpoint.apiKey, signal: call.abortSignal, fetch: endpoint.fetch });
+  return { response, url };
+}
+
+/** One non-streaming request for up to `n` completions. */
+async function requestOnce(endpoint: Endpoint, call: CallOptions, n: number): Promise<Reply> {
+  const started = Date.now();
+  const { response, url } = await post(endpoint, call, n, false);
+  const json = await readJsonBody({ response, schema: completionResponseSchema, url, apiKey: endpoint.apiKey });
+  const completions = json.choices
+    .slice()
+    .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
+    .map((choice): Completion => {
+      const logprobs = readLogprobs(choice);
+      return {
+        text: choice.text ?? choice.message?.content ?? "",
+        finishReason: mapFinishReason(choice.finish_reason),
+        ...readStoppedBy(choice),
+        completionTokens: logprobs?.length ?? 0,
+        ...(call.logprobs && logprobs ? { logprobs } : {}),
+      };
+    });
+  const usageKnown = json.usage?.completion_tokens !== undefined;
+  const completionTokens = json.usage?.completion_tokens ?? completions.reduce((sum, completion) => sum + completion.completionTokens, 0);
+  // Split the call's completion tokens over its choices where the server gave no per-choice count.
+  for (const completion of completions)
+    if (completion.completionTokens === 0 && completions.length > 0) completion.completionTokens = Math.round(completionTokens / completions.length);
+  return { completions, usage: { promptTokens: json.usage?.prompt_tokens ?? 0, completionTokens, calls: 1, wallMs: Date.now() - started }, usageKnown };
+}
+
+async function generate(endpoint: Endpoint, call: CallOptions): Promise<GenerateResult> {
+  validateCallOptions(call);
+  const n = call.n ?? 1;
+  const started = Date.now();
+  const warnings: Warning[] = [];
+  const first = await requestOnce(endpoint, call, n);
+  const completions = first.completions.slice(0, n);
+  let usage = first.usage;
+  if (!first.usageKnown) warnings.push({ type: "unsupported", feature: "usage", details: "the server reported no token usage" });
+  if (completions.length < n) {
+    // The server ignored n: remember it and fill up with parallel single-completion calls.
+    endpoint.honoursN = false;
+    warnings.push({
+      type: "unsupported",
+      feature: "n",
+      details: `${endpoint.url} returned ${completions.length} of ${n} completions; the rest came from parallel calls`,
+    });
+    const rest = await Promise.all(Array.from({ length: n - completions.length }, () => requestOnce(endpoint, call, 1)));
+    for (const extra of rest) {
+      completions.push(...extra.completions.slice(0, 1));
+      usage = addUsage(usage, extra.usage);
+    }
+  } else if (endpoint.honoursN === undefined && n > 1) endpoint.honoursN = true;
+  if (call.logprobs && completions.some((completion) => !completion.logprobs)) warnings.push({ type: "unsupported", feature: "logprobs" });
+  return { completions, usage: { ...usage, wallMs: Date.now() - started }, warnings };
+}
+
+async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableStream<StreamPart>> {
+  validateCallOptions(call);
+  const started = Date.now();
+  const { response, url } = await post(endpoint, call, call.n ?? 1, true);
+  const tokens = new Map<number, number>();
+  let usage: Usage = { ...emptyUsage(), calls: 1 };
+  const onChoice = (choice: Choice, controller: TransformStreamDefaultController<StreamPart>) => {
+    const index = choice.index ?? 0;
+    const delta = choice.text ?? choice.delta?.content ?? "";
+    const logprobs = readLogprobs(choice);
+    if (delta) {
+      tokens.set(index, (tokens.get(index) ?? 0) + (logprobs?.length ?? 1));
+      controller.enqueue({ type: "text-delta", index, delta, ...(logprobs ? { logprobs } : {}) });
+    }
+    if (choice.finish_reason)
+      controller.enqueue({
+        type: "completion-end",
+        index,
+        finishReason: mapFinishReason(choice.finish_reason),
+        ...readStoppedBy(choice),
+        completionTokens: tokens.get(index) ?? 0,
+      });
+  };
+  const chunks = readJsonEvents({ response, schema: completionChunkSchema, url, apiKey: endpoint.apiKey });
+  const parts = chunks.pipeThrough(
+    new TransformStream({
+      start(controller) {
+        controller.enqueue({ type: "stream-start", warnings: [] });
+      },
+      transform(chunk, controller) {
+        if (chunk.usage) usage = { ...usage, promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 };
+        for (const choice of chunk.choices ?? []) onChoice(choice, controller);
+      },
+      flush(controller) {
+        if (usage.completionTokens === 0) usage = { ...usage, completionTokens: [...tokens.values()].reduce((sum, count) => sum + count, 0) };
+        controller.enqueue({ type: "end", usage: { ...usage, wallMs: Date.now() - started } });
+      },
+    }),
+  );
+  return errorsAsParts(parts);
+}
+
+/** A stream whose failure (a broken connection, an unreadable event) arrives as an `error` part, as the contract says. */
+function errorsAsParts(stream: ReadableStream<StreamPart>): ReadableStream<StreamPart> {
+  const reader = stream.getReader();
+  return new ReadableStream<StreamPart>({
+    async pull(controller) {
+      try {
+        const { value, done } = await reader.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      } catch (error) {
+        controller.enqueue({ type: "error", error });
+        controller.close();
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
+}
+
+/** Label probabilities from the top log-probabilities of one generated token per offset (serves PRMs remotely). */
+async function scoreTokens(endpoint: Endpoint, options: Parameters<NonNullable<LanguageModel["doScoreTokens"]>>[0]) {
+  const { text, offsets, tokens, abortSignal } = options;
+  let promptTokens = 0;
+  const probabilities = await Promise.all(
+    offsets.map(async (offset) => {
+      const call = { prompt: text.slice(0, offset), maxTokens: 1, temperature: 0, logprobs: true, topLogprobs: 20, ...(abortSignal ? { abortSignal } : {}) };
+      const result = await requestOnce(endpoint, call, 1);
+      promptTokens += result.usage.promptTokens;
+      const top = result.completions[0]?.logprobs?.[0]?.topLogprobs;
+      if (!top)
+        throw new BackendCallError({
+          message: `${endpoint.url} returned no top log-probabilities, which scoring with a process reward model needs`,
+          isRetryable: false,
+        });
+      return tokens.map((token) => {
+        const hit = top.find((item) => item.token === token);
+        return hit ? Math.exp(hit.logprob) : 0;
+      });
+    }),
+  );
+  return { probabilities, usage: { promptTokens } };
+}
+
+export function createOpenAICompatibleEndpoint(settings: OpenAICompatibleEndpointSettings): LanguageModel {
+  const endpoint: Endpoint = { ...settings, honoursN: undefined };
+  return {
+    specificationVersion: "v1",
+    provider: "openai-compatible",
+    modelId: settings.model,
+    ...(settings.formatProblem ? { formatProblem: settings.formatProblem } : {}),
+    supportsRawPrompt: settings.rawPrompt ?? true,
+    ...(settings.stepDelimiter ? { stepDelimiter: settings.stepDelimiter } : {}),
+    doGenerate: (call) => generate(endpoint, call),
+    doStream: (call) => stream(endpoint, call),
+    doScoreTokens: (options) => scoreTokens(endpoint, options),
+  };
+}

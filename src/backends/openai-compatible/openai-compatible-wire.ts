@@ -1,0 +1,99 @@
+/**
+ * The OpenAI wire format as mull reads and writes it: request bodies for `/completions` and
+ * `/chat/completions`, and validated response and stream-chunk shapes. Fields mull does not use pass
+ * through; vLLM's extras (`stop_reason`) are read where present.
+ */
+import { z } from "zod";
+import type { CallOptions } from "../../core/call-options.js";
+import type { FinishReason, TokenLogprob } from "../../core/generate-result.js";
+
+const topLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number() });
+
+const logprobsSchema = z
+  .looseObject({
+    // legacy completions
+    tokens: z.array(z.string()).nullish(),
+    token_logprobs: z.array(z.number().nullable()).nullish(),
+    top_logprobs: z.array(z.record(z.string(), z.number()).nullable()).nullish(),
+    // chat completions
+    content: z.array(topLogprobSchema.extend({ top_logprobs: z.array(topLogprobSchema).nullish() })).nullish(),
+  })
+  .nullish();
+
+const choiceSchema = z.looseObject({
+  index: z.number().int().min(0).optional(),
+  text: z.string().nullish(),
+  message: z.looseObject({ content: z.string().nullish() }).nullish(),
+  delta: z.looseObject({ content: z.string().nullish() }).nullish(),
+  finish_reason: z.string().nullish(),
+  /** vLLM: the stop string that ended the choice, or null for the end-of-text token. */
+  stop_reason: z.union([z.string(), z.number()]).nullish(),
+  logprobs: logprobsSchema,
+});
+
+const usageSchema = z.looseObject({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
+
+export const completionResponseSchema = z.looseObject({ choices: z.array(choiceSchema), usage: usageSchema });
+export const completionChunkSchema = z.looseObject({ choices: z.array(choiceSchema).optional(), usage: usageSchema });
+
+export type Choice = z.output<typeof choiceSchema>;
+
+export const mapFinishReason = (reason: string | null | undefined): FinishReason =>
+  reason === "stop" || reason === "eos" ? "stop" : reason === "length" ? "length" : reason === "abort" ? "abort" : "other";
+
+/** What ended a stopped choice, where the server says (vLLM's `stop_reason`; OpenAI sends none). */
+export function readStoppedBy(choice: Choice): { stoppedBy?: "end-of-text" | "stop-sequence"; stopSequence?: string } {
+  if (mapFinishReason(choice.finish_reason) !== "stop" || !("stop_reason" in choice)) return {};
+  return typeof choice.stop_reason === "string" ? { stoppedBy: "stop-sequence", stopSequence: choice.stop_reason } : { stoppedBy: "end-of-text" };
+}
+
+export function readLogprobs(choice: Choice): TokenLogprob[] | undefined {
+  const logprobs = choice.logprobs;
+  if (!logprobs) return undefined;
+  if (Array.isArray(logprobs.content)) {
+    return logprobs.content.map((item) => ({
+      token: item.token,
+      logprob: item.logprob,
+      ...(item.top_logprobs?.length ? { topLogprobs: item.top_logprobs.map((top) => ({ token: top.token, logprob: top.logprob })) } : {}),
+    }));
+  }
+  if (Array.isArray(logprobs.tokens)) {
+    return logprobs.tokens.map((token, index) => {
+      const top = logprobs.top_logprobs?.[index];
+      return {
+        token,
+        logprob: logprobs.token_logprobs?.[index] ?? 0,
+        ...(top ? { topLogprobs: Object.entries(top).map(([text, logprob]) => ({ token: text, logprob })) } : {}),
+      };
+    });
+  }
+  return undefined;
+}
+
+/** The route and body for a call: chat messages go to `/chat/completions`, raw text to `/completions`. */
+export function requestBody(options: { call: CallOptions; model: string; n: number; stream: boolean }): { path: string; body: Record<string, unknown> } {
+  const { call, n, stream } = options;
+  const chat = Array.isArray(call.prompt);
+  const body: Record<string, unknown> = {
+    model: options.model,
+    n,
+    ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
+    ...(call.topP !== undefined ? { top_p: call.topP } : {}),
+    ...(call.maxTokens !== undefined ? { max_tokens: call.maxTokens } : {}),
+    ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
+    ...(call.seed !== undefined ? { seed: call.seed } : {}),
+    ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+    ...(call.backendOptions?.["openai-compatible"] ?? {}),
+  };
+  if (chat) {
+    body.messages = call.prompt;
+    if (call.logprobs) {
+      body.logprobs = true;
+      if (call.topLogprobs) body.top_logprobs = call.topLogprobs;
+    }
+  } else {
+    body.prompt = call.prompt;
+    if (call.logprobs) body.logprobs = Math.max(1, call.topLogprobs ?? 1);
+  }
+  return { path: chat ? "/chat/completions" : "/completions", body };
+}
