@@ -67,6 +67,19 @@ describe("embedded llama.cpp backend on the bundled policy", () => {
     expect(result.completions.some((completion) => completion.finishReason === "abort")).toBe(true);
   });
 
+  it("cancelling a stream stops every candidate, and the cancel returns once they have stopped", async () => {
+    const stream = await model.doStream({ prompt: "Q: 1+1\nA: ", temperature: 1.5, maxTokens: 400, n: 4 });
+    const reader = stream.getReader();
+    let deltas = 0;
+    while (deltas < 3) if ((await reader.read()).value?.type === "text-delta") deltas++;
+    expect(model.activeCandidates).toBeGreaterThan(0);
+    await reader.cancel();
+    expect(model.activeCandidates).toBe(0);
+    // Every sequence is free again: a full-width call runs at once and greedily gives the lone greedy answer.
+    const after = await model.doGenerate({ prompt, temperature: 0, n: 4 });
+    expect(new Set(after.completions.map((completion) => completion.text)).size).toBe(1);
+  });
+
   it("rejects bad options with errors that name the parameter", async () => {
     for (const [options, parameter] of [
       [{ prompt, n: 0 }, "n"],
