@@ -196,7 +196,7 @@ describe("every verifier kind by spec", () => {
     ["judge:mull-tiny-policy,mode=score", "judge:model=mull-tiny-policy,mode=score"],
     [
       `vllm-prm:url=${poolingURL},model=qwen-prm,stepDelimiter=\\n`,
-      `vllm-prm:url=${poolingURL},model=qwen-prm,aggregation=min,stepSeparator=<extra_0>,stepDelimiter=\\n`,
+      `vllm-prm:url=${poolingURL},model=qwen-prm,aggregation=min,stepSeparator=<extra_0>,stepDelimiter=\\n,maxRetries=2,timeoutMs=120000`,
     ],
     ["oracle:arith", "oracle:task=arith"],
   ];

@@ -1,10 +1,12 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
+import type { StreamPart } from "../src/core/stream-part.js";
 import { createSelfConsistency } from "../src/strategies/self-consistency.js";
 import { createSingle } from "../src/strategies/single.js";
 import { strategyModel } from "../src/strategies/strategy-model.js";
 import { loadSplit } from "../src/tasks/splits.js";
+import { readAll } from "./helpers/read-stream.js";
 import { createScriptedModel } from "./helpers/scripted-model.js";
 
 const model = createLlamaCppModel();
@@ -61,6 +63,21 @@ describe("single and self-consistency on the bundled policy", () => {
     expect(result.completions[0]?.text).toContain("#### 42");
     expect(result.strategy?.answer).toBe("42");
     expect(result.usage.completionTokens).toBeGreaterThan(result.completions[0]!.text.length);
+  });
+
+  it("a wrapped strategy streams its typed trace events as they happen, each run's apart, before the chosen texts", async () => {
+    const wrapped = strategyModel({ strategy: createSelfConsistency({ n: 4, waveSize: 2 }), model });
+    const parts = await readAll(await wrapped.doStream({ prompt: "Q: 6*7\nA: ", n: 2, seed: 3 }));
+    const traces = parts.filter((part): part is Extract<StreamPart, { type: "trace" }> => part.type === "trace");
+    expect(new Set(traces.map((part) => part.run))).toEqual(new Set([0, 1]));
+    const votes = traces.filter((part) => part.event.type === "vote");
+    expect(votes).toHaveLength(2);
+    const firstText = parts.findIndex((part) => part.type === "text-delta");
+    expect(parts.findIndex((part) => part.type === "trace")).toBeLessThan(firstText);
+    const end = parts.at(-1) as Extract<StreamPart, { type: "end" }>;
+    expect(end.type).toBe("end");
+    // The streamed events are the report's (the report is run 0's).
+    expect(end.strategy?.trace).toContainEqual(votes.find((part) => part.run === 0)?.event);
   });
 });
 

@@ -2,6 +2,7 @@ import type { CallOptions } from "./call-options.js";
 import type { LanguageModel } from "./language-model.js";
 import type { StrategyReport } from "./strategy-report.js";
 import type { StreamPart } from "./stream-part.js";
+import type { TraceEvent } from "./trace-event.js";
 
 export type { Candidate, RunSettings, StopReason, StrategyReport } from "./strategy-report.js";
 export type { SearchNodeStatus, SearchTreeTrace, TraceEvent, TraceEventData, TraceEventType } from "./trace-event.js";
@@ -30,6 +31,8 @@ export type StrategyRunOptions = {
   abortSignal?: AbortSignal;
   /** Receives progress parts while the strategy works. */
   onProgress?: (part: Extract<StreamPart, { type: "progress" }>) => void;
+  /** Receives each trace event as the strategy records it (the result's `trace` holds them all at the end). */
+  onTrace?: (event: TraceEvent) => void;
   /** Extracts an answer from a completion. Defaults to the strategy's own (e.g. `#### n`, `\boxed{}`). */
   extractAnswer?: (text: string) => string | undefined;
 };

@@ -1,6 +1,7 @@
 import type { FinishReason } from "./finish-reason.js";
 import type { TokenLogprob } from "./generate-result.js";
 import type { StrategyReport } from "./strategy-report.js";
+import type { TraceEvent } from "./trace-event.js";
 import type { Usage } from "./usage.js";
 import type { Warning } from "./warning.js";
 
@@ -21,5 +22,7 @@ export type StreamPart =
     }
   /** Work a strategy did that is not yet the answer (a candidate finished, a vote changed). */
   | { type: "progress"; message: string; usage: Usage; data?: Record<string, unknown> }
+  /** A typed event a strategy recorded as it happened (a strategy wrapped as a model streams them); `run` is its run's index when `n` > 1. */
+  | { type: "trace"; run: number; event: TraceEvent }
   | { type: "end"; usage: Usage; strategy?: StrategyReport }
   | { type: "error"; error: unknown };

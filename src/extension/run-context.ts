@@ -95,7 +95,9 @@ export function createRunContext<Options>(options: {
     warnings,
     verifierTokens: 0,
     trace<Type extends TraceEventType>(type: Type, data: TraceEventData[Type]) {
-      trace.push({ atMs: Date.now() - started, type, data } as TraceEvent);
+      const event = { atMs: Date.now() - started, type, data } as TraceEvent;
+      trace.push(event);
+      run.onTrace?.(event);
     },
     progress(message: string, data?: Record<string, unknown>) {
       run.onProgress?.({ type: "progress", message, usage: meter.usage(), ...(data ? { data } : {}) });

@@ -52,6 +52,8 @@ function chunkOf(kind: Kind, part: StreamPart): Record<string, unknown> | undefi
     case "progress":
       // Progress while a strategy works: no choices, so OpenAI clients pass over it.
       return { choices: [], mull: { progress: part.message, usage: part.usage, ...(part.data ? { data: part.data } : {}) } };
+    case "trace":
+      return { choices: [], mull: { trace: part.event, run: part.run } };
     case "end": {
       const mull = mullBody(part.strategy, part.usage);
       return { choices: [], usage: usageBody(part.usage), ...(mull ? { mull } : {}) };

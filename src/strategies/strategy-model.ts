@@ -3,6 +3,7 @@ import type { GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, Strategy, StrategyResult } from "../core/strategy.js";
 import type { StreamPart } from "../core/stream-part.js";
+import type { TraceEvent } from "../core/trace-event.js";
 import { addUsage, emptyUsage } from "../core/usage.js";
 import type { Warning } from "../core/warning.js";
 import { mergeWarnings } from "../extension/merge-warnings.js";
@@ -11,7 +12,8 @@ import { mergeWarnings } from "../extension/merge-warnings.js";
  * A strategy wrapped around a model is again a model: its completion is the strategy's chosen text, its
  * usage everything the strategy spent, and its result carries the strategy's report. It keeps every
  * capability of the model it wraps (prompt format, raw prompts, step delimiter, token scoring), so that
- * strategies compose. `n` runs the strategy that many times, concurrently.
+ * strategies compose. `n` runs the strategy that many times, concurrently. Its stream carries the runs'
+ * progress and typed trace events as they happen, then the chosen texts.
  */
 export function strategyModel(options: {
   strategy: Strategy;
@@ -20,19 +22,19 @@ export function strategyModel(options: {
   extractAnswer?: (text: string) => string | undefined;
 }): LanguageModel {
   const { strategy, model, budget } = options;
-  const run = (call: CallOptions, onProgress?: (part: Extract<StreamPart, { type: "progress" }>) => void): Promise<StrategyResult> => {
+  const run = (call: CallOptions, index: number, emit?: (part: StreamPart) => void): Promise<StrategyResult> => {
     const { n: _n, abortSignal, ...rest } = call;
     return strategy.run({
       model,
       call: rest,
       ...(budget ? { budget } : {}),
       ...(abortSignal ? { abortSignal } : {}),
-      ...(onProgress ? { onProgress } : {}),
+      ...(emit ? { onProgress: emit, onTrace: (event: TraceEvent) => emit({ type: "trace", run: index, event }) } : {}),
       ...(options.extractAnswer ? { extractAnswer: options.extractAnswer } : {}),
     });
   };
-  const runAll = (call: CallOptions, onProgress?: (part: Extract<StreamPart, { type: "progress" }>) => void) =>
-    Promise.all(Array.from({ length: call.n ?? 1 }, () => run(call, onProgress)));
+  const runAll = (call: CallOptions, emit?: (part: StreamPart) => void) =>
+    Promise.all(Array.from({ length: call.n ?? 1 }, (_, index) => run(call, index, emit)));
   return {
     specificationVersion: "v1",
     provider: "mull-strategy",
