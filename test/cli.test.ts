@@ -34,6 +34,21 @@ describe("mull CLI (built bin)", () => {
     expect(body.usage.promptTokens + body.usage.completionTokens).toBeLessThan(400);
   });
 
+  it("compare prints each strategy's paired difference against the first, on the same problems", async () => {
+    const result = (await mull("compare", "--limit", "6", "--strategies", "single,self-consistency:n=2", "--json")) as { stdout: string };
+    const body = JSON.parse(result.stdout) as {
+      rows: { strategy: string; accuracy: number }[];
+      differences: { strategy: string; baseline: string; items: number; difference: number; low: number; high: number }[];
+    };
+    expect(body.differences).toHaveLength(1);
+    const [difference] = body.differences;
+    expect(difference).toMatchObject({ strategy: "self-consistency:n=2", baseline: "single", items: 6 });
+    // Paired over the same problems, the mean difference is the difference of the accuracies.
+    expect(difference!.difference).toBeCloseTo(body.rows[1]!.accuracy - body.rows[0]!.accuracy, 9);
+    expect(difference!.low).toBeLessThanOrEqual(difference!.difference);
+    expect(difference!.high).toBeGreaterThanOrEqual(difference!.difference);
+  });
+
   it("exits non-zero with a clear message on bad arguments", async () => {
     const unknown = (await mull("solve", "1+1", "--strategy", "nope")) as { code: number; stderr: string };
     expect(unknown.code).toBe(2);

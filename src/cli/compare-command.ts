@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { compareStrategies } from "../bench/run-bench.js";
 import { RunStore } from "../bench/run-store.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { splitSpecList } from "../extension/spec.js";
@@ -6,6 +7,10 @@ import { defaults } from "../runtime/create-mull.js";
 import { type BenchFlags, benchGrid } from "./bench-command.js";
 import type { CliContext } from "./cli-context.js";
 import { integerOption } from "./parse-flags.js";
+
+type PairedDifference = { items: number; difference: number; low: number; high: number };
+
+const signed = (value: number) => `${value > 0 ? "+" : ""}${value.toFixed(1)}`;
 
 type CompareFlags = { task: string; difficulty: string; limit: number; strategies: string; model: string; verifier?: string; json?: boolean };
 
@@ -57,8 +62,13 @@ async function compare(flags: CompareFlags, context: CliContext): Promise<void> 
         seconds: (row.wallMs * row.n) / 1000,
       }));
     const modelId = context.mull.model(flags.model).modelId;
+    const baseline = order[0] as string;
+    // Each strategy against the first on the same problems: the paired difference is what the table's
+    // separate intervals cannot show (they overlap even where one strategy wins on nearly every problem).
+    const units = store.units(summary.runId);
+    const differences = order.slice(1).map((strategy) => ({ strategy, baseline, ...(compareStrategies(units, strategy, baseline)[0] as PairedDifference) }));
     if (flags.json) {
-      context.out(JSON.stringify({ task: flags.task, difficulty: flags.difficulty, problems: summary.rows[0]?.n ?? 0, model: modelId, rows }));
+      context.out(JSON.stringify({ task: flags.task, difficulty: flags.difficulty, problems: summary.rows[0]?.n ?? 0, model: modelId, rows, differences }));
       return;
     }
     context.out(`\n${flags.task} ${flags.difficulty}, ${summary.rows[0]?.n ?? 0} held-out problems, model ${modelId}\n`);
@@ -69,6 +79,12 @@ async function compare(flags: CompareFlags, context: CliContext): Promise<void> 
       context.out(
         `| ${row.strategy} | ${percent(row.accuracy)}% | ${percent(row.low)}–${percent(row.high)}% | ${row.tokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.seconds.toFixed(1)} |`,
       );
+    for (const row of differences) {
+      const verdict = row.low > 0 ? "better" : row.high < 0 ? "worse" : "no clear difference";
+      context.out(
+        `\n${row.strategy} − ${baseline} on the same ${row.items} problems: ${signed(100 * row.difference)} points, 95% interval [${signed(100 * row.low)}, ${signed(100 * row.high)}] (${verdict})`,
+      );
+    }
   } finally {
     store.close();
   }
