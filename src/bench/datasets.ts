@@ -11,11 +11,18 @@ import type { Difficulty } from "../tasks/task.js";
 
 export type BenchItem = {
   id: string;
-  /** The problem as given (for the bundled model, the full `Q: ...\nA: ` prompt). */
+  /**
+   * The problem: for mull's own tasks the bundled model's full `Q: ...\nA: ` prompt; for a file, the question
+   * as written (the bench wraps it in the model's own format) or, with a template, the templated text.
+   */
   prompt: string;
+  /** The prompt was made by the user's template: sent as written (a user message for chat models). */
+  templated?: boolean;
   /** Normalised expected answer. */
   answer: string;
   difficulty?: string;
+  /** A grouping the data carries (MATH's `subject`), kept with each unit. */
+  group?: string;
   /** Set for mull's own tasks, whose exact checkers then judge correctness. */
   task?: TaskName;
 };
@@ -100,12 +107,22 @@ function toItem(record: Record<string, unknown>, options: DatasetOptions, format
     throw new SyntaxError(`no prompt field (${options.promptField ?? "question, problem or prompt"})`);
   const answer = goldAnswer(record, options, format);
   if (answer === undefined) throw new SyntaxError(`no answer (field ${options.answerField ?? "answer"}${format === "math" ? " or a \\boxed{} solution" : ""})`);
+  const difficulty = difficultyOf(record);
   return {
-    id: String(record.id ?? `line-${lineNumber}`),
+    id: String(record.id ?? record.unique_id ?? `line-${lineNumber}`),
     prompt: options.template ? options.template.replaceAll("{prompt}", prompt) : prompt,
+    ...(options.template ? { templated: true } : {}),
     answer,
-    ...(typeof record.level === "string" || typeof record.difficulty === "string" ? { difficulty: String(record.level ?? record.difficulty) } : {}),
+    ...(difficulty !== undefined ? { difficulty } : {}),
+    ...(typeof record.subject === "string" ? { group: record.subject } : {}),
   };
+}
+
+/** MATH's `level` (`"Level 3"`, or `3` in MATH500) or a `difficulty` field, as one label. */
+function difficultyOf(record: Record<string, unknown>): string | undefined {
+  const value = record.level ?? record.difficulty;
+  if (typeof value === "number" && Number.isFinite(value)) return record.level !== undefined ? `Level ${value}` : String(value);
+  return typeof value === "string" && value.trim().length > 0 ? value.trim() : undefined;
 }
 
 function goldAnswer(record: Record<string, unknown>, options: DatasetOptions, format: string): string | undefined {

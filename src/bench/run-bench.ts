@@ -1,8 +1,16 @@
 /**
  * Runs a grid of strategies × budgets over a dataset with bounded concurrency, writing each finished unit
- * to the run store as it completes and skipping units a resumed run already has.
+ * to the run store as it completes and skipping units a resumed run already has. A unit that cannot run
+ * (a prompt longer than the context, calls that still fail after retries) is stored as an error with its
+ * reason and the run goes on; a resumed run retries errored units unless told to keep them.
  */
 import { setMaxListeners } from "node:events";
+import type { ChatMessage } from "../core/call-options.js";
+import { DisposedError } from "../core/errors/disposed-error.js";
+import { MissingPackageError } from "../core/errors/missing-package-error.js";
+import { ModelLoadError } from "../core/errors/model-load-error.js";
+import { MullError } from "../core/errors/mull-error.js";
+import type { LanguageModel } from "../core/language-model.js";
 import type { Strategy, StrategyResult, TraceEvent } from "../core/strategy.js";
 import { splitSpecList } from "../extension/spec.js";
 import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
@@ -21,7 +29,7 @@ export function validateStrategySpecs(options: { mull: Mull; strategies: string[
 
 export { splitSpecList };
 
-export type BenchProgress = { done: number; total: number; skipped: number };
+export type BenchProgress = { done: number; total: number; skipped: number; errors: number };
 
 export type BenchOptions = {
   mull: Mull;
@@ -40,6 +48,8 @@ export type BenchOptions = {
   concurrency?: number;
   /** Most tokens per completion. Defaults to the runtime's (256). */
   maxTokens?: number;
+  /** Run errored units of a resumed run again. Defaults to `true`. */
+  retryErrors?: boolean;
   abortSignal?: AbortSignal;
   onProgress?: (progress: BenchProgress) => void;
 };
@@ -52,31 +62,75 @@ export async function runBench(options: BenchOptions): Promise<void> {
   const model = mull.model(options.model);
   const limit = createConcurrencyLimit(options.concurrency ?? 1);
   const units: Unit[] = options.strategies.flatMap((spec) => options.budgets.flatMap((budget) => items.map((item, index) => ({ spec, budget, item, index }))));
-  const progress: BenchProgress = { done: 0, total: units.length, skipped: 0 };
+  const progress: BenchProgress = { done: 0, total: units.length, skipped: 0, errors: 0 };
+  const retryErrors = options.retryErrors ?? true;
   // Every queued unit listens on the signal; that is expected, not a leak.
   if (options.abortSignal) setMaxListeners(units.length + 20, options.abortSignal);
   const runUnit = async (unit: Unit) => {
-    if (store.hasUnit(runId, unit.item.id, unit.spec, unit.budget)) {
+    if (store.hasUnit(runId, unit.item.id, unit.spec, unit.budget, { retryErrors })) {
       progress.skipped++;
     } else {
-      const prompt = model.formatProblem || unit.item.task ? unit.item.prompt : [{ role: "user" as const, content: unit.item.prompt }];
-      const result = await mull.run({
-        strategy: strategies.get(unit.spec) as Strategy,
-        model,
-        prompt,
-        ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-        // Seeded by item, so that a rerun on the embedded backend reproduces every unit.
-        seed: 1_000 + unit.index,
-        ...(unit.budget > 0 ? { budget: { maxTokens: unit.budget } } : {}),
-        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-      });
+      let record: UnitRecord;
+      try {
+        const result = await mull.run({
+          strategy: strategies.get(unit.spec) as Strategy,
+          model,
+          prompt: promptOf(unit.item, model, mull),
+          ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+          // Seeded by item, so that a rerun on the embedded backend reproduces every unit.
+          seed: 1_000 + unit.index,
+          ...(unit.budget > 0 ? { budget: { maxTokens: unit.budget } } : {}),
+          ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+        });
+        record = toRecord(unit, result);
+      } catch (error) {
+        if (options.abortSignal?.aborted || !isUnitError(error)) throw error;
+        record = erroredRecord(unit, error);
+        progress.errors++;
+      }
       if (options.abortSignal?.aborted) return;
-      store.saveUnit(runId, toRecord(unit, result));
+      store.saveUnit(runId, record);
     }
     progress.done++;
     options.onProgress?.({ ...progress });
   };
   await Promise.all(units.map((unit) => limit(() => runUnit(unit), options.abortSignal)));
+}
+
+/**
+ * What reaches the model: mull's own problems as they are (already in the bundled model's format), a
+ * templated prompt as written, and a bare question in the model's own format (a user message for chat models).
+ */
+function promptOf(item: BenchItem, model: LanguageModel, mull: Mull): string | ChatMessage[] {
+  if (item.task) return item.prompt;
+  if (item.templated) return model.formatProblem ? item.prompt : [{ role: "user", content: item.prompt }];
+  return mull.promptFor(model, item.prompt);
+}
+
+/**
+ * A failure of this unit alone (its prompt, its calls), stored as an error; anything else (the model cannot
+ * load, a package is missing, a bug) would fail every unit the same way and stops the run.
+ */
+function isUnitError(error: unknown): error is MullError {
+  return MullError.isInstance(error) && !ModelLoadError.isInstance(error) && !MissingPackageError.isInstance(error) && !DisposedError.isInstance(error);
+}
+
+function erroredRecord(unit: Unit, error: MullError): UnitRecord {
+  return {
+    itemId: unit.item.id,
+    strategy: unit.spec,
+    budget: unit.budget,
+    difficulty: unit.item.difficulty ?? null,
+    correct: false,
+    abstained: false,
+    answer: null,
+    promptTokens: 0,
+    completionTokens: 0,
+    calls: 0,
+    wallMs: 0,
+    detail: { expected: unit.item.answer, ...(unit.item.group ? { group: unit.item.group } : {}), errorName: error.name },
+    error: error.message,
+  };
 }
 
 /** Whether a solution is right: countdown by its checker (any valid expression), else by answer equivalence. */
@@ -101,6 +155,7 @@ function toRecord(unit: Unit, result: StrategyResult): UnitRecord {
     wallMs: result.usage.wallMs,
     detail: {
       expected: item.answer,
+      ...(item.group ? { group: item.group } : {}),
       correctCandidates: result.candidates.filter((candidate) => isCorrect(item, candidate.text, candidate.answer)).length,
       verifierTokens: result.verifierTokens ?? 0,
       cachedPromptTokens: result.usage.cachedPromptTokens ?? 0,
@@ -124,7 +179,10 @@ export type SummaryRow = {
   strategy: string;
   budget: number;
   difficulty: string;
+  /** Units scored (errored units are counted apart, in `errors`). */
   n: number;
+  /** Units that could not run (e.g. a prompt longer than the context); not in `n` or any mean. */
+  errors: number;
   accuracy: number;
   low: number;
   high: number;
@@ -142,13 +200,20 @@ export type SummaryRow = {
   gigaflops?: number;
 };
 
-/** Per strategy × budget (and per difficulty where the data has it): accuracy with a 95% interval, abstentions, mean tokens, calls and time. */
+/**
+ * Per strategy × budget (and per difficulty where the data has it): accuracy with a 95% interval, abstentions,
+ * mean tokens, calls and time over the units that ran, and how many could not run.
+ */
 export function summarize(units: UnitRecord[], options: { parameters?: number } = {}): SummaryRow[] {
   const groups = new Map<string, UnitRecord[]>();
+  const errors = new Map<string, number>();
   for (const unit of units) {
     for (const difficulty of ["all", ...(unit.difficulty ? [unit.difficulty] : [])]) {
       const key = JSON.stringify([unit.strategy, unit.budget, difficulty]);
-      groups.set(key, [...(groups.get(key) ?? []), unit]);
+      const group = groups.get(key) ?? [];
+      groups.set(key, group);
+      if (unit.error !== undefined) errors.set(key, (errors.get(key) ?? 0) + 1);
+      else group.push(unit);
     }
   }
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
@@ -160,6 +225,7 @@ export function summarize(units: UnitRecord[], options: { parameters?: number } 
       budget,
       difficulty,
       n: group.length,
+      errors: errors.get(key) ?? 0,
       accuracy,
       low,
       high,
@@ -191,23 +257,26 @@ export function compareStrategies(
   return budgets.map((budget) => {
     const differences: number[] = [];
     for (const unit of units) {
-      if (unit.strategy !== first || unit.budget !== budget) continue;
+      if (unit.strategy !== first || unit.budget !== budget || unit.error !== undefined) continue;
       const other = byKey.get(JSON.stringify([second, budget, unit.itemId]));
-      if (other) differences.push((unit.correct ? 1 : 0) - (other.correct ? 1 : 0));
+      if (other && other.error === undefined) differences.push((unit.correct ? 1 : 0) - (other.correct ? 1 : 0));
     }
     const { mean, low, high } = bootstrapMean(differences);
     return { budget, items: differences.length, difference: mean, low, high };
   });
 }
 
+/** A share as a percentage, or a dash where no unit ran (every unit errored). */
+const percentOrDash = (value: number) => (Number.isNaN(value) ? "–" : `${(100 * value).toFixed(1)}%`);
+
 export function formatSummary(rows: SummaryRow[]): string {
   const lines = [
-    "| strategy | budget | difficulty | n | accuracy | 95% interval | pass@1 | coverage | abstain | prompt tok | completion tok | verifier tok | calls | ms | GFLOPs |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| strategy | budget | difficulty | n | errors | accuracy | 95% interval | pass@1 | coverage | abstain | prompt tok | completion tok | verifier tok | calls | ms | GFLOPs |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.strategy} | ${row.budget || "none"} | ${row.difficulty} | ${row.n} | ${(100 * row.accuracy).toFixed(1)}% | ${(100 * row.low).toFixed(1)}–${(100 * row.high).toFixed(1)}% | ${(100 * row.passAt1).toFixed(1)}% | ${(100 * row.coverage).toFixed(1)}% | ${(100 * row.abstention).toFixed(0)}% | ${row.promptTokens.toFixed(0)} | ${row.completionTokens.toFixed(0)} | ${row.verifierTokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.wallMs.toFixed(0)} | ${row.gigaflops === undefined ? "" : row.gigaflops.toFixed(3)} |`,
+      `| ${row.strategy} | ${row.budget || "none"} | ${row.difficulty} | ${row.n} | ${row.errors} | ${percentOrDash(row.accuracy)} | ${percentOrDash(row.low)}–${percentOrDash(row.high)} | ${(100 * row.passAt1).toFixed(1)}% | ${(100 * row.coverage).toFixed(1)}% | ${(100 * row.abstention).toFixed(0)}% | ${row.promptTokens.toFixed(0)} | ${row.completionTokens.toFixed(0)} | ${row.verifierTokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.wallMs.toFixed(0)} | ${row.gigaflops === undefined ? "" : row.gigaflops.toFixed(3)} |`,
     );
   }
   return lines.join("\n");

@@ -1,7 +1,8 @@
 /**
  * The durable run store: every finished unit (one item × strategy × budget) is written to SQLite in its
  * own transaction as it completes, so a run killed at any moment (kill -9 included) resumes without
- * losing or repeating a finished unit.
+ * losing or repeating a finished unit. A unit that failed (its prompt exceeds the context, its calls failed
+ * after retries) is stored as an error with its reason; a resumed run retries it and then replaces it.
  */
 
 import { mkdirSync } from "node:fs";
@@ -23,6 +24,8 @@ export type UnitRecord = {
   wallMs: number;
   /** Candidates, votes, confidence, stop reason. */
   detail: Record<string, unknown>;
+  /** Why the unit could not be run, for an errored unit (then neither right nor wrong). Absent otherwise. */
+  error?: string;
 };
 
 export type RunRecord = { id: string; createdAt: number; status: "running" | "done"; config: Record<string, unknown> };
@@ -46,6 +49,9 @@ export class RunStore {
         prompt_tokens INTEGER NOT NULL, completion_tokens INTEGER NOT NULL, calls INTEGER NOT NULL, wall_ms INTEGER NOT NULL,
         detail TEXT NOT NULL, PRIMARY KEY (run_id, item_id, strategy, budget));
     `);
+    // Stores written before errored units existed lack the column.
+    const columns = this.#db.prepare("PRAGMA table_info(units)").all() as { name: string }[];
+    if (!columns.some((column) => column.name === "error")) this.#db.exec("ALTER TABLE units ADD COLUMN error TEXT");
   }
 
   createRun(config: Record<string, unknown>): RunRecord {
@@ -81,18 +87,25 @@ export class RunStore {
     this.#db.prepare("UPDATE runs SET status = 'done' WHERE id = ?").run(id);
   }
 
-  hasUnit(runId: string, itemId: string, strategy: string, budget: number): boolean {
-    return (
-      this.#db.prepare("SELECT 1 FROM units WHERE run_id = ? AND item_id = ? AND strategy = ? AND budget = ?").get(runId, itemId, strategy, budget) !==
-      undefined
-    );
+  /** Whether the unit is stored; with `retryErrors`, an errored unit counts as not stored (it is to be run again). */
+  hasUnit(runId: string, itemId: string, strategy: string, budget: number, options: { retryErrors?: boolean } = {}): boolean {
+    const row = this.#db
+      .prepare("SELECT error FROM units WHERE run_id = ? AND item_id = ? AND strategy = ? AND budget = ?")
+      .get(runId, itemId, strategy, budget) as { error: string | null } | undefined;
+    return row !== undefined && !(options.retryErrors && row.error !== null);
   }
 
-  /** Idempotent: a unit already stored is kept as it was. */
+  /** Idempotent: a unit already stored is kept as it was, except an errored one, which a new result replaces. */
   saveUnit(runId: string, unit: UnitRecord): void {
     this.#db
       .prepare(
-        "INSERT OR IGNORE INTO units (run_id, item_id, strategy, budget, difficulty, correct, abstained, answer, prompt_tokens, completion_tokens, calls, wall_ms, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        `INSERT INTO units (run_id, item_id, strategy, budget, difficulty, correct, abstained, answer, prompt_tokens, completion_tokens, calls, wall_ms, detail, error)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (run_id, item_id, strategy, budget) DO UPDATE SET
+           difficulty = excluded.difficulty, correct = excluded.correct, abstained = excluded.abstained, answer = excluded.answer,
+           prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens, calls = excluded.calls,
+           wall_ms = excluded.wall_ms, detail = excluded.detail, error = excluded.error
+         WHERE units.error IS NOT NULL`,
       )
       .run(
         runId,
@@ -108,6 +121,7 @@ export class RunStore {
         unit.calls,
         unit.wallMs,
         JSON.stringify(unit.detail),
+        unit.error ?? null,
       );
   }
 
@@ -126,6 +140,7 @@ export class RunStore {
       calls: row.calls as number,
       wallMs: row.wall_ms as number,
       detail: JSON.parse(row.detail as string),
+      ...(typeof row.error === "string" ? { error: row.error } : {}),
     }));
   }
 

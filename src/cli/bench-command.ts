@@ -24,6 +24,8 @@ export type BenchFlags = {
   verifier?: string;
   db: string;
   resume?: string;
+  /** With `resume`: keep errored units instead of retrying them. */
+  skipErrors?: boolean;
   concurrency: number;
   maxTokens?: number;
   failOnMalformed?: boolean;
@@ -85,7 +87,14 @@ export async function runBenchCommand(commandLine: BenchFlags, context: CliConte
   const store = new RunStore(flags.db);
   try {
     const { config, runId } = runConfig(store, flags);
-    const summary = await benchGrid({ store, config, context, ...(runId ? { runId } : {}), json: flags.json === true });
+    const summary = await benchGrid({
+      store,
+      config,
+      context,
+      ...(runId ? { runId } : {}),
+      json: flags.json === true,
+      retryErrors: flags.skipErrors !== true,
+    });
     if (!summary) return;
     if (flags.json) context.out(JSON.stringify({ run: summary.runId, dataset: summary.dataset, skippedLines: summary.errors, summary: summary.rows }));
     else context.out(formatSummary(summary.rows));
@@ -95,7 +104,7 @@ export async function runBenchCommand(commandLine: BenchFlags, context: CliConte
 }
 
 /** Runs (or resumes) a grid into the store; undefined when interrupted. */
-export async function benchGrid(options: { store: RunStore; config: BenchFlags; context: CliContext; runId?: string; json: boolean }) {
+export async function benchGrid(options: { store: RunStore; config: BenchFlags; context: CliContext; runId?: string; json: boolean; retryErrors?: boolean }) {
   const { store, config, context } = options;
   const { mull } = context;
   const dataset = loadDataset({
@@ -127,6 +136,7 @@ export async function benchGrid(options: { store: RunStore; config: BenchFlags; 
       strategies,
       budgets,
       concurrency: config.concurrency,
+      retryErrors: options.retryErrors ?? true,
       ...(config.maxTokens !== undefined ? { maxTokens: config.maxTokens } : {}),
       abortSignal: context.signal,
       onProgress: progress.update,
@@ -139,6 +149,11 @@ export async function benchGrid(options: { store: RunStore; config: BenchFlags; 
     return undefined;
   }
   store.markDone(runId);
+  const errored = store.units(runId).filter((unit) => unit.error !== undefined);
+  if (errored.length > 0)
+    context.err(
+      `${errored.length} units could not run (first: ${errored[0]?.itemId}: ${errored[0]?.error}); they are counted as errors, not as wrong answers\n`,
+    );
   const parameters = parametersOf(config as unknown as Record<string, unknown>);
   return { runId, dataset: dataset.name, errors: dataset.errors, rows: summarize(store.units(runId), parameters ? { parameters } : {}) };
 }
@@ -150,13 +165,13 @@ function createProgress(context: CliContext, quiet: boolean) {
   const started = Date.now();
   let lastLine = 0;
   return {
-    update: ({ done, total, skipped }: BenchProgress) => {
+    update: ({ done, total, skipped, errors }: BenchProgress) => {
       if (bar) {
         if (done === 1 || !bar.getTotal()) bar.start(total, 0, { rate: "0" });
         bar.update(done, { rate: ((done - skipped) / Math.max(1, (Date.now() - started) / 1000)).toFixed(2) });
       } else if (!quiet && (Date.now() - lastLine > 2000 || done === total)) {
         lastLine = Date.now();
-        context.err(`${done}/${total} units (${skipped} resumed)\n`);
+        context.err(`${done}/${total} units (${skipped} resumed${errors > 0 ? `, ${errors} errors` : ""})\n`);
       }
     },
     stop: () => bar?.stop(),
