@@ -217,7 +217,7 @@ export function summarize(units: UnitRecord[], options: { parameters?: number } 
     }
   }
   const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
-  return [...groups.entries()].map(([key, group]) => {
+  const rows = [...groups.entries()].map(([key, group]): SummaryRow => {
     const [strategy, budget, difficulty] = JSON.parse(key) as [string, number, string];
     const { mean: accuracy, low, high } = bootstrapMean(group.map((unit) => (unit.correct ? 1 : 0)));
     return {
@@ -241,6 +241,21 @@ export function summarize(units: UnitRecord[], options: { parameters?: number } 
       ...(options.parameters ? { gigaflops: mean(group.map((unit) => (2 * options.parameters! * (unit.promptTokens + unit.completionTokens)) / 1e9)) } : {}),
     };
   });
+  return sortRows(rows);
+}
+
+/** Each strategy × budget in the order first seen, its `all` row first, then its difficulties in natural order (Level 2 before Level 10). */
+function sortRows(rows: SummaryRow[]): SummaryRow[] {
+  const firstSeen = new Map<string, number>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.strategy, row.budget]);
+    if (!firstSeen.has(key)) firstSeen.set(key, firstSeen.size);
+  }
+  const rank = (row: SummaryRow) => firstSeen.get(JSON.stringify([row.strategy, row.budget])) as number;
+  return rows.sort(
+    (a, b) =>
+      rank(a) - rank(b) || Number(b.difficulty === "all") - Number(a.difficulty === "all") || a.difficulty.localeCompare(b.difficulty, "en", { numeric: true }),
+  );
 }
 
 const candidateCount = (unit: UnitRecord) => Math.max(1, Array.isArray(unit.detail.candidates) ? unit.detail.candidates.length : 1);
