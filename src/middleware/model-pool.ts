@@ -1,6 +1,7 @@
 import type { CallOptions } from "../core/call-options.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
+import { capabilitiesOf } from "./model-capabilities.js";
 import type { ScoreTokensOptions } from "./model-middleware.js";
 import { observeStream } from "./observe-stream.js";
 
@@ -40,9 +41,7 @@ export function createModelPool(options: { models: readonly LanguageModel[] }): 
     specificationVersion: "v1",
     provider: first.provider,
     modelId: first.modelId,
-    ...(first.formatProblem ? { formatProblem: first.formatProblem } : {}),
-    ...(first.supportsRawPrompt !== undefined ? { supportsRawPrompt: first.supportsRawPrompt } : {}),
-    ...(first.stepDelimiter !== undefined ? { stepDelimiter: first.stepDelimiter } : {}),
+    ...capabilitiesOf(first),
     doGenerate: (call: CallOptions) => routed((model) => model.doGenerate(call)),
     async doStream(call: CallOptions) {
       const { model, release } = claim();

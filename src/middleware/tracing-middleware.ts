@@ -40,19 +40,25 @@ export function tracingMiddleware(settings: { onCall: (record: ModelCallRecord) 
       ...(error ? { error } : {}),
     });
   };
+  /** A call that ends when its promise settles. */
+  const traced = async <T extends { usage: Partial<Usage> }>(
+    model: { provider: string; modelId: string },
+    base: { operation: ModelCallRecord["operation"]; n: number },
+    call: () => Promise<T>,
+  ): Promise<T> => {
+    const started = { ...base, startedAt: Date.now() };
+    try {
+      const result = await call();
+      report(model, started, { outcome: "ok", usage: result.usage });
+      return result;
+    } catch (error) {
+      report(model, started, { outcome: "error", error });
+      throw error;
+    }
+  };
   return {
     name: "tracing",
-    async wrapGenerate({ options, next, model }) {
-      const base = { operation: "generate" as const, n: options.n ?? 1, startedAt: Date.now() };
-      try {
-        const result = await next(options);
-        report(model, base, { outcome: "ok", usage: result.usage });
-        return result;
-      } catch (error) {
-        report(model, base, { outcome: "error", error });
-        throw error;
-      }
-    },
+    wrapGenerate: ({ options, next, model }) => traced(model, { operation: "generate", n: options.n ?? 1 }, () => next(options)),
     async wrapStream({ options, next, model }) {
       const base = { operation: "stream" as const, n: options.n ?? 1, startedAt: Date.now() };
       let usage: Usage | undefined;
@@ -71,17 +77,7 @@ export function tracingMiddleware(settings: { onCall: (record: ModelCallRecord) 
         throw error;
       }
     },
-    async wrapScoreTokens({ options, next, model }) {
-      const base = { operation: "score" as const, n: options.offsets.length, startedAt: Date.now() };
-      try {
-        const result = await next(options);
-        report(model, base, { outcome: "ok", usage: result.usage });
-        return result;
-      } catch (error) {
-        report(model, base, { outcome: "error", error });
-        throw error;
-      }
-    },
+    wrapScoreTokens: ({ options, next, model }) => traced(model, { operation: "score", n: options.offsets.length }, () => next(options)),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { LanguageModel } from "../core/language-model.js";
+import { capabilitiesOf } from "./model-capabilities.js";
 import type { ModelMiddleware } from "./model-middleware.js";
 
 /**
@@ -22,9 +23,7 @@ function wrapOnce(inner: LanguageModel, middleware: ModelMiddleware, original: L
     specificationVersion: "v1",
     provider: original.provider,
     modelId: original.modelId,
-    ...(original.formatProblem ? { formatProblem: original.formatProblem } : {}),
-    ...(original.supportsRawPrompt !== undefined ? { supportsRawPrompt: original.supportsRawPrompt } : {}),
-    ...(original.stepDelimiter !== undefined ? { stepDelimiter: original.stepDelimiter } : {}),
+    ...capabilitiesOf(original),
     doGenerate: wrapGenerate
       ? (options) => wrapGenerate({ options, next: (changed) => inner.doGenerate(changed), model: original })
       : (options) => inner.doGenerate(options),

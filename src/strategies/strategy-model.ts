@@ -7,6 +7,7 @@ import type { TraceEvent } from "../core/trace-event.js";
 import { addUsage, emptyUsage } from "../core/usage.js";
 import type { Warning } from "../core/warning.js";
 import { mergeWarnings } from "../extension/merge-warnings.js";
+import { capabilitiesOf } from "../middleware/model-capabilities.js";
 
 /**
  * A strategy wrapped around a model is again a model: its completion is the strategy's chosen text, its
@@ -39,9 +40,8 @@ export function strategyModel(options: {
     specificationVersion: "v1",
     provider: "mull-strategy",
     modelId: `${strategy.name}/${model.modelId}`,
-    ...(model.formatProblem ? { formatProblem: model.formatProblem } : {}),
+    ...capabilitiesOf(model),
     supportsRawPrompt: model.supportsRawPrompt ?? true,
-    ...(model.stepDelimiter !== undefined ? { stepDelimiter: model.stepDelimiter } : {}),
     ...(model.doScoreTokens ? { doScoreTokens: model.doScoreTokens.bind(model) } : {}),
     async doGenerate(call) {
       return toResult(await runAll(call));
