@@ -4,6 +4,11 @@
  * (`mull/llama-cpp`; a bundled model spec given to `createMull` loads it on first use).
  */
 
+export { answersEquivalent, type EquivalenceOptions } from "./answers/answers-equivalent.js";
+export type { CleanOptions } from "./answers/clean-answer.js";
+export { extractAnswer, findAnswerText } from "./answers/extract-answer.js";
+export { normalizeAnswer } from "./answers/normalize-answer.js";
+export { stripReasoning } from "./answers/strip-reasoning.js";
 export { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./backends/openai-compatible/openai-compatible-model.js";
 export type { CallOptions, ChatMessage } from "./core/call-options.js";
 export { BackendCallError } from "./core/errors/backend-call-error.js";
@@ -40,7 +45,6 @@ export { defineStrategy, type StrategyDefinition, type StrategyDependencies, typ
 export { defineVerifier, type VerifierDefinition, type VerifierServices } from "./extension/define-verifier.js";
 export { describeOptions, type OptionDescription } from "./extension/option-schema.js";
 export type { RunContext, RunOutcome } from "./extension/run-context.js";
-export { answersEquivalent, extractAnswer, normalizeAnswer } from "./internal/extract-answer.js";
 export { concurrencyLimitMiddleware } from "./middleware/concurrency-limit-middleware.js";
 export type { ModelMiddleware, ScoreTokensOptions } from "./middleware/model-middleware.js";
 export { createModelPool } from "./middleware/model-pool.js";

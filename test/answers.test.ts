@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { answersEquivalent, extractAnswer, normalizeAnswer } from "../src/internal/extract-answer.js";
+import { answersEquivalent } from "../src/answers/answers-equivalent.js";
+import { extractAnswer } from "../src/answers/extract-answer.js";
+import { normalizeAnswer } from "../src/answers/normalize-answer.js";
 
 describe("answer extraction on real-looking model output", () => {
   it.each([
     ["3*4=12\n2+12=14\n#### 14", "14"],
     ["so the total is \\boxed{\\frac{3}{4}}.", "3/4"],
-    ["Thus $x = \\boxed{2^{10}}$", "2^10"],
-    ["nested \\boxed{\\left(1,\\frac{1}{2}\\right)} end", "(1,(1)/(2))"],
+    ["Thus $x = \\boxed{2^{10}}$", "1024"],
+    ["nested \\boxed{\\left(1,\\frac{1}{2}\\right)} end", "(1,1/2)"],
     ["We get 12 apples. The answer is 1,234.", "1234"],
     ["Final answer: 0.50", "1/2"],
     ["Answer: (C) because ...", "C"],

@@ -59,7 +59,7 @@ describe("package shape", () => {
  */
 const layers: string[][] = [
   ["core"],
-  ["internal"],
+  ["internal", "answers"],
   ["middleware"],
   ["extension", "tasks"],
   ["backends", "strategies", "verifiers"],

@@ -4,8 +4,9 @@
  * reported with its line number and skipped, or fails the load, by choice; it never crashes.
  */
 import { readFileSync } from "node:fs";
+import { extractAnswer } from "../answers/extract-answer.js";
+import { normalizeAnswer } from "../answers/normalize-answer.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
-import { extractAnswer, normalizeAnswer } from "../internal/extract-answer.js";
 import { loadSplit, type TaskName } from "../tasks/splits.js";
 import type { Difficulty } from "../tasks/task.js";
 

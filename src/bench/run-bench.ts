@@ -5,6 +5,7 @@
  * reason and the run goes on; a resumed run retries errored units unless told to keep them.
  */
 import { setMaxListeners } from "node:events";
+import { answersEquivalent } from "../answers/answers-equivalent.js";
 import type { ChatMessage } from "../core/call-options.js";
 import { DisposedError } from "../core/errors/disposed-error.js";
 import { MissingPackageError } from "../core/errors/missing-package-error.js";
@@ -14,7 +15,6 @@ import type { LanguageModel } from "../core/language-model.js";
 import type { Strategy, StrategyResult, TraceEvent } from "../core/strategy.js";
 import { splitSpecList } from "../extension/spec.js";
 import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
-import { answersEquivalent } from "../internal/extract-answer.js";
 import { bootstrapMean, passAtK } from "../internal/statistics.js";
 import type { Mull } from "../runtime/create-mull.js";
 import { tasks } from "../tasks/splits.js";

@@ -3,13 +3,14 @@
  * verifier's per-run session, progress reporting and the assembly of its result. A strategy's own code is
  * then only its algorithm.
  */
+
+import { extractAnswer as defaultExtractAnswer } from "../answers/extract-answer.js";
 import type { Budget, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
 import type { Candidate, RunSettings } from "../core/strategy-report.js";
 import type { TraceEvent, TraceEventData, TraceEventType } from "../core/trace-event.js";
 import type { Verifier } from "../core/verifier.js";
 import type { Warning } from "../core/warning.js";
 import { BudgetMeter } from "../internal/budget-meter.js";
-import { extractAnswer as defaultExtractAnswer } from "../internal/extract-answer.js";
 import { budgetMiddleware } from "../middleware/budget-middleware.js";
 import { wrapModel } from "../middleware/wrap-model.js";
 import { mergeWarnings } from "./merge-warnings.js";

@@ -1,0 +1,98 @@
+/**
+ * The answer a completion gives, found the way the field's graders find it (Math-Verify, lighteval's
+ * extractive match), in this order of precedence:
+ *   1. the last `#### x` line (GSM8K and mull's own tasks);
+ *   2. `\boxed{}` / `\fbox{}` (nested braces): the last one, or all of them as a set where the final
+ *      paragraph boxes several;
+ *   3. a stated answer: "final answer is", "Final Answer:", "the answer is", "Answer:", markdown bold, with
+ *      trailing words ("I hope it is correct", units) dropped, and a multiple-choice letter kept as the letter;
+ *   4. the last fenced code block;
+ *   5. the last math span (`$...$`, `\(...\)`, `\[...\]`), else the last number (or the relation it ends,
+ *      `x \geq 5`).
+ * `<think>` blocks are kept out. Unparseable output is an abstention (undefined), never an error.
+ */
+import type { CleanOptions } from "./clean-answer.js";
+import { findBraced } from "./find-braced.js";
+import { normalizeAnswer } from "./normalize-answer.js";
+import { stripReasoning } from "./strip-reasoning.js";
+
+/** The raw answer text (before normalisation), or undefined. */
+export function findAnswerText(completion: string): string | undefined {
+  if (typeof completion !== "string") return undefined;
+  const text = stripReasoning(completion);
+  if (text.trim().length === 0) return undefined;
+  return hashes(text) ?? boxed(text) ?? stated(text) ?? codeBlock(text) ?? lastMath(text);
+}
+
+/** The normalised answer of a completion (see `normalizeAnswer`), or undefined. */
+export function extractAnswer(completion: string, options: CleanOptions = {}): string | undefined {
+  const found = findAnswerText(completion);
+  return found === undefined ? undefined : normalizeAnswer(found, options);
+}
+
+function hashes(text: string): string | undefined {
+  return [...text.matchAll(/####\s*([^\n]+)/g)].at(-1)?.[1]?.trim() || undefined;
+}
+
+function boxed(text: string): string | undefined {
+  const all = findBraced(text, ["boxed", "fbox"]);
+  const last = all.at(-1);
+  if (!last) return undefined;
+  // Several boxes in the final paragraph answer together ("\boxed{2} and \boxed{3}").
+  const paragraph = text.lastIndexOf("\n\n", last.start) + 1;
+  const together = all.filter((item) => item.start >= paragraph).map((item) => item.content.trim());
+  const distinct = [...new Set(together)];
+  return distinct.length > 1 ? distinct.join(", ") : last.content;
+}
+
+const statedPatterns = [
+  /final answer(?: is)?\s*[:：]?\s*(?:the final answer is\s*)?([^\n]+)/gi,
+  /(?:the |my )?answer is\s*[:：]?\s*([^\n]+)/gi,
+  /\banswer\s*[:：]\s*\**\s*([^\n]+)/gi,
+];
+
+function stated(text: string): string | undefined {
+  for (const pattern of statedPatterns) {
+    const match = [...text.matchAll(pattern)].at(-1)?.[1];
+    if (match) {
+      const answer = trimStatement(match);
+      if (answer) return answer;
+    }
+  }
+  const bold = [...text.matchAll(/\*\*([^*\n]+)\*\*\s*\.?\s*$/g)].at(-1)?.[1];
+  return bold?.trim() || undefined;
+}
+
+/** The answer part of a statement: a letter choice alone, without "I hope it is correct" or a closing sentence. */
+function trimStatement(statement: string): string | undefined {
+  let value = statement.replace(/\bI hope it is correct\.?/i, "").replace(/^[\s*:]+|[\s*]+$/g, "");
+  const choice = /^\(?([A-E])\)?(?:[.:)\s]|$)/.exec(value);
+  if (choice?.[1] && !/^[A-E]\s*[=+\-*/^]/.test(value)) return choice[1];
+  // Up to the end of the sentence: a full stop followed by a space and more words, outside math.
+  if (!/\$/.test(value)) value = value.replace(/\.\s+[A-Z].*$/, "");
+  const math = /^\$([^$]+)\$/.exec(value) ?? /^\\\((.+?)\\\)/.exec(value);
+  if (math?.[1]) return math[1];
+  return value.replace(/[.;]\s*$/, "").trim() || undefined;
+}
+
+function codeBlock(text: string): string | undefined {
+  const code = [...text.matchAll(/```[\w-]*\n([\s\S]*?)```/g)].at(-1);
+  return code?.[1] !== undefined ? code[1].trim() || undefined : undefined;
+}
+
+function lastMath(text: string): string | undefined {
+  const spans = [...text.matchAll(/\$\$([^$]+)\$\$|\$([^$]+)\$|\\\((.+?)\\\)|\\\[([\s\S]+?)\\\]/g)];
+  const span = spans.at(-1);
+  const lastNumber = [...text.matchAll(/-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?/g)].at(-1);
+  // A number after the last math span is the later statement.
+  if (span && (!lastNumber || (lastNumber.index ?? 0) < (span.index ?? 0) + span[0].length)) {
+    const content = (span[1] ?? span[2] ?? span[3] ?? span[4] ?? "").trim();
+    const rhs = /=\s*([^=]+)$/.exec(content);
+    return rhs?.[1]?.trim() || content || undefined;
+  }
+  if (!lastNumber) return undefined;
+  // `x \geq 5`: the number closes a relation, which is the answer.
+  const before = text.slice(0, lastNumber.index ?? 0);
+  const relation = /([A-Za-z]\s*(?:\\geq|\\leq|\\ge|\\le|\\neq|>=|<=|[<>≥≤])\s*)$/.exec(before);
+  return relation?.[1] ? `${relation[1]}${lastNumber[0]}` : lastNumber[0];
+}
