@@ -60,7 +60,7 @@ function collectionsEqual(a: Collection, b: Collection, options: EquivalenceOpti
 }
 
 /** Test points for expressions with unknowns: equal values at all of them is taken as equal expressions. */
-const testPoints = [0.5772, 1.4142, -2.7183, 3.1416];
+const testPoints = [0.5772, 1.3591, -2.2317, 3.7103];
 
 function mathEqual(a: string, b: string, tolerance: number): boolean {
   const x = parseMath(a);

@@ -80,10 +80,13 @@ function codeBlock(text: string): string | undefined {
   return code?.[1] !== undefined ? code[1].trim() || undefined : undefined;
 }
 
-function lastMath(text: string): string | undefined {
+function lastMath(completion: string): string | undefined {
+  // An escaped dollar is a currency sign, not a math delimiter.
+  const text = completion.replace(/\\\$/g, " ");
   const spans = [...text.matchAll(/\$\$([^$]+)\$\$|\$([^$]+)\$|\\\((.+?)\\\)|\\\[([\s\S]+?)\\\]/g)];
   const span = spans.at(-1);
-  const lastNumber = [...text.matchAll(/-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?/g)].at(-1);
+  // A number right after letters (`AZYUK3A`) is part of a word; one before them has a unit (`5m`).
+  const lastNumber = [...text.matchAll(/(?<![A-Za-z\d])-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?/g)].at(-1);
   // A number after the last math span is the later statement.
   if (span && (!lastNumber || (lastNumber.index ?? 0) < (span.index ?? 0) + span[0].length)) {
     const content = (span[1] ?? span[2] ?? span[3] ?? span[4] ?? "").trim();
