@@ -138,3 +138,25 @@ describe.skipIf(!existsSync(math500))("MATH500 from ../shared/datasets", () => {
     expect(rows.some((row) => /^Level [1-5]$/.test(row.difficulty))).toBe(true);
   });
 });
+
+describe("answer grading options in mull bench", () => {
+  it("grades with a user pattern, strict equations and a tolerance, and refuses a bad pattern before spending", async () => {
+    const url = await serveLocal((_request, _body, response) => answerCompletions(response, 1, "I think RESULT<x = 3.1416> is it"));
+    const file = join(directory, "pattern.jsonl");
+    writeFileSync(file, JSON.stringify({ question: "pi to four places?", answer: "3.14159" }));
+    const base = ["bench", "--dataset", file, "--strategies", "single", "--model", `${url}#m`, "--json"];
+    const accuracy = async (...flags: string[]) => {
+      const result = await cli(...base, "--db", join(directory, `pattern-${flags.join("-").replace(/\W/g, "")}.db`), ...flags);
+      expect(result.code, result.err).toBe(0);
+      return (JSON.parse(result.out) as { summary: Row[] }).summary.find((row) => row.difficulty === "all")?.accuracy;
+    };
+    // The standard extraction takes 3.1416, which is not 3.14159 at the default tolerance; the pattern takes `x = 3.1416`.
+    expect(await accuracy()).toBe(0);
+    expect(await accuracy("--answer-pattern", "RESULT<([^>]*)>")).toBe(0);
+    expect(await accuracy("--answer-pattern", "RESULT<([^>]*)>", "--tolerance", "1e-4")).toBe(1);
+    expect(await accuracy("--answer-pattern", "RESULT<([^>]*)>", "--tolerance", "1e-4", "--equations", "strict")).toBe(0);
+    const bad = await cli(...base, "--db", join(directory, "bad-pattern.db"), "--answer-pattern", "(unclosed");
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/answer pattern.*not a regular expression/);
+  });
+});

@@ -5,7 +5,7 @@
  * reason and the run goes on; a resumed run retries errored units unless told to keep them.
  */
 import { setMaxListeners } from "node:events";
-import { answersEquivalent } from "../answers/answers-equivalent.js";
+import { type AnswerGrading, type AnswerGradingOptions, createAnswerGrading } from "../answers/answer-grading.js";
 import type { ChatMessage } from "../core/call-options.js";
 import { DisposedError } from "../core/errors/disposed-error.js";
 import { MissingPackageError } from "../core/errors/missing-package-error.js";
@@ -48,6 +48,8 @@ export type BenchOptions = {
   concurrency?: number;
   /** Most tokens per completion. Defaults to the runtime's (256). */
   maxTokens?: number;
+  /** How answers are extracted and compared (a pattern, strict equations, a tolerance). Defaults to the standard grading. */
+  answers?: AnswerGradingOptions;
   /** Run errored units of a resumed run again. Defaults to `true`. */
   retryErrors?: boolean;
   abortSignal?: AbortSignal;
@@ -64,6 +66,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
   const units: Unit[] = options.strategies.flatMap((spec) => options.budgets.flatMap((budget) => items.map((item, index) => ({ spec, budget, item, index }))));
   const progress: BenchProgress = { done: 0, total: units.length, skipped: 0, errors: 0 };
   const retryErrors = options.retryErrors ?? true;
+  const grading = createAnswerGrading(options.answers);
   // Every queued unit listens on the signal; that is expected, not a leak.
   if (options.abortSignal) setMaxListeners(units.length + 20, options.abortSignal);
   const runUnit = async (unit: Unit) => {
@@ -81,8 +84,9 @@ export async function runBench(options: BenchOptions): Promise<void> {
           seed: 1_000 + unit.index,
           ...(unit.budget > 0 ? { budget: { maxTokens: unit.budget } } : {}),
           ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+          extractAnswer: grading.extract,
         });
-        record = toRecord(unit, result);
+        record = toRecord(unit, result, grading);
       } catch (error) {
         if (options.abortSignal?.aborted || !isUnitError(error)) throw error;
         record = erroredRecord(unit, error);
@@ -134,19 +138,19 @@ function erroredRecord(unit: Unit, error: MullError): UnitRecord {
 }
 
 /** Whether a solution is right: countdown by its checker (any valid expression), else by answer equivalence. */
-function isCorrect(item: BenchItem, text: string, answer: string | undefined): boolean {
-  if (item.task !== "countdown") return answersEquivalent(answer, item.answer);
+function isCorrect(item: BenchItem, text: string, answer: string | undefined, grading: AnswerGrading): boolean {
+  if (item.task !== "countdown") return grading.equivalent(answer, item.answer);
   return tasks.countdown.check({ problem: { task: "countdown", prompt: item.prompt, answer: item.answer, solution: "" }, solution: text }).correct;
 }
 
-function toRecord(unit: Unit, result: StrategyResult): UnitRecord {
+function toRecord(unit: Unit, result: StrategyResult, grading: AnswerGrading): UnitRecord {
   const { item } = unit;
   return {
     itemId: item.id,
     strategy: unit.spec,
     budget: unit.budget,
     difficulty: item.difficulty ?? null,
-    correct: isCorrect(item, result.text, result.answer),
+    correct: isCorrect(item, result.text, result.answer, grading),
     abstained: result.answer === undefined,
     answer: result.answer ?? null,
     promptTokens: result.usage.promptTokens,
@@ -156,7 +160,7 @@ function toRecord(unit: Unit, result: StrategyResult): UnitRecord {
     detail: {
       expected: item.answer,
       ...(item.group ? { group: item.group } : {}),
-      correctCandidates: result.candidates.filter((candidate) => isCorrect(item, candidate.text, candidate.answer)).length,
+      correctCandidates: result.candidates.filter((candidate) => isCorrect(item, candidate.text, candidate.answer, grading)).length,
       verifierTokens: result.verifierTokens ?? 0,
       cachedPromptTokens: result.usage.cachedPromptTokens ?? 0,
       confidence: result.confidence,

@@ -1,5 +1,6 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
+import { createAnswerGrading } from "../answers/answer-grading.js";
 import { loadDataset } from "../bench/datasets.js";
 import { renderReport } from "../bench/report.js";
 import { type BenchProgress, compareStrategies, formatSummary, runBench, summarize, validateStrategySpecs } from "../bench/run-bench.js";
@@ -29,6 +30,10 @@ export type BenchFlags = {
   concurrency: number;
   maxTokens?: number;
   failOnMalformed?: boolean;
+  /** Answer extraction and comparison (see `AnswerGradingOptions`). */
+  answerPattern?: string;
+  equations?: "lenient" | "strict";
+  tolerance?: number;
   parameters?: number;
   json?: boolean;
 };
@@ -103,6 +108,17 @@ export async function runBenchCommand(commandLine: BenchFlags, context: CliConte
   }
 }
 
+/** The grading flags of a run (stored with it, so that a resumed run grades as it began). */
+function answerGradingOf(config: BenchFlags) {
+  if (config.equations !== undefined && config.equations !== "lenient" && config.equations !== "strict")
+    throw new InvalidArgumentError({ parameter: "--equations", value: config.equations, message: "must be lenient or strict" });
+  return {
+    ...(config.answerPattern !== undefined ? { pattern: config.answerPattern } : {}),
+    ...(config.equations !== undefined ? { equations: config.equations } : {}),
+    ...(config.tolerance !== undefined ? { tolerance: config.tolerance } : {}),
+  };
+}
+
 /** Runs (or resumes) a grid into the store; undefined when interrupted. */
 export async function benchGrid(options: { store: RunStore; config: BenchFlags; context: CliContext; runId?: string; json: boolean; retryErrors?: boolean }) {
   const { store, config, context } = options;
@@ -120,6 +136,8 @@ export async function benchGrid(options: { store: RunStore; config: BenchFlags; 
   const strategies = splitSpecList(config.strategies);
   const budgets = parseBudgets(config.budgets);
   validateStrategySpecs({ mull, strategies, verifier: config.verifier });
+  const answers = answerGradingOf(config);
+  createAnswerGrading(answers);
   // Only a valid grid becomes a stored run, so that bad arguments leave no half-made run behind.
   const runId = options.runId ?? store.createRun(config as unknown as Record<string, unknown>).id;
   // The run id goes to stderr even with --json, so that a script can resume what it started.
@@ -137,6 +155,7 @@ export async function benchGrid(options: { store: RunStore; config: BenchFlags; 
       budgets,
       concurrency: config.concurrency,
       retryErrors: options.retryErrors ?? true,
+      answers,
       ...(config.maxTokens !== undefined ? { maxTokens: config.maxTokens } : {}),
       abortSignal: context.signal,
       onProgress: progress.update,

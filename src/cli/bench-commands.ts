@@ -25,6 +25,12 @@ export function addBenchCommands(program: Command, context: () => CliContext): v
     .option("--concurrency <count>", "units in flight", integerOption("--concurrency"), 1)
     .option("--max-tokens <count>", `most tokens per completion (default ${defaults.maxTokens})`, integerOption("--max-tokens"))
     .option("--fail-on-malformed", "stop at the first malformed dataset line instead of skipping it")
+    .option(
+      "--answer-pattern <regex>",
+      "the answer is this regex's last match in a completion (its first group where it has one); default: the standard extraction",
+    )
+    .option("--equations <mode>", "lenient (x = 11 equals 11) or strict (default lenient)")
+    .option("--tolerance <number>", "relative tolerance when comparing numbers (default 1e-6)", Number.parseFloat)
     .option("--parameters <count>", "model parameters, for the FLOPs estimate (known for bundled models)", integerOption("--parameters"))
     .option("--json", "print the summary as JSON")
     .action(async (flags: BenchFlags, command: Command) => {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { createAnswerGrading } from "../answers/answer-grading.js";
 import type { StrategyResult } from "../core/strategy.js";
 import { defaults } from "../runtime/create-mull.js";
 import type { CliContext } from "./cli-context.js";
@@ -13,6 +14,7 @@ type SolveFlags = {
   model: string;
   seed?: number;
   raw?: boolean;
+  answerPattern?: string;
   json?: boolean;
 };
 
@@ -32,6 +34,7 @@ export function addSolveCommand(program: Command, context: () => CliContext): vo
     .option("-m, --model <spec>", "a bundled model name, a .gguf path, or an OpenAI-compatible base URL (URL[,URL...][#model])", defaults.model)
     .option("--seed <value>", "seed for reproducible sampling", integerOption("--seed", 0))
     .option("--raw", "send the problem as is, without the model's prompt format")
+    .option("--answer-pattern <regex>", "the answer is this regex's last match in a completion (its first group where it has one); votes count it")
     .option("--json", "print one JSON object")
     .action((problem: string, flags: SolveFlags) => solve(problem, flags, context()));
 }
@@ -39,6 +42,7 @@ export function addSolveCommand(program: Command, context: () => CliContext): vo
 async function solve(problem: string, flags: SolveFlags, context: CliContext): Promise<void> {
   const { mull } = context;
   const model = mull.model(flags.model);
+  const grading = flags.answerPattern !== undefined ? createAnswerGrading({ pattern: flags.answerPattern }) : undefined;
   const result = await mull.run({
     strategy: { spec: flags.strategy, ...(flags.n !== undefined ? { options: { n: flags.n } } : {}) },
     model,
@@ -48,6 +52,7 @@ async function solve(problem: string, flags: SolveFlags, context: CliContext): P
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.budgetTokens !== undefined ? { budget: { maxTokens: flags.budgetTokens } } : {}),
     abortSignal: context.signal,
+    ...(grading ? { extractAnswer: grading.extract } : {}),
     ...(flags.json ? {} : { onProgress: (part) => context.err(`  ${part.message}\n`) }),
   });
   if (flags.json) context.out(JSON.stringify(solveJson(result)));
