@@ -4,6 +4,7 @@
  * (`mull/llama-cpp`; a bundled model spec given to `createMull` loads it on first use).
  */
 
+export { type AnswerGrading, type AnswerGradingOptions, createAnswerGrading } from "./answers/answer-grading.js";
 export { answersEquivalent, type EquivalenceOptions } from "./answers/answers-equivalent.js";
 export type { CleanOptions } from "./answers/clean-answer.js";
 export { extractAnswer, findAnswerText } from "./answers/extract-answer.js";
