@@ -2,7 +2,9 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import { BackendCallError } from "../src/core/errors/backend-call-error.js";
+import { createSelfConsistency } from "../src/strategies/self-consistency.js";
 import { answerCompletions, closeLocalServers, serveLocal } from "./helpers/local-server.js";
+import { readAll } from "./helpers/read-stream.js";
 
 afterEach(closeLocalServers);
 const serve = serveLocal;
@@ -120,5 +122,37 @@ describe("OpenAI-compatible backend against real local servers", () => {
     expect(received).toEqual(messages);
     expect(result.completions[0]?.text).toBe("hi");
     expect(result.warnings.some((warning) => warning.type === "unsupported" && warning.feature === "usage")).toBe(true);
+  });
+});
+
+describe("real servers' output shapes", () => {
+  it("keeps reasoning_content apart from the answer and maps tool_calls and content_filter", async () => {
+    const url = await serve((_request, body, response) => {
+      if (body.stream) {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        response.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { reasoning_content: "Is it 3? " } }] })}\n\n`);
+        response.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { reasoning_content: "No, 5." } }] })}\n\n`);
+        response.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: "The answer is 5." }, finish_reason: "content_filter" }] })}\n\n`);
+        response.end("data: [DONE]\n\n");
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({
+          choices: [{ index: 0, message: { content: "The answer is 5.", reasoning_content: "Is it 3? No, 5." }, finish_reason: "tool_calls" }],
+          usage: { prompt_tokens: 4, completion_tokens: 9 },
+        }),
+      );
+    });
+    const model = createOpenAICompatibleModel({ baseURL: url, model: "m" });
+    const prompt = [{ role: "user" as const, content: "2+3?" }];
+    const result = await model.doGenerate({ prompt });
+    expect(result.completions[0]).toMatchObject({ text: "The answer is 5.", reasoning: "Is it 3? No, 5.", finishReason: "tool-calls" });
+    const parts = await readAll(await model.doStream({ prompt }));
+    const reasoning = parts.filter((part) => part.type === "reasoning-delta").map((part) => (part.type === "reasoning-delta" ? part.delta : ""));
+    expect(reasoning.join("")).toBe("Is it 3? No, 5.");
+    expect(parts.find((part) => part.type === "completion-end")).toMatchObject({ finishReason: "content-filter" });
+    const voted = await createSelfConsistency({ n: 2 }).run({ model, call: { prompt } });
+    expect(voted.answer).toBe("5");
   });
 });

@@ -27,6 +27,11 @@ export type Completion = {
   stopSequence?: string;
   /** Per-token log-probabilities, where asked for and the backend has them. */
   logprobs?: TokenLogprob[];
+  /**
+   * The model's reasoning, where the backend returns it apart from the answer (vLLM's and DeepSeek's
+   * `reasoning_content`). Never part of `text` or the extracted answer; its tokens count in `completionTokens`.
+   */
+  reasoning?: string;
 };
 
 export type GenerateResult = {

@@ -12,6 +12,8 @@ import type { Warning } from "./warning.js";
 export type StreamPart =
   | { type: "stream-start"; warnings: Warning[] }
   | { type: "text-delta"; index: number; delta: string; logprobs?: TokenLogprob[] }
+  /** Reasoning the backend streams apart from the answer text (see `Completion.reasoning`). */
+  | { type: "reasoning-delta"; index: number; delta: string }
   | {
       type: "completion-end";
       index: number;

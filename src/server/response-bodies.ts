@@ -1,4 +1,5 @@
 /** How mull's results become OpenAI-shaped response bodies. */
+import type { FinishReason } from "../core/finish-reason.js";
 import type { TokenLogprob } from "../core/generate-result.js";
 import type { StrategyReport } from "../core/strategy.js";
 import type { Usage } from "../core/usage.js";
@@ -60,4 +61,9 @@ export function stopReasonBody(completion: { stoppedBy?: "end-of-text" | "stop-s
   if (completion.stoppedBy === "end-of-text") return { stop_reason: null };
   if (completion.stoppedBy === "stop-sequence" && completion.stopSequence !== undefined) return { stop_reason: completion.stopSequence };
   return {};
+}
+
+/** mull's finish reason as OpenAI spells it (`tool-calls` is `tool_calls`, `content-filter` is `content_filter`). */
+export function wireFinishReason(reason: FinishReason): string {
+  return reason === "tool-calls" ? "tool_calls" : reason === "content-filter" ? "content_filter" : reason;
 }

@@ -4,7 +4,7 @@ import type { CallOptions } from "../core/call-options.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { StreamPart } from "../core/stream-part.js";
 import { toOpenAIError } from "./openai-error.js";
-import { type Kind, logprobsBody, mullBody, stopReasonBody, usageBody } from "./response-bodies.js";
+import { type Kind, logprobsBody, mullBody, stopReasonBody, usageBody, wireFinishReason } from "./response-bodies.js";
 
 export type PendingResponse = {
   kind: Kind;
@@ -22,7 +22,7 @@ export async function jsonResponse(context: Context, { kind, model, id, call, cr
   const choices = result.completions.map((completion, index) => {
     const logprobs = completion.logprobs ? logprobsBody(kind, completion.logprobs) : null;
     const content = kind === "chat" ? { message: { role: "assistant", content: completion.text } } : { text: completion.text };
-    return { index, ...content, finish_reason: completion.finishReason, ...stopReasonBody(completion), logprobs };
+    return { index, ...content, finish_reason: wireFinishReason(completion.finishReason), ...stopReasonBody(completion), logprobs };
   });
   const mull = mullBody(result.strategy, result.usage);
   return context.json({
@@ -47,7 +47,7 @@ function chunkOf(kind: Kind, part: StreamPart): Record<string, unknown> | undefi
     }
     case "completion-end": {
       const content = kind === "chat" ? { delta: {} } : { text: "" };
-      return { choices: [{ index: part.index, ...content, finish_reason: part.finishReason, ...stopReasonBody(part) }] };
+      return { choices: [{ index: part.index, ...content, finish_reason: wireFinishReason(part.finishReason), ...stopReasonBody(part) }] };
     }
     case "progress":
       // Progress while a strategy works: no choices, so OpenAI clients pass over it.

@@ -19,6 +19,7 @@ import {
   completionResponseSchema,
   mapFinishReason,
   readLogprobs,
+  readReasoning,
   readStoppedBy,
   requestBody,
 } from "./openai-compatible-wire.js";
@@ -55,8 +56,10 @@ async function requestOnce(endpoint: Endpoint, call: CallOptions, n: number): Pr
     .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
     .map((choice): Completion => {
       const logprobs = readLogprobs(choice);
+      const reasoning = readReasoning(choice);
       return {
         text: choice.text ?? choice.message?.content ?? "",
+        ...(reasoning ? { reasoning } : {}),
         finishReason: mapFinishReason(choice.finish_reason),
         ...readStoppedBy(choice),
         completionTokens: logprobs?.length ?? 0,
@@ -108,6 +111,8 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
     const index = choice.index ?? 0;
     const delta = choice.text ?? choice.delta?.content ?? "";
     const logprobs = readLogprobs(choice);
+    const reasoning = readReasoning(choice);
+    if (reasoning) controller.enqueue({ type: "reasoning-delta", index, delta: reasoning });
     if (delta) {
       tokens.set(index, (tokens.get(index) ?? 0) + (logprobs?.length ?? 1));
       controller.enqueue({ type: "text-delta", index, delta, ...(logprobs ? { logprobs } : {}) });

@@ -23,8 +23,9 @@ const logprobsSchema = z
 const choiceSchema = z.looseObject({
   index: z.number().int().min(0).optional(),
   text: z.string().nullish(),
-  message: z.looseObject({ content: z.string().nullish() }).nullish(),
-  delta: z.looseObject({ content: z.string().nullish() }).nullish(),
+  // `reasoning_content` (vLLM, DeepSeek) or `reasoning` (newer vLLM, OpenRouter): the model's thinking, kept apart.
+  message: z.looseObject({ content: z.string().nullish(), reasoning_content: z.string().nullish(), reasoning: z.string().nullish() }).nullish(),
+  delta: z.looseObject({ content: z.string().nullish(), reasoning_content: z.string().nullish(), reasoning: z.string().nullish() }).nullish(),
   finish_reason: z.string().nullish(),
   /** vLLM: the stop string that ended the choice, or null for the end-of-text token. */
   stop_reason: z.union([z.string(), z.number()]).nullish(),
@@ -38,8 +39,19 @@ export const completionChunkSchema = z.looseObject({ choices: z.array(choiceSche
 
 export type Choice = z.output<typeof choiceSchema>;
 
-export const mapFinishReason = (reason: string | null | undefined): FinishReason =>
-  reason === "stop" || reason === "eos" ? "stop" : reason === "length" ? "length" : reason === "abort" ? "abort" : "other";
+/** Upstream finish reasons as mull's (OpenAI's, vLLM's `abort` and `eos`, the legacy `function_call`). */
+const finishReasons: Record<string, FinishReason> = {
+  stop: "stop",
+  eos: "stop",
+  length: "length",
+  abort: "abort",
+  tool_calls: "tool-calls",
+  function_call: "tool-calls",
+  content_filter: "content-filter",
+  error: "error",
+};
+
+export const mapFinishReason = (reason: string | null | undefined): FinishReason => (reason ? (finishReasons[reason] ?? "other") : "other");
 
 /** What ended a stopped choice, where the server says (vLLM's `stop_reason`; OpenAI sends none). */
 export function readStoppedBy(choice: Choice): { stoppedBy?: "end-of-text" | "stop-sequence"; stopSequence?: string } {
@@ -96,4 +108,10 @@ export function requestBody(options: { call: CallOptions; model: string; n: numb
     if (call.logprobs) body.logprobs = Math.max(1, call.topLogprobs ?? 1);
   }
   return { path: chat ? "/chat/completions" : "/completions", body };
+}
+
+/** The reasoning a choice (or a streamed delta) carries apart from its text, if any. */
+export function readReasoning(choice: Choice): string | undefined {
+  const part = choice.message ?? choice.delta;
+  return part?.reasoning_content ?? part?.reasoning ?? undefined;
 }
