@@ -156,3 +156,29 @@ describe("real servers' output shapes", () => {
     expect(voted.answer).toBe("5");
   });
 });
+
+describe("usage that servers under-report", () => {
+  it("counts each choice's own tokens where the server's usage covers only the first, and the budget sees them", async () => {
+    // As llama.cpp's server does with n > 1: usage counts the first choice only.
+    const url = await serve((_request, body, response) => {
+      const n = Number(body.n ?? 1);
+      const tokens = ["3", "+", "4", "=", "7", "\n", "####", " 7"];
+      const logprobs = { tokens, token_logprobs: tokens.map(() => -0.1), top_logprobs: null };
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({
+          choices: Array.from({ length: n }, (_, index) => ({ index, text: tokens.join(""), finish_reason: "stop", logprobs })),
+          usage: { prompt_tokens: 5, completion_tokens: tokens.length },
+        }),
+      );
+    });
+    const model = createOpenAICompatibleModel({ baseURL: url, model: "m" });
+    const result = await model.doGenerate({ prompt: "3+4=", n: 4, logprobs: true });
+    expect(result.usage.completionTokens).toBe(32);
+    expect(result.warnings.some((warning) => warning.type === "other" && /reported 8 completion tokens .* carried 32/.test(warning.message))).toBe(true);
+    const budgeted = await createSelfConsistency({ n: 16, waveSize: 4 }).run({ model, call: { prompt: "3+4=" }, budget: { maxTokens: 100 } });
+    expect(budgeted.stopReason).toBe("budget");
+    // Four waves would be 128 tokens: the meter stops after the one that crossed 100 (prompt 5 + 32 per wave).
+    expect(budgeted.usage.completionTokens).toBeLessThanOrEqual(96);
+  });
+});

@@ -37,7 +37,9 @@ export type OpenAICompatibleEndpointSettings = {
 };
 
 type Endpoint = OpenAICompatibleEndpointSettings & { honoursN: boolean | undefined };
-type Reply = { completions: Completion[]; usage: Usage; usageKnown: boolean };
+/** Where a reply's completion-token count came from (see `reconcileTokens`). */
+type TokenSource = "usage" | "choices" | "usage, below the choices' own count";
+type Reply = { completions: Completion[]; usage: Usage; usageKnown: boolean; tokenSource: TokenSource; reported?: number };
 
 async function post(endpoint: Endpoint, call: CallOptions, n: number, stream: boolean): Promise<{ response: Response; url: string }> {
   const { path, body } = requestBody({ call, model: endpoint.model, n, stream });
@@ -66,12 +68,31 @@ async function requestOnce(endpoint: Endpoint, call: CallOptions, n: number): Pr
         ...(call.logprobs && logprobs ? { logprobs } : {}),
       };
     });
-  const usageKnown = json.usage?.completion_tokens !== undefined;
-  const completionTokens = json.usage?.completion_tokens ?? completions.reduce((sum, completion) => sum + completion.completionTokens, 0);
+  const reported = json.usage?.completion_tokens ?? undefined;
+  const { completionTokens, source } = reconcileTokens(completions, reported);
   // Split the call's completion tokens over its choices where the server gave no per-choice count.
   for (const completion of completions)
     if (completion.completionTokens === 0 && completions.length > 0) completion.completionTokens = Math.round(completionTokens / completions.length);
-  return { completions, usage: { promptTokens: json.usage?.prompt_tokens ?? 0, completionTokens, calls: 1, wallMs: Date.now() - started }, usageKnown };
+  return {
+    completions,
+    usage: { promptTokens: json.usage?.prompt_tokens ?? 0, completionTokens, calls: 1, wallMs: Date.now() - started },
+    usageKnown: reported !== undefined,
+    tokenSource: source,
+    ...(reported !== undefined ? { reported } : {}),
+  };
+}
+
+/**
+ * A reply's completion tokens, never from the server's `usage` alone: each choice's own count (its
+ * log-probabilities) is summed too, and the larger wins. llama.cpp's server, with `n > 1`, reports the
+ * first choice's tokens only; trusting it let budgets overspend about twice while reporting `completed`.
+ */
+function reconcileTokens(completions: readonly Completion[], reported: number | undefined): { completionTokens: number; source: TokenSource } {
+  const counted = completions.reduce((sum, completion) => sum + completion.completionTokens, 0);
+  const everyChoiceCounted = completions.length > 0 && completions.every((completion) => completion.completionTokens > 0 || completion.text === "");
+  if (reported === undefined) return { completionTokens: counted, source: "choices" };
+  if (everyChoiceCounted && counted > reported) return { completionTokens: counted, source: "usage, below the choices' own count" };
+  return { completionTokens: reported, source: "usage" };
 }
 
 async function generate(endpoint: Endpoint, call: CallOptions): Promise<GenerateResult> {
@@ -83,6 +104,11 @@ async function generate(endpoint: Endpoint, call: CallOptions): Promise<Generate
   const completions = first.completions.slice(0, n);
   let usage = first.usage;
   if (!first.usageKnown) warnings.push({ type: "unsupported", feature: "usage", details: "the server reported no token usage" });
+  else if (first.tokenSource !== "usage")
+    warnings.push({
+      type: "other",
+      message: `${endpoint.url} reported ${first.reported} completion tokens for choices that carried ${first.usage.completionTokens}; counted ${first.usage.completionTokens}`,
+    });
   if (completions.length < n) {
     // The server ignored n: remember it and fill up with parallel single-completion calls.
     endpoint.honoursN = false;
@@ -106,6 +132,8 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
   const started = Date.now();
   const { response, url } = await post(endpoint, call, call.n ?? 1, true);
   const tokens = new Map<number, number>();
+  // Whether every delta carried its tokens' log-probabilities, which makes the per-choice counts exact.
+  let exactCounts = true;
   let usage: Usage = { ...emptyUsage(), calls: 1 };
   const onChoice = (choice: Choice, controller: TransformStreamDefaultController<StreamPart>) => {
     const index = choice.index ?? 0;
@@ -115,6 +143,7 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
     if (reasoning) controller.enqueue({ type: "reasoning-delta", index, delta: reasoning });
     if (delta) {
       tokens.set(index, (tokens.get(index) ?? 0) + (logprobs?.length ?? 1));
+      if (!logprobs) exactCounts = false;
       controller.enqueue({ type: "text-delta", index, delta, ...(logprobs ? { logprobs } : {}) });
     }
     if (choice.finish_reason)
@@ -137,7 +166,9 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
         for (const choice of chunk.choices ?? []) onChoice(choice, controller);
       },
       flush(controller) {
-        if (usage.completionTokens === 0) usage = { ...usage, completionTokens: [...tokens.values()].reduce((sum, count) => sum + count, 0) };
+        // As in `reconcileTokens`: the server's usage, unless it is missing or below the exact per-choice counts.
+        const counted = [...tokens.values()].reduce((sum, count) => sum + count, 0);
+        if (usage.completionTokens === 0 || (exactCounts && counted > usage.completionTokens)) usage = { ...usage, completionTokens: counted };
         controller.enqueue({ type: "end", usage: { ...usage, wallMs: Date.now() - started } });
       },
     }),
