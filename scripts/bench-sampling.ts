@@ -113,7 +113,7 @@ function replayModel(): LanguageModel {
 const cachedPrm: Verifier = {
   name: "prm:mull-tiny-prm:last (cached)",
   score: async ({ prompt, solution }) => {
-    const entry = cache[prompt];
+    const entry = typeof prompt === "string" ? cache[prompt] : undefined;
     const index = entry?.samples.findIndex((sample) => sample.text === solution) ?? -1;
     return { score: index >= 0 ? (entry?.scores[index] ?? 0) : 0 };
   },

@@ -58,7 +58,7 @@ describe.each(searchStrategies)("%s on the bundled policy and PRM", (name) => {
     expect(tree.nodes[tree.chosen.at(-1) ?? 0]?.status).toBe("finished");
   });
 
-  it("refuses a chat-only backend and chat messages before spending anything", async () => {
+  it("refuses, before spending anything, a raw prompt on a chat-only backend and a chat prompt on one that cannot continue the assistant's message", async () => {
     let requests = 0;
     const chatOnly = createOpenAICompatibleModel({
       baseURL: "http://127.0.0.1:9/v1",
@@ -71,7 +71,7 @@ describe.each(searchStrategies)("%s on the bundled policy and PRM", (name) => {
     });
     const strategy = createStrategy({ name, options: { verifier, n: 4 } });
     await expect(strategy.run({ model: chatOnly, call })).rejects.toThrow(/chat-only/);
-    await expect(strategy.run({ model: policy, call: { prompt: [{ role: "user", content: "2+2" }] } })).rejects.toThrow(InvalidArgumentError);
+    await expect(strategy.run({ model: chatOnly, call: { prompt: [{ role: "user", content: "2+2" }] } })).rejects.toThrow(/assistantPrefix/);
     expect(requests).toBe(0);
   });
 

@@ -30,6 +30,12 @@ export type LanguageModel = {
    * used by step-level search unless the search names its own. Absent: `"\n\n"`.
    */
   readonly stepDelimiter?: string;
+  /**
+   * Whether a chat prompt ending in an assistant message is continued: the completion extends that message
+   * (assistant prefill), as vLLM's and SGLang's `continue_final_message` and llama.cpp's server do. Step-level
+   * search over a chat prompt needs it. Defaults to `false`.
+   */
+  readonly continuesAssistantMessage?: boolean;
   doGenerate(options: CallOptions): Promise<GenerateResult>;
   doStream(options: CallOptions): Promise<ReadableStream<StreamPart>>;
   /**

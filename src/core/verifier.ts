@@ -1,3 +1,5 @@
+import type { ChatMessage } from "./call-options.js";
+
 /**
  * What a verifier is, which strategies read instead of its name:
  * - `process`: scores every step of a solution, so partial solutions too (PRMs; step-level search needs one);
@@ -12,7 +14,8 @@ export type Verifier = {
   /** What it is. Absent: `outcome`. */
   readonly kind?: VerifierKind;
   score(options: {
-    prompt: string;
+    /** The prompt the solution answers: raw text, or the chat conversation. */
+    prompt: string | ChatMessage[];
     solution: string;
     abortSignal?: AbortSignal;
   }): Promise<{ score: number; stepScores?: number[] /** Tokens the verifier evaluated, where known. */; tokens?: number }>;

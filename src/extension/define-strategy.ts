@@ -26,7 +26,7 @@ export type StrategyDefinition<Schema extends OptionsSchema = OptionsSchema> = {
   /** One line: what it does, with its source. */
   readonly description: string;
   readonly options: Schema;
-  /** Whether it continues partial solutions as raw text (step-level search). */
+  /** Whether it continues partial solutions (step-level search): as raw text, or as the assistant's unfinished chat message. */
   readonly continuesText: boolean;
   /** Validates options and fills in defaults (also those `resolve` derives), without building anything. */
   parseOptions(input: unknown): z.output<Schema>;
@@ -97,11 +97,18 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
 /** Refuses, before anything is spent, a prompt or backend the strategy cannot work with. */
 function checkPrompt(options: { name: string; run: StrategyRunOptions; continuesText: boolean; reason: string | undefined }): void {
   const { name, run } = options;
-  if (options.continuesText && run.model.supportsRawPrompt === false)
+  const chat = typeof run.call.prompt !== "string";
+  if (options.continuesText && !chat && run.model.supportsRawPrompt === false)
     throw new InvalidArgumentError({
       parameter: "model",
       value: run.model.modelId,
-      message: `${name} continues partial solutions with raw-text completions (/v1/completions), which this chat-only backend cannot do`,
+      message: `${name} continues partial solutions of a raw prompt with raw-text completions (/v1/completions), which this chat-only backend cannot do; send chat messages to a backend that continues the assistant's message instead`,
+    });
+  if (options.continuesText && chat && run.model.continuesAssistantMessage !== true)
+    throw new InvalidArgumentError({
+      parameter: "model",
+      value: run.model.modelId,
+      message: `${name} continues partial solutions of a chat prompt as the assistant's unfinished message, which this backend does not do (for vLLM or SGLang set assistantPrefix: "continue-final-message", for llama.cpp's server "final-message"), or send a raw prompt`,
     });
   if (options.reason !== undefined && typeof run.call.prompt !== "string")
     throw new InvalidArgumentError({

@@ -58,7 +58,7 @@ export type RunContext<Options> = {
   waveSize(n: number, explicit: number | undefined): number;
   /** Draws up to `n` candidates in waves (see `sampleCandidates`); warnings are collected. */
   sample(options: { n: number; waveSize: number; temperature: number; onWave?: (candidates: Candidate[]) => void }): Promise<Candidate[]>;
-  /** Scores candidates with the verifier session (raw-text prompt required); counts its tokens. */
+  /** Scores candidates with the verifier session (it reads a raw prompt or a conversation); counts its tokens. */
   score(candidates: { text: string; score?: number }[]): Promise<void>;
   /** The prompt as raw text (the definition's `rawPrompt` requirement guarantees it where declared). */
   rawPrompt(): string;
@@ -112,7 +112,7 @@ export function createRunContext<Options>(options: {
     },
     async score(candidates: { text: string; score?: number }[]) {
       if (!verifier) throw new Error(`${name}: scoring needs a verifier`);
-      context.verifierTokens += await scoreCandidates({ verifier, prompt: rawPrompt(), candidates, abortSignal: run.abortSignal });
+      context.verifierTokens += await scoreCandidates({ verifier, prompt: run.call.prompt, candidates, abortSignal: run.abortSignal });
     },
     rawPrompt,
     finish(outcome: RunOutcome): StrategyResult {

@@ -1,9 +1,10 @@
+import type { ChatMessage } from "../core/call-options.js";
 import type { Verifier } from "../core/verifier.js";
 
 /** Scores candidates (or search nodes) with a verifier in parallel (empty text scores 0); returns the tokens the verifier evaluated. */
 export async function scoreCandidates(options: {
   verifier: Verifier;
-  prompt: string;
+  prompt: string | ChatMessage[];
   candidates: { text: string; score?: number }[];
   abortSignal?: AbortSignal | undefined;
 }): Promise<number> {

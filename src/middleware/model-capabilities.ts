@@ -4,10 +4,13 @@ import type { LanguageModel } from "../core/language-model.js";
  * What a model says about itself besides its calls (prompt format, raw prompts, step delimiter), to spread
  * into a model that wraps it, so that wrapping never loses a capability.
  */
-export function capabilitiesOf(model: LanguageModel): Pick<LanguageModel, "formatProblem" | "supportsRawPrompt" | "stepDelimiter"> {
+export function capabilitiesOf(
+  model: LanguageModel,
+): Pick<LanguageModel, "formatProblem" | "supportsRawPrompt" | "stepDelimiter" | "continuesAssistantMessage"> {
   return {
     ...(model.formatProblem ? { formatProblem: model.formatProblem } : {}),
     ...(model.supportsRawPrompt !== undefined ? { supportsRawPrompt: model.supportsRawPrompt } : {}),
     ...(model.stepDelimiter !== undefined ? { stepDelimiter: model.stepDelimiter } : {}),
+    ...(model.continuesAssistantMessage !== undefined ? { continuesAssistantMessage: model.continuesAssistantMessage } : {}),
   };
 }

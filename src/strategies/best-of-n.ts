@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineStrategy } from "../extension/define-strategy.js";
 import { highestScored } from "./majority-vote.js";
-import { sampleAndScore, verifierReadsPrompt } from "./sample-and-score.js";
+import { sampleAndScore } from "./sample-and-score.js";
 import { samplingOptions } from "./sampling-options.js";
 
 /** Best-of-N: the candidate with the highest verifier score; ties go to the earliest sample. */
@@ -10,7 +10,6 @@ export const bestOfN = defineStrategy({
   description: "Samples n solutions and returns the one the verifier scores highest",
   options: z.strictObject(samplingOptions),
   verifier: "required",
-  rawPrompt: () => verifierReadsPrompt,
   async run(context) {
     const candidates = await sampleAndScore(context);
     const chosen = highestScored(candidates);

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { defineStrategy } from "../extension/define-strategy.js";
 import { passAtK } from "../internal/statistics.js";
 import { highestScored } from "./majority-vote.js";
-import { sampleAndScore, verifierReadsPrompt } from "./sample-and-score.js";
+import { sampleAndScore } from "./sample-and-score.js";
 import { samplesOption, temperatureOption, waveSizeOption } from "./sampling-options.js";
 
 export const repeatedSampling = defineStrategy({
@@ -14,7 +14,6 @@ export const repeatedSampling = defineStrategy({
   description: "Draws n samples and selects by the verifier; with an oracle, reports coverage (pass@k)",
   options: z.strictObject({ n: samplesOption(16), temperature: temperatureOption(0.7), waveSize: waveSizeOption() }),
   verifier: "optional",
-  rawPrompt: (_options, verifier) => (verifier ? verifierReadsPrompt : undefined),
   async run(context) {
     const candidates = await sampleAndScore(context);
     const verifier = context.verifier;

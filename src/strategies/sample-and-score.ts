@@ -22,4 +22,3 @@ export async function sampleAndScore(context: RunContext<{ n: number; temperatur
 }
 
 /** Why a verifier strategy needs a raw-text prompt. */
-export const verifierReadsPrompt = "its verifier reads the prompt as text";

@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { z } from "zod";
+import type { ChatMessage } from "../core/call-options.js";
 import type { Candidate } from "../core/strategy-report.js";
 import type { TraceEventData, TraceEventType } from "../core/trace-event.js";
 import type { RunContext, RunOutcome } from "../extension/run-context.js";
@@ -16,11 +17,13 @@ import { type SearchNode, SearchTree } from "./search-tree.js";
 
 export type FinalSelection = "best" | "weighted-vote" | "majority";
 
-/** What every step-level search requires: a verifier (a PRM), a raw-text prompt and a backend that continues raw text. */
+/**
+ * What every step-level search requires: a verifier (a PRM) and a backend that continues a partial
+ * solution: raw-text completions for a raw prompt, assistant-message continuation for a chat prompt.
+ */
 export const stepSearchRequirements = {
   verifier: "required",
   continuesText: true,
-  rawPrompt: () => "it continues partial solutions",
 } as const;
 
 /** The options every step-level search takes, with each search's reference defaults. */
@@ -51,13 +54,13 @@ export class StepSearchRun {
   /** Set once the budget ran out or the caller aborted: no more expansions. */
   stopped = false;
   readonly #context: RunContext<StepSearchSettings>;
-  readonly #prompt: string;
+  readonly #prompt: string | ChatMessage[];
   readonly #tokens = new Map<number, number>();
   #calls = 0;
 
   constructor(context: RunContext<StepSearchSettings>) {
     this.#context = context;
-    this.#prompt = context.rawPrompt();
+    this.#prompt = context.call.prompt;
     this.delimiter = context.options.stepDelimiter ?? context.model.stepDelimiter ?? "\n\n";
     // Every concurrent expansion listens on the run's signal; that is expected, not a leak.
     setMaxListeners(1000, context.meter.signal);
@@ -92,7 +95,7 @@ export class StepSearchRun {
     const result = await this.#context.model
       .doGenerate({
         ...call,
-        prompt: this.#prompt + node.text,
+        prompt: continuing(this.#prompt, node.text),
         n: count,
         temperature: options.temperature ?? settings.temperature,
         maxTokens: toEnd ? (call.maxTokens ?? 1024) : Math.min(settings.maxStepTokens, call.maxTokens ?? Number.POSITIVE_INFINITY),
@@ -178,4 +181,16 @@ export async function runStepSearch(run: StepSearchRun, body: () => Promise<void
     run.stopped = true;
   }
   return run.finish();
+}
+
+/**
+ * The prompt that continues a partial solution: raw text with the solution appended, or the conversation
+ * with the solution as the assistant's message so far (appended to one the conversation already ends with).
+ */
+function continuing(prompt: string | ChatMessage[], partial: string): string | ChatMessage[] {
+  if (typeof prompt === "string") return prompt + partial;
+  if (partial.length === 0) return prompt;
+  const last = prompt.at(-1);
+  if (last?.role === "assistant") return [...prompt.slice(0, -1), { ...last, content: `${last.content ?? ""}${partial}` }];
+  return [...prompt, { role: "assistant", content: partial }];
 }

@@ -8,7 +8,6 @@ import { defineStrategy } from "../extension/define-strategy.js";
 import { sampleCandidates } from "../extension/sample-candidates.js";
 import { callSeedStride, seedAt } from "../extension/seeds.js";
 import { highestScored } from "./majority-vote.js";
-import { verifierReadsPrompt } from "./sample-and-score.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 
 export const verifiedResample = defineStrategy({
@@ -20,7 +19,6 @@ export const verifiedResample = defineStrategy({
     temperature: temperatureOption(0.7),
   }),
   verifier: "required",
-  rawPrompt: () => verifierReadsPrompt,
   async run(context) {
     const { maxSamples, threshold, temperature } = context.options;
     const { call } = context;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { defineStrategy } from "../extension/define-strategy.js";
 import { firstWithAnswer, majorityVote } from "./majority-vote.js";
-import { sampleAndScore, verifierReadsPrompt } from "./sample-and-score.js";
+import { sampleAndScore } from "./sample-and-score.js";
 import { samplingOptions } from "./sampling-options.js";
 
 /** Weighted vote: each answer's votes weighted by verifier score, or by exp(mean token log-probability). */
@@ -13,7 +13,6 @@ export const weightedVote = defineStrategy({
     weightBy: z.enum(["verifier", "logprob"]).default("verifier").describe("What weighs a vote: the verifier's score, or exp(mean token log-probability)"),
   }),
   verifier: (options) => (options.weightBy === "verifier" ? "required" : "none"),
-  rawPrompt: (options) => (options.weightBy === "verifier" ? verifierReadsPrompt : undefined),
   async run(context) {
     const candidates = await sampleAndScore(context);
     const byVerifier = context.options.weightBy === "verifier";

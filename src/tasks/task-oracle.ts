@@ -1,4 +1,5 @@
 import type { Verifier } from "../core/verifier.js";
+import { promptAsText } from "../internal/prompt-text.js";
 import { arith } from "./arith.js";
 import { countdown } from "./countdown.js";
 
@@ -12,7 +13,8 @@ export function createTaskOracle(options: { task: "arith" | "countdown" }): Veri
     name: `oracle:${options.task}`,
     kind: "oracle",
     score: async ({ prompt, solution }) => {
-      const problem = { task: options.task, prompt, answer: "", solution: "" };
+      // A conversation's problem in the tasks' own prompt format, which the checkers parse.
+      const problem = { task: options.task, prompt: promptAsText(prompt, (text) => `Q: ${text}\nA: `), answer: "", solution: "" };
       return { score: task.check({ problem, solution }).correct ? 1 : 0, stepScores: task.labelSteps({ problem, solution }).map(Number) };
     },
   };

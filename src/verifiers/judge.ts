@@ -4,9 +4,12 @@
  * else from the text; `score` asks for 0 to 10 and reads the expected score from the top log-probabilities,
  * else the number in the text. Scores are in [0, 1].
  */
+
+import type { ChatMessage } from "../core/call-options.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Verifier } from "../core/verifier.js";
+import { lastUserText } from "../internal/prompt-text.js";
 
 export type JudgeOptions = {
   model: LanguageModel;
@@ -31,7 +34,7 @@ export function createJudgeVerifier(options: JudgeOptions): Verifier {
     name: `judge:${model.modelId}:${mode}`,
     kind: "outcome",
     async score({ prompt, solution, abortSignal }) {
-      const question = template({ prompt, solution, mode });
+      const question = template({ prompt: conversationText(prompt), solution, mode });
       const result = await model.doGenerate({
         prompt: [{ role: "user", content: question }],
         temperature: 0,
@@ -77,4 +80,12 @@ function tenPointScore(top: TopLogprobs, text: string): number {
   if (weight > 0) return total / weight / 10;
   const number = Number(/\d+(?:\.\d+)?/.exec(text)?.[0]);
   return Number.isFinite(number) ? Math.min(1, Math.max(0, number / 10)) : 0;
+}
+
+/** What the judge is shown as the problem: raw text as it is; a conversation as its one user message, or as a transcript. */
+function conversationText(prompt: string | ChatMessage[]): string {
+  if (typeof prompt === "string") return prompt;
+  const spoken = prompt.filter((message) => typeof message.content === "string" && message.content.length > 0);
+  if (spoken.filter((message) => message.role === "user").length <= 1 && spoken.every((message) => message.role !== "assistant")) return lastUserText(prompt);
+  return spoken.map((message) => `${message.role}: ${message.content}`).join("\n\n");
 }

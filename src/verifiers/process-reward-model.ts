@@ -5,6 +5,7 @@
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Verifier } from "../core/verifier.js";
+import { promptAsText } from "../internal/prompt-text.js";
 import { formatPrmInput, PRM_BAD_LABEL, PRM_GOOD_LABEL, PRM_STEP_MARKER } from "./prm-format.js";
 
 export const stepAggregations = ["last", "min", "mean", "product"] as const;
@@ -61,7 +62,9 @@ export function createProcessRewardModel(options: {
       name,
       kind: "process",
       session: () => withCache(cacheSize > 0 ? new Map() : undefined),
-      async score({ prompt, solution, abortSignal }) {
+      async score({ prompt: given, solution, abortSignal }) {
+        // A conversation is scored as its problem in the PRM's own prompt format.
+        const prompt = promptAsText(given, model.formatProblem);
         const remember = (key: string, score: number) => {
           if (!cache) return;
           cache.delete(key);

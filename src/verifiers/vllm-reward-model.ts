@@ -13,6 +13,7 @@ import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Verifier } from "../core/verifier.js";
 import { postJson } from "../internal/http/post-json.js";
 import { readJsonBody } from "../internal/http/read-json.js";
+import { promptAsText } from "../internal/prompt-text.js";
 import { callWithRetry } from "../middleware/retry.js";
 import { callWithTimeout } from "../middleware/timeout-middleware.js";
 import { aggregateStepScores, type StepAggregation } from "./process-reward-model.js";
@@ -75,7 +76,7 @@ export function createVllmRewardModel(options: VllmRewardModelOptions): Verifier
         .map((step) => step.trim())
         .filter((step) => step.length > 0);
       if (steps.length === 0) return { score: 0, stepScores: [] };
-      const input = formatInput({ prompt, steps, separator });
+      const input = formatInput({ prompt: promptAsText(prompt), steps, separator });
       const body = await callWithRetry({ maxRetries: options.maxRetries ?? 2, signal: abortSignal, attempt: () => request(input, abortSignal) });
       const pairs = body.data[0]?.data ?? [];
       if (pairs.length !== steps.length) {

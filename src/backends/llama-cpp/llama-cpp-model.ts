@@ -14,6 +14,7 @@ import type { LanguageModel } from "../../core/language-model.js";
 import type { StreamPart } from "../../core/stream-part.js";
 import type { Usage } from "../../core/usage.js";
 import type { Warning } from "../../core/warning.js";
+import { lastUserText } from "../../internal/prompt-text.js";
 import { validateCallOptions } from "../../internal/validate-call-options.js";
 import { generateCandidates } from "./generate-candidates.js";
 import { disposeLlamaModel, type LoadedLlamaModel, loadLlamaModel, type Token, tokenizeWithBos } from "./load-llama-model.js";
@@ -69,15 +70,18 @@ export type LlamaCppModel = LanguageModel & {
 
 const defaultFormatProblem = (problem: string): string => `Q: ${problem}\nA: `;
 
-/** Renders chat messages for a model without a chat template: the last user message, as a problem. */
+/**
+ * Renders chat messages for a model without a chat template: the last user message, as a problem, and a
+ * final assistant message after it as the start of the answer, which the completion continues.
+ */
 function renderPrompt(prompt: string | ChatMessage[], formatProblem: (problem: string) => string, warnings: Warning[]): string {
   if (typeof prompt === "string") return prompt;
-  const lastUser = [...prompt].reverse().find((message) => message.role === "user");
-  if (!lastUser || typeof lastUser.content !== "string")
-    throw new InvalidArgumentError({ parameter: "messages", message: "needs at least one user message with text content" });
-  if (prompt.length > 1)
+  const last = prompt.at(-1);
+  const prefill = last?.role === "assistant" ? (last.content ?? "") : "";
+  const before = last?.role === "assistant" ? prompt.slice(0, -1) : prompt;
+  if (before.length > 1)
     warnings.push({ type: "unsupported", feature: "chat-history", details: "the embedded model has no chat template; only the last user message was used" });
-  return formatProblem(lastUser.content);
+  return formatProblem(lastUserText(before)) + prefill;
 }
 
 function checkSettings(sequences: number, threads: number): void {
@@ -200,6 +204,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     formatProblem,
     supportsRawPrompt: true,
     stepDelimiter: settings.stepDelimiter ?? "\n",
+    continuesAssistantMessage: true,
     get activeCandidates() {
       return activeCandidates;
     },

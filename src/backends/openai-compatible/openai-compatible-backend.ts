@@ -1,15 +1,38 @@
+import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
 import { defineBackend } from "../../extension/define-backend.js";
-import { createOpenAICompatibleModel } from "./openai-compatible-model.js";
+import { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./openai-compatible-model.js";
 
-/** Any OpenAI-compatible endpoint or pool: `URL[,URL...][#upstream-model]`. */
+/**
+ * Any OpenAI-compatible endpoint or pool: `URL[,URL...][#upstream-model[?setting=value&...]]`, where the
+ * settings (URL-encoded) are `rawPrompt=false`, `assistantPrefix=continue-final-message|final-message`,
+ * `stepDelimiter=%0A`, `maxRetries`, `maxConcurrency` and `timeoutMs`.
+ */
 export const openAICompatibleBackend = defineBackend({
   name: "openai-compatible",
-  specHelp: "an OpenAI-compatible base URL or pool, URL[,URL...][#upstream-model]",
+  specHelp: "an OpenAI-compatible base URL or pool, URL[,URL...][#upstream-model[?rawPrompt=false&assistantPrefix=...&stepDelimiter=...]]",
   matches: (spec) => /^https?:\/\//.test(spec),
   create: ({ spec, apiKey }) => {
     const hash = spec.indexOf("#");
     const urls = hash === -1 ? spec : spec.slice(0, hash);
-    const upstream = hash === -1 ? "default" : spec.slice(hash + 1);
-    return createOpenAICompatibleModel({ baseURL: urls.split(","), model: upstream, ...(apiKey ? { apiKey } : {}) });
+    const [upstream = "default", query] = (hash === -1 ? "default" : spec.slice(hash + 1)).split("?", 2);
+    return createOpenAICompatibleModel({ baseURL: urls.split(","), model: upstream, ...(apiKey ? { apiKey } : {}), ...settingsOf(query) });
   },
 });
+
+/** The settings a spec's query names; an unknown one is refused by name. */
+function settingsOf(query: string | undefined): Partial<OpenAICompatibleSettings> {
+  const settings: Partial<OpenAICompatibleSettings> = {};
+  for (const [key, value] of new URLSearchParams(query ?? "")) {
+    if (key === "rawPrompt") settings.rawPrompt = value !== "false";
+    else if (key === "assistantPrefix") settings.assistantPrefix = value as NonNullable<OpenAICompatibleSettings["assistantPrefix"]>;
+    else if (key === "stepDelimiter") settings.stepDelimiter = value;
+    else if (key === "maxRetries" || key === "maxConcurrency" || key === "timeoutMs") settings[key] = Number(value);
+    else
+      throw new InvalidArgumentError({
+        parameter: "model",
+        value: key,
+        message: `unknown setting "${key}" in the model spec; known: rawPrompt, assistantPrefix, stepDelimiter, maxRetries, maxConcurrency, timeoutMs`,
+      });
+  }
+  return settings;
+}

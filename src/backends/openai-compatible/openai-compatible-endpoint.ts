@@ -34,6 +34,7 @@ export type OpenAICompatibleEndpointSettings = {
   /** Defaults to `true`. */
   rawPrompt?: boolean | undefined;
   stepDelimiter?: string | undefined;
+  assistantPrefix?: "continue-final-message" | "final-message" | undefined;
 };
 
 type Endpoint = OpenAICompatibleEndpointSettings & { honoursN: boolean | undefined };
@@ -42,7 +43,7 @@ type TokenSource = "usage" | "choices" | "usage, below the choices' own count";
 type Reply = { completions: Completion[]; usage: Usage; usageKnown: boolean; tokenSource: TokenSource; reported?: number };
 
 async function post(endpoint: Endpoint, call: CallOptions, n: number, stream: boolean): Promise<{ response: Response; url: string }> {
-  const { path, body } = requestBody({ call, model: endpoint.model, n, stream });
+  const { path, body } = requestBody({ call, model: endpoint.model, n, stream, assistantPrefix: endpoint.assistantPrefix });
   const url = `${endpoint.url}${path}`;
   const response = await postJson({ url, body, apiKey: endpoint.apiKey, signal: call.abortSignal, fetch: endpoint.fetch });
   return { response, url };
@@ -227,6 +228,7 @@ export function createOpenAICompatibleEndpoint(settings: OpenAICompatibleEndpoin
     ...(settings.formatProblem ? { formatProblem: settings.formatProblem } : {}),
     supportsRawPrompt: settings.rawPrompt ?? true,
     ...(settings.stepDelimiter ? { stepDelimiter: settings.stepDelimiter } : {}),
+    ...(settings.assistantPrefix ? { continuesAssistantMessage: true } : {}),
     doGenerate: (call) => generate(endpoint, call),
     doStream: (call) => stream(endpoint, call),
     doScoreTokens: (options) => scoreTokens(endpoint, options),

@@ -35,6 +35,13 @@ export type OpenAICompatibleSettings = {
   rawPrompt?: boolean;
   /** Ends one reasoning step in this model's solutions, for step-level search. Defaults to `"\n\n"`. */
   stepDelimiter?: string;
+  /**
+   * How the endpoint continues a chat prompt's final assistant message (step-level search over chat needs
+   * one): `"continue-final-message"` sends vLLM's and SGLang's `continue_final_message: true` with
+   * `add_generation_prompt: false`; `"final-message"` relies on the server continuing it by itself, as
+   * llama.cpp's server and `mull serve` do. Defaults to none: the model does not claim to continue.
+   */
+  assistantPrefix?: "continue-final-message" | "final-message";
   /** Injected fetch, for tests and proxies. Defaults to `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
 };
@@ -52,6 +59,12 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
   const maxRetries = positiveInteger("maxRetries", settings.maxRetries ?? 2, 0);
   const maxConcurrency = positiveInteger("maxConcurrency", settings.maxConcurrency ?? 16, 1);
   const timeoutMs = positiveInteger("timeoutMs", settings.timeoutMs ?? 600_000, 1);
+  if (settings.assistantPrefix !== undefined && settings.assistantPrefix !== "continue-final-message" && settings.assistantPrefix !== "final-message")
+    throw new InvalidArgumentError({
+      parameter: "assistantPrefix",
+      value: settings.assistantPrefix,
+      message: 'must be "continue-final-message" or "final-message"',
+    });
   const endpoints = urls.map((url) =>
     createOpenAICompatibleEndpoint({
       url,
@@ -61,6 +74,7 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
       formatProblem: settings.formatProblem,
       rawPrompt: settings.rawPrompt,
       stepDelimiter: settings.stepDelimiter,
+      assistantPrefix: settings.assistantPrefix,
     }),
   );
   // Retry outermost, so that a wait between attempts holds no slot; each attempt has its own timeout

@@ -4,7 +4,7 @@
  * through; vLLM's extras (`stop_reason`) are read where present.
  */
 import { z } from "zod";
-import type { CallOptions } from "../../core/call-options.js";
+import type { CallOptions, ChatMessage } from "../../core/call-options.js";
 import type { FinishReason, TokenLogprob } from "../../core/generate-result.js";
 
 const topLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number() });
@@ -83,7 +83,13 @@ export function readLogprobs(choice: Choice): TokenLogprob[] | undefined {
 }
 
 /** The route and body for a call: chat messages go to `/chat/completions`, raw text to `/completions`. */
-export function requestBody(options: { call: CallOptions; model: string; n: number; stream: boolean }): { path: string; body: Record<string, unknown> } {
+export function requestBody(options: {
+  call: CallOptions;
+  model: string;
+  n: number;
+  stream: boolean;
+  assistantPrefix?: "continue-final-message" | "final-message" | undefined;
+}): { path: string; body: Record<string, unknown> } {
   const { call, n, stream } = options;
   const chat = Array.isArray(call.prompt);
   const body: Record<string, unknown> = {
@@ -99,6 +105,9 @@ export function requestBody(options: { call: CallOptions; model: string; n: numb
   };
   if (chat) {
     body.messages = call.prompt;
+    // vLLM and SGLang continue a final assistant message only when told to.
+    if (options.assistantPrefix === "continue-final-message" && (call.prompt as ChatMessage[]).at(-1)?.role === "assistant")
+      Object.assign(body, { continue_final_message: true, add_generation_prompt: false });
     if (call.logprobs) {
       body.logprobs = true;
       if (call.topLogprobs) body.top_logprobs = call.topLogprobs;
