@@ -160,3 +160,48 @@ describe("answer grading options in mull bench", () => {
     expect(bad.err).toMatch(/answer pattern.*not a regular expression/);
   });
 });
+
+describe("multiple-choice and integer-answer datasets", () => {
+  it("loads options as a list or keyed by letter, answers as a letter, an index or the option's text", () => {
+    const file = join(directory, "choice.jsonl");
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ question: "Which is prime?", choices: ["4", "6", "7", "9"], answer: "C" }),
+        JSON.stringify({ question: "Which is even?", options: { A: "3", B: "8", C: "5" }, answer: 1 }),
+        JSON.stringify({ question: "Largest?", choices: ["2", "10", "5"], answer: "10" }),
+        JSON.stringify({ question: "Bad?", choices: ["2", "10"], answer: "Z" }),
+      ].join("\n"),
+    );
+    const loaded = loadDataset({ dataset: file });
+    expect(loaded.items.map((item) => [item.answer, item.answerStyle])).toEqual([
+      ["C", "choice"],
+      ["B", "choice"],
+      ["B", "choice"],
+    ]);
+    expect(loaded.items[0]?.prompt).toBe("Which is prime?\n\nA) 4\nB) 6\nC) 7\nD) 9");
+    expect(loaded.errors[0]?.message).toMatch(/:4: the answer "Z" is neither/);
+  });
+
+  it("asks a chat model for its answer where the extraction looks first, by the dataset's kind", async () => {
+    const seen: string[] = [];
+    const url = await serveLocal((_request, body, response) => {
+      const content = String((body.messages as { content: string }[])[0]?.content);
+      seen.push(content);
+      const reply = content.includes("letter of the correct option") ? "Thinking... Answer: C" : content.includes("\\boxed{}") ? "So \\boxed{42}." : "?";
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify({ choices: [{ index: 0, message: { content: reply }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 5 } }));
+    });
+    const choice = join(directory, "choice-run.jsonl");
+    writeFileSync(choice, JSON.stringify({ question: "Which is prime?", choices: ["4", "6", "7", "9"], answer: "C" }));
+    const aime = join(directory, "aime.jsonl");
+    writeFileSync(aime, JSON.stringify({ problem: "Find the answer.", answer: 42 }));
+    for (const file of [choice, aime]) {
+      const result = await cli("bench", "--dataset", file, "--strategies", "single", "--model", `${url}#m`, "--db", join(directory, "kinds.db"), "--json");
+      expect(result.code, result.err).toBe(0);
+      expect((JSON.parse(result.out) as { summary: Row[] }).summary.find((row) => row.difficulty === "all")?.accuracy).toBe(1);
+    }
+    expect(seen[0]).toMatch(/^Which is prime\?\n\nA\) 4\n.*\n\nThink step by step/s);
+    expect(seen[1]).toMatch(/put your final answer within \\boxed\{\}/);
+  });
+});

@@ -9,6 +9,7 @@ import { normalizeAnswer } from "../answers/normalize-answer.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { loadSplit, type TaskName } from "../tasks/splits.js";
 import type { Difficulty } from "../tasks/task.js";
+import { multipleChoice, optionsOf } from "./multiple-choice.js";
 
 export type BenchItem = {
   id: string;
@@ -24,17 +25,27 @@ export type BenchItem = {
   difficulty?: string;
   /** A grouping the data carries (MATH's `subject`), kept with each unit. */
   group?: string;
+  /**
+   * What kind of answer the item wants, which decides the instruction a chat model gets (see `run-bench.ts`):
+   * a number after `####` (GSM8K), a `\boxed{}` answer (MATH, AIME, generic) or an option's letter.
+   */
+  answerStyle?: AnswerStyle;
   /** Set for mull's own tasks, whose exact checkers then judge correctness. */
   task?: TaskName;
 };
+
+export type AnswerStyle = "number" | "boxed" | "choice";
 
 export type DatasetLoadResult = { name: string; items: BenchItem[]; errors: { line: number; message: string }[] };
 
 export type DatasetOptions = {
   /** A built-in name (`arith-hard`, `countdown-medium`, `arith` for all three difficulties) or a file path. */
   dataset: string;
-  /** `gsm8k`, `math`, `jsonl` or `csv`. Defaults from the file extension (`.csv` → csv, else jsonl with auto-detected fields). */
-  format?: "gsm8k" | "math" | "jsonl" | "csv";
+  /**
+   * `gsm8k`, `math`, `choice` (multiple choice), `jsonl` or `csv`. Defaults from the file extension (`.csv` → csv,
+   * else jsonl with auto-detected fields; a record with `choices` or `options` is read as multiple choice).
+   */
+  format?: "gsm8k" | "math" | "choice" | "jsonl" | "csv";
   /** Field holding the prompt, for jsonl/csv. Defaults to `question`, `problem` or `prompt`, whichever exists. */
   promptField?: string;
   /** Field holding the answer, for jsonl/csv. Defaults to `answer`. */
@@ -106,14 +117,14 @@ function toItem(record: Record<string, unknown>, options: DatasetOptions, format
   const prompt = promptField ? record[promptField] : undefined;
   if (typeof prompt !== "string" || prompt.trim().length === 0)
     throw new SyntaxError(`no prompt field (${options.promptField ?? "question, problem or prompt"})`);
-  const answer = goldAnswer(record, options, format);
-  if (answer === undefined) throw new SyntaxError(`no answer (field ${options.answerField ?? "answer"}${format === "math" ? " or a \\boxed{} solution" : ""})`);
+  const { question, answer, answerStyle } = questionAndAnswer(record, options, format, prompt);
   const difficulty = difficultyOf(record);
   return {
     id: String(record.id ?? record.unique_id ?? `line-${lineNumber}`),
-    prompt: options.template ? options.template.replaceAll("{prompt}", prompt) : prompt,
+    prompt: options.template ? options.template.replaceAll("{prompt}", question) : question,
     ...(options.template ? { templated: true } : {}),
     answer,
+    answerStyle,
     ...(difficulty !== undefined ? { difficulty } : {}),
     ...(typeof record.subject === "string" ? { group: record.subject } : {}),
   };
@@ -124,6 +135,29 @@ function difficultyOf(record: Record<string, unknown>): string | undefined {
   const value = record.level ?? record.difficulty;
   if (typeof value === "number" && Number.isFinite(value)) return record.level !== undefined ? `Level ${value}` : String(value);
   return typeof value === "string" && value.trim().length > 0 ? value.trim() : undefined;
+}
+
+/** The question as the model sees it, the gold answer and the answer style, by the record's format. */
+function questionAndAnswer(
+  record: Record<string, unknown>,
+  options: DatasetOptions,
+  format: string,
+  prompt: string,
+): { question: string; answer: string; answerStyle: AnswerStyle } {
+  const choices = format === "choice" || format === "jsonl" ? optionsOf(record) : undefined;
+  if (format === "choice" && !choices) throw new SyntaxError("no options (a choices or options list, or an object keyed A, B, ...)");
+  if (choices) {
+    const chosen = multipleChoice({ question: prompt, choices, answer: record[options.answerField ?? "answer"] });
+    return { question: chosen.prompt, answer: chosen.answer, answerStyle: "choice" };
+  }
+  const answer = goldAnswer(record, options, format);
+  if (answer === undefined) throw new SyntaxError(`no answer (field ${options.answerField ?? "answer"}${format === "math" ? " or a \\boxed{} solution" : ""})`);
+  return { question: prompt, answer, answerStyle: format === "gsm8k" || isGsm8kAnswer(record, options) ? "number" : "boxed" };
+}
+
+function isGsm8kAnswer(record: Record<string, unknown>, options: DatasetOptions): boolean {
+  const raw = record[options.answerField ?? "answer"];
+  return typeof raw === "string" && raw.includes("####");
 }
 
 function goldAnswer(record: Record<string, unknown>, options: DatasetOptions, format: string): string | undefined {

@@ -18,7 +18,7 @@ import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
 import { bootstrapMean, passAtK } from "../internal/statistics.js";
 import type { Mull } from "../runtime/create-mull.js";
 import { tasks } from "../tasks/splits.js";
-import type { BenchItem } from "./datasets.js";
+import type { AnswerStyle, BenchItem } from "./datasets.js";
 import type { RunStore, UnitRecord } from "./run-store.js";
 
 /** Builds every spec's strategy once (through the runtime), so that a bad spec fails before anything is spent. */
@@ -78,7 +78,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
         const result = await mull.run({
           strategy: strategies.get(unit.spec) as Strategy,
           model,
-          prompt: promptOf(unit.item, model, mull),
+          prompt: promptOf(unit.item, model),
           ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
           // Seeded by item, so that a rerun on the embedded backend reproduces every unit.
           seed: 1_000 + unit.index,
@@ -102,13 +102,25 @@ export async function runBench(options: BenchOptions): Promise<void> {
 }
 
 /**
- * What reaches the model: mull's own problems as they are (already in the bundled model's format), a
- * templated prompt as written, and a bare question in the model's own format (a user message for chat models).
+ * What a chat model is asked besides the question, by the answer the item wants: the reasoning and where
+ * the final answer goes, in the forms the answer extraction reads first. `--template` replaces it.
  */
-function promptOf(item: BenchItem, model: LanguageModel, mull: Mull): string | ChatMessage[] {
+export const chatInstructions: Record<AnswerStyle, string> = {
+  number: "Solve the problem step by step. Write the final answer as a number on the last line, after ####.",
+  boxed: "Solve the problem step by step, and put your final answer within \\boxed{}.",
+  choice: 'Think step by step, then finish with "Answer: X", where X is the letter of the correct option.',
+};
+
+/**
+ * What reaches the model: mull's own problems as they are (already in the bundled model's format), a
+ * templated prompt as written, and a bare question in the model's own format, or for a chat model as a user
+ * message with the instruction its answer style calls for.
+ */
+function promptOf(item: BenchItem, model: LanguageModel): string | ChatMessage[] {
   if (item.task) return item.prompt;
   if (item.templated) return model.formatProblem ? item.prompt : [{ role: "user", content: item.prompt }];
-  return mull.promptFor(model, item.prompt);
+  if (model.formatProblem) return model.formatProblem(item.prompt);
+  return [{ role: "user", content: `${item.prompt}\n\n${chatInstructions[item.answerStyle ?? "boxed"]}` }];
 }
 
 /**
