@@ -182,3 +182,52 @@ describe("usage that servers under-report", () => {
     expect(budgeted.usage.completionTokens).toBeLessThanOrEqual(96);
   });
 });
+
+describe("n beyond an upstream's slots, and its sampling defaults", () => {
+  it("splits n into requests of at most maxN, seeded apart, joined in order (generate and stream), and neutralises the server's sampling", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    const url = await serve((_request, body, response) => {
+      bodies.push(body);
+      const n = Number(body.n ?? 1);
+      if (n > 2) {
+        response.writeHead(400, { "content-type": "application/json" });
+        response.end(JSON.stringify({ error: { message: "n exceeds the number of slots" } }));
+        return;
+      }
+      if (body.stream) {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        for (let index = 0; index < n; index++)
+          response.write(`data: ${JSON.stringify({ choices: [{ index, text: `s${String(body.seed)}-${index}`, finish_reason: "stop" }] })}\n\n`);
+        response.write(`data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 3, completion_tokens: n } })}\n\n`);
+        response.end("data: [DONE]\n\n");
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({
+          choices: Array.from({ length: n }, (_, index) => ({ index, text: `s${String(body.seed)}-${index}`, finish_reason: "stop" })),
+          usage: { prompt_tokens: 3, completion_tokens: n },
+        }),
+      );
+    });
+    const refused = await createOpenAICompatibleModel({ baseURL: url, model: "m" })
+      .doGenerate({ prompt: "x", n: 5 })
+      .catch((error: unknown) => error);
+    expect(BackendCallError.isInstance(refused) && refused.statusCode === 400).toBe(true);
+    bodies.length = 0;
+    const model = createOpenAICompatibleModel({ baseURL: url, model: "m", maxN: 2, neutralSampling: true });
+    const result = await model.doGenerate({ prompt: "x", n: 5, seed: 10 });
+    expect(bodies.map((body) => [body.n, body.seed])).toEqual([
+      [2, 10],
+      [2, 7929],
+      [1, 15848],
+    ]);
+    expect(result.completions.map((completion) => completion.text)).toEqual(["s10-0", "s10-1", "s7929-0", "s7929-1", "s15848-0"]);
+    expect(result.usage).toMatchObject({ promptTokens: 9, completionTokens: 5, calls: 3 });
+    expect(bodies.every((body) => body.top_k === -1 && body.min_p === 0 && body.top_p === 1)).toBe(true);
+    const parts = await readAll(await model.doStream({ prompt: "x", n: 5, seed: 10 }));
+    expect(parts.filter((part) => part.type === "stream-start")).toHaveLength(1);
+    expect(parts.filter((part) => part.type === "completion-end").map((part) => (part.type === "completion-end" ? part.index : -1)).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(parts.at(-1)).toMatchObject({ type: "end", usage: { promptTokens: 9, completionTokens: 5 } });
+  });
+});

@@ -2,8 +2,8 @@ import type { CallOptions } from "../core/call-options.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Candidate } from "../core/strategy-report.js";
 import type { Warning } from "../core/warning.js";
+import { seedAt, waveSeedStride } from "../internal/seeds.js";
 import { mergeWarnings } from "./merge-warnings.js";
-import { seedAt, waveSeedStride } from "./seeds.js";
 import { isStopError } from "./stop-error.js";
 import { toCandidate } from "./to-candidate.js";
 

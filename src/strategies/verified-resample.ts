@@ -6,7 +6,7 @@ import { z } from "zod";
 import type { Candidate } from "../core/strategy-report.js";
 import { defineStrategy } from "../extension/define-strategy.js";
 import { sampleCandidates } from "../extension/sample-candidates.js";
-import { callSeedStride, seedAt } from "../extension/seeds.js";
+import { callSeedStride, seedAt } from "../internal/seeds.js";
 import { highestScored } from "./majority-vote.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 

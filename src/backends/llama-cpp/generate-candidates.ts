@@ -8,11 +8,9 @@ import { setMaxListeners } from "node:events";
 import type { Completion } from "../../core/generate-result.js";
 import type { StreamPart } from "../../core/stream-part.js";
 import type { Usage } from "../../core/usage.js";
+import { callSeedStride } from "../../internal/seeds.js";
 import { type DecodedCandidate, type DecodeSettings, decodeCandidate } from "./decode-candidate.js";
 import type { LoadedLlamaModel, Token } from "./load-llama-model.js";
-
-/** Seeds of candidates `index` apart; written once, the same stride as the strategies' seeds. */
-const candidateSeedStride = 7919;
 
 export async function* generateCandidates(options: {
   loaded: LoadedLlamaModel;
@@ -72,7 +70,7 @@ export async function* generateCandidates(options: {
 async function runOne(options: Parameters<typeof generateCandidates>[0], index: number, emit: (part: StreamPart) => void): Promise<DecodedCandidate> {
   options.onActive(1);
   try {
-    const settings = { ...options.settings, seed: options.settings.seed + index * candidateSeedStride };
+    const settings = { ...options.settings, seed: options.settings.seed + index * callSeedStride };
     return await decodeCandidate({ loaded: options.loaded, promptTokens: options.promptTokens, index, settings, signal: options.controller.signal, emit });
   } finally {
     options.onActive(-1);

@@ -5,7 +5,7 @@ import { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./op
 /**
  * Any OpenAI-compatible endpoint or pool: `URL[,URL...][#upstream-model[?setting=value&...]]`, where the
  * settings (URL-encoded) are `rawPrompt=false`, `assistantPrefix=continue-final-message|final-message`,
- * `stepDelimiter=%0A`, `maxRetries`, `maxConcurrency` and `timeoutMs`.
+ * `stepDelimiter=%0A`, `maxN` (split larger n), `neutralSampling=true`, `maxRetries`, `maxConcurrency` and `timeoutMs`.
  */
 export const openAICompatibleBackend = defineBackend({
   name: "openai-compatible",
@@ -26,12 +26,13 @@ function settingsOf(query: string | undefined): Partial<OpenAICompatibleSettings
     if (key === "rawPrompt") settings.rawPrompt = value !== "false";
     else if (key === "assistantPrefix") settings.assistantPrefix = value as NonNullable<OpenAICompatibleSettings["assistantPrefix"]>;
     else if (key === "stepDelimiter") settings.stepDelimiter = value;
-    else if (key === "maxRetries" || key === "maxConcurrency" || key === "timeoutMs") settings[key] = Number(value);
+    else if (key === "maxRetries" || key === "maxConcurrency" || key === "timeoutMs" || key === "maxN") settings[key] = Number(value);
+    else if (key === "neutralSampling") settings.neutralSampling = value !== "false";
     else
       throw new InvalidArgumentError({
         parameter: "model",
         value: key,
-        message: `unknown setting "${key}" in the model spec; known: rawPrompt, assistantPrefix, stepDelimiter, maxRetries, maxConcurrency, timeoutMs`,
+        message: `unknown setting "${key}" in the model spec; known: rawPrompt, assistantPrefix, stepDelimiter, maxN, neutralSampling, maxRetries, maxConcurrency, timeoutMs`,
       });
   }
   return settings;

@@ -35,6 +35,7 @@ export type OpenAICompatibleEndpointSettings = {
   rawPrompt?: boolean | undefined;
   stepDelimiter?: string | undefined;
   assistantPrefix?: "continue-final-message" | "final-message" | undefined;
+  neutralSampling?: boolean | undefined;
 };
 
 type Endpoint = OpenAICompatibleEndpointSettings & { honoursN: boolean | undefined };
@@ -43,7 +44,14 @@ type TokenSource = "usage" | "choices" | "usage, below the choices' own count";
 type Reply = { completions: Completion[]; usage: Usage; usageKnown: boolean; tokenSource: TokenSource; reported?: number };
 
 async function post(endpoint: Endpoint, call: CallOptions, n: number, stream: boolean): Promise<{ response: Response; url: string }> {
-  const { path, body } = requestBody({ call, model: endpoint.model, n, stream, assistantPrefix: endpoint.assistantPrefix });
+  const { path, body } = requestBody({
+    call,
+    model: endpoint.model,
+    n,
+    stream,
+    assistantPrefix: endpoint.assistantPrefix,
+    neutralSampling: endpoint.neutralSampling === true,
+  });
   const url = `${endpoint.url}${path}`;
   const response = await postJson({ url, body, apiKey: endpoint.apiKey, signal: call.abortSignal, fetch: endpoint.fetch });
   return { response, url };

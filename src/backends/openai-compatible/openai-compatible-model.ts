@@ -9,6 +9,7 @@ import type { LanguageModel } from "../../core/language-model.js";
 import { concurrencyLimitMiddleware } from "../../middleware/concurrency-limit-middleware.js";
 import { createModelPool } from "../../middleware/model-pool.js";
 import { retryMiddleware } from "../../middleware/retry-middleware.js";
+import { splitNMiddleware } from "../../middleware/split-n-middleware.js";
 import { timeoutMiddleware } from "../../middleware/timeout-middleware.js";
 import { wrapModel } from "../../middleware/wrap-model.js";
 import { createOpenAICompatibleEndpoint } from "./openai-compatible-endpoint.js";
@@ -42,6 +43,17 @@ export type OpenAICompatibleSettings = {
    * llama.cpp's server and `mull serve` do. Defaults to none: the model does not claim to continue.
    */
   assistantPrefix?: "continue-final-message" | "final-message";
+  /**
+   * Most completions one request asks for; a larger `n` is split into parallel requests, seeded apart.
+   * llama.cpp's server refuses `n` above its slot count (`-np`). Defaults to none: `n` is sent as asked.
+   */
+  maxN?: number;
+  /**
+   * Sends `top_p` (1 unless the call sets it), `top_k: -1` and `min_p: 0`, so that a server's own sampling
+   * defaults (llama.cpp's server: top-k 40, top-p 0.95, min-p 0.05) do not change the distribution mull
+   * samples from. OpenAI itself refuses `top_k`. Defaults to `false`.
+   */
+  neutralSampling?: boolean;
   /** Injected fetch, for tests and proxies. Defaults to `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
 };
@@ -75,12 +87,19 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
       rawPrompt: settings.rawPrompt,
       stepDelimiter: settings.stepDelimiter,
       assistantPrefix: settings.assistantPrefix,
+      neutralSampling: settings.neutralSampling,
     }),
   );
   // Retry outermost, so that a wait between attempts holds no slot; each attempt has its own timeout
   // and goes to whichever URL is least busy then.
   return wrapModel({
     model: createModelPool({ models: endpoints }),
-    middleware: [retryMiddleware({ maxRetries }), concurrencyLimitMiddleware({ maxConcurrency }), timeoutMiddleware({ timeoutMs })],
+    middleware: [
+      // Split first, so that each request of a split call gets its own retries, slot and timeout.
+      ...(settings.maxN !== undefined ? [splitNMiddleware({ maxN: settings.maxN })] : []),
+      retryMiddleware({ maxRetries }),
+      concurrencyLimitMiddleware({ maxConcurrency }),
+      timeoutMiddleware({ timeoutMs }),
+    ],
   });
 }

@@ -89,6 +89,7 @@ export function requestBody(options: {
   n: number;
   stream: boolean;
   assistantPrefix?: "continue-final-message" | "final-message" | undefined;
+  neutralSampling?: boolean;
 }): { path: string; body: Record<string, unknown> } {
   const { call, n, stream } = options;
   const chat = Array.isArray(call.prompt);
@@ -97,6 +98,8 @@ export function requestBody(options: {
     n,
     ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
     ...(call.topP !== undefined ? { top_p: call.topP } : {}),
+    // The server's own truncations off: mull's temperature and top-p alone shape the distribution.
+    ...(options.neutralSampling ? { top_p: call.topP ?? 1, top_k: -1, min_p: 0 } : {}),
     ...(call.maxTokens !== undefined ? { max_tokens: call.maxTokens } : {}),
     ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
     ...(call.seed !== undefined ? { seed: call.seed } : {}),
