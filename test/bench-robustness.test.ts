@@ -190,7 +190,9 @@ describe("multiple-choice and integer-answer datasets", () => {
       seen.push(content);
       const reply = content.includes("letter of the correct option") ? "Thinking... Answer: C" : content.includes("\\boxed{}") ? "So \\boxed{42}." : "?";
       response.writeHead(200, { "content-type": "application/json" });
-      response.end(JSON.stringify({ choices: [{ index: 0, message: { content: reply }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 5 } }));
+      response.end(
+        JSON.stringify({ choices: [{ index: 0, message: { content: reply }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 5 } }),
+      );
     });
     const choice = join(directory, "choice-run.jsonl");
     writeFileSync(choice, JSON.stringify({ question: "Which is prime?", choices: ["4", "6", "7", "9"], answer: "C" }));

@@ -227,7 +227,12 @@ describe("n beyond an upstream's slots, and its sampling defaults", () => {
     expect(bodies.every((body) => body.top_k === -1 && body.min_p === 0 && body.top_p === 1)).toBe(true);
     const parts = await readAll(await model.doStream({ prompt: "x", n: 5, seed: 10 }));
     expect(parts.filter((part) => part.type === "stream-start")).toHaveLength(1);
-    expect(parts.filter((part) => part.type === "completion-end").map((part) => (part.type === "completion-end" ? part.index : -1)).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(
+      parts
+        .filter((part) => part.type === "completion-end")
+        .map((part) => (part.type === "completion-end" ? part.index : -1))
+        .sort(),
+    ).toEqual([0, 1, 2, 3, 4]);
     expect(parts.at(-1)).toMatchObject({ type: "end", usage: { promptTokens: 9, completionTokens: 5 } });
   });
 });
