@@ -7,6 +7,7 @@ import { addBenchCommands } from "./bench-commands.js";
 import type { CliContext } from "./cli-context.js";
 import { addCompareCommand } from "./compare-command.js";
 import { addListCommands } from "./list-command.js";
+import { addProbeCommand } from "./probe-command.js";
 import { addServeCommand } from "./serve-command.js";
 import { addSolveCommand } from "./solve-command.js";
 
@@ -45,6 +46,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
   addCompareCommand(program, get);
   addBenchCommands(program, get);
   addListCommands(program, get);
+  addProbeCommand(program, get);
   try {
     await program.parseAsync(options.args, { from: "user" });
     return 0;

@@ -1,10 +1,11 @@
 import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
 import { defineBackend } from "../../extension/define-backend.js";
 import { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./openai-compatible-model.js";
+import { isUpstreamProfile, upstreamProfiles } from "./upstream-profiles.js";
 
 /**
  * Any OpenAI-compatible endpoint or pool: `URL[,URL...][#upstream-model[?setting=value&...]]`, where the
- * settings (URL-encoded) are `rawPrompt=false`, `assistantPrefix=continue-final-message|final-message`,
+ * settings (URL-encoded) are `profile=llama-cpp-server|vllm|sglang|openai` (a preset), `rawPrompt=false`, `assistantPrefix=continue-final-message|final-message`,
  * `stepDelimiter=%0A`, `maxN` (split larger n), `neutralSampling=true`, `maxRetries`, `maxConcurrency` and `timeoutMs`.
  */
 export const openAICompatibleBackend = defineBackend({
@@ -28,11 +29,20 @@ function settingsOf(query: string | undefined): Partial<OpenAICompatibleSettings
     else if (key === "stepDelimiter") settings.stepDelimiter = value;
     else if (key === "maxRetries" || key === "maxConcurrency" || key === "timeoutMs" || key === "maxN") settings[key] = Number(value);
     else if (key === "neutralSampling") settings.neutralSampling = value !== "false";
-    else
+    else if (key === "profile") {
+      if (!isUpstreamProfile(value))
+        throw new InvalidArgumentError({
+          parameter: "model",
+          value,
+          message: `unknown profile "${value}"; known: ${Object.keys(upstreamProfiles).join(", ")}`,
+        });
+      // A profile's settings come first; settings named beside it win.
+      Object.assign(settings, { ...upstreamProfiles[value], ...settings });
+    } else
       throw new InvalidArgumentError({
         parameter: "model",
         value: key,
-        message: `unknown setting "${key}" in the model spec; known: rawPrompt, assistantPrefix, stepDelimiter, maxN, neutralSampling, maxRetries, maxConcurrency, timeoutMs`,
+        message: `unknown setting "${key}" in the model spec; known: profile, rawPrompt, assistantPrefix, stepDelimiter, maxN, neutralSampling, maxRetries, maxConcurrency, timeoutMs`,
       });
   }
   return settings;
