@@ -7,7 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLED_POLICY_MODEL, BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import { detectUpstreamProfile } from "../src/backends/openai-compatible/upstream-profiles.js";
+import { runCli } from "../src/cli/run-cli.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
+import { createMull } from "../src/runtime/create-mull.js";
 import { createBeamSearch } from "../src/strategies/beam-search.js";
 import { createSelfConsistency } from "../src/strategies/self-consistency.js";
 import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
@@ -70,5 +72,37 @@ describe.skipIf(!binary)("llama.cpp's server as an upstream", () => {
     const depth = Math.max(...(tree?.nodes.map((node) => node.depth) ?? [0]));
     expect(depth).toBeGreaterThanOrEqual(2);
     expect(tree?.nodes.filter((node) => node.depth > 0).every((node) => !node.step.slice(0, -1).includes("\n"))).toBe(true);
+  });
+
+  it("runs mull bench against it from a model spec with the server's profile", async () => {
+    const mull = createMull();
+    try {
+      const lines: string[] = [];
+      const spec = `${policy.url}#policy?profile=llama-cpp-server&maxN=2&stepDelimiter=%0A`;
+      const args = [
+        "bench",
+        "--dataset",
+        "arith-hard",
+        "--limit",
+        "4",
+        "--strategies",
+        "single,self-consistency:n=4",
+        "--model",
+        spec,
+        "--db",
+        ":memory:",
+        "--json",
+      ];
+      const code = await runCli({ args, mull, out: (line) => lines.push(line), err: () => {} });
+      expect(code).toBe(0);
+      const rows = (JSON.parse(lines.join("")) as { summary: { strategy: string; difficulty: string; n: number; errors: number }[] }).summary;
+      const all = rows.filter((row) => row.difficulty === "all").map((row) => [row.strategy, row.n, row.errors]);
+      expect(all.sort()).toEqual([
+        ["self-consistency:n=4", 4, 0],
+        ["single", 4, 0],
+      ]);
+    } finally {
+      await mull.dispose();
+    }
   });
 });
