@@ -85,6 +85,21 @@ describe("mull serve, reached through mull's own OpenAI-compatible backend", () 
     expect(body.usage.completion_tokens).toBeGreaterThan(5 * body.choices[0]!.text.length);
   });
 
+  it("votes on the answers a request's own RE2 pattern projects, and refuses a bad pattern with a 400", async () => {
+    // The pattern takes the first operand of the last line's sum, so the vote counts those, not the #### answer.
+    const response = await post("/completions", {
+      model: "self-consistency/mull-tiny-policy",
+      prompt: "Q: 12*(7+8)-9\nA: ",
+      mull: { n: 4, answerPattern: "\\n(\\d+)-9=", temperature: 0 },
+    });
+    const body = (await response.json()) as { mull: { answer: string; votes: Record<string, number> } };
+    expect(response.status).toBe(200);
+    expect(body.mull.answer).toBe("180");
+    const bad = await post("/completions", { model: "self-consistency/mull-tiny-policy", prompt: "x", mull: { answerPattern: "(" } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/answer pattern/);
+  });
+
   it("runs a strategy named in the mull object, under a budget, streaming progress then the answer", async () => {
     const response = await post("/chat/completions", {
       model: "mull-tiny-policy",

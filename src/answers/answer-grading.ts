@@ -1,8 +1,11 @@
 /**
  * How answers are read and compared for one run or bench, where graders differ or data needs its own
  * projection: a user regex (its first group, else its whole match, is the answer), strict equations, a
- * numeric tolerance. One object, so that voting and grading read answers the same way.
+ * numeric tolerance. One object, so that voting and grading read answers the same way. Patterns run on
+ * RE2 (re2js): linear time whatever the pattern, so a pattern sent to the server cannot hang it; RE2 has
+ * no lookaround or backreferences.
  */
+import { RE2JS } from "re2js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { answersEquivalent, type EquivalenceOptions } from "./answers-equivalent.js";
 import { extractAnswer } from "./extract-answer.js";
@@ -11,10 +14,10 @@ import { stripReasoning } from "./strip-reasoning.js";
 
 export type AnswerGradingOptions = EquivalenceOptions & {
   /**
-   * A regular expression whose last match in a completion is its answer (the first capture group where
-   * it has one). Defaults to none: the standard extraction (see `extractAnswer`).
+   * A regular expression (RE2 syntax) whose last match in a completion is its answer (the first capture
+   * group where it has one). Defaults to none: the standard extraction (see `extractAnswer`).
    */
-  pattern?: string | RegExp;
+  pattern?: string;
 };
 
 export type AnswerGrading = {
@@ -30,18 +33,19 @@ export function createAnswerGrading(options: AnswerGradingOptions = {}): AnswerG
   return {
     extract(completion) {
       if (!regex) return extractAnswer(completion, equivalence);
-      const match = [...stripReasoning(completion).matchAll(regex)].at(-1);
-      const found = match?.[1] ?? match?.[0];
+      const matcher = regex.matcher(stripReasoning(completion));
+      let found: string | undefined;
+      while (matcher.find()) found = (regex.groupCount() > 0 ? matcher.group(1) : matcher.group(0)) ?? undefined;
       return found === undefined ? undefined : normalizeAnswer(found, equivalence);
     },
     equivalent: (first, second) => answersEquivalent(first, second, equivalence),
   };
 }
 
-function compilePattern(pattern: string | RegExp): RegExp {
-  if (pattern instanceof RegExp) return new RegExp(pattern.source, pattern.flags.includes("g") ? pattern.flags : `${pattern.flags}g`);
+function compilePattern(pattern: string): RE2JS {
+  if (pattern.length > 1000) throw new InvalidArgumentError({ parameter: "answer pattern", value: pattern.length, message: "is longer than 1000 characters" });
   try {
-    return new RegExp(pattern, "g");
+    return RE2JS.compile(pattern);
   } catch (error) {
     throw new InvalidArgumentError({ parameter: "answer pattern", value: pattern, message: `is not a regular expression: ${(error as Error).message}` });
   }

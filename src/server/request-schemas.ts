@@ -14,6 +14,10 @@ export const mullRequestSchema = z
     budgetTokens: z.number().int().positive().optional(),
     budgetCalls: z.number().int().positive().optional(),
     budgetMs: z.number().int().positive().optional(),
+    /** The answer is this RE2 pattern's last match in a completion (its first group where it has one); votes count it. */
+    answerPattern: z.string().min(1).max(1000).optional(),
+    /** `strict` keeps `x = 11` apart from `11` when answers are compared. */
+    equations: z.enum(["lenient", "strict"]).optional(),
   })
   .catchall(z.union([z.number(), z.string(), z.boolean()]));
 

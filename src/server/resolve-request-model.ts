@@ -2,6 +2,7 @@
  * Which model a request calls: `strategy/model`, `model` or `strategy`, plus the `mull` object, become a
  * base model or a strategy wrapped around one, built by the runtime from the same specs as everywhere.
  */
+import { createAnswerGrading } from "../answers/answer-grading.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Budget } from "../core/strategy.js";
@@ -22,7 +23,7 @@ export function resolveRequestModel(
   request: { model: string; temperature?: number | undefined; mull?: MullRequest | undefined },
 ): { model: LanguageModel; id: string } | { error: ReturnType<typeof invalidRequest> } {
   const baseIds = Object.keys(served.models);
-  const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, ...options } = request.mull ?? {};
+  const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, ...options } = request.mull ?? {};
   const slash = request.model.indexOf("/");
   const prefix = slash === -1 ? undefined : request.model.slice(0, slash);
   let strategySpec = named;
@@ -54,7 +55,19 @@ export function resolveRequestModel(
     ...(budgetCalls !== undefined ? { maxCalls: budgetCalls } : {}),
     ...(budgetMs !== undefined ? { maxWallMs: budgetMs } : {}),
   };
-  return { model: strategyModel({ strategy, model: base, ...(Object.keys(budget).length > 0 ? { budget } : {}) }), id: `${strategy.name}/${baseId}` };
+  const grading =
+    answerPattern !== undefined || equations !== undefined
+      ? createAnswerGrading({ ...(answerPattern !== undefined ? { pattern: answerPattern } : {}), ...(equations !== undefined ? { equations } : {}) })
+      : undefined;
+  return {
+    model: strategyModel({
+      strategy,
+      model: base,
+      ...(Object.keys(budget).length > 0 ? { budget } : {}),
+      ...(grading ? { extractAnswer: grading.extract } : {}),
+    }),
+    id: `${strategy.name}/${baseId}`,
+  };
 }
 
 /** The verifier a request may use: one the server was started with (requests must not load arbitrary files or URLs). */
