@@ -11,6 +11,7 @@ type SolveFlags = {
   verifier?: string;
   budgetTokens?: number;
   maxTokens?: number;
+  maxReasoningTokens?: number;
   model: string;
   seed?: number;
   raw?: boolean;
@@ -31,6 +32,11 @@ export function addSolveCommand(program: Command, context: () => CliContext): vo
     )
     .option("--budget-tokens <count>", "stop once this many tokens (prompt + completion) are spent", integerOption("--budget-tokens"))
     .option("--max-tokens <count>", `most tokens per completion (default ${defaults.maxTokens})`, integerOption("--max-tokens"))
+    .option(
+      "--max-reasoning-tokens <count>",
+      "thinking budget: a reasoning model's <think> is closed after this many tokens, then it answers",
+      integerOption("--max-reasoning-tokens"),
+    )
     .option("-m, --model <spec>", "a bundled model name, a .gguf path, or an OpenAI-compatible base URL (URL[,URL...][#model])", defaults.model)
     .option("--seed <value>", "seed for reproducible sampling", integerOption("--seed", 0))
     .option("--raw", "send the problem as is, without the model's prompt format")
@@ -49,6 +55,7 @@ async function solve(problem: string, flags: SolveFlags, context: CliContext): P
     ...(flags.verifier !== undefined ? { verifier: flags.verifier } : {}),
     ...(flags.raw ? { prompt: problem } : { problem }),
     ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
+    ...(flags.maxReasoningTokens !== undefined ? { maxReasoningTokens: flags.maxReasoningTokens } : {}),
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
     ...(flags.budgetTokens !== undefined ? { budget: { maxTokens: flags.budgetTokens } } : {}),
     abortSignal: context.signal,

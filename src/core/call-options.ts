@@ -25,6 +25,13 @@ export type CallOptions = {
   logprobs?: boolean;
   /** With `logprobs`, also the k most likely tokens at each position (0 to 20). Defaults to `0`. */
   topLogprobs?: number;
+  /**
+   * A thinking budget: most tokens a reasoning model may spend inside `<think>...</think>` before its thinking
+   * is closed for it and it must answer (the answer then gets `maxTokens`). The thinking comes back in
+   * `Completion.reasoning`. Needs a raw-text prompt, or a backend that continues the assistant's message.
+   * Defaults to none (no budget).
+   */
+  maxReasoningTokens?: number;
   /** Cancels the call; partial completions come back with `finishReason: "abort"` where the backend can. */
   abortSignal?: AbortSignal;
   /** Backend-specific knobs, keyed by provider id (e.g. `{ "openai-compatible": { user: "x" } }`). */

@@ -23,6 +23,7 @@ export function validateCallOptions(options: CallOptions): void {
   };
   integer("n", n, 1, 1024);
   integer("maxTokens", maxTokens, 1, 1_000_000);
+  integer("maxReasoningTokens", options.maxReasoningTokens, 1, 1_000_000);
   integer("topLogprobs", options.topLogprobs, 0, 20);
   integer("seed", seed, -(2 ** 53), 2 ** 53);
   range("temperature", temperature, 0, 5);

@@ -53,6 +53,8 @@ export type RunRequest = {
   prompt?: string | ChatMessage[];
   /** Most tokens per completion. Defaults to {@link defaults.maxTokens}. */
   maxTokens?: number;
+  /** A thinking budget for reasoning models (see `CallOptions.maxReasoningTokens`). Defaults to none. */
+  maxReasoningTokens?: number;
   seed?: number;
   budget?: Budget;
   abortSignal?: AbortSignal;
@@ -156,7 +158,12 @@ export function createMull(config: MullConfig = {}): Mull {
       if (prompt === undefined) throw new InvalidArgumentError({ parameter: "problem", message: "a run needs a problem or a prompt" });
       return chosen.run({
         model: target,
-        call: { prompt, maxTokens: request.maxTokens ?? defaults.maxTokens, ...(request.seed !== undefined ? { seed: request.seed } : {}) },
+        call: {
+          prompt,
+          maxTokens: request.maxTokens ?? defaults.maxTokens,
+          ...(request.seed !== undefined ? { seed: request.seed } : {}),
+          ...(request.maxReasoningTokens !== undefined ? { maxReasoningTokens: request.maxReasoningTokens } : {}),
+        },
         ...(request.budget ? { budget: request.budget } : {}),
         ...(request.abortSignal ? { abortSignal: request.abortSignal } : {}),
         ...(request.onProgress ? { onProgress: request.onProgress } : {}),

@@ -16,6 +16,8 @@ import type { Usage } from "../../core/usage.js";
 import type { Warning } from "../../core/warning.js";
 import { lastUserText } from "../../internal/prompt-text.js";
 import { validateCallOptions } from "../../internal/validate-call-options.js";
+import { thinkingBudgetMiddleware } from "../../middleware/thinking-budget-middleware.js";
+import { wrapModel } from "../../middleware/wrap-model.js";
 import { generateCandidates } from "./generate-candidates.js";
 import { disposeLlamaModel, type LoadedLlamaModel, loadLlamaModel, type Token, tokenizeWithBos } from "./load-llama-model.js";
 import { scorePositions, scoreTokens } from "./score-text.js";
@@ -197,6 +199,27 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     return { ...controlled, iterator: callParts({ call, load, defaults, controller: controlled.controller, onActive }) };
   };
 
+  const generate = async (options: CallOptions): Promise<GenerateResult> => {
+    const { iterator, detach } = start(options);
+    try {
+      let warnings: Warning[] = [];
+      for (let step = await iterator.next(); ; step = await iterator.next()) {
+        if (step.done) return { completions: step.value.completions, usage: step.value.usage, warnings };
+        if (step.value.type === "stream-start") warnings = step.value.warnings;
+      }
+    } finally {
+      detach();
+    }
+  };
+  const stream = async (options: CallOptions) => {
+    const { iterator, ...call } = start(options);
+    return partsStream(iterator, call);
+  };
+  const thinking = wrapModel({
+    model: { specificationVersion: "v1", provider: "llama-cpp", modelId, continuesAssistantMessage: true, doGenerate: generate, doStream: stream },
+    middleware: thinkingBudgetMiddleware(),
+  });
+
   const self: LlamaCppModel = {
     specificationVersion: "v1",
     provider: "llama-cpp",
@@ -208,22 +231,9 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     get activeCandidates() {
       return activeCandidates;
     },
-    async doGenerate(options): Promise<GenerateResult> {
-      const { iterator, detach } = start(options);
-      try {
-        let warnings: Warning[] = [];
-        for (let step = await iterator.next(); ; step = await iterator.next()) {
-          if (step.done) return { completions: step.value.completions, usage: step.value.usage, warnings };
-          if (step.value.type === "stream-start") warnings = step.value.warnings;
-        }
-      } finally {
-        detach();
-      }
-    },
-    async doStream(options) {
-      const { iterator, ...call } = start(options);
-      return partsStream(iterator, call);
-    },
+    // A thinking budget (maxReasoningTokens) is the shared middleware's; the rest is this backend's own.
+    doGenerate: (options) => thinking.doGenerate(options),
+    doStream: (options) => thinking.doStream(options),
     async load() {
       await load();
     },

@@ -10,6 +10,7 @@ import { concurrencyLimitMiddleware } from "../../middleware/concurrency-limit-m
 import { createModelPool } from "../../middleware/model-pool.js";
 import { retryMiddleware } from "../../middleware/retry-middleware.js";
 import { splitNMiddleware } from "../../middleware/split-n-middleware.js";
+import { thinkingBudgetMiddleware } from "../../middleware/thinking-budget-middleware.js";
 import { timeoutMiddleware } from "../../middleware/timeout-middleware.js";
 import { wrapModel } from "../../middleware/wrap-model.js";
 import { createOpenAICompatibleEndpoint } from "./openai-compatible-endpoint.js";
@@ -95,6 +96,8 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
   return wrapModel({
     model: createModelPool({ models: endpoints }),
     middleware: [
+      // A thinking budget makes two calls per candidate, each going through the rest.
+      thinkingBudgetMiddleware(),
       // Split first, so that each request of a split call gets its own retries, slot and timeout.
       ...(settings.maxN !== undefined ? [splitNMiddleware({ maxN: settings.maxN })] : []),
       retryMiddleware({ maxRetries }),
