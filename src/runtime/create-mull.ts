@@ -156,19 +156,7 @@ export function createMull(config: MullConfig = {}): Mull {
       const chosen = isStrategy(requested) ? requested : strategy(requested, request.verifier !== undefined ? { verifier: request.verifier } : {});
       const prompt = request.prompt ?? (request.problem !== undefined ? promptFor(target, request.problem) : undefined);
       if (prompt === undefined) throw new InvalidArgumentError({ parameter: "problem", message: "a run needs a problem or a prompt" });
-      return chosen.run({
-        model: target,
-        call: {
-          prompt,
-          maxTokens: request.maxTokens ?? defaults.maxTokens,
-          ...(request.seed !== undefined ? { seed: request.seed } : {}),
-          ...(request.maxReasoningTokens !== undefined ? { maxReasoningTokens: request.maxReasoningTokens } : {}),
-        },
-        ...(request.budget ? { budget: request.budget } : {}),
-        ...(request.abortSignal ? { abortSignal: request.abortSignal } : {}),
-        ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-        ...(request.extractAnswer ? { extractAnswer: request.extractAnswer } : {}),
-      });
+      return chosen.run({ model: target, call: callOf(request, prompt), ...runOptionsOf(request) });
     },
     async dispose() {
       const owned = [...models.values()];
@@ -176,6 +164,26 @@ export function createMull(config: MullConfig = {}): Mull {
       builtVerifiers.clear();
       await Promise.all(owned.map((item) => item.dispose?.()));
     },
+  };
+}
+
+/** The call a run request makes: its prompt, the token caps and its seed. */
+function callOf(request: RunRequest, prompt: string | ChatMessage[]): StrategyRunOptions["call"] {
+  return {
+    prompt,
+    maxTokens: request.maxTokens ?? defaults.maxTokens,
+    ...(request.seed !== undefined ? { seed: request.seed } : {}),
+    ...(request.maxReasoningTokens !== undefined ? { maxReasoningTokens: request.maxReasoningTokens } : {}),
+  };
+}
+
+/** The run options a request sets besides its call. */
+function runOptionsOf(request: RunRequest): Omit<StrategyRunOptions, "model" | "call"> {
+  return {
+    ...(request.budget ? { budget: request.budget } : {}),
+    ...(request.abortSignal ? { abortSignal: request.abortSignal } : {}),
+    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    ...(request.extractAnswer ? { extractAnswer: request.extractAnswer } : {}),
   };
 }
 
