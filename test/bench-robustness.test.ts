@@ -207,3 +207,58 @@ describe("multiple-choice and integer-answer datasets", () => {
     expect(seen[1]).toMatch(/put your final answer within \\boxed\{\}/);
   });
 });
+
+describe("few-shot examples", () => {
+  it("shows the file's first worked solutions before each question: as earlier turns to a chat model, in its own format to the bundled one", async () => {
+    const seen: unknown[] = [];
+    const url = await serveLocal((_request, body, response) => {
+      seen.push(body.messages);
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({ choices: [{ index: 0, message: { content: "#### 7" }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 2 } }),
+      );
+    });
+    const file = gsm8kFileOf(5);
+    const chat = await cli(
+      "bench",
+      "--dataset",
+      file,
+      "--format",
+      "gsm8k",
+      "--few-shot",
+      "2",
+      "--strategies",
+      "single",
+      "--model",
+      `${url}#m`,
+      "--db",
+      join(directory, "few-chat.db"),
+      "--json",
+    );
+    expect(chat.code, chat.err).toBe(0);
+    expect((JSON.parse(chat.out) as { summary: Row[] }).summary.find((row) => row.difficulty === "all")?.n).toBe(3);
+    const messages = seen[0] as { role: string; content: string }[];
+    expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "user", "assistant", "user"]);
+    expect(messages[1]?.content).toMatch(/#### -?\d+$/);
+    const own = await cli(
+      "bench",
+      "--dataset",
+      file,
+      "--format",
+      "gsm8k",
+      "--few-shot",
+      "2",
+      "--strategies",
+      "single",
+      "--db",
+      join(directory, "few-own.db"),
+      "--json",
+    );
+    expect(own.code, own.err).toBe(0);
+    expect((JSON.parse(own.out) as { summary: Row[] }).summary.find((row) => row.difficulty === "all")?.n).toBe(3);
+    const noWork = join(directory, "no-work.jsonl");
+    writeFileSync(noWork, [JSON.stringify({ problem: "1+1?", answer: "2" }), JSON.stringify({ problem: "2+2?", answer: "4" })].join("\n"));
+    const refused = loadDataset({ dataset: noWork, fewShot: 1 });
+    expect(refused.errors[0]?.message).toMatch(/few-shot example needs a worked solution/);
+  });
+});

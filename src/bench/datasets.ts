@@ -36,7 +36,16 @@ export type BenchItem = {
 
 export type AnswerStyle = "number" | "boxed" | "choice";
 
-export type DatasetLoadResult = { name: string; items: BenchItem[]; errors: { line: number; message: string }[] };
+/** A solved problem shown before each question (few-shot): its prompt as an item's, and its worked solution. */
+export type WorkedExample = { prompt: string; solution: string; templated: boolean };
+
+export type DatasetLoadResult = {
+  name: string;
+  items: BenchItem[];
+  errors: { line: number; message: string }[];
+  /** The few-shot examples, taken from the file's first records (which are then not items). */
+  examples?: WorkedExample[];
+};
 
 export type DatasetOptions = {
   /** A built-in name (`arith-hard`, `countdown-medium`, `arith` for all three difficulties) or a file path. */
@@ -54,6 +63,11 @@ export type DatasetOptions = {
   template?: string;
   /** Most items. Defaults to all. */
   limit?: number;
+  /**
+   * Worked examples shown before each question: the file's first records with a worked solution (GSM8K's
+   * answer, MATH's `solution`), which are then not benchmarked. Defaults to `0`.
+   */
+  fewShot?: number;
   /** What a malformed line does. Defaults to `"skip"` (reported, not loaded). */
   onMalformed?: "skip" | "fail";
 };
@@ -155,6 +169,14 @@ function questionAndAnswer(
   return { question: prompt, answer, answerStyle: format === "gsm8k" || isGsm8kAnswer(record, options) ? "number" : "boxed" };
 }
 
+/** A record as a few-shot example: it needs a worked solution, not only a final answer. */
+function exampleOf(record: Record<string, unknown>, item: BenchItem, options: DatasetOptions): WorkedExample {
+  const raw = record[options.answerField ?? "answer"];
+  const solution = typeof record.solution === "string" ? record.solution : typeof raw === "string" && raw.includes("####") ? raw : undefined;
+  if (!solution) throw new SyntaxError("a few-shot example needs a worked solution (a GSM8K answer or a solution field)");
+  return { prompt: item.prompt, solution: solution.trim(), templated: item.templated === true };
+}
+
 function isGsm8kAnswer(record: Record<string, unknown>, options: DatasetOptions): boolean {
   const raw = record[options.answerField ?? "answer"];
   return typeof raw === "string" && raw.includes("####");
@@ -184,6 +206,7 @@ export function loadDataset(options: DatasetOptions): DatasetLoadResult {
   const format = options.format ?? (options.dataset.endsWith(".csv") ? "csv" : "jsonl");
   const lines = text.split(/\r?\n/);
   const items: BenchItem[] = [];
+  const examples: WorkedExample[] = [];
   const errors: { line: number; message: string }[] = [];
   let header: string[] | undefined;
   for (const [index, line] of lines.entries()) {
@@ -196,12 +219,14 @@ export function loadDataset(options: DatasetOptions): DatasetLoadResult {
         continue;
       }
       const record = format === "csv" ? csvRecord(line, header as string[]) : jsonRecord(line);
-      items.push(toItem(record, options, format, lineNumber));
+      const item = toItem(record, options, format, lineNumber);
+      if (examples.length < (options.fewShot ?? 0)) examples.push(exampleOf(record, item, options));
+      else items.push(item);
     } catch (error) {
       const message = `${options.dataset}:${lineNumber}: ${(error as Error).message}`;
       if (options.onMalformed === "fail") throw new InvalidArgumentError({ parameter: "dataset", value: options.dataset, message });
       errors.push({ line: lineNumber, message });
     }
   }
-  return { name: options.dataset, items, errors };
+  return { name: options.dataset, items, errors, ...(examples.length > 0 ? { examples } : {}) };
 }

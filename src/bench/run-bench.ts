@@ -18,7 +18,7 @@ import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
 import { bootstrapMean, passAtK } from "../internal/statistics.js";
 import type { Mull } from "../runtime/create-mull.js";
 import { tasks } from "../tasks/splits.js";
-import type { AnswerStyle, BenchItem } from "./datasets.js";
+import type { AnswerStyle, BenchItem, WorkedExample } from "./datasets.js";
 import type { RunStore, UnitRecord } from "./run-store.js";
 
 /** Builds every spec's strategy once (through the runtime), so that a bad spec fails before anything is spent. */
@@ -50,6 +50,8 @@ export type BenchOptions = {
   maxTokens?: number;
   /** How answers are extracted and compared (a pattern, strict equations, a tolerance). Defaults to the standard grading. */
   answers?: AnswerGradingOptions;
+  /** Worked examples shown before each question (see `DatasetOptions.fewShot`). Defaults to none. */
+  examples?: WorkedExample[];
   /** Run errored units of a resumed run again. Defaults to `true`. */
   retryErrors?: boolean;
   abortSignal?: AbortSignal;
@@ -78,7 +80,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
         const result = await mull.run({
           strategy: strategies.get(unit.spec) as Strategy,
           model,
-          prompt: promptOf(unit.item, model),
+          prompt: promptOf(unit.item, model, options.examples ?? []),
           ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
           // Seeded by item, so that a rerun on the embedded backend reproduces every unit.
           seed: 1_000 + unit.index,
@@ -116,11 +118,19 @@ export const chatInstructions: Record<AnswerStyle, string> = {
  * templated prompt as written, and a bare question in the model's own format, or for a chat model as a user
  * message with the instruction its answer style calls for.
  */
-function promptOf(item: BenchItem, model: LanguageModel): string | ChatMessage[] {
+function promptOf(item: BenchItem, model: LanguageModel, examples: readonly WorkedExample[]): string | ChatMessage[] {
   if (item.task) return item.prompt;
-  if (item.templated) return model.formatProblem ? item.prompt : [{ role: "user", content: item.prompt }];
-  if (model.formatProblem) return model.formatProblem(item.prompt);
-  return [{ role: "user", content: `${item.prompt}\n\n${chatInstructions[item.answerStyle ?? "boxed"]}` }];
+  const instruction = chatInstructions[item.answerStyle ?? "boxed"];
+  const question = (prompt: string, templated: boolean) =>
+    templated ? prompt : model.formatProblem ? model.formatProblem(prompt) : `${prompt}\n\n${instruction}`;
+  // A raw-prompt model sees the examples as solved problems before the question; a chat model as earlier turns.
+  if (model.formatProblem)
+    return `${examples.map((example) => `${question(example.prompt, example.templated)}${example.solution}\n\n`).join("")}${question(item.prompt, item.templated === true)}`;
+  const turns = examples.flatMap((example): ChatMessage[] => [
+    { role: "user", content: question(example.prompt, example.templated) },
+    { role: "assistant", content: example.solution },
+  ]);
+  return [...turns, { role: "user", content: question(item.prompt, item.templated === true) }];
 }
 
 /**

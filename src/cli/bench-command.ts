@@ -32,6 +32,8 @@ export type BenchFlags = {
   failOnMalformed?: boolean;
   /** Answer extraction and comparison (see `AnswerGradingOptions`). */
   answerPattern?: string;
+  /** Worked examples from the file's first records, shown before each question. */
+  fewShot?: number;
   equations?: "lenient" | "strict";
   tolerance?: number;
   parameters?: number;
@@ -130,6 +132,7 @@ export async function benchGrid(options: { store: RunStore; config: BenchFlags; 
     ...(config.answerField ? { answerField: config.answerField } : {}),
     ...(config.template ? { template: config.template } : {}),
     ...(config.limit !== undefined ? { limit: config.limit } : {}),
+    ...(config.fewShot !== undefined ? { fewShot: config.fewShot } : {}),
     onMalformed: config.failOnMalformed ? "fail" : "skip",
   });
   for (const error of dataset.errors) context.err(`skipped ${error.message}\n`);
@@ -156,6 +159,7 @@ export async function benchGrid(options: { store: RunStore; config: BenchFlags; 
       concurrency: config.concurrency,
       retryErrors: options.retryErrors ?? true,
       answers,
+      ...(dataset.examples ? { examples: dataset.examples } : {}),
       ...(config.maxTokens !== undefined ? { maxTokens: config.maxTokens } : {}),
       abortSignal: context.signal,
       onProgress: progress.update,

@@ -15,6 +15,11 @@ export function addBenchCommands(program: Command, context: () => CliContext): v
     .option("--answer-field <name>", "answer field (default answer)")
     .option("--template <text>", "wraps each prompt; {prompt} is replaced")
     .option("--limit <count>", "most items", integerOption("--limit"))
+    .option(
+      "--few-shot <count>",
+      "show the file's first <count> worked solutions before each question (they are then not benchmarked)",
+      integerOption("--few-shot", 0),
+    )
     .option("--strategies <list>", "comma-separated strategy specs, e.g. single,self-consistency:n=8 (see mull strategies)", "single,self-consistency:n=8")
     .option("--budgets <list>", "comma-separated token budgets, or none", "none")
     .option("-m, --model <spec>", "model spec", defaults.model)
