@@ -219,43 +219,18 @@ describe("few-shot examples", () => {
       );
     });
     const file = gsm8kFileOf(5);
-    const chat = await cli(
-      "bench",
-      "--dataset",
-      file,
-      "--format",
-      "gsm8k",
-      "--few-shot",
-      "2",
-      "--strategies",
-      "single",
-      "--model",
-      `${url}#m`,
-      "--db",
-      join(directory, "few-chat.db"),
-      "--json",
-    );
+    const fewShot = (db: string, ...model: string[]) =>
+      cli("bench", "--dataset", file, "--format", "gsm8k", "--few-shot", "2", "--strategies", "single", ...model, "--db", join(directory, db), "--json");
+    const scored = (out: string) => (JSON.parse(out) as { summary: Row[] }).summary.find((row) => row.difficulty === "all")?.n;
+    const chat = await fewShot("few-chat.db", "--model", `${url}#m`);
     expect(chat.code, chat.err).toBe(0);
-    expect((JSON.parse(chat.out) as { summary: Row[] }).summary.find((row) => row.difficulty === "all")?.n).toBe(3);
+    expect(scored(chat.out)).toBe(3);
     const messages = seen[0] as { role: string; content: string }[];
     expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "user", "assistant", "user"]);
     expect(messages[1]?.content).toMatch(/#### -?\d+$/);
-    const own = await cli(
-      "bench",
-      "--dataset",
-      file,
-      "--format",
-      "gsm8k",
-      "--few-shot",
-      "2",
-      "--strategies",
-      "single",
-      "--db",
-      join(directory, "few-own.db"),
-      "--json",
-    );
+    const own = await fewShot("few-own.db");
     expect(own.code, own.err).toBe(0);
-    expect((JSON.parse(own.out) as { summary: Row[] }).summary.find((row) => row.difficulty === "all")?.n).toBe(3);
+    expect(scored(own.out)).toBe(3);
     const noWork = join(directory, "no-work.jsonl");
     writeFileSync(noWork, [JSON.stringify({ problem: "1+1?", answer: "2" }), JSON.stringify({ problem: "2+2?", answer: "4" })].join("\n"));
     const refused = loadDataset({ dataset: noWork, fewShot: 1 });
