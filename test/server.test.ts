@@ -179,3 +179,109 @@ describe("mull serve, reached through mull's own OpenAI-compatible backend", () 
     expect(result.usage.calls).toBe(1);
   });
 });
+
+/** An OpenAI response body, read field by field in the assertions below. */
+// biome-ignore lint/suspicious/noExplicitAny: the tests check the wire shape itself, field by field
+type WireBody = Record<string, any>;
+
+describe("OpenAI wire compatibility of mull serve", () => {
+  const json = async (path: string, body: unknown) => {
+    const response = await post(path, body);
+    return { status: response.status, body: (await response.json()) as WireBody };
+  };
+  const chunksOf = async (response: Response) =>
+    (await response.text())
+      .split("\n\n")
+      .filter((event) => event.startsWith("data: ") && !event.startsWith("data: [DONE]"))
+      .map((event) => JSON.parse(event.slice(6)) as WireBody);
+
+  it("answers chat with message.refusal, and log-probabilities with their bytes and a refusal field", async () => {
+    const { status, body } = await json("/chat/completions", {
+      model: "mull-tiny-policy",
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "6*" },
+            { type: "text", text: "7" },
+          ],
+        },
+      ],
+      temperature: 0,
+      logprobs: true,
+      top_logprobs: 2,
+    });
+    expect(status).toBe(200);
+    const choice = body.choices[0];
+    expect(choice.message).toMatchObject({ role: "assistant", refusal: null });
+    expect(choice.message.content).toContain("#### 42");
+    expect(choice.logprobs.refusal).toBeNull();
+    const first = choice.logprobs.content[0];
+    expect(first.bytes).toEqual([...new TextEncoder().encode(first.token)]);
+    expect(first.top_logprobs[0].bytes).toEqual([...new TextEncoder().encode(first.top_logprobs[0].token)]);
+  });
+
+  it("gives legacy logprobs: 0 the sampled tokens with their real text offsets", async () => {
+    const { body } = await json("/completions", { model: "mull-tiny-policy", prompt: "Q: 6*7\nA: ", temperature: 0, logprobs: 0 });
+    const { text, logprobs } = body.choices[0];
+    expect(logprobs.tokens.join("")).toBe(text);
+    expect(logprobs.top_logprobs).toBeNull();
+    expect(logprobs.text_offset).toEqual(logprobs.tokens.map((_: string, index: number) => logprobs.tokens.slice(0, index).join("").length));
+  });
+
+  it("sends a usage chunk only when stream_options.include_usage asks, and finish reasons OpenAI knows", async () => {
+    const plain = await chunksOf(await post("/completions", { model: "mull-tiny-policy", prompt: "Q: 6*7\nA: ", temperature: 0, stream: true }));
+    expect(plain.some((chunk) => chunk.usage)).toBe(false);
+    const asked = await chunksOf(
+      await post("/completions", { model: "mull-tiny-policy", prompt: "Q: 6*7\nA: ", temperature: 0, stream: true, stream_options: { include_usage: true } }),
+    );
+    expect(asked.at(-1)?.usage?.completion_tokens).toBeGreaterThan(0);
+    const reasons = asked.flatMap((chunk) => chunk.choices.map((choice: { finish_reason: string | null }) => choice.finish_reason)).filter(Boolean);
+    expect(reasons.every((reason: string) => ["stop", "length", "tool_calls", "content_filter"].includes(reason))).toBe(true);
+  });
+
+  it("refuses a streamed request the model cannot take with a real HTTP 400, before any event", async () => {
+    const response = await post("/completions", { model: "mull-tiny-policy", prompt: "1+".repeat(3000), stream: true });
+    expect(response.status).toBe(400);
+    expect(response.headers.get("content-type")).toMatch(/application\/json/);
+    expect(((await response.json()) as { error: { param: string } }).error.param).toBe("prompt");
+  });
+
+  it("describes one model at GET /v1/models/{id}, strategy ids included, and 404s an unknown one", async () => {
+    for (const id of ["mull-tiny-policy", "self-consistency/mull-tiny-policy"]) {
+      const response = await fetch(`${server.url}/models/${id}`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ id, object: "model" });
+    }
+    const missing = await fetch(`${server.url}/models/nope`);
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("model_not_found");
+  });
+
+  it("refuses by name what it cannot honour instead of dropping it, and warns that a strategy returns no logprobs", async () => {
+    const base = { model: "mull-tiny-policy", messages: [{ role: "user", content: "6*7" }] };
+    const tools = await json("/chat/completions", {
+      ...base,
+      tools: [{ type: "function", function: { name: "calc", parameters: {} } }],
+      tool_choice: "required",
+    });
+    expect(tools).toMatchObject({ status: 400, body: { error: { param: "tools" } } });
+    const format = await json("/chat/completions", { ...base, response_format: { type: "json_object" } });
+    expect(format).toMatchObject({ status: 400, body: { error: { param: "response_format" } } });
+    const image = await json("/chat/completions", {
+      ...base,
+      messages: [
+        {
+          role: "user",
+          content: [
+            { type: "text", text: "what is this?" },
+            { type: "image_url", image_url: { url: "data:," } },
+          ],
+        },
+      ],
+    });
+    expect(image).toMatchObject({ status: 400, body: { error: { param: "messages.0.content" } } });
+    const strategy = await json("/completions", { model: "self-consistency/mull-tiny-policy", prompt: "Q: 6*7\nA: ", logprobs: 1, mull: { n: 2 } });
+    expect(strategy.body.warnings?.some((warning: { feature?: string }) => warning.feature === "logprobs")).toBe(true);
+  });
+});

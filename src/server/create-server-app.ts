@@ -53,6 +53,14 @@ export function createServerApp(options: ServerAppOptions): Hono {
       ),
     }),
   );
+  app.get("/v1/models/:id{.+}", (context) => {
+    const id = context.req.param("id");
+    const [strategy, base] = id.includes("/") ? (id.split("/", 2) as [string, string]) : [undefined, id];
+    const known = base in options.models && (strategy === undefined || mull.strategies.has(strategy));
+    if (!known)
+      return context.json(invalidRequest(`The model ${JSON.stringify(id)} does not exist; see /v1/models`, "model", 404, "model_not_found").body, 404);
+    return context.json({ id, object: "model", created: 0, owned_by: "mull" });
+  });
   app.post("/v1/completions", (context) => handle(served, context, "completion", completionRequestSchema as ZodType<CompletionRequest>));
   app.post("/v1/chat/completions", (context) => handle(served, context, "chat", chatRequestSchema as ZodType<ChatRequest>));
   return app;
@@ -62,13 +70,16 @@ async function handle(served: ServedModels, context: Context, kind: Kind, schema
   const parsed = await parseBody(context, schema);
   if ("error" in parsed) return context.json(parsed.error.body, parsed.error.status);
   const request = parsed.request;
+  const unsupported = unsupportedField(request);
+  if (unsupported) return context.json(unsupported.body, unsupported.status);
   const resolved = resolveRequestModel(served, request);
   if ("error" in resolved) return context.json(resolved.error.body, resolved.error.status);
   const controller = clientSignal(context);
   const call = toCallOptions(kind, request, controller.signal);
   const response = { kind, model: resolved.model, id: resolved.id, call, created: Math.floor(Date.now() / 1000), controller };
   const responseId = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${crypto.randomUUID()}`;
-  return request.stream ? streamResponse(context, { ...response, responseId }) : jsonResponse(context, { ...response, responseId });
+  const pending = { ...response, responseId, includeUsage: request.stream_options?.include_usage === true };
+  return request.stream ? streamResponse(context, pending) : jsonResponse(context, pending);
 }
 
 /** The body, validated; a bad one becomes an OpenAI-shaped 400 naming the field. */
@@ -92,12 +103,43 @@ async function parseBody(
   return { error: invalidRequest(`Invalid request: ${param ?? "body"}: ${missing ? "is required" : (issue?.message ?? "invalid")}`, param) };
 }
 
+/**
+ * Fields mull serve cannot honour yet, refused by name rather than dropped: tools, a tool choice other than
+ * `none`, a structured `response_format`, and content parts that are not text.
+ */
+function unsupportedField(request: CompletionRequest | ChatRequest): ReturnType<typeof invalidRequest> | undefined {
+  const body = request as Record<string, unknown>;
+  if (Array.isArray(body.tools) && body.tools.length > 0)
+    return invalidRequest("mull serve does not pass tools to its models yet; send the request without tools", "tools");
+  if (body.tool_choice !== undefined && body.tool_choice !== null && body.tool_choice !== "none" && body.tool_choice !== "auto")
+    return invalidRequest("mull serve does not pass tools to its models yet, so it cannot honour tool_choice", "tool_choice");
+  const format = body.response_format as { type?: string } | undefined | null;
+  if (format && format.type !== undefined && format.type !== "text")
+    return invalidRequest(`mull serve does not constrain output to ${format.type} yet; send response_format text or none`, "response_format");
+  for (const [index, message] of ((request as ChatRequest).messages ?? []).entries()) {
+    const parts = Array.isArray(message.content) ? message.content : [];
+    const other = parts.find((part) => part.type !== "text");
+    if (other) return invalidRequest(`content parts of type ${JSON.stringify(other.type)} are not supported; only text parts are`, `messages.${index}.content`);
+  }
+  return undefined;
+}
+
+/** Chat messages with text content parts joined into one string, as every backend takes them. */
+function joinTextParts(messages: ChatRequest["messages"]): ChatMessage[] {
+  return messages.map((message) =>
+    Array.isArray(message.content)
+      ? ({ ...message, content: message.content.map((part) => part.text ?? "").join("") } as ChatMessage)
+      : (message as ChatMessage),
+  );
+}
+
 function toCallOptions(kind: Kind, request: CompletionRequest | ChatRequest, abortSignal: AbortSignal): CallOptions {
   const stop = request.stop == null ? undefined : Array.isArray(request.stop) ? request.stop : [request.stop];
   const maxTokens = request.max_completion_tokens ?? request.max_tokens ?? undefined;
   const prompt: string | ChatMessage[] =
-    kind === "chat" ? ((request as ChatRequest).messages as ChatMessage[]) : (([] as string[]).concat((request as CompletionRequest).prompt)[0] as string);
-  const wantsLogprobs = kind === "chat" ? (request as ChatRequest).logprobs === true : ((request as CompletionRequest).logprobs ?? 0) > 0;
+    kind === "chat" ? joinTextParts((request as ChatRequest).messages) : (([] as string[]).concat((request as CompletionRequest).prompt)[0] as string);
+  // Legacy `logprobs: 0` asks for the sampled tokens' log-probabilities without alternatives.
+  const wantsLogprobs = kind === "chat" ? (request as ChatRequest).logprobs === true : (request as CompletionRequest).logprobs != null;
   const topLogprobs = kind === "chat" ? ((request as ChatRequest).top_logprobs ?? 0) : ((request as CompletionRequest).logprobs ?? 0);
   return {
     prompt,

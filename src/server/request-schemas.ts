@@ -53,7 +53,13 @@ export const chatRequestSchema = z
     ...common,
     messages: z
       .array(
-        z.object({ role: z.enum(["system", "user", "assistant", "tool", "developer"]), content: z.union([z.string(), z.null()]).optional() }).passthrough(),
+        z
+          .object({
+            role: z.enum(["system", "user", "assistant", "tool", "developer"]),
+            // A string, or content parts (`{ type: "text", text }`; other parts are refused by name in the handler).
+            content: z.union([z.string(), z.null(), z.array(z.looseObject({ type: z.string(), text: z.string().optional() }))]).optional(),
+          })
+          .passthrough(),
       )
       .min(1),
     logprobs: z.boolean().optional().nullable(),

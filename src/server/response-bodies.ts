@@ -34,15 +34,29 @@ export const mullBody = (report: StrategyReport | undefined, usage: Usage) =>
       }
     : undefined;
 
-/** OpenAI's two log-probability shapes: chat's `content` list, and the legacy completions arrays. */
-export function logprobsBody(kind: Kind, items: TokenLogprob[]) {
-  if (kind === "chat") return { content: items.map((item) => ({ token: item.token, logprob: item.logprob, top_logprobs: item.topLogprobs ?? [] })) };
+const utf8 = new TextEncoder();
+/** A token as OpenAI's chat log-probabilities give it: with the UTF-8 bytes of its text. */
+const tokenBody = (item: { token: string; logprob: number }) => ({ token: item.token, logprob: item.logprob, bytes: [...utf8.encode(item.token)] });
+
+/**
+ * OpenAI's two log-probability shapes: chat's `content` list (with `refusal`), and the legacy completions
+ * arrays, whose `text_offset` is each token's character offset in the completion (from `offset` on, for a
+ * streamed delta).
+ */
+export function logprobsBody(kind: Kind, items: TokenLogprob[], offset = 0) {
+  if (kind === "chat") return { content: items.map((item) => ({ ...tokenBody(item), top_logprobs: (item.topLogprobs ?? []).map(tokenBody) })), refusal: null };
   const hasTop = items.some((item) => item.topLogprobs);
+  const offsets: number[] = [];
+  let at = offset;
+  for (const item of items) {
+    offsets.push(at);
+    at += item.token.length;
+  }
   return {
     tokens: items.map((item) => item.token),
     token_logprobs: items.map((item) => item.logprob),
     top_logprobs: hasTop ? items.map((item) => topLogprobsObject(item.topLogprobs ?? [])) : null,
-    text_offset: [],
+    text_offset: offsets,
   };
 }
 
@@ -63,7 +77,10 @@ export function stopReasonBody(completion: { stoppedBy?: "end-of-text" | "stop-s
   return {};
 }
 
-/** mull's finish reason as OpenAI spells it (`tool-calls` is `tool_calls`, `content-filter` is `content_filter`). */
-export function wireFinishReason(reason: FinishReason): string {
-  return reason === "tool-calls" ? "tool_calls" : reason === "content-filter" ? "content_filter" : reason;
+/**
+ * mull's finish reason as one of OpenAI's values (`stop`, `length`, `tool_calls`, `content_filter`): a
+ * cancelled, failed or otherwise ended completion is `stop`; mull's own reason stays in the `mull` object.
+ */
+export function wireFinishReason(reason: FinishReason): "stop" | "length" | "tool_calls" | "content_filter" {
+  return reason === "length" ? "length" : reason === "tool-calls" ? "tool_calls" : reason === "content-filter" ? "content_filter" : "stop";
 }

@@ -15,13 +15,15 @@ export type PendingResponse = {
   created: number;
   responseId: string;
   controller: AbortController;
+  /** `stream_options.include_usage`: a last chunk with the usage, only when asked. */
+  includeUsage: boolean;
 };
 
 export async function jsonResponse(context: Context, { kind, model, id, call, created, responseId }: PendingResponse) {
   const result = await model.doGenerate(call);
   const choices = result.completions.map((completion, index) => {
     const logprobs = completion.logprobs ? logprobsBody(kind, completion.logprobs) : null;
-    const content = kind === "chat" ? { message: { role: "assistant", content: completion.text } } : { text: completion.text };
+    const content = kind === "chat" ? { message: { role: "assistant", content: completion.text, refusal: null } } : { text: completion.text };
     return { index, ...content, finish_reason: wireFinishReason(completion.finishReason), ...stopReasonBody(completion), logprobs };
   });
   const mull = mullBody(result.strategy, result.usage);
@@ -37,47 +39,79 @@ export async function jsonResponse(context: Context, { kind, model, id, call, cr
   });
 }
 
-/** One stream part as a chunk body, or undefined for parts that send nothing. */
-function chunkOf(kind: Kind, part: StreamPart): Record<string, unknown> | undefined {
-  switch (part.type) {
-    case "text-delta": {
-      const logprobs = part.logprobs ? logprobsBody(kind, part.logprobs) : null;
-      const content = kind === "chat" ? { delta: { role: "assistant", content: part.delta } } : { text: part.delta };
-      return { choices: [{ index: part.index, ...content, finish_reason: null, logprobs }] };
+/** Turns stream parts into chunk bodies; remembers each choice's text length, for legacy `text_offset`. */
+function chunkWriter(kind: Kind, includeUsage: boolean) {
+  const written = new Map<number, number>();
+  return (part: StreamPart): Record<string, unknown> | undefined => {
+    switch (part.type) {
+      case "stream-start":
+        // Warnings reach streaming clients too, in a chunk without choices (OpenAI clients pass over it).
+        return part.warnings.length > 0 ? { choices: [], mull: { warnings: part.warnings } } : undefined;
+      case "text-delta": {
+        const offset = written.get(part.index) ?? 0;
+        written.set(part.index, offset + part.delta.length);
+        return deltaChunk(kind, part, offset);
+      }
+      case "completion-end":
+        return endOfChoiceChunk(kind, part);
+      case "progress":
+        return { choices: [], mull: { progress: part.message, usage: part.usage, ...(part.data ? { data: part.data } : {}) } };
+      case "trace":
+        return { choices: [], mull: { trace: part.event, run: part.run } };
+      case "end": {
+        const mull = mullBody(part.strategy, part.usage);
+        if (!includeUsage && !mull) return undefined;
+        return { choices: [], ...(includeUsage ? { usage: usageBody(part.usage) } : {}), ...(mull ? { mull } : {}) };
+      }
+      default:
+        return undefined;
     }
-    case "completion-end": {
-      const content = kind === "chat" ? { delta: {} } : { text: "" };
-      return { choices: [{ index: part.index, ...content, finish_reason: wireFinishReason(part.finishReason), ...stopReasonBody(part) }] };
-    }
-    case "progress":
-      // Progress while a strategy works: no choices, so OpenAI clients pass over it.
-      return { choices: [], mull: { progress: part.message, usage: part.usage, ...(part.data ? { data: part.data } : {}) } };
-    case "trace":
-      return { choices: [], mull: { trace: part.event, run: part.run } };
-    case "end": {
-      const mull = mullBody(part.strategy, part.usage);
-      return { choices: [], usage: usageBody(part.usage), ...(mull ? { mull } : {}) };
-    }
-    default:
-      return undefined;
-  }
+  };
 }
 
-export function streamResponse(context: Context, { kind, model, id, call, created, responseId, controller }: PendingResponse) {
+function deltaChunk(kind: Kind, part: Extract<StreamPart, { type: "text-delta" }>, offset: number) {
+  const logprobs = part.logprobs ? logprobsBody(kind, part.logprobs, offset) : null;
+  const content = kind === "chat" ? { delta: { role: "assistant", content: part.delta } } : { text: part.delta };
+  return { choices: [{ index: part.index, ...content, finish_reason: null, logprobs }] };
+}
+
+function endOfChoiceChunk(kind: Kind, part: Extract<StreamPart, { type: "completion-end" }>) {
+  const content = kind === "chat" ? { delta: {} } : { text: "" };
+  return { choices: [{ index: part.index, ...content, finish_reason: wireFinishReason(part.finishReason), ...stopReasonBody(part) }] };
+}
+
+/**
+ * A streamed response. The model's stream is opened and its first part read before anything is sent, so
+ * that a request the model refuses is a real HTTP error an SDK can raise, not a 200 with an error event.
+ */
+export async function streamResponse(context: Context, pending: PendingResponse) {
+  const { kind, model, id, call, created, responseId, controller } = pending;
+  let reader: ReadableStreamDefaultReader<StreamPart>;
+  let first: ReadableStreamReadResult<StreamPart>;
+  try {
+    reader = (await model.doStream(call)).getReader();
+    first = await reader.read();
+  } catch (error) {
+    const { status, body } = toOpenAIError(error);
+    return context.json(body, status);
+  }
+  if (!first.done && first.value.type === "error") {
+    await reader.cancel().catch(() => {});
+    const { status, body } = toOpenAIError(first.value.error);
+    return context.json(body, status);
+  }
+  const object = kind === "chat" ? "chat.completion.chunk" : "text_completion";
+  const chunkOf = chunkWriter(kind, pending.includeUsage);
   return streamSSE(context, async (stream) => {
     stream.onAbort(() => controller.abort(new DOMException("client disconnected", "AbortError")));
-    const object = kind === "chat" ? "chat.completion.chunk" : "text_completion";
-    const parts = await model.doStream(call);
-    const reader = parts.getReader();
     try {
-      for (;;) {
-        const { value: part, done } = await reader.read();
-        if (done) break;
+      for (let step = first; !step.done; step = await reader.read()) {
+        const part = step.value;
         if (part.type === "error") {
           await stream.writeSSE({ data: JSON.stringify(toOpenAIError(part.error).body) });
           break;
         }
-        const body = chunkOf(kind, part);
+        const body = chunkOf(part);
         if (body) await stream.writeSSE({ data: JSON.stringify({ id: responseId, object, created, model: id, ...body }) });
       }
       await stream.writeSSE({ data: "[DONE]" });

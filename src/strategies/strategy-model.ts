@@ -44,12 +44,13 @@ export function strategyModel(options: {
     supportsRawPrompt: model.supportsRawPrompt ?? true,
     ...(model.doScoreTokens ? { doScoreTokens: model.doScoreTokens.bind(model) } : {}),
     async doGenerate(call) {
-      return toResult(await runAll(call));
+      const result = toResult(await runAll(call));
+      return call.logprobs ? { ...result, warnings: [...result.warnings, noLogprobs] } : result;
     },
     async doStream(call) {
       return new ReadableStream<StreamPart>({
         async start(controller) {
-          controller.enqueue({ type: "stream-start", warnings: [] });
+          controller.enqueue({ type: "stream-start", warnings: call.logprobs ? [noLogprobs] : [] });
           try {
             const merged = toResult(await runAll(call, (part) => controller.enqueue(part)));
             merged.completions.forEach((completion, index) => {
@@ -66,6 +67,13 @@ export function strategyModel(options: {
     },
   };
 }
+
+/** Said when a caller asks a strategy for log-probabilities, which it does not return. */
+const noLogprobs: Warning = {
+  type: "unsupported",
+  feature: "logprobs",
+  details: "a strategy's answer is chosen among its candidates; per-token log-probabilities of the chosen text are not returned",
+};
 
 /** The runs as one model result: a completion per run, usage summed, every run's warnings, the first run's report. */
 function toResult(results: StrategyResult[]): GenerateResult {
