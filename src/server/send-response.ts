@@ -77,7 +77,7 @@ function deltaChunk(kind: Kind, part: Extract<StreamPart, { type: "text-delta" }
 
 function endOfChoiceChunk(kind: Kind, part: Extract<StreamPart, { type: "completion-end" }>) {
   const content = kind === "chat" ? { delta: {} } : { text: "" };
-  return { choices: [{ index: part.index, ...content, finish_reason: wireFinishReason(part.finishReason), ...stopReasonBody(part) }] };
+  return { choices: [{ index: part.index, ...content, finish_reason: wireFinishReason(part.finishReason), ...stopReasonBody(part), logprobs: null }] };
 }
 
 /**
