@@ -25,7 +25,12 @@ export type ServerAppOptions = {
    * one. Defaults to `["prm"]` (the bundled PRM, loaded on first use).
    */
   verifiers?: string[];
+  /** Shared with the process that serves the app: whether it is draining, and the requests in flight. Defaults to a fresh one. */
+  lifecycle?: ServerLifecycle;
 };
+
+/** A server's life: `/readyz` answers 503 once it drains, so that a load balancer sends no more requests. */
+export type ServerLifecycle = { draining: boolean; inFlight: number };
 
 export function createServerApp(options: ServerAppOptions): Hono {
   const mull = options.mull ?? createMull();
@@ -34,7 +39,28 @@ export function createServerApp(options: ServerAppOptions): Hono {
     models: options.models,
     verifiers: (options.verifiers ?? [defaults.verifier]).map((spec) => mull.verifierSpec(spec)),
   };
+  const lifecycle = options.lifecycle ?? { draining: false, inFlight: 0 };
   const app = new Hono();
+  // Counts requests until their response is finished (a stream: until its last event), for a graceful drain.
+  app.use(async (context, next) => {
+    lifecycle.inFlight++;
+    const outgoing = (context.env as { outgoing?: import("node:http").ServerResponse } | undefined)?.outgoing;
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        lifecycle.inFlight--;
+      }
+    };
+    outgoing?.once("close", finish);
+    try {
+      await next();
+    } finally {
+      if (!outgoing) finish();
+    }
+  });
+  app.get("/healthz", (context) => context.json({ status: "ok" }));
+  app.get("/readyz", (context) => (lifecycle.draining ? context.json({ status: "draining" }, 503) : context.json({ status: "ready" })));
   app.onError((error, context) => {
     const { status, body } = toOpenAIError(error);
     return context.json(body, status);
