@@ -56,11 +56,18 @@ describe.skipIf(!existsSync(specPath))("mull serve against OpenAI's OpenAPI desc
 
   const post = (path: string, body: unknown) =>
     fetch(`${server.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+  /** Each server-sent event's data (named events included), without the final [DONE]. */
   const chunks = async (response: Response) =>
     (await response.text())
       .split("\n\n")
-      .filter((event) => event.startsWith("data: ") && event !== "data: [DONE]")
-      .map((event) => JSON.parse(event.slice(6)) as unknown);
+      .map((event) =>
+        event
+          .split("\n")
+          .find((line) => line.startsWith("data: "))
+          ?.slice(6),
+      )
+      .filter((data): data is string => data !== undefined && data !== "[DONE]")
+      .map((data) => JSON.parse(data) as unknown);
 
   it("chat completions, with log-probabilities and n, and a strategy's", async () => {
     for (const model of ["mull-tiny-policy", "self-consistency/mull-tiny-policy"]) {
@@ -100,6 +107,32 @@ describe.skipIf(!existsSync(specPath))("mull serve against OpenAI's OpenAPI desc
     const ends = legacy.filter((chunk) => (chunk as { choices: { finish_reason: unknown }[] }).choices.every((choice) => choice.finish_reason !== null));
     expect(ends.length).toBeGreaterThan(0);
     expect(ends.flatMap((chunk) => check("CreateCompletionResponse", chunk))).toEqual([]);
+  });
+
+  it("the Responses API, plain and streamed", async () => {
+    const body = { model: "mull-tiny-policy", input: [{ role: "user", content: [{ type: "input_text", text: "6*7" }] }], temperature: 0 };
+    const plain = (await (await post("/responses", body)).json()) as { output: { content: { text: string }[] }[] };
+    expect(check("Response", plain)).toEqual([]);
+    expect(plain.output[0]?.content[0]?.text).toContain("#### 42");
+    const events = await chunks(await post("/responses", { ...body, stream: true }));
+    expect(events.length).toBeGreaterThan(6);
+    // Each event against its own schema (the union's errors name every member).
+    const schemas: Record<string, string> = {
+      "response.created": "ResponseCreatedEvent",
+      "response.output_item.added": "ResponseOutputItemAddedEvent",
+      "response.content_part.added": "ResponseContentPartAddedEvent",
+      "response.output_text.delta": "ResponseTextDeltaEvent",
+      "response.output_text.done": "ResponseTextDoneEvent",
+      "response.content_part.done": "ResponseContentPartDoneEvent",
+      "response.output_item.done": "ResponseOutputItemDoneEvent",
+      "response.completed": "ResponseCompletedEvent",
+    };
+    expect(events.flatMap((event) => check(schemas[(event as { type: string }).type] ?? "ResponseStreamEvent", event))).toEqual([]);
+    const types = events.map((event) => (event as { type: string }).type);
+    expect(types[0]).toBe("response.created");
+    expect(types.at(-1)).toBe("response.completed");
+    const text = events.map((event) => ((event as { type: string }).type === "response.output_text.delta" ? (event as { delta: string }).delta : "")).join("");
+    expect(text).toBe(plain.output[0]?.content[0]?.text);
   });
 
   it("is a real check: an empty body and a wrong finish reason fail", () => {

@@ -13,6 +13,7 @@ import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import { type ChatRequest, type CompletionRequest, chatRequestSchema, completionRequestSchema } from "./request-schemas.js";
 import { resolveRequestModel, type ServedModels } from "./resolve-request-model.js";
 import type { Kind } from "./response-bodies.js";
+import { handleResponses } from "./responses-route.js";
 import { jsonResponse, streamResponse } from "./send-response.js";
 
 export type ServerAppOptions = {
@@ -88,6 +89,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
     return context.json({ id, object: "model", created: 0, owned_by: "mull" });
   });
   app.post("/v1/completions", (context) => handle(served, context, "completion", completionRequestSchema as ZodType<CompletionRequest>));
+  app.post("/v1/responses", (context) => handleResponses(served, context, clientSignal(context).signal));
   app.post("/v1/chat/completions", (context) => handle(served, context, "chat", chatRequestSchema as ZodType<ChatRequest>));
   return app;
 }
