@@ -35,3 +35,29 @@ describe("mull serve's life", () => {
     expect(refused).toBeInstanceOf(Error);
   });
 });
+
+describe("mull serve's metrics", () => {
+  it("counts requests by route, model and status, their latency, and the tokens each model and strategy spent", async () => {
+    const server = await startServer({ models: { m: model }, port: 0 });
+    try {
+      const post = (body: unknown) =>
+        fetch(`${server.url}/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }).then(
+          async (response) => ({ status: response.status, body: (await response.json()) as { usage?: { prompt_tokens: number; completion_tokens: number } } }),
+        );
+      const plain = await post({ model: "m", prompt: "Q: 6*7\nA: ", temperature: 0 });
+      const voted = await post({ model: "self-consistency/m", prompt: "Q: 6*7\nA: ", mull: { n: 2 } });
+      const refused = await post({ model: "m" });
+      expect([plain.status, voted.status, refused.status]).toEqual([200, 200, 400]);
+      const text = await (await fetch(`${server.url.replace(/\/v1$/, "")}/metrics`)).text();
+      expect(text).toContain('mull_requests_total{route="/v1/completions",model="m",status="200"} 1');
+      expect(text).toContain('mull_requests_total{route="/v1/completions",model="self-consistency/m",status="200"} 1');
+      expect(text).toMatch(/mull_requests_total\{route="\/v1\/completions",model="",status="400"\} 1/);
+      expect(text).toContain(`mull_tokens_total{model="m",strategy="none",kind="completion"} ${plain.body.usage?.completion_tokens}`);
+      expect(text).toContain(`mull_tokens_total{model="m",strategy="self-consistency",kind="completion"} ${voted.body.usage?.completion_tokens}`);
+      expect(text).toMatch(/mull_request_duration_seconds_count\{route="\/v1\/completions",model="m"\} 1/);
+      expect(text).toMatch(/mull_requests_in_flight \d/);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -8,6 +8,7 @@ import { type Context, Hono } from "hono";
 import type { ZodType } from "zod";
 import type { CallOptions, ChatMessage } from "../core/call-options.js";
 import type { LanguageModel } from "../core/language-model.js";
+import type { Usage } from "../core/usage.js";
 import { createMull, defaults, type Mull } from "../runtime/create-mull.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import { type ChatRequest, type CompletionRequest, chatRequestSchema, completionRequestSchema } from "./request-schemas.js";
@@ -15,6 +16,7 @@ import { resolveRequestModel, type ServedModels } from "./resolve-request-model.
 import type { Kind } from "./response-bodies.js";
 import { handleResponses } from "./responses-route.js";
 import { jsonResponse, streamResponse } from "./send-response.js";
+import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
 export type ServerAppOptions = {
   /** Base models by id; the first is the default for ids that name only a strategy. */
@@ -28,12 +30,17 @@ export type ServerAppOptions = {
   verifiers?: string[];
   /** Shared with the process that serves the app: whether it is draining, and the requests in flight. Defaults to a fresh one. */
   lifecycle?: ServerLifecycle;
+  /** Prometheus metrics, served at `/metrics`. Defaults to a fresh set; `false` serves none. */
+  metrics?: ServerMetrics | false;
 };
 
 /** A server's life: `/readyz` answers 503 once it drains, so that a load balancer sends no more requests. */
 export type ServerLifecycle = { draining: boolean; inFlight: number };
 
-export function createServerApp(options: ServerAppOptions): Hono {
+/** What a request's context carries for the metrics: the model id it resolved to. */
+export type ServerEnv = { Variables: { modelId?: string } };
+
+export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const mull = options.mull ?? createMull();
   const served: ServedModels = {
     mull,
@@ -41,16 +48,23 @@ export function createServerApp(options: ServerAppOptions): Hono {
     verifiers: (options.verifiers ?? [defaults.verifier]).map((spec) => mull.verifierSpec(spec)),
   };
   const lifecycle = options.lifecycle ?? { draining: false, inFlight: 0 };
-  const app = new Hono();
+  const metrics = options.metrics === false ? undefined : (options.metrics ?? createServerMetrics());
+  served.metrics = metrics;
+  const app = new Hono<ServerEnv>();
   // Counts requests until their response is finished (a stream: until its last event), for a graceful drain.
   app.use(async (context, next) => {
     lifecycle.inFlight++;
+    metrics?.inFlight(1);
+    const started = performance.now();
     const outgoing = (context.env as { outgoing?: import("node:http").ServerResponse } | undefined)?.outgoing;
     let done = false;
     const finish = () => {
       if (!done) {
         done = true;
         lifecycle.inFlight--;
+        metrics?.inFlight(-1);
+        const route = context.req.routePath && context.req.routePath !== "/*" ? context.req.routePath : "unmatched";
+        metrics?.request({ route, model: context.get("modelId") ?? "", status: context.res.status, seconds: (performance.now() - started) / 1000 });
       }
     };
     outgoing?.once("close", finish);
@@ -60,6 +74,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
       if (!outgoing) finish();
     }
   });
+  if (metrics) app.get("/metrics", async (context) => context.text(await metrics.render(), 200, { "content-type": metrics.registry.contentType }));
   app.get("/healthz", (context) => context.json({ status: "ok" }));
   app.get("/readyz", (context) => (lifecycle.draining ? context.json({ status: "draining" }, 503) : context.json({ status: "ready" })));
   app.onError((error, context) => {
@@ -94,7 +109,7 @@ export function createServerApp(options: ServerAppOptions): Hono {
   return app;
 }
 
-async function handle(served: ServedModels, context: Context, kind: Kind, schema: ZodType<CompletionRequest | ChatRequest>) {
+async function handle(served: ServedModels, context: Context<ServerEnv>, kind: Kind, schema: ZodType<CompletionRequest | ChatRequest>) {
   const parsed = await parseBody(context, schema);
   if ("error" in parsed) return context.json(parsed.error.body, parsed.error.status);
   const request = parsed.request;
@@ -102,11 +117,14 @@ async function handle(served: ServedModels, context: Context, kind: Kind, schema
   if (unsupported) return context.json(unsupported.body, unsupported.status);
   const resolved = resolveRequestModel(served, request);
   if ("error" in resolved) return context.json(resolved.error.body, resolved.error.status);
+  context.set("modelId", resolved.id);
   const controller = clientSignal(context);
   const call = toCallOptions(kind, request, controller.signal);
   const response = { kind, model: resolved.model, id: resolved.id, call, created: Math.floor(Date.now() / 1000), controller };
   const responseId = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${crypto.randomUUID()}`;
-  const pending = { ...response, responseId, includeUsage: request.stream_options?.include_usage === true };
+  const baseId = resolved.id.split("/").at(-1) ?? resolved.id;
+  const onUsage = (usage: Usage, strategy: string | undefined) => served.metrics?.tokens({ model: baseId, strategy: strategy ?? "none", usage });
+  const pending = { ...response, responseId, includeUsage: request.stream_options?.include_usage === true, onUsage };
   return request.stream ? streamResponse(context, pending) : jsonResponse(context, pending);
 }
 

@@ -10,12 +10,15 @@ import type { Mull } from "../runtime/create-mull.js";
 import { strategyModel } from "../strategies/strategy-model.js";
 import { invalidRequest } from "./openai-error.js";
 import type { MullRequest } from "./request-schemas.js";
+import type { ServerMetrics } from "./server-metrics.js";
 
 export type ServedModels = {
   mull: Mull;
   models: Record<string, LanguageModel>;
   /** Verifier specs a request may name (canonical); the first is the default. */
   verifiers: string[];
+  /** Where requests' token spend is counted, when the server keeps metrics. */
+  metrics?: ServerMetrics | undefined;
 };
 
 export function resolveRequestModel(

@@ -3,6 +3,7 @@ import { streamSSE } from "hono/streaming";
 import type { CallOptions } from "../core/call-options.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { StreamPart } from "../core/stream-part.js";
+import type { Usage } from "../core/usage.js";
 import { toOpenAIError } from "./openai-error.js";
 import { type Kind, logprobsBody, mullBody, stopReasonBody, usageBody, wireFinishReason } from "./response-bodies.js";
 
@@ -17,10 +18,13 @@ export type PendingResponse = {
   controller: AbortController;
   /** `stream_options.include_usage`: a last chunk with the usage, only when asked. */
   includeUsage: boolean;
+  /** Told what the request spent once it is known (for the metrics). */
+  onUsage?: (usage: Usage, strategy: string | undefined) => void;
 };
 
-export async function jsonResponse(context: Context, { kind, model, id, call, created, responseId }: PendingResponse) {
+export async function jsonResponse(context: Context, { kind, model, id, call, created, responseId, onUsage }: PendingResponse) {
   const result = await model.doGenerate(call);
+  onUsage?.(result.usage, result.strategy?.strategy);
   const choices = result.completions.map((completion, index) => {
     const logprobs = completion.logprobs ? logprobsBody(kind, completion.logprobs) : null;
     const content = kind === "chat" ? { message: { role: "assistant", content: completion.text, refusal: null } } : { text: completion.text };
@@ -111,6 +115,7 @@ export async function streamResponse(context: Context, pending: PendingResponse)
           await stream.writeSSE({ data: JSON.stringify(toOpenAIError(part.error).body) });
           break;
         }
+        if (part.type === "end") pending.onUsage?.(part.usage, part.strategy?.strategy);
         const body = chunkOf(part);
         if (body) await stream.writeSSE({ data: JSON.stringify({ id: responseId, object, created, model: id, ...body }) });
       }

@@ -1,0 +1,52 @@
+/**
+ * Prometheus metrics of a server (prom-client, on a registry of its own): requests by route, model and
+ * status, their latency, the requests in flight, and the tokens spent by model and strategy. Labels hold
+ * route paths, served model ids and strategy names only: never a key, a prompt or a completion.
+ */
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { Usage } from "../core/usage.js";
+
+export type ServerMetrics = {
+  readonly registry: Registry;
+  request(labels: { route: string; model: string; status: number; seconds: number }): void;
+  tokens(labels: { model: string; strategy: string; usage: Usage }): void;
+  inFlight(change: 1 | -1): void;
+  render(): Promise<string>;
+};
+
+export function createServerMetrics(): ServerMetrics {
+  const registry = new Registry();
+  const requests = new Counter({
+    name: "mull_requests_total",
+    help: "Requests answered, by route, model and HTTP status",
+    labelNames: ["route", "model", "status"],
+    registers: [registry],
+  });
+  const latency = new Histogram({
+    name: "mull_request_duration_seconds",
+    help: "Time to the end of the response (a stream: its last event), by route and model",
+    labelNames: ["route", "model"],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120],
+    registers: [registry],
+  });
+  const inFlight = new Gauge({ name: "mull_requests_in_flight", help: "Requests being answered now", registers: [registry] });
+  const tokens = new Counter({
+    name: "mull_tokens_total",
+    help: "Tokens spent, by model, strategy and kind (prompt or completion); a strategy's count covers all its calls",
+    labelNames: ["model", "strategy", "kind"],
+    registers: [registry],
+  });
+  return {
+    registry,
+    request({ route, model, status, seconds }) {
+      requests.inc({ route, model, status: String(status) });
+      latency.observe({ route, model }, seconds);
+    },
+    tokens({ model, strategy, usage }) {
+      tokens.inc({ model, strategy, kind: "prompt" }, usage.promptTokens);
+      tokens.inc({ model, strategy, kind: "completion" }, usage.completionTokens);
+    },
+    inFlight: (change) => inFlight.inc(change),
+    render: () => registry.metrics(),
+  };
+}
