@@ -61,3 +61,45 @@ describe("mull serve's metrics", () => {
     }
   });
 });
+
+describe("mull serve's API keys", () => {
+  it("asks for a valid key, holds each key to its models, its rate and its day's tokens, and never shows a key", async () => {
+    const secret = "sk-team-alpha-0123456789";
+    const keys = [
+      { key: secret, name: "alpha", models: ["m", "self-consistency/m"], requestsPerMinute: 3 },
+      { key: "sk-team-beta-9876543210", name: "beta", tokensPerDay: 10 },
+    ];
+    const server = await startServer({ models: { m: model }, port: 0, keys });
+    try {
+      const call = (key: string | undefined, model = "m") =>
+        fetch(`${server.url}/completions`, {
+          method: "POST",
+          headers: { "content-type": "application/json", ...(key ? { authorization: `Bearer ${key}` } : {}) },
+          body: JSON.stringify({ model, prompt: "Q: 6*7\nA: ", temperature: 0, max_tokens: 16 }),
+        });
+      const bodies: string[] = [];
+      const expectStatus = async (response: Response, status: number) => {
+        const text = await response.text();
+        bodies.push(text);
+        expect(response.status, text).toBe(status);
+        return response;
+      };
+      await expectStatus(await call(undefined), 401);
+      await expectStatus(await call("sk-wrong"), 401);
+      await expectStatus(await call(secret), 200);
+      await expectStatus(await call(secret, "best-of-n/m"), 403);
+      await expectStatus(await call(secret), 200);
+      await expectStatus(await call(secret), 200);
+      const limited = await expectStatus(await call(secret), 429);
+      expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+      await expectStatus(await call("sk-team-beta-9876543210"), 200);
+      const spent = await expectStatus(await call("sk-team-beta-9876543210"), 429);
+      expect(Number(spent.headers.get("retry-after"))).toBeGreaterThan(0);
+      expect((await fetch(`${server.url.replace(/\/v1$/, "")}/healthz`)).status).toBe(200);
+      const metrics = await (await fetch(`${server.url.replace(/\/v1$/, "")}/metrics`)).text();
+      for (const text of [...bodies, metrics]) expect(text).not.toContain("sk-team");
+    } finally {
+      await server.close();
+    }
+  });
+});

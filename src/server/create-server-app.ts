@@ -10,6 +10,7 @@ import type { CallOptions, ChatMessage } from "../core/call-options.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Usage } from "../core/usage.js";
 import { createMull, defaults, type Mull } from "../runtime/create-mull.js";
+import { type ApiKey, createKeyRing } from "./api-keys.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import { type ChatRequest, type CompletionRequest, chatRequestSchema, completionRequestSchema } from "./request-schemas.js";
 import { resolveRequestModel, type ServedModels } from "./resolve-request-model.js";
@@ -32,13 +33,15 @@ export type ServerAppOptions = {
   lifecycle?: ServerLifecycle;
   /** Prometheus metrics, served at `/metrics`. Defaults to a fresh set; `false` serves none. */
   metrics?: ServerMetrics | false;
+  /** API keys every `/v1` request must carry (see `ApiKey`). Defaults to none: the server is open. */
+  keys?: readonly ApiKey[];
 };
 
 /** A server's life: `/readyz` answers 503 once it drains, so that a load balancer sends no more requests. */
 export type ServerLifecycle = { draining: boolean; inFlight: number };
 
 /** What a request's context carries for the metrics: the model id it resolved to. */
-export type ServerEnv = { Variables: { modelId?: string } };
+export type ServerEnv = { Variables: { modelId?: string; apiKey?: ApiKey } };
 
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const mull = options.mull ?? createMull();
@@ -74,6 +77,9 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
       if (!outgoing) finish();
     }
   });
+  const keyRing = options.keys && options.keys.length > 0 ? createKeyRing(options.keys) : undefined;
+  served.keyRing = keyRing;
+  if (keyRing) app.use("/v1/*", (context, next) => requireKey(keyRing, context, next));
   if (metrics) app.get("/metrics", async (context) => context.text(await metrics.render(), 200, { "content-type": metrics.registry.contentType }));
   app.get("/healthz", (context) => context.json({ status: "ok" }));
   app.get("/readyz", (context) => (lifecycle.draining ? context.json({ status: "draining" }, 503) : context.json({ status: "ready" })));
@@ -123,7 +129,11 @@ async function handle(served: ServedModels, context: Context<ServerEnv>, kind: K
   const response = { kind, model: resolved.model, id: resolved.id, call, created: Math.floor(Date.now() / 1000), controller };
   const responseId = `${kind === "chat" ? "chatcmpl" : "cmpl"}-${crypto.randomUUID()}`;
   const baseId = resolved.id.split("/").at(-1) ?? resolved.id;
-  const onUsage = (usage: Usage, strategy: string | undefined) => served.metrics?.tokens({ model: baseId, strategy: strategy ?? "none", usage });
+  const apiKey = context.get("apiKey");
+  const onUsage = (usage: Usage, strategy: string | undefined) => {
+    served.metrics?.tokens({ model: baseId, strategy: strategy ?? "none", usage });
+    if (apiKey) served.keyRing?.spend(apiKey, usage.promptTokens + usage.completionTokens);
+  };
   const pending = { ...response, responseId, includeUsage: request.stream_options?.include_usage === true, onUsage };
   return request.stream ? streamResponse(context, pending) : jsonResponse(context, pending);
 }
@@ -209,4 +219,29 @@ function clientSignal(context: Context): AbortController {
   });
   context.req.raw.signal?.addEventListener("abort", () => controller.abort(new DOMException("client disconnected", "AbortError")), { once: true });
   return controller;
+}
+
+/**
+ * Lets a `/v1` request through only with a valid key allowed its model, within its rate and its day's
+ * tokens; otherwise an OpenAI-shaped 401, 403 or 429 (with `retry-after`). The model is read from the body
+ * (or the path, for `GET /v1/models/{id}`) without consuming it for the handler.
+ */
+async function requireKey(keyRing: ReturnType<typeof createKeyRing>, context: Context<ServerEnv>, next: () => Promise<void>) {
+  let model: string | undefined;
+  if (context.req.method === "POST") {
+    const body = (await context.req.raw
+      .clone()
+      .json()
+      .catch(() => undefined)) as { model?: unknown } | undefined;
+    model = typeof body?.model === "string" ? body.model : undefined;
+  }
+  const checked = keyRing.check(context.req.header("authorization"), model);
+  if (!checked.ok) {
+    const type = checked.status === 429 ? "rate_limit_error" : checked.status === 401 ? "authentication_error" : "permission_error";
+    if (checked.retryAfterSeconds !== undefined) context.header("retry-after", String(checked.retryAfterSeconds));
+    return context.json({ error: { message: checked.message, type, param: null, code: checked.code } }, checked.status);
+  }
+  context.set("apiKey", checked.key);
+  await next();
+  return undefined;
 }

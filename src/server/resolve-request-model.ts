@@ -8,6 +8,7 @@ import type { LanguageModel } from "../core/language-model.js";
 import type { Budget } from "../core/strategy.js";
 import type { Mull } from "../runtime/create-mull.js";
 import { strategyModel } from "../strategies/strategy-model.js";
+import type { createKeyRing } from "./api-keys.js";
 import { invalidRequest } from "./openai-error.js";
 import type { MullRequest } from "./request-schemas.js";
 import type { ServerMetrics } from "./server-metrics.js";
@@ -19,6 +20,8 @@ export type ServedModels = {
   verifiers: string[];
   /** Where requests' token spend is counted, when the server keeps metrics. */
   metrics?: ServerMetrics | undefined;
+  /** Where requests' token spend is charged to their API key, when the server has keys. */
+  keyRing?: ReturnType<typeof createKeyRing> | undefined;
 };
 
 export function resolveRequestModel(
