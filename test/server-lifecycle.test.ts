@@ -48,11 +48,21 @@ describe("mull serve's metrics", () => {
       const voted = await post({ model: "self-consistency/m", prompt: "Q: 6*7\nA: ", mull: { n: 2 } });
       const refused = await post({ model: "m" });
       expect([plain.status, voted.status, refused.status]).toEqual([200, 200, 400]);
+      const responses = (await (
+        await fetch(`${server.url}/responses`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ model: "m", input: "6*7", temperature: 0 }),
+        })
+      ).json()) as { usage: { output_tokens: number } };
       const text = await (await fetch(`${server.url.replace(/\/v1$/, "")}/metrics`)).text();
       expect(text).toContain('mull_requests_total{route="/v1/completions",model="m",status="200"} 1');
       expect(text).toContain('mull_requests_total{route="/v1/completions",model="self-consistency/m",status="200"} 1');
       expect(text).toMatch(/mull_requests_total\{route="\/v1\/completions",model="",status="400"\} 1/);
-      expect(text).toContain(`mull_tokens_total{model="m",strategy="none",kind="completion"} ${plain.body.usage?.completion_tokens}`);
+      expect(text).toContain('mull_requests_total{route="/v1/responses",model="m",status="200"} 1');
+      expect(text).toContain(
+        `mull_tokens_total{model="m",strategy="none",kind="completion"} ${(plain.body.usage?.completion_tokens ?? 0) + responses.usage.output_tokens}`,
+      );
       expect(text).toContain(`mull_tokens_total{model="m",strategy="self-consistency",kind="completion"} ${voted.body.usage?.completion_tokens}`);
       expect(text).toMatch(/mull_request_duration_seconds_count\{route="\/v1\/completions",model="m"\} 1/);
       expect(text).toMatch(/mull_requests_in_flight \d/);

@@ -17,6 +17,7 @@ import { resolveRequestModel, type ServedModels } from "./resolve-request-model.
 import type { Kind } from "./response-bodies.js";
 import { handleResponses } from "./responses-route.js";
 import { jsonResponse, streamResponse } from "./send-response.js";
+import type { ServerEnv } from "./server-env.js";
 import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
 export type ServerAppOptions = {
@@ -39,9 +40,6 @@ export type ServerAppOptions = {
 
 /** A server's life: `/readyz` answers 503 once it drains, so that a load balancer sends no more requests. */
 export type ServerLifecycle = { draining: boolean; inFlight: number };
-
-/** What a request's context carries for the metrics: the model id it resolved to. */
-export type ServerEnv = { Variables: { modelId?: string; apiKey?: ApiKey } };
 
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const mull = options.mull ?? createMull();

@@ -14,6 +14,7 @@ import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import { mullRequestSchema } from "./request-schemas.js";
 import { resolveRequestModel, type ServedModels } from "./resolve-request-model.js";
 import { mullBody } from "./response-bodies.js";
+import type { ServerEnv } from "./server-env.js";
 
 const textPart = z.looseObject({ type: z.enum(["input_text", "output_text", "text"]), text: z.string() });
 const inputItem = z.looseObject({
@@ -97,7 +98,7 @@ const usageOf = (usage: Usage) => ({
   total_tokens: usage.promptTokens + usage.completionTokens,
 });
 
-export async function handleResponses(served: ServedModels, context: Context, abortSignal: AbortSignal) {
+export async function handleResponses(served: ServedModels, context: Context<ServerEnv>, abortSignal: AbortSignal) {
   let raw: unknown;
   try {
     raw = await context.req.json();
@@ -125,6 +126,14 @@ export async function handleResponses(served: ServedModels, context: Context, ab
     mull: request.mull,
   });
   if ("error" in resolved) return context.json(resolved.error.body, resolved.error.status);
+  context.set("modelId", resolved.id);
+  // What the request spent counts in the metrics and against its key, as on the other routes.
+  const apiKey = context.get("apiKey");
+  const baseId = resolved.id.split("/").at(-1) ?? resolved.id;
+  const spent = (usage: Usage, strategy: string | undefined) => {
+    served.metrics?.tokens({ model: baseId, strategy: strategy ?? "none", usage });
+    if (apiKey) served.keyRing?.spend(apiKey, usage.promptTokens + usage.completionTokens);
+  };
   const call: CallOptions = {
     prompt: messagesOf(request),
     ...(request.max_output_tokens != null ? { maxTokens: request.max_output_tokens } : {}),
@@ -136,17 +145,23 @@ export async function handleResponses(served: ServedModels, context: Context, ab
   const base = { ...ids, model: resolved.id, created: Math.floor(Date.now() / 1000), request };
   if (!request.stream) {
     const result: GenerateResult = await resolved.model.doGenerate(call);
+    spent(result.usage, result.strategy?.strategy);
     const completion = result.completions[0];
     const truncated = completion?.finishReason === "length";
     return context.json(
       responseBody({ ...base, text: completion?.text ?? "", result: { usage: result.usage, truncated, mull: mullBody(result.strategy, result.usage) } }),
     );
   }
-  return streamResponses(context, resolved.model.doStream(call), base);
+  return streamResponses(context, resolved.model.doStream(call), base, spent);
 }
 
 /** The Responses API's stream: named events from `response.created` to `response.completed`. */
-async function streamResponses(context: Context, opening: Promise<ReadableStream<StreamPart>>, base: Parameters<typeof responseBody>[0]) {
+async function streamResponses(
+  context: Context<ServerEnv>,
+  opening: Promise<ReadableStream<StreamPart>>,
+  base: Parameters<typeof responseBody>[0],
+  spent: (usage: Usage, strategy: string | undefined) => void,
+) {
   let reader: ReadableStreamDefaultReader<StreamPart>;
   let first: ReadableStreamReadResult<StreamPart>;
   try {
@@ -178,6 +193,7 @@ async function streamResponses(context: Context, opening: Promise<ReadableStream
         await send("response.output_text.delta", { ...at, delta: part.delta, logprobs: [] });
       } else if (part.type === "completion-end" && part.index === 0) truncated = part.finishReason === "length";
       else if (part.type === "end") {
+        spent(part.usage, part.strategy?.strategy);
         const done = responseBody({ ...base, text, result: { usage: part.usage, truncated, mull: mullBody(part.strategy, part.usage) } });
         await send("response.output_text.done", { ...at, text, logprobs: [] });
         await send("response.content_part.done", { ...at, part: { type: "output_text", text, annotations: [], logprobs: [] } });
