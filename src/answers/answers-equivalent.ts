@@ -34,9 +34,11 @@ function valuesEqual(a: string, b: string, options: EquivalenceOptions, depth: n
   const listA = depth < 3 ? collectionOf(a) : undefined;
   const listB = depth < 3 ? collectionOf(b) : undefined;
   if (listA || listB) return !!listA && !!listB && collectionsEqual(listA, listB, options, depth);
-  const keyA = normalizeAnswer(a, options);
-  const keyB = normalizeAnswer(b, options);
-  if (keyA !== undefined && keyA === keyB) return true;
+  // At the top the caller has compared the keys already; items of a collection have not been.
+  if (depth > 0) {
+    const keyA = normalizeAnswer(a, options);
+    if (keyA !== undefined && keyA === normalizeAnswer(b, options)) return true;
+  }
   return mathEqual(a, b, tolerance);
 }
 

@@ -31,6 +31,14 @@ export type RunOutcome = {
   settled?: boolean;
 };
 
+export type SampleOptions = {
+  n: number;
+  waveSize: number;
+  temperature: number;
+  onWave?: (candidates: Candidate[]) => void;
+  call?: Partial<StrategyRunOptions["call"]>;
+};
+
 export type RunContext<Options> = {
   readonly name: string;
   /** The strategy's options, validated, defaults filled in. */
@@ -56,8 +64,11 @@ export type RunContext<Options> = {
   warn(warnings: readonly Warning[]): void;
   /** Samples per call: the given wave size, else `n` without a budget and 4 with one (smaller waves stop closer to it). */
   waveSize(n: number, explicit: number | undefined): number;
-  /** Draws up to `n` candidates in waves (see `sampleCandidates`); warnings are collected. */
-  sample(options: { n: number; waveSize: number; temperature: number; onWave?: (candidates: Candidate[]) => void }): Promise<Candidate[]>;
+  /**
+   * Draws up to `n` candidates in waves (see `sampleCandidates`); warnings are collected. `call` overrides
+   * fields of the run's call for these samples (a seed of their own, log-probabilities always).
+   */
+  sample(options: SampleOptions): Promise<Candidate[]>;
   /** Scores candidates with the verifier session (it reads a raw prompt or a conversation); counts its tokens. */
   score(candidates: { text: string; score?: number }[]): Promise<void>;
   /** The prompt as raw text (the definition's `rawPrompt` requirement guarantees it where declared). */
@@ -105,8 +116,8 @@ export function createRunContext<Options>(options: {
     },
     warn: (more: readonly Warning[]) => mergeWarnings(warnings, more),
     waveSize: (n: number, explicit: number | undefined) => explicit ?? (run.budget ? Math.min(n, 4) : n),
-    async sample(sampling: { n: number; waveSize: number; temperature: number; onWave?: (candidates: Candidate[]) => void }) {
-      const drawn = await sampleCandidates({ model, call: run.call, signal: meter.signal, extractAnswer, ...sampling });
+    async sample({ call, ...sampling }: SampleOptions) {
+      const drawn = await sampleCandidates({ model, call: { ...run.call, ...call }, signal: meter.signal, extractAnswer, ...sampling });
       mergeWarnings(warnings, drawn.warnings);
       return drawn.candidates;
     },

@@ -7,7 +7,6 @@
 import { z } from "zod";
 import type { Candidate } from "../core/strategy-report.js";
 import { defineStrategy } from "../extension/define-strategy.js";
-import { sampleCandidates } from "../extension/sample-candidates.js";
 import { fitWeibullMixture, highComponentPosterior } from "../internal/weibull-mixture.js";
 import { firstWithAnswer, majorityVote } from "./majority-vote.js";
 import { samplingOptions } from "./sampling-options.js";
@@ -48,17 +47,7 @@ export const rpc = defineStrategy({
   options: z.strictObject(samplingOptions),
   async run(context) {
     const { n, temperature } = context.options;
-    const sampled = await sampleCandidates({
-      model: context.model,
-      call: { ...context.call, logprobs: true },
-      signal: context.meter.signal,
-      extractAnswer: context.extractAnswer,
-      n,
-      temperature,
-      waveSize: context.waveSize(n, context.options.waveSize),
-    });
-    context.warn(sampled.warnings);
-    const candidates = sampled.candidates;
+    const candidates = await context.sample({ n, temperature, waveSize: context.waveSize(n, context.options.waveSize), call: { logprobs: true } });
     const withLogprobs = candidates.filter((candidate) => candidate.meanLogprob !== undefined || candidate.completionTokens === 0);
     let tally: { answer: string | undefined; votes: Record<string, number>; confidence: number };
     if (candidates.length > 0 && withLogprobs.length === candidates.length) {

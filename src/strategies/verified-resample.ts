@@ -5,7 +5,6 @@
 import { z } from "zod";
 import type { Candidate } from "../core/strategy-report.js";
 import { defineStrategy } from "../extension/define-strategy.js";
-import { sampleCandidates } from "../extension/sample-candidates.js";
 import { callSeedStride, seedAt } from "../internal/seeds.js";
 import { highestScored } from "./majority-vote.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
@@ -26,17 +25,7 @@ export const verifiedResample = defineStrategy({
     let accepted: Candidate | undefined;
     while (!accepted && candidates.length < maxSamples && !context.meter.signal.aborted) {
       const seed = seedAt(call.seed, candidates.length, callSeedStride);
-      const drawn = await sampleCandidates({
-        model: context.model,
-        call: { ...call, ...(seed !== undefined ? { seed } : {}) },
-        signal: context.meter.signal,
-        n: 1,
-        waveSize: 1,
-        temperature,
-        extractAnswer: context.extractAnswer,
-      });
-      context.warn(drawn.warnings);
-      const candidate = drawn.candidates[0];
+      const [candidate] = await context.sample({ n: 1, waveSize: 1, temperature, call: seed !== undefined ? { seed } : {} });
       if (!candidate) break;
       await context.score([candidate]);
       candidate.score ??= 0;
