@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { z } from "zod";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defaults } from "../runtime/create-mull.js";
 import type { CliContext } from "./cli-context.js";
 import { collect, integerOption } from "./parse-flags.js";
 
-type ServeFlags = { model: string[]; verifier?: string[]; host: string; port: number; keys?: string };
+type ServeFlags = { model?: string[]; verifier?: string[]; host?: string; port?: number; keys?: string; config?: string };
 
 export function addServeCommand(program: Command, context: () => CliContext): void {
   program
@@ -22,8 +20,9 @@ export function addServeCommand(program: Command, context: () => CliContext): vo
       `a verifier requests may name in mull.verifier (repeatable; the first is the default, ${defaults.verifier} when absent)`,
       collect,
     )
-    .option("--host <host>", "address to listen on", "127.0.0.1")
-    .option("-p, --port <port>", "port (0 picks a free one)", integerOption("--port", 0), 8080)
+    .option("--host <host>", "address to listen on (default 127.0.0.1, or the config's host)")
+    .option("-p, --port <port>", "port, 0 picks a free one (default 8080, or the config's port)", integerOption("--port", 0))
+    .option("-c, --config <file>", "a config file (JSON or YAML): models, upstream pools, verifiers, routes, keys; see the README's deployment section")
     .option("--keys <file>", "a JSON list of API keys ({ key, name, models?, requestsPerMinute?, tokensPerDay? }); without it the server is open")
     .action((flags: ServeFlags) => serveCommand(flags, context()));
 }
@@ -32,52 +31,31 @@ export function addServeCommand(program: Command, context: () => CliContext): vo
 async function serveCommand(flags: ServeFlags, context: CliContext): Promise<void> {
   const { mull } = context;
   const { startServer } = await import("../server/start-server.js");
-  const specs = flags.model ?? [defaults.model];
-  const models = Object.fromEntries(specs.map((spec) => mull.model(spec)).map((model) => [model.modelId, model]));
-  const keys = flags.keys !== undefined ? readKeys(flags.keys) : undefined;
-  const server = await startServer({
-    models,
-    mull,
-    verifiers: flags.verifier ?? [defaults.verifier],
-    host: flags.host,
-    port: flags.port,
-    ...(keys ? { keys } : {}),
-  });
-  const ids = Object.keys(models);
-  context.out(`mull serving ${ids.join(", ")} at ${server.url} (strategies: ${mull.strategies.names.join(", ")}, as <strategy>/${ids[0]})`);
+  const { readServerConfig, readKeysFile, serverOptionsFromConfig } = await import("../server/server-config.js");
+  let options: Parameters<typeof startServer>[0];
+  if (flags.config !== undefined) {
+    if (flags.model !== undefined || flags.verifier !== undefined || flags.keys !== undefined)
+      throw new InvalidArgumentError({
+        parameter: "--config",
+        message: "--model, --verifier and --keys go in the config file when --config is given (models, verifiers, keys)",
+      });
+    const config = readServerConfig(flags.config);
+    options = { mull, ...serverOptionsFromConfig({ mull, config, configPath: flags.config }) };
+  } else {
+    const specs = flags.model ?? [defaults.model];
+    const models = Object.fromEntries(specs.map((spec) => mull.model(spec)).map((model) => [model.modelId, model]));
+    options = { models, mull, verifiers: flags.verifier ?? [defaults.verifier], ...(flags.keys !== undefined ? { keys: readKeysFile(flags.keys) } : {}) };
+  }
+  // Flags given on the command line win over the file's.
+  const host = flags.host ?? options.host ?? "127.0.0.1";
+  const port = flags.port ?? options.port ?? 8080;
+  const server = await startServer({ ...options, host, port });
+  const ids = Object.keys(options.models);
+  const routes = Object.keys(options.routes ?? {});
+  context.out(`mull serving ${[...routes, ...ids].join(", ")} at ${server.url} (strategies: ${mull.strategies.names.join(", ")}, as <strategy>/${ids[0]})`);
   await new Promise<void>((resolve) => {
     if (context.signal.aborted) resolve();
     context.signal.addEventListener("abort", () => resolve(), { once: true });
   });
   await server.close();
-}
-
-const keysSchema = z
-  .array(
-    z.strictObject({
-      key: z.string().min(16),
-      name: z.string().min(1),
-      models: z.array(z.string().min(1)).optional(),
-      requestsPerMinute: z.number().int().min(1).optional(),
-      tokensPerDay: z.number().int().min(1).optional(),
-    }),
-  )
-  .min(1);
-
-/** The keys file, validated; an error names the field, never a key. */
-function readKeys(path: string) {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new InvalidArgumentError({ parameter: "--keys", value: path, message: `cannot read ${path}: ${(error as Error).message.split("\n")[0]}` });
-  }
-  const parsed = keysSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new InvalidArgumentError({
-    parameter: "--keys",
-    value: path,
-    message: `${path}: ${issue?.path.join(".") || "(top level)"}: ${issue?.message ?? "invalid"}`,
-  });
 }

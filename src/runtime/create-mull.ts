@@ -3,6 +3,7 @@
  * lifetimes. The CLI, the server, the bench and the scripts all go through it, so a spec means the same
  * thing, with the same defaults, from every entry point.
  */
+import { createHash } from "node:crypto";
 import type { ChatMessage } from "../core/call-options.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
@@ -74,8 +75,11 @@ export type Mull = {
   readonly strategies: Registry<StrategyDefinition>;
   readonly verifiers: Registry<VerifierDefinition>;
   readonly backends: readonly BackendDefinition[];
-  /** A model by spec, loaded once per spec and disposed with the runtime. */
-  model(spec?: string, options?: { sequences?: number }): OwnedModel;
+  /**
+   * A model by spec, loaded once per spec and disposed with the runtime. `apiKey` overrides the runtime's
+   * key for this model (an upstream with a key of its own).
+   */
+  model(spec?: string, options?: { sequences?: number; apiKey?: string }): OwnedModel;
   /** A verifier by spec, built once per canonical spec; `spec` is the canonical spec with defaults filled in. */
   verifier(spec?: string): { verifier: Verifier; spec: string };
   /** The canonical form of a verifier spec (validated, defaults filled in), without building anything. */
@@ -99,8 +103,10 @@ export function createMull(config: MullConfig = {}): Mull {
   const models = new Map<string, OwnedModel>();
   const builtVerifiers = new Map<string, Verifier>();
 
-  const model = (spec: string = defaults.model, options: { sequences?: number } = {}): OwnedModel => {
-    const key = JSON.stringify([spec, options.sequences ?? null]);
+  const model = (spec: string = defaults.model, options: { sequences?: number; apiKey?: string } = {}): OwnedModel => {
+    // The cache key holds a digest of a model's own API key, never the key.
+    const keyDigest = options.apiKey === undefined ? null : createHash("sha256").update(options.apiKey).digest("hex");
+    const key = JSON.stringify([spec, options.sequences ?? null, keyDigest]);
     const known = models.get(key);
     if (known) return known;
     const backend = backends.find((item) => item.matches(spec));
@@ -110,7 +116,7 @@ export function createMull(config: MullConfig = {}): Mull {
         value: spec,
         message: `${JSON.stringify(spec)} is not a model spec; expected ${backends.map((item) => item.specHelp).join(", or ")}`,
       });
-    const created = backend.create({ spec, apiKey, sequences: options.sequences });
+    const created = backend.create({ spec, apiKey: options.apiKey ?? apiKey, sequences: options.sequences });
     const owned: OwnedModel = config.middleware?.length
       ? { ...wrapModel({ model: created, middleware: config.middleware }), ...(created.dispose ? { dispose: () => created.dispose!() } : {}) }
       : created;

@@ -7,6 +7,7 @@
 import { type Context, Hono } from "hono";
 import type { ZodType } from "zod";
 import type { CallOptions, ChatMessage } from "../core/call-options.js";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Usage } from "../core/usage.js";
 import { createMull, defaults, type Mull } from "../runtime/create-mull.js";
@@ -17,6 +18,7 @@ import { resolveRequestModel, type ServedModels } from "./resolve-request-model.
 import type { Kind } from "./response-bodies.js";
 import { handleResponses } from "./responses-route.js";
 import { jsonResponse, streamResponse } from "./send-response.js";
+import type { Route } from "./server-config.js";
 import type { ServerEnv } from "./server-env.js";
 import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
@@ -26,10 +28,12 @@ export type ServerAppOptions = {
   /** Resolves strategies and verifiers from specs. Defaults to a runtime of the built-in extensions. */
   mull?: Mull;
   /**
-   * Verifier specs requests may use (`mull.verifier`); the first is the default for strategies that need
-   * one. Defaults to `["prm"]` (the bundled PRM, loaded on first use).
+   * Verifier specs requests may use (`mull.verifier`), as a list or by name; the first is the default for
+   * strategies that need one. Defaults to `["prm"]` (the bundled PRM, loaded on first use).
    */
-  verifiers?: string[];
+  verifiers?: string[] | Record<string, string>;
+  /** Public model names bound to a strategy, a model of `models`, a verifier and a budget. Defaults to none. */
+  routes?: Record<string, Route>;
   /** Shared with the process that serves the app: whether it is draining, and the requests in flight. Defaults to a fresh one. */
   lifecycle?: ServerLifecycle;
   /** Prometheus metrics, served at `/metrics`. Defaults to a fresh set; `false` serves none. */
@@ -43,10 +47,27 @@ export type ServerLifecycle = { draining: boolean; inFlight: number };
 
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const mull = options.mull ?? createMull();
+  const verifierNames = Array.isArray(options.verifiers)
+    ? undefined
+    : Object.fromEntries(Object.entries(options.verifiers ?? {}).map(([name, spec]) => [name, mull.verifierSpec(spec)]));
+  const verifierSpecs = Array.isArray(options.verifiers) ? options.verifiers : Object.values(options.verifiers ?? {});
+  const routes = options.routes ?? {};
+  for (const [name, route] of Object.entries(routes)) {
+    if (!(route.model in options.models))
+      throw new InvalidArgumentError({
+        parameter: `routes.${name}.model`,
+        value: route.model,
+        message: `no served model is named ${JSON.stringify(route.model)}`,
+      });
+    // A bad strategy spec fails at start, not on the first request.
+    mull.parseStrategy(route.strategy).definition.parseOptions(mull.parseStrategy(route.strategy).input);
+  }
   const served: ServedModels = {
     mull,
     models: options.models,
-    verifiers: (options.verifiers ?? [defaults.verifier]).map((spec) => mull.verifierSpec(spec)),
+    verifiers: (verifierSpecs.length > 0 ? verifierSpecs : [defaults.verifier]).map((spec) => mull.verifierSpec(spec)),
+    verifierNames,
+    routes,
   };
   const lifecycle = options.lifecycle ?? { draining: false, inFlight: 0 };
   const metrics = options.metrics === false ? undefined : (options.metrics ?? createServerMetrics());
@@ -89,20 +110,15 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.get("/v1/models", (context) =>
     context.json({
       object: "list",
-      data: Object.keys(options.models).flatMap((id) =>
-        [id, ...mull.strategies.names.map((strategy) => `${strategy}/${id}`)].map((modelId) => ({
-          id: modelId,
-          object: "model",
-          created: 0,
-          owned_by: "mull",
-        })),
+      data: [...Object.keys(routes), ...Object.keys(options.models).flatMap((id) => [id, ...mull.strategies.names.map((strategy) => `${strategy}/${id}`)])].map(
+        (modelId) => ({ id: modelId, object: "model", created: 0, owned_by: "mull" }),
       ),
     }),
   );
   app.get("/v1/models/:id{.+}", (context) => {
     const id = context.req.param("id");
     const [strategy, base] = id.includes("/") ? (id.split("/", 2) as [string, string]) : [undefined, id];
-    const known = base in options.models && (strategy === undefined || mull.strategies.has(strategy));
+    const known = id in routes || (base in options.models && (strategy === undefined || mull.strategies.has(strategy)));
     if (!known)
       return context.json(invalidRequest(`The model ${JSON.stringify(id)} does not exist; see /v1/models`, "model", 404, "model_not_found").body, 404);
     return context.json({ id, object: "model", created: 0, owned_by: "mull" });

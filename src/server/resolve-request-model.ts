@@ -11,6 +11,7 @@ import { strategyModel } from "../strategies/strategy-model.js";
 import type { createKeyRing } from "./api-keys.js";
 import { invalidRequest } from "./openai-error.js";
 import type { MullRequest } from "./request-schemas.js";
+import type { Route } from "./server-config.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
 export type ServedModels = {
@@ -18,6 +19,10 @@ export type ServedModels = {
   models: Record<string, LanguageModel>;
   /** Verifier specs a request may name (canonical); the first is the default. */
   verifiers: string[];
+  /** Verifier specs (canonical) by the names a config gave them; a request may name a verifier either way. */
+  verifierNames?: Record<string, string> | undefined;
+  /** Public model names bound to a strategy, a base model, a verifier and a budget. */
+  routes?: Record<string, Route> | undefined;
   /** Where requests' token spend is counted, when the server keeps metrics. */
   metrics?: ServerMetrics | undefined;
   /** Where requests' token spend is charged to their API key, when the server has keys. */
@@ -28,6 +33,8 @@ export function resolveRequestModel(
   served: ServedModels,
   request: { model: string; temperature?: number | undefined; mull?: MullRequest | undefined },
 ): { model: LanguageModel; id: string } | { error: ReturnType<typeof invalidRequest> } {
+  const route = served.routes?.[request.model];
+  if (route) return resolveRoute(served, request, route);
   const baseIds = Object.keys(served.models);
   const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, ...options } = request.mull ?? {};
   const slash = request.model.indexOf("/");
@@ -49,37 +56,105 @@ export function resolveRequestModel(
       throw new InvalidArgumentError({ parameter: "mull", message: `mull.${given[0]} needs a strategy (mull.strategy, or a strategy/model id)` });
     return { model: base, id: baseId };
   }
+  return {
+    model: wrapStrategy(served, {
+      strategySpec,
+      options,
+      temperature: request.temperature,
+      verifier: servedVerifier(served, verifier),
+      base,
+      budget: budgetOf({ budgetTokens, budgetCalls, budgetMs }),
+      answerPattern,
+      equations,
+    }),
+    id: `${served.mull.parseStrategy(strategySpec).definition.name}/${baseId}`,
+  };
+}
+
+/**
+ * A route: its strategy, model and verifier are fixed by the server; a request may add the strategy's
+ * options and ask for a smaller budget than the route's, never a larger one.
+ */
+function resolveRoute(
+  served: ServedModels,
+  request: { model: string; temperature?: number | undefined; mull?: MullRequest | undefined },
+  route: Route,
+): { model: LanguageModel; id: string } {
+  const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, ...options } = request.mull ?? {};
+  if (named !== undefined || verifier !== undefined)
+    throw new InvalidArgumentError({
+      parameter: named !== undefined ? "mull.strategy" : "mull.verifier",
+      message: `the route ${JSON.stringify(request.model)} fixes its strategy and verifier; call a base model to choose your own`,
+    });
+  const base = served.models[route.model] as LanguageModel;
+  const asked = budgetOf({ budgetTokens, budgetCalls, budgetMs });
+  const limit = budgetOf({ budgetTokens: route.budget?.tokens, budgetCalls: route.budget?.calls, budgetMs: route.budget?.ms });
+  const budget: Budget = {};
+  for (const key of ["maxTokens", "maxCalls", "maxWallMs"] as const) {
+    const values = [asked[key], limit[key]].filter((value): value is number => value !== undefined);
+    if (values.length > 0) budget[key] = Math.min(...values);
+  }
+  return {
+    model: wrapStrategy(served, {
+      strategySpec: route.strategy,
+      options,
+      temperature: request.temperature,
+      verifier: route.verifier !== undefined ? servedVerifier(served, route.verifier) : (served.verifiers[0] ?? "prm"),
+      base,
+      budget,
+      answerPattern,
+      equations,
+    }),
+    id: request.model,
+  };
+}
+
+function budgetOf(values: { budgetTokens?: number | undefined; budgetCalls?: number | undefined; budgetMs?: number | undefined }): Budget {
+  return {
+    ...(values.budgetTokens !== undefined ? { maxTokens: values.budgetTokens } : {}),
+    ...(values.budgetCalls !== undefined ? { maxCalls: values.budgetCalls } : {}),
+    ...(values.budgetMs !== undefined ? { maxWallMs: values.budgetMs } : {}),
+  };
+}
+
+/** A strategy built from its spec and a request's options, wrapped around a base model as a model again. */
+function wrapStrategy(
+  served: ServedModels,
+  options: {
+    strategySpec: string;
+    options: Record<string, unknown>;
+    temperature: number | undefined;
+    verifier: string;
+    base: LanguageModel;
+    budget: Budget;
+    answerPattern: string | undefined;
+    equations: "lenient" | "strict" | undefined;
+  },
+): LanguageModel {
+  const { strategySpec, budget, answerPattern, equations } = options;
   const { definition } = served.mull.parseStrategy(strategySpec);
   // The request's temperature is the strategy's, where the strategy has one and mull.temperature is not set.
-  const takesTemperature = "temperature" in definition.options.shape && request.temperature !== undefined && !("temperature" in options);
+  const takesTemperature = "temperature" in definition.options.shape && options.temperature !== undefined && !("temperature" in options.options);
   const strategy = served.mull.strategy(
-    { spec: strategySpec, options: { ...options, ...(takesTemperature ? { temperature: request.temperature } : {}) } },
-    { verifier: servedVerifier(served, verifier) },
+    { spec: strategySpec, options: { ...options.options, ...(takesTemperature ? { temperature: options.temperature } : {}) } },
+    { verifier: options.verifier },
   );
-  const budget: Budget = {
-    ...(budgetTokens !== undefined ? { maxTokens: budgetTokens } : {}),
-    ...(budgetCalls !== undefined ? { maxCalls: budgetCalls } : {}),
-    ...(budgetMs !== undefined ? { maxWallMs: budgetMs } : {}),
-  };
   const grading =
     answerPattern !== undefined || equations !== undefined
       ? createAnswerGrading({ ...(answerPattern !== undefined ? { pattern: answerPattern } : {}), ...(equations !== undefined ? { equations } : {}) })
       : undefined;
-  return {
-    model: strategyModel({
-      strategy,
-      model: base,
-      ...(Object.keys(budget).length > 0 ? { budget } : {}),
-      ...(grading ? { extractAnswer: grading.extract } : {}),
-    }),
-    id: `${strategy.name}/${baseId}`,
-  };
+  return strategyModel({
+    strategy,
+    model: options.base,
+    ...(Object.keys(budget).length > 0 ? { budget } : {}),
+    ...(grading ? { extractAnswer: grading.extract } : {}),
+  });
 }
 
 /** The verifier a request may use: one the server was started with (requests must not load arbitrary files or URLs). */
 function servedVerifier(served: ServedModels, spec: string | undefined): string {
   if (spec === undefined) return served.verifiers[0] ?? "prm";
-  const canonical = served.mull.verifierSpec(spec);
+  const canonical = served.verifierNames?.[spec] ?? served.mull.verifierSpec(spec);
   if (!served.verifiers.includes(canonical))
     throw new InvalidArgumentError({
       parameter: "mull.verifier",
