@@ -38,6 +38,7 @@ export type {
   TraceEventType,
 } from "./core/strategy.js";
 export type { StreamPart } from "./core/stream-part.js";
+export type { ResponseFormat, ToolCall, ToolChoice, ToolDefinition, ToolVote } from "./core/tools.js";
 export type { Usage } from "./core/usage.js";
 export type { Verifier, VerifierKind } from "./core/verifier.js";
 export type { Warning } from "./core/warning.js";

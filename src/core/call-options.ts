@@ -1,7 +1,13 @@
+import type { ResponseFormat, ToolChoice, ToolDefinition } from "./tools.js";
+
+/** One part of a message's content, as OpenAI's chat API writes it (`{ type: "text", text }`, `{ type: "image_url", ... }`). */
+export type ChatContentPart = { type: string; text?: string; [extra: string]: unknown };
+
 /** One chat message. Extra fields (tool calls, names) are kept and passed through to backends that take them. */
 export type ChatMessage = {
   role: "system" | "user" | "assistant" | "tool" | "developer";
-  content: string | null;
+  /** Text, or content parts (text, images, audio) for backends that take them. */
+  content: string | null | ChatContentPart[];
   [extra: string]: unknown;
 };
 
@@ -34,6 +40,14 @@ export type CallOptions = {
   maxReasoningTokens?: number;
   /** Cancels the call; partial completions come back with `finishReason: "abort"` where the backend can. */
   abortSignal?: AbortSignal;
+  /** Functions the model may call (chat prompts only). Defaults to none. */
+  tools?: ToolDefinition[];
+  /** Whether and which tool the model must call. Defaults to the backend's (`auto` where tools are given). */
+  toolChoice?: ToolChoice;
+  /** Whether the model may call several tools in one turn. Defaults to the backend's. */
+  parallelToolCalls?: boolean;
+  /** The shape the output must take (JSON, or JSON matching a schema). Defaults to free text. */
+  responseFormat?: ResponseFormat;
   /** Backend-specific knobs, keyed by provider id (e.g. `{ "openai-compatible": { user: "x" } }`). */
   backendOptions?: Record<string, Record<string, unknown>>;
 };

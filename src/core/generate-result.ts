@@ -1,5 +1,6 @@
 import type { FinishReason } from "./finish-reason.js";
 import type { StrategyReport } from "./strategy-report.js";
+import type { ToolCall } from "./tools.js";
 import type { Usage } from "./usage.js";
 import type { Warning } from "./warning.js";
 
@@ -32,6 +33,8 @@ export type Completion = {
    * `reasoning_content`). Never part of `text` or the extracted answer; its tokens count in `completionTokens`.
    */
   reasoning?: string;
+  /** The tools the model called, where it called any (then `finishReason` is `"tool-calls"`). */
+  toolCalls?: ToolCall[];
 };
 
 export type GenerateResult = {

@@ -36,6 +36,11 @@ export type LanguageModel = {
    * search over a chat prompt needs it. Defaults to `false`.
    */
   readonly continuesAssistantMessage?: boolean;
+  /**
+   * Whether the model takes `tools` and `responseFormat` (an upstream does, and answers for itself; the
+   * embedded backend refuses them). Defaults to `false`: callers refuse them by name rather than drop them.
+   */
+  readonly supportsTools?: boolean;
   doGenerate(options: CallOptions): Promise<GenerateResult>;
   doStream(options: CallOptions): Promise<ReadableStream<StreamPart>>;
   /**

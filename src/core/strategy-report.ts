@@ -1,4 +1,5 @@
 import type { FinishReason } from "./finish-reason.js";
+import type { ToolCall } from "./tools.js";
 import type { TraceEvent } from "./trace-event.js";
 import type { Usage } from "./usage.js";
 import type { Warning } from "./warning.js";
@@ -24,6 +25,8 @@ export type Candidate = {
   meanLogprob?: number;
   /** Verifier score, where a verifier scored it. */
   score?: number;
+  /** The tools it called; its answer is then the tool call (see `ToolVote`). */
+  toolCalls?: ToolCall[];
 };
 
 /**

@@ -2,6 +2,7 @@ import type { CallOptions } from "./call-options.js";
 import type { LanguageModel } from "./language-model.js";
 import type { StrategyReport } from "./strategy-report.js";
 import type { StreamPart } from "./stream-part.js";
+import type { ToolCall, ToolVote } from "./tools.js";
 import type { TraceEvent } from "./trace-event.js";
 
 export type { Candidate, RunSettings, StopReason, StrategyReport } from "./strategy-report.js";
@@ -20,6 +21,8 @@ export type Budget = {
 export type StrategyResult = StrategyReport & {
   /** The chosen candidate's full text ('' when none). */
   text: string;
+  /** The chosen candidate's tool calls, where it called tools. */
+  toolCalls?: ToolCall[];
 };
 
 /** What a strategy needs from its caller for one run. */
@@ -35,6 +38,8 @@ export type StrategyRunOptions = {
   onTrace?: (event: TraceEvent) => void;
   /** Extracts an answer from a completion. Defaults to the strategy's own (e.g. `#### n`, `\boxed{}`). */
   extractAnswer?: (text: string) => string | undefined;
+  /** How candidates that call tools are voted on. Defaults to `"arguments"` (name and canonical arguments). */
+  toolVote?: ToolVote;
 };
 
 export type Strategy = {

@@ -1,19 +1,22 @@
 import type { FinishReason } from "./finish-reason.js";
 import type { TokenLogprob } from "./generate-result.js";
 import type { StrategyReport } from "./strategy-report.js";
+import type { ToolCall } from "./tools.js";
 import type { TraceEvent } from "./trace-event.js";
 import type { Usage } from "./usage.js";
 import type { Warning } from "./warning.js";
 
 /**
- * What a streaming call yields, in order: `stream-start`, any number of `text-delta` and `progress`
- * parts, one `completion-end` per completion, then `end` (or `error`).
+ * What a streaming call yields, in order: `stream-start`, any number of `text-delta`, `tool-call` and
+ * `progress` parts, one `completion-end` per completion, then `end` (or `error`).
  */
 export type StreamPart =
   | { type: "stream-start"; warnings: Warning[] }
   | { type: "text-delta"; index: number; delta: string; logprobs?: TokenLogprob[] }
   /** Reasoning the backend streams apart from the answer text (see `Completion.reasoning`). */
   | { type: "reasoning-delta"; index: number; delta: string }
+  /** A tool call the completion made, whole (its arguments complete), before the completion's end. */
+  | { type: "tool-call"; index: number; toolCall: ToolCall }
   | {
       type: "completion-end";
       index: number;

@@ -7,6 +7,7 @@
 import { extractAnswer as defaultExtractAnswer } from "../answers/extract-answer.js";
 import type { Budget, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
 import type { Candidate, RunSettings } from "../core/strategy-report.js";
+import type { ToolVote } from "../core/tools.js";
 import type { TraceEvent, TraceEventData, TraceEventType } from "../core/trace-event.js";
 import type { Verifier } from "../core/verifier.js";
 import type { Warning } from "../core/warning.js";
@@ -56,6 +57,8 @@ export type RunContext<Options> = {
   /** The verifier's per-run session, where the strategy has a verifier. */
   readonly verifier: Verifier | undefined;
   readonly extractAnswer: (text: string) => string | undefined;
+  /** How candidates that call tools are voted on. */
+  readonly toolVote: ToolVote;
   readonly warnings: Warning[];
   /** Tokens the verifier evaluated so far (outside the policy's budget). */
   verifierTokens: number;
@@ -104,6 +107,7 @@ export function createRunContext<Options>(options: {
     meter,
     verifier,
     extractAnswer,
+    toolVote: run.toolVote ?? "arguments",
     warnings,
     verifierTokens: 0,
     trace<Type extends TraceEventType>(type: Type, data: TraceEventData[Type]) {
@@ -117,7 +121,14 @@ export function createRunContext<Options>(options: {
     warn: (more: readonly Warning[]) => mergeWarnings(warnings, more),
     waveSize: (n: number, explicit: number | undefined) => explicit ?? (run.budget ? Math.min(n, 4) : n),
     async sample({ call, ...sampling }: SampleOptions) {
-      const drawn = await sampleCandidates({ model, call: { ...run.call, ...call }, signal: meter.signal, extractAnswer, ...sampling });
+      const drawn = await sampleCandidates({
+        model,
+        call: { ...run.call, ...call },
+        signal: meter.signal,
+        extractAnswer,
+        toolVote: run.toolVote ?? "arguments",
+        ...sampling,
+      });
       mergeWarnings(warnings, drawn.warnings);
       return drawn.candidates;
     },
@@ -132,6 +143,7 @@ export function createRunContext<Options>(options: {
       return {
         strategy: name,
         text: outcome.chosen?.text ?? "",
+        ...(outcome.chosen?.toolCalls ? { toolCalls: outcome.chosen.toolCalls } : {}),
         answer,
         confidence: outcome.confidence,
         stopReason,

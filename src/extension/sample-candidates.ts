@@ -1,6 +1,7 @@
 import type { CallOptions } from "../core/call-options.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Candidate } from "../core/strategy-report.js";
+import type { ToolVote } from "../core/tools.js";
 import type { Warning } from "../core/warning.js";
 import { seedAt, waveSeedStride } from "../internal/seeds.js";
 import { mergeWarnings } from "./merge-warnings.js";
@@ -20,6 +21,8 @@ export async function sampleCandidates(options: {
   waveSize: number;
   temperature: number;
   extractAnswer: (text: string) => string | undefined;
+  /** How candidates that call tools are voted on. Defaults to `"arguments"`. */
+  toolVote?: ToolVote;
   onWave?: (candidates: Candidate[]) => void;
 }): Promise<{ candidates: Candidate[]; warnings: Warning[] }> {
   const { model, call, signal, n, waveSize, temperature, extractAnswer } = options;
@@ -36,7 +39,7 @@ export async function sampleCandidates(options: {
       });
     if (!result) break;
     mergeWarnings(warnings, result.warnings);
-    for (const completion of result.completions) candidates.push(toCandidate(completion, extractAnswer));
+    for (const completion of result.completions) candidates.push(toCandidate(completion, extractAnswer, options.toolVote));
     options.onWave?.(candidates);
   }
   return { candidates, warnings };

@@ -1,6 +1,12 @@
 import type { ChatMessage } from "../core/call-options.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 
+/** A message's text: its string, or its text parts joined (other parts have no text). */
+export function contentText(content: ChatMessage["content"]): string {
+  if (content === null) return "";
+  return typeof content === "string" ? content : content.map((part) => (part.type === "text" ? (part.text ?? "") : "")).join("");
+}
+
 /** The text of the conversation's last user message: the problem, for a model or verifier without a chat template. */
 export function lastUserText(messages: readonly ChatMessage[]): string {
   const lastUser = [...messages].reverse().find((message) => message.role === "user" && typeof message.content === "string");

@@ -29,6 +29,8 @@ export function validateCallOptions(options: CallOptions): void {
   range("temperature", temperature, 0, 5);
   range("topP", topP, 0, 1);
   if (topP === 0) throw new InvalidArgumentError({ parameter: "topP", value: topP, message: "must be above 0" });
+  if (options.tools !== undefined && options.tools.length > 0 && !Array.isArray(prompt))
+    throw new InvalidArgumentError({ parameter: "tools", message: "tools need a chat prompt (messages); a raw-text prompt cannot call them" });
   if (stop !== undefined && (!Array.isArray(stop) || stop.some((item) => typeof item !== "string" || item.length === 0)))
     throw new InvalidArgumentError({ parameter: "stop", value: stop, message: "must be an array of non-empty strings" });
 }

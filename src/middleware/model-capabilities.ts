@@ -6,11 +6,12 @@ import type { LanguageModel } from "../core/language-model.js";
  */
 export function capabilitiesOf(
   model: LanguageModel,
-): Pick<LanguageModel, "formatProblem" | "supportsRawPrompt" | "stepDelimiter" | "continuesAssistantMessage"> {
+): Pick<LanguageModel, "formatProblem" | "supportsRawPrompt" | "stepDelimiter" | "continuesAssistantMessage" | "supportsTools"> {
   return {
     ...(model.formatProblem ? { formatProblem: model.formatProblem } : {}),
     ...(model.supportsRawPrompt !== undefined ? { supportsRawPrompt: model.supportsRawPrompt } : {}),
     ...(model.stepDelimiter !== undefined ? { stepDelimiter: model.stepDelimiter } : {}),
     ...(model.continuesAssistantMessage !== undefined ? { continuesAssistantMessage: model.continuesAssistantMessage } : {}),
+    ...(model.supportsTools !== undefined ? { supportsTools: model.supportsTools } : {}),
   };
 }

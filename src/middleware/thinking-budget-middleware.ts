@@ -5,12 +5,14 @@
  * the completion's text and the thinking its `reasoning`, so no number the model tried on the way is voted.
  * Continuing needs a raw-text prompt, or a chat backend that continues the assistant's message.
  */
+
 import type { CallOptions, ChatMessage } from "../core/call-options.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Completion, GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { StreamPart } from "../core/stream-part.js";
 import { addUsage } from "../core/usage.js";
+import { contentText } from "../internal/prompt-text.js";
 import { callSeedStride, seedAt } from "../internal/seeds.js";
 import type { ModelMiddleware } from "./model-middleware.js";
 
@@ -25,7 +27,7 @@ function continued(prompt: string | ChatMessage[], prefix: string, model: Langua
       message: `a thinking budget continues the model's thinking, which needs a raw-text prompt or a backend that continues the assistant's message; ${model.modelId} does neither`,
     });
   const last = prompt.at(-1);
-  if (last?.role === "assistant") return [...prompt.slice(0, -1), { ...last, content: `${last.content ?? ""}${prefix}` }];
+  if (last?.role === "assistant") return [...prompt.slice(0, -1), { ...last, content: `${contentText(last.content)}${prefix}` }];
   return [...prompt, { role: "assistant", content: prefix }];
 }
 

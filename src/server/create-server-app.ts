@@ -9,6 +9,7 @@ import type { ZodType } from "zod";
 import type { CallOptions, ChatMessage } from "../core/call-options.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
+import type { ResponseFormat, ToolChoice, ToolDefinition } from "../core/tools.js";
 import type { Usage } from "../core/usage.js";
 import { createMull, defaults, type Mull } from "../runtime/create-mull.js";
 import { type ApiKey, createKeyRing } from "./api-keys.js";
@@ -133,10 +134,10 @@ async function handle(served: ServedModels, context: Context<ServerEnv>, kind: K
   const parsed = await parseBody(context, schema);
   if ("error" in parsed) return context.json(parsed.error.body, parsed.error.status);
   const request = parsed.request;
-  const unsupported = unsupportedField(request);
-  if (unsupported) return context.json(unsupported.body, unsupported.status);
   const resolved = resolveRequestModel(served, request);
   if ("error" in resolved) return context.json(resolved.error.body, resolved.error.status);
+  const unsupported = unsupportedField(request, resolved.model);
+  if (unsupported) return context.json(unsupported.body, unsupported.status);
   context.set("modelId", resolved.id);
   const controller = clientSignal(context);
   const call = toCallOptions(kind, request, controller.signal);
@@ -174,30 +175,35 @@ async function parseBody(
 }
 
 /**
- * Fields mull serve cannot honour yet, refused by name rather than dropped: tools, a tool choice other than
- * `none`, a structured `response_format`, and content parts that are not text.
+ * Fields the model cannot honour, refused by name rather than dropped: tools, a tool choice that needs
+ * them, a structured `response_format` and non-text content parts, where the model (the embedded one) does
+ * not take them. An upstream takes them as they are.
  */
-function unsupportedField(request: CompletionRequest | ChatRequest): ReturnType<typeof invalidRequest> | undefined {
-  const body = request as Record<string, unknown>;
-  if (Array.isArray(body.tools) && body.tools.length > 0)
-    return invalidRequest("mull serve does not pass tools to its models yet; send the request without tools", "tools");
-  if (body.tool_choice !== undefined && body.tool_choice !== null && body.tool_choice !== "none" && body.tool_choice !== "auto")
-    return invalidRequest("mull serve does not pass tools to its models yet, so it cannot honour tool_choice", "tool_choice");
-  const format = body.response_format as { type?: string } | undefined | null;
-  if (format && format.type !== undefined && format.type !== "text")
-    return invalidRequest(`mull serve does not constrain output to ${format.type} yet; send response_format text or none`, "response_format");
-  for (const [index, message] of ((request as ChatRequest).messages ?? []).entries()) {
+function unsupportedField(request: CompletionRequest | ChatRequest, model: LanguageModel): ReturnType<typeof invalidRequest> | undefined {
+  const body = request as ChatRequest;
+  const hasTools = Array.isArray(body.tools) && body.tools.length > 0;
+  const choice = body.tool_choice;
+  if (!hasTools && choice != null && choice !== "none" && choice !== "auto")
+    return invalidRequest("tool_choice asks for a tool call, but the request gives no tools", "tool_choice");
+  if (model.supportsTools) return undefined;
+  const name = model.modelId;
+  if (hasTools) return invalidRequest(`the model ${JSON.stringify(name)} cannot call tools; send the request without tools, or to an upstream model`, "tools");
+  const format = body.response_format;
+  if (format && format.type !== "text")
+    return invalidRequest(`the model ${JSON.stringify(name)} cannot constrain output to ${format.type}; send response_format text or none`, "response_format");
+  for (const [index, message] of (body.messages ?? []).entries()) {
     const parts = Array.isArray(message.content) ? message.content : [];
     const other = parts.find((part) => part.type !== "text");
-    if (other) return invalidRequest(`content parts of type ${JSON.stringify(other.type)} are not supported; only text parts are`, `messages.${index}.content`);
+    if (other)
+      return invalidRequest(`the model ${JSON.stringify(name)} takes only text content parts, not ${JSON.stringify(other.type)}`, `messages.${index}.content`);
   }
   return undefined;
 }
 
-/** Chat messages with text content parts joined into one string, as every backend takes them. */
+/** Chat messages for the model: text parts joined into one string; a message with other parts (for an upstream) kept as parts. */
 function joinTextParts(messages: ChatRequest["messages"]): ChatMessage[] {
   return messages.map((message) =>
-    Array.isArray(message.content)
+    Array.isArray(message.content) && message.content.every((part) => part.type === "text")
       ? ({ ...message, content: message.content.map((part) => part.text ?? "").join("") } as ChatMessage)
       : (message as ChatMessage),
   );
@@ -220,7 +226,18 @@ function toCallOptions(kind: Kind, request: CompletionRequest | ChatRequest, abo
     ...(stop ? { stop } : {}),
     ...(request.seed != null ? { seed: request.seed } : {}),
     ...(wantsLogprobs ? { logprobs: true, ...(topLogprobs > 0 ? { topLogprobs } : {}) } : {}),
+    ...toolOptions(request as ChatRequest),
     abortSignal,
+  };
+}
+
+/** The request's tools and output format as call options, exactly as the client wrote them. */
+function toolOptions(request: ChatRequest): Partial<CallOptions> {
+  return {
+    ...(request.tools && request.tools.length > 0 ? { tools: request.tools as ToolDefinition[] } : {}),
+    ...(request.tool_choice != null ? { toolChoice: request.tool_choice as ToolChoice } : {}),
+    ...(request.parallel_tool_calls != null ? { parallelToolCalls: request.parallel_tool_calls } : {}),
+    ...(request.response_format != null ? { responseFormat: request.response_format as ResponseFormat } : {}),
   };
 }
 

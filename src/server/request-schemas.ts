@@ -18,8 +18,39 @@ export const mullRequestSchema = z
     answerPattern: z.string().min(1).max(1000).optional(),
     /** `strict` keeps `x = 11` apart from `11` when answers are compared. */
     equations: z.enum(["lenient", "strict"]).optional(),
+    /** How candidates that call tools are voted on: by tool name, or by name and canonical arguments (the default). */
+    toolVote: z.enum(["name", "arguments"]).optional(),
   })
   .catchall(z.union([z.number(), z.string(), z.boolean()]));
+
+const toolSchema = z.looseObject({
+  type: z.literal("function"),
+  function: z.looseObject({
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1 to 64 letters, digits, '_' or '-'"),
+    description: z.string().optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+    strict: z.boolean().nullish(),
+  }),
+});
+
+const toolChoiceSchema = z.union([
+  z.enum(["none", "auto", "required"]),
+  z.looseObject({ type: z.literal("function"), function: z.looseObject({ name: z.string().min(1) }) }),
+]);
+
+const responseFormatSchema = z.union([
+  z.looseObject({ type: z.literal("text") }),
+  z.looseObject({ type: z.literal("json_object") }),
+  z.looseObject({
+    type: z.literal("json_schema"),
+    json_schema: z.looseObject({
+      name: z.string().min(1).max(64),
+      description: z.string().optional(),
+      schema: z.record(z.string(), z.unknown()).optional(),
+      strict: z.boolean().nullish(),
+    }),
+  }),
+]);
 
 const common = {
   model: z.string().min(1),
@@ -45,6 +76,7 @@ export const completionRequestSchema = z
     prompt: z.union([z.string(), z.array(z.string()).length(1)]),
     logprobs: z.number().int().min(0).max(20).optional().nullable(),
     echo: z.literal(false).optional(),
+    response_format: responseFormatSchema.optional().nullable(),
   })
   .passthrough();
 
@@ -64,6 +96,10 @@ export const chatRequestSchema = z
       .min(1),
     logprobs: z.boolean().optional().nullable(),
     top_logprobs: z.number().int().min(0).max(20).optional().nullable(),
+    tools: z.array(toolSchema).max(128).optional().nullable(),
+    tool_choice: toolChoiceSchema.optional().nullable(),
+    parallel_tool_calls: z.boolean().optional().nullable(),
+    response_format: responseFormatSchema.optional().nullable(),
   })
   .passthrough();
 

@@ -36,7 +36,7 @@ export function resolveRequestModel(
   const route = served.routes?.[request.model];
   if (route) return resolveRoute(served, request, route);
   const baseIds = Object.keys(served.models);
-  const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, ...options } = request.mull ?? {};
+  const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, ...options } = request.mull ?? {};
   const slash = request.model.indexOf("/");
   const prefix = slash === -1 ? undefined : request.model.slice(0, slash);
   let strategySpec = named;
@@ -66,6 +66,7 @@ export function resolveRequestModel(
       budget: budgetOf({ budgetTokens, budgetCalls, budgetMs }),
       answerPattern,
       equations,
+      toolVote,
     }),
     id: `${served.mull.parseStrategy(strategySpec).definition.name}/${baseId}`,
   };
@@ -80,7 +81,7 @@ function resolveRoute(
   request: { model: string; temperature?: number | undefined; mull?: MullRequest | undefined },
   route: Route,
 ): { model: LanguageModel; id: string } {
-  const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, ...options } = request.mull ?? {};
+  const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, ...options } = request.mull ?? {};
   if (named !== undefined || verifier !== undefined)
     throw new InvalidArgumentError({
       parameter: named !== undefined ? "mull.strategy" : "mull.verifier",
@@ -104,6 +105,7 @@ function resolveRoute(
       budget,
       answerPattern,
       equations,
+      toolVote,
     }),
     id: request.model,
   };
@@ -129,6 +131,7 @@ function wrapStrategy(
     budget: Budget;
     answerPattern: string | undefined;
     equations: "lenient" | "strict" | undefined;
+    toolVote: "name" | "arguments" | undefined;
   },
 ): LanguageModel {
   const { strategySpec, budget, answerPattern, equations } = options;
@@ -148,6 +151,7 @@ function wrapStrategy(
     model: options.base,
     ...(Object.keys(budget).length > 0 ? { budget } : {}),
     ...(grading ? { extractAnswer: grading.extract } : {}),
+    ...(options.toolVote ? { toolVote: options.toolVote } : {}),
   });
 }
 

@@ -117,7 +117,10 @@ export async function handleResponses(served: ServedModels, context: Context<Ser
   }
   const request = parsed.data;
   if (request.tools && request.tools.length > 0) {
-    const { status, body } = invalidRequest("mull serve does not pass tools to its models yet; send the request without tools", "tools");
+    const { status, body } = invalidRequest(
+      "/v1/responses takes no tools; send tools to /v1/chat/completions, which passes them to an upstream model",
+      "tools",
+    );
     return context.json(body, status);
   }
   const resolved = resolveRequestModel(served, {

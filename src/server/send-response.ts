@@ -27,7 +27,15 @@ export async function jsonResponse(context: Context, { kind, model, id, call, cr
   onUsage?.(result.usage, result.strategy?.strategy);
   const choices = result.completions.map((completion, index) => {
     const logprobs = completion.logprobs ? logprobsBody(kind, completion.logprobs) : null;
-    const content = kind === "chat" ? { message: { role: "assistant", content: completion.text, refusal: null } } : { text: completion.text };
+    const toolCalls = completion.toolCalls && completion.toolCalls.length > 0 ? completion.toolCalls : undefined;
+    // A message that only calls tools has null content, as OpenAI sends it.
+    const message = {
+      role: "assistant",
+      content: toolCalls && completion.text === "" ? null : completion.text,
+      refusal: null,
+      ...(toolCalls ? { tool_calls: toolCalls } : {}),
+    };
+    const content = kind === "chat" ? { message } : { text: completion.text };
     return { index, ...content, finish_reason: wireFinishReason(completion.finishReason), ...stopReasonBody(completion), logprobs };
   });
   const mull = mullBody(result.strategy, result.usage);
@@ -46,8 +54,17 @@ export async function jsonResponse(context: Context, { kind, model, id, call, cr
 /** Turns stream parts into chunk bodies; remembers each choice's text length, for legacy `text_offset`. */
 function chunkWriter(kind: Kind, includeUsage: boolean) {
   const written = new Map<number, number>();
+  const toolCallsSent = new Map<number, number>();
   return (part: StreamPart): Record<string, unknown> | undefined => {
     switch (part.type) {
+      case "tool-call": {
+        // Each call whole in one delta, with its position among the choice's calls.
+        const position = toolCallsSent.get(part.index) ?? 0;
+        toolCallsSent.set(part.index, position + 1);
+        if (kind !== "chat") return undefined;
+        const delta = { role: "assistant", tool_calls: [{ index: position, ...part.toolCall }] };
+        return { choices: [{ index: part.index, delta, finish_reason: null, logprobs: null }] };
+      }
       case "stream-start":
         // Warnings reach streaming clients too, in a chunk without choices (OpenAI clients pass over it).
         return part.warnings.length > 0 ? { choices: [], mull: { warnings: part.warnings } } : undefined;

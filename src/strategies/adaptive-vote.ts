@@ -65,7 +65,7 @@ async function streamWave(context: RunContext<AdaptiveVoteOptions>, rule: Stoppi
     if (state.settled) return;
     const itemLogprobs = logprobs[part.index];
     const completion = { text: texts[part.index] ?? "", finishReason: part.finishReason, completionTokens: part.completionTokens };
-    const candidate = toCandidate({ ...completion, ...(itemLogprobs ? { logprobs: itemLogprobs } : {}) }, context.extractAnswer);
+    const candidate = toCandidate({ ...completion, ...(itemLogprobs ? { logprobs: itemLogprobs } : {}) }, context.extractAnswer, context.toolVote);
     state.candidates.push(candidate);
     context.trace("candidate-end", { index: state.candidates.length - 1, answer: candidate.answer, completionTokens: candidate.completionTokens });
     if (!rule.shouldStop(state.candidates.map((item) => item.answer))) return;

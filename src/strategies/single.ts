@@ -17,7 +17,7 @@ export const single = defineStrategy({
         throw error;
       });
     if (result) context.warn(result.warnings);
-    const candidates = result ? result.completions.map((completion) => toCandidate(completion, extractAnswer)) : [];
+    const candidates = result ? result.completions.map((completion) => toCandidate(completion, extractAnswer, context.toolVote)) : [];
     const chosen = candidates[0];
     context.trace("candidate-end", { answer: chosen?.answer, completionTokens: chosen?.completionTokens });
     context.progress("candidate finished");

@@ -3,6 +3,7 @@
  * that stops at the step delimiter), scoring partial solutions with a process reward model, the search
  * tree, the budget, and the final choice among complete solutions.
  */
+
 import { setMaxListeners } from "node:events";
 import { z } from "zod";
 import type { ChatMessage } from "../core/call-options.js";
@@ -10,6 +11,7 @@ import type { Candidate } from "../core/strategy-report.js";
 import type { TraceEventData, TraceEventType } from "../core/trace-event.js";
 import type { RunContext, RunOutcome } from "../extension/run-context.js";
 import { isStopError } from "../extension/stop-error.js";
+import { contentText } from "../internal/prompt-text.js";
 import { callSeedStride, seedAt } from "../internal/seeds.js";
 import { highestScored, majorityVote } from "./majority-vote.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
@@ -191,6 +193,6 @@ function continuing(prompt: string | ChatMessage[], partial: string): string | C
   if (typeof prompt === "string") return prompt + partial;
   if (partial.length === 0) return prompt;
   const last = prompt.at(-1);
-  if (last?.role === "assistant") return [...prompt.slice(0, -1), { ...last, content: `${last.content ?? ""}${partial}` }];
+  if (last?.role === "assistant") return [...prompt.slice(0, -1), { ...last, content: `${contentText(last.content)}${partial}` }];
   return [...prompt, { role: "assistant", content: partial }];
 }

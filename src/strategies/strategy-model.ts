@@ -3,6 +3,7 @@ import type { GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, Strategy, StrategyResult } from "../core/strategy.js";
 import type { StreamPart } from "../core/stream-part.js";
+import type { ToolVote } from "../core/tools.js";
 import type { TraceEvent } from "../core/trace-event.js";
 import { addUsage, emptyUsage } from "../core/usage.js";
 import type { Warning } from "../core/warning.js";
@@ -21,6 +22,8 @@ export function strategyModel(options: {
   model: LanguageModel;
   budget?: Budget;
   extractAnswer?: (text: string) => string | undefined;
+  /** How candidates that call tools are voted on. Defaults to `"arguments"`. */
+  toolVote?: ToolVote;
 }): LanguageModel {
   const { strategy, model, budget } = options;
   const run = (call: CallOptions, index: number, emit?: (part: StreamPart) => void): Promise<StrategyResult> => {
@@ -32,6 +35,7 @@ export function strategyModel(options: {
       ...(abortSignal ? { abortSignal } : {}),
       ...(emit ? { onProgress: emit, onTrace: (event: TraceEvent) => emit({ type: "trace", run: index, event }) } : {}),
       ...(options.extractAnswer ? { extractAnswer: options.extractAnswer } : {}),
+      ...(options.toolVote ? { toolVote: options.toolVote } : {}),
     });
   };
   const runAll = (call: CallOptions, emit?: (part: StreamPart) => void) =>
@@ -54,7 +58,8 @@ export function strategyModel(options: {
           try {
             const merged = toResult(await runAll(call, (part) => controller.enqueue(part)));
             merged.completions.forEach((completion, index) => {
-              controller.enqueue({ type: "text-delta", index, delta: completion.text });
+              if (completion.text !== "") controller.enqueue({ type: "text-delta", index, delta: completion.text });
+              for (const toolCall of completion.toolCalls ?? []) controller.enqueue({ type: "tool-call", index, toolCall });
               controller.enqueue({ type: "completion-end", index, finishReason: completion.finishReason, completionTokens: completion.completionTokens });
             });
             controller.enqueue({ type: "end", usage: merged.usage, ...(merged.strategy ? { strategy: merged.strategy } : {}) });
@@ -84,8 +89,9 @@ function toResult(results: StrategyResult[]): GenerateResult {
   return {
     completions: results.map((result) => ({
       text: result.text,
-      finishReason: result.stopReason === "abort" ? "abort" : result.stopReason === "budget" ? "length" : "stop",
+      finishReason: result.stopReason === "abort" ? "abort" : result.stopReason === "budget" ? "length" : result.toolCalls ? "tool-calls" : "stop",
       completionTokens: result.usage.completionTokens,
+      ...(result.toolCalls ? { toolCalls: result.toolCalls } : {}),
     })),
     usage,
     warnings,

@@ -14,7 +14,7 @@ import type { LanguageModel } from "../../core/language-model.js";
 import type { StreamPart } from "../../core/stream-part.js";
 import type { Usage } from "../../core/usage.js";
 import type { Warning } from "../../core/warning.js";
-import { lastUserText } from "../../internal/prompt-text.js";
+import { contentText, lastUserText } from "../../internal/prompt-text.js";
 import { validateCallOptions } from "../../internal/validate-call-options.js";
 import { thinkingBudgetMiddleware } from "../../middleware/thinking-budget-middleware.js";
 import { wrapModel } from "../../middleware/wrap-model.js";
@@ -79,7 +79,7 @@ const defaultFormatProblem = (problem: string): string => `Q: ${problem}\nA: `;
 function renderPrompt(prompt: string | ChatMessage[], formatProblem: (problem: string) => string, warnings: Warning[]): string {
   if (typeof prompt === "string") return prompt;
   const last = prompt.at(-1);
-  const prefill = last?.role === "assistant" ? (last.content ?? "") : "";
+  const prefill = last?.role === "assistant" ? contentText(last.content) : "";
   const before = last?.role === "assistant" ? prompt.slice(0, -1) : prompt;
   if (before.length > 1)
     warnings.push({ type: "unsupported", feature: "chat-history", details: "the embedded model has no chat template; only the last user message was used" });
@@ -105,6 +105,13 @@ async function* callParts(options: {
 }): AsyncGenerator<StreamPart, { completions: Completion[]; usage: Usage }> {
   const { call, defaults, controller, onActive } = options;
   validateCallOptions(call);
+  if (call.tools && call.tools.length > 0)
+    throw new InvalidArgumentError({ parameter: "tools", message: "the embedded backend cannot call tools; use an upstream model that does" });
+  if (call.responseFormat && call.responseFormat.type !== "text")
+    throw new InvalidArgumentError({
+      parameter: "responseFormat",
+      message: `the embedded backend cannot constrain output to ${call.responseFormat.type}; use an upstream model that does`,
+    });
   const loaded = await options.load();
   const warnings: Warning[] = [];
   const promptTokens = tokenizeWithBos(loaded, renderPrompt(call.prompt, defaults.formatProblem, warnings));

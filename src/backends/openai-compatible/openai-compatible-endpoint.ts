@@ -17,10 +17,12 @@ import {
   type Choice,
   completionChunkSchema,
   completionResponseSchema,
+  createToolCallJoiner,
   mapFinishReason,
   readLogprobs,
   readReasoning,
   readStoppedBy,
+  readToolCalls,
   requestBody,
 } from "./openai-compatible-wire.js";
 
@@ -68,9 +70,11 @@ async function requestOnce(endpoint: Endpoint, call: CallOptions, n: number): Pr
     .map((choice): Completion => {
       const logprobs = readLogprobs(choice);
       const reasoning = readReasoning(choice);
+      const toolCalls = readToolCalls(choice);
       return {
         text: choice.text ?? choice.message?.content ?? "",
         ...(reasoning ? { reasoning } : {}),
+        ...(toolCalls ? { toolCalls } : {}),
         finishReason: mapFinishReason(choice.finish_reason),
         ...readStoppedBy(choice),
         completionTokens: logprobs?.length ?? 0,
@@ -141,6 +145,7 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
   const started = Date.now();
   const { response, url } = await post(endpoint, call, call.n ?? 1, true);
   const tokens = new Map<number, number>();
+  const toolCalls = createToolCallJoiner();
   // Whether every delta carried its tokens' log-probabilities, which makes the per-choice counts exact.
   let exactCounts = true;
   let usage: Usage = { ...emptyUsage(), calls: 1 };
@@ -155,7 +160,14 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
       if (!logprobs) exactCounts = false;
       controller.enqueue({ type: "text-delta", index, delta, ...(logprobs ? { logprobs } : {}) });
     }
-    if (choice.finish_reason)
+    if (choice.delta?.tool_calls?.length) {
+      toolCalls.add(index, choice.delta.tool_calls);
+      // Tool-call pieces carry no log-probabilities: the counts are estimates from here on.
+      tokens.set(index, (tokens.get(index) ?? 0) + choice.delta.tool_calls.length);
+      exactCounts = false;
+    }
+    if (choice.finish_reason) {
+      for (const toolCall of toolCalls.take(index)) controller.enqueue({ type: "tool-call", index, toolCall });
       controller.enqueue({
         type: "completion-end",
         index,
@@ -163,6 +175,7 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
         ...readStoppedBy(choice),
         completionTokens: tokens.get(index) ?? 0,
       });
+    }
   };
   const chunks = readJsonEvents({ response, schema: completionChunkSchema, url, apiKey: endpoint.apiKey });
   const parts = chunks.pipeThrough(
@@ -235,6 +248,7 @@ export function createOpenAICompatibleEndpoint(settings: OpenAICompatibleEndpoin
     modelId: settings.model,
     ...(settings.formatProblem ? { formatProblem: settings.formatProblem } : {}),
     supportsRawPrompt: settings.rawPrompt ?? true,
+    supportsTools: true,
     ...(settings.stepDelimiter ? { stepDelimiter: settings.stepDelimiter } : {}),
     ...(settings.assistantPrefix ? { continuesAssistantMessage: true } : {}),
     doGenerate: (call) => generate(endpoint, call),

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { CallOptions, ChatMessage } from "../../core/call-options.js";
 import type { FinishReason, TokenLogprob } from "../../core/generate-result.js";
+import type { ToolCall } from "../../core/tools.js";
 
 const topLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number() });
 
@@ -20,12 +21,27 @@ const logprobsSchema = z
   })
   .nullish();
 
+/** A tool call whole (a message) or in pieces (a stream's deltas, joined by `index`). */
+const toolCallSchema = z.looseObject({
+  index: z.number().int().min(0).optional(),
+  id: z.string().nullish(),
+  type: z.string().nullish(),
+  function: z.looseObject({ name: z.string().nullish(), arguments: z.string().nullish() }).nullish(),
+});
+
+const messageSchema = z.looseObject({
+  content: z.string().nullish(),
+  // `reasoning_content` (vLLM, DeepSeek) or `reasoning` (newer vLLM, OpenRouter): the model's thinking, kept apart.
+  reasoning_content: z.string().nullish(),
+  reasoning: z.string().nullish(),
+  tool_calls: z.array(toolCallSchema).nullish(),
+});
+
 const choiceSchema = z.looseObject({
   index: z.number().int().min(0).optional(),
   text: z.string().nullish(),
-  // `reasoning_content` (vLLM, DeepSeek) or `reasoning` (newer vLLM, OpenRouter): the model's thinking, kept apart.
-  message: z.looseObject({ content: z.string().nullish(), reasoning_content: z.string().nullish(), reasoning: z.string().nullish() }).nullish(),
-  delta: z.looseObject({ content: z.string().nullish(), reasoning_content: z.string().nullish(), reasoning: z.string().nullish() }).nullish(),
+  message: messageSchema.nullish(),
+  delta: messageSchema.nullish(),
   finish_reason: z.string().nullish(),
   /** vLLM: the stop string that ended the choice, or null for the end-of-text token. */
   stop_reason: z.union([z.string(), z.number()]).nullish(),
@@ -38,6 +54,46 @@ export const completionResponseSchema = z.looseObject({ choices: z.array(choiceS
 export const completionChunkSchema = z.looseObject({ choices: z.array(choiceSchema).optional(), usage: usageSchema });
 
 export type Choice = z.output<typeof choiceSchema>;
+export type ToolCallPiece = z.output<typeof toolCallSchema>;
+
+/** A message's tool calls, whole. */
+export function readToolCalls(choice: Choice): ToolCall[] | undefined {
+  const calls = choice.message?.tool_calls;
+  if (!calls || calls.length === 0) return undefined;
+  return calls.map((call, index) => ({
+    id: call.id ?? `call_${index}`,
+    type: "function",
+    function: { name: call.function?.name ?? "", arguments: call.function?.arguments ?? "" },
+  }));
+}
+
+/**
+ * Joins a stream's tool-call pieces per choice: the first piece of a call carries its id and name, later
+ * ones more of its arguments, each keyed by the call's `index`.
+ */
+export function createToolCallJoiner() {
+  const calls = new Map<number, Map<number, ToolCall>>();
+  return {
+    add(choiceIndex: number, pieces: readonly ToolCallPiece[]) {
+      const byIndex = calls.get(choiceIndex) ?? new Map<number, ToolCall>();
+      calls.set(choiceIndex, byIndex);
+      for (const [position, piece] of pieces.entries()) {
+        const key = piece.index ?? position;
+        const known = byIndex.get(key) ?? { id: piece.id ?? `call_${key}`, type: "function" as const, function: { name: "", arguments: "" } };
+        if (piece.id) known.id = piece.id;
+        if (piece.function?.name) known.function.name += piece.function.name;
+        if (piece.function?.arguments) known.function.arguments += piece.function.arguments;
+        byIndex.set(key, known);
+      }
+    },
+    /** The choice's calls, whole, in order; forgotten once taken. */
+    take(choiceIndex: number): ToolCall[] {
+      const byIndex = calls.get(choiceIndex);
+      calls.delete(choiceIndex);
+      return byIndex ? [...byIndex.entries()].sort(([a], [b]) => a - b).map(([, call]) => call) : [];
+    },
+  };
+}
 
 /** Upstream finish reasons as mull's (OpenAI's, vLLM's `abort` and `eos`, the legacy `function_call`). */
 const finishReasons: Record<string, FinishReason> = {
@@ -104,6 +160,7 @@ export function requestBody(options: {
     ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
     ...(call.seed !== undefined ? { seed: call.seed } : {}),
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
+    ...toolFields(call, chat),
     ...(call.backendOptions?.["openai-compatible"] ?? {}),
   };
   if (chat) {
@@ -120,6 +177,17 @@ export function requestBody(options: {
     if (call.logprobs) body.logprobs = Math.max(1, call.topLogprobs ?? 1);
   }
   return { path: chat ? "/chat/completions" : "/completions", body };
+}
+
+/** Tools and the output format, passed as the caller wrote them: tools on the chat route, a response format on either. */
+function toolFields(call: CallOptions, chat: boolean): Record<string, unknown> {
+  const fields: Record<string, unknown> = {};
+  if (call.responseFormat) fields.response_format = call.responseFormat;
+  if (!chat) return fields;
+  if (call.tools && call.tools.length > 0) fields.tools = call.tools;
+  if (call.toolChoice !== undefined) fields.tool_choice = call.toolChoice;
+  if (call.parallelToolCalls !== undefined) fields.parallel_tool_calls = call.parallelToolCalls;
+  return fields;
 }
 
 /** The reasoning a choice (or a streamed delta) carries apart from its text, if any. */
