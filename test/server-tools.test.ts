@@ -133,26 +133,24 @@ describe("tools and structured output through mull serve (the official openai SD
   });
 
   it("votes on tool calls under self-consistency: by name and canonical arguments, or by name only", async () => {
-    const byArguments = (await client.chat.completions.create({
-      model: "self-consistency/up",
-      messages,
-      tools,
-      // @ts-expect-error mull's own request extension
-      mull: { n: 3 },
-    })) as OpenAI.ChatCompletion & { mull: { votes: Record<string, number>; confidence: number } };
+    // `mull` is mull's own request extension, beside OpenAI's fields.
+    type Voted = OpenAI.ChatCompletion & { mull: { votes: Record<string, number>; confidence: number } };
+    const vote = (mullOptions: Record<string, unknown>) =>
+      client.chat.completions.create({
+        model: "self-consistency/up",
+        messages,
+        tools,
+        mull: mullOptions,
+      } as OpenAI.ChatCompletionCreateParamsNonStreaming) as unknown as Promise<Voted>;
+    const byArguments = await vote({ n: 3 });
     // The same call written two ways counts once: Paris wins 2 to 1.
     expect(byArguments.mull.votes).toEqual({ 'tool:get_weather({"city":"Paris","unit":"c"})': 2, 'tool:get_weather({"city":"Rome","unit":"c"})': 1 });
     expect(byArguments.mull.confidence).toBeCloseTo(2 / 3, 6);
     expect(byArguments.choices[0]?.finish_reason).toBe("tool_calls");
-    expect(JSON.parse(byArguments.choices[0]?.message.tool_calls?.[0]?.function.arguments ?? "{}")).toEqual({ city: "Paris", unit: "c" });
+    const winner = byArguments.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall;
+    expect(JSON.parse(winner.function.arguments)).toEqual({ city: "Paris", unit: "c" });
 
-    const byName = (await client.chat.completions.create({
-      model: "self-consistency/up",
-      messages,
-      tools,
-      // @ts-expect-error mull's own request extension
-      mull: { n: 3, toolVote: "name" },
-    })) as OpenAI.ChatCompletion & { mull: { votes: Record<string, number> } };
+    const byName = await vote({ n: 3, toolVote: "name" });
     expect(byName.mull.votes).toEqual({ "tool:get_weather": 3 });
   });
 
