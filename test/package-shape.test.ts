@@ -48,7 +48,7 @@ describe("package shape", () => {
 
   it("exports every subpath the README names", () => {
     const manifest = JSON.parse(readFileSync("package.json", "utf8")) as { exports: Record<string, unknown> };
-    expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining([".", "./llama-cpp", "./server", "./bench", "./cli"]));
+    expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining([".", "./llama-cpp", "./server", "./bench", "./cli", "./ai-sdk"]));
   });
 });
 
@@ -65,7 +65,7 @@ const layers: string[][] = [
   ["backends", "strategies", "verifiers"],
   ["registry"],
   ["runtime"],
-  ["server", "bench"],
+  ["server", "bench", "ai-sdk"],
   ["cli"],
 ];
 const layerOf = (folder: string) => layers.findIndex((layer) => layer.includes(folder));
