@@ -7,6 +7,7 @@ import type { z } from "zod";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Strategy, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
 import type { Verifier } from "../core/verifier.js";
+import { inSpan } from "../internal/telemetry.js";
 import { type OptionsSchema, parseOptions } from "./option-schema.js";
 import { createRunContext, type RunContext, type RunOutcome } from "./run-context.js";
 
@@ -82,12 +83,22 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
         ...(verifierName ? { verifier: verifierName } : {}),
         async run(run: StrategyRunOptions): Promise<StrategyResult> {
           checkPrompt({ name, run, continuesText: definition.continuesText === true, reason: definition.rawPrompt?.(options, used) });
-          const context = createRunContext({ name, options, settings, verifier: used, run });
-          try {
-            return context.finish(await definition.run(context));
-          } finally {
-            context.dispose();
-          }
+          return inSpan(`mull.strategy ${name}`, { attributes: { "mull.strategy": name } }, async (span) => {
+            const context = createRunContext({ name, options, settings, verifier: used, run });
+            try {
+              const result = context.finish(await definition.run(context));
+              span.setAttributes({
+                "mull.stop_reason": result.stopReason,
+                "mull.candidates": result.candidates.length,
+                "mull.calls": result.usage.calls,
+                "gen_ai.usage.input_tokens": result.usage.promptTokens,
+                "gen_ai.usage.output_tokens": result.usage.completionTokens,
+              });
+              return result;
+            } finally {
+              context.dispose();
+            }
+          });
         },
       };
     },

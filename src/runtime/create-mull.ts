@@ -15,6 +15,7 @@ import type { VerifierDefinition } from "../extension/define-verifier.js";
 import { optionsFromStrings } from "../extension/option-schema.js";
 import { formatSpec, parseSpec } from "../extension/spec.js";
 import type { ModelMiddleware } from "../middleware/model-middleware.js";
+import { openTelemetryMiddleware } from "../middleware/open-telemetry-middleware.js";
 import { wrapModel } from "../middleware/wrap-model.js";
 import { builtinBackends } from "../registry/builtin-backends.js";
 import { builtinStrategies } from "../registry/builtin-strategies.js";
@@ -117,9 +118,9 @@ export function createMull(config: MullConfig = {}): Mull {
         message: `${JSON.stringify(spec)} is not a model spec; expected ${backends.map((item) => item.specHelp).join(", or ")}`,
       });
     const created = backend.create({ spec, apiKey: options.apiKey ?? apiKey, sequences: options.sequences });
-    const owned: OwnedModel = config.middleware?.length
-      ? { ...wrapModel({ model: created, middleware: config.middleware }), ...(created.dispose ? { dispose: () => created.dispose!() } : {}) }
-      : created;
+    // A span per call (no cost until an OpenTelemetry SDK is registered), inside the caller's middleware.
+    const middleware = [...(config.middleware ?? []), openTelemetryMiddleware()];
+    const owned: OwnedModel = { ...wrapModel({ model: created, middleware }), ...(created.dispose ? { dispose: () => created.dispose!() } : {}) };
     models.set(key, owned);
     return owned;
   };

@@ -14,13 +14,17 @@ import type { Usage } from "../core/usage.js";
 import { createMull, defaults, type Mull } from "../runtime/create-mull.js";
 import { type ApiKey, createKeyRing } from "./api-keys.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
+import { requestLifecycle } from "./request-lifecycle.js";
 import { type ChatRequest, type CompletionRequest, chatRequestSchema, completionRequestSchema } from "./request-schemas.js";
 import { resolveRequestModel, type ServedModels } from "./resolve-request-model.js";
 import type { Kind } from "./response-bodies.js";
 import { handleResponses } from "./responses-route.js";
 import { jsonResponse, streamResponse } from "./send-response.js";
 import type { Route } from "./server-config.js";
-import type { ServerEnv } from "./server-env.js";
+import type { ServerEnv, ServerLifecycle, ServerLogger } from "./server-env.js";
+
+export type { ServerLifecycle, ServerLogger } from "./server-env.js";
+
 import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
 export type ServerAppOptions = {
@@ -41,10 +45,9 @@ export type ServerAppOptions = {
   metrics?: ServerMetrics | false;
   /** API keys every `/v1` request must carry (see `ApiKey`). Defaults to none: the server is open. */
   keys?: readonly ApiKey[];
+  /** Where a line per request goes (pino, or anything with its `info` and `error`). Defaults to none. */
+  logger?: ServerLogger;
 };
-
-/** A server's life: `/readyz` answers 503 once it drains, so that a load balancer sends no more requests. */
-export type ServerLifecycle = { draining: boolean; inFlight: number };
 
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const mull = options.mull ?? createMull();
@@ -74,29 +77,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const metrics = options.metrics === false ? undefined : (options.metrics ?? createServerMetrics());
   served.metrics = metrics;
   const app = new Hono<ServerEnv>();
-  // Counts requests until their response is finished (a stream: until its last event), for a graceful drain.
-  app.use(async (context, next) => {
-    lifecycle.inFlight++;
-    metrics?.inFlight(1);
-    const started = performance.now();
-    const outgoing = (context.env as { outgoing?: import("node:http").ServerResponse } | undefined)?.outgoing;
-    let done = false;
-    const finish = () => {
-      if (!done) {
-        done = true;
-        lifecycle.inFlight--;
-        metrics?.inFlight(-1);
-        const route = context.req.routePath && context.req.routePath !== "/*" ? context.req.routePath : "unmatched";
-        metrics?.request({ route, model: context.get("modelId") ?? "", status: context.res.status, seconds: (performance.now() - started) / 1000 });
-      }
-    };
-    outgoing?.once("close", finish);
-    try {
-      await next();
-    } finally {
-      if (!outgoing) finish();
-    }
-  });
+  app.use(requestLifecycle({ lifecycle, metrics, logger: options.logger }));
   const keyRing = options.keys && options.keys.length > 0 ? createKeyRing(options.keys) : undefined;
   served.keyRing = keyRing;
   if (keyRing) app.use("/v1/*", (context, next) => requireKey(keyRing, context, next));
@@ -105,6 +86,8 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.get("/readyz", (context) => (lifecycle.draining ? context.json({ status: "draining" }, 503) : context.json({ status: "ready" })));
   app.onError((error, context) => {
     const { status, body } = toOpenAIError(error);
+    // The error's text can hold a model's words or an upstream's body, never a key (those are redacted where they arise).
+    if (status >= 500) options.logger?.error({ status, type: body.error.type, error: body.error.message, path: context.req.path }, "request failed");
     return context.json(body, status);
   });
   app.notFound((context) => context.json(invalidRequest(`no route ${context.req.method} ${context.req.path}`, null, 404).body, 404));

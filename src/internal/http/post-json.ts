@@ -6,6 +6,7 @@
  */
 import { BackendCallError } from "../../core/errors/backend-call-error.js";
 import { isAbortError } from "../abort.js";
+import { injectTraceHeaders, inSpan, SpanKind } from "../telemetry.js";
 
 export type PostJsonOptions = {
   url: string;
@@ -17,14 +18,31 @@ export type PostJsonOptions = {
   fetch?: typeof globalThis.fetch | undefined;
 };
 
-export async function postJson(options: PostJsonOptions): Promise<Response> {
+/** The POST in a client span (until the answer's headers arrive), its `traceparent` sent along. */
+export function postJson(options: PostJsonOptions): Promise<Response> {
+  const target = new URL(options.url);
+  return inSpan(
+    "POST",
+    {
+      kind: SpanKind.CLIENT,
+      attributes: { "http.request.method": "POST", "url.full": `${target.origin}${target.pathname}`, "server.address": target.hostname },
+    },
+    async (span) => {
+      const response = await send(options, injectTraceHeaders({}));
+      span.setAttribute("http.response.status_code", response.status);
+      return response;
+    },
+  );
+}
+
+async function send(options: PostJsonOptions, traceHeaders: Record<string, string>): Promise<Response> {
   const { url, apiKey, signal } = options;
   const fetchFunction = options.fetch ?? globalThis.fetch;
   let response: Response;
   try {
     response = await fetchFunction(url, {
       method: "POST",
-      headers: { "content-type": "application/json", ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+      headers: { "content-type": "application/json", ...traceHeaders, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
       body: JSON.stringify(options.body),
       ...(signal ? { signal } : {}),
     });

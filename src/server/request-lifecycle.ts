@@ -1,0 +1,51 @@
+import type { Context, Next } from "hono";
+import { startRequestSpan } from "./request-span.js";
+import type { ServerEnv, ServerLifecycle, ServerLogger } from "./server-env.js";
+import type { ServerMetrics } from "./server-metrics.js";
+
+/**
+ * What every request goes through: counted in flight until its response is finished (a stream: until its
+ * last event) for a graceful drain, measured in the metrics, spanned in a server span that joins the
+ * caller's trace (`traceparent`), and logged as one line.
+ */
+export function requestLifecycle(options: { lifecycle: ServerLifecycle; metrics: ServerMetrics | undefined; logger: ServerLogger | undefined }) {
+  const { lifecycle, metrics, logger } = options;
+  return async (context: Context<ServerEnv>, next: Next) => {
+    lifecycle.inFlight++;
+    metrics?.inFlight(1);
+    const started = performance.now();
+    const outgoing = (context.env as { outgoing?: import("node:http").ServerResponse } | undefined)?.outgoing;
+    const span = startRequestSpan(context.req.method, context.req.path, context.req.header());
+    let done = false;
+    const finish = () => {
+      if (!done) {
+        done = true;
+        lifecycle.inFlight--;
+        metrics?.inFlight(-1);
+        const route = context.req.routePath && context.req.routePath !== "/*" ? context.req.routePath : "unmatched";
+        const seconds = (performance.now() - started) / 1000;
+        const modelId = context.get("modelId") ?? "";
+        metrics?.request({ route, model: modelId, status: context.res.status, seconds });
+        span.finish({ route, status: context.res.status, modelId });
+        logger?.info(
+          {
+            method: context.req.method,
+            route,
+            path: context.req.path,
+            status: context.res.status,
+            model: modelId || undefined,
+            keyName: context.get("apiKey")?.name,
+            ms: Math.round(seconds * 1000),
+          },
+          "request",
+        );
+      }
+    };
+    outgoing?.once("close", finish);
+    try {
+      await span.run(next);
+    } finally {
+      if (!outgoing) finish();
+    }
+  };
+}
