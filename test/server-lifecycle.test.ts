@@ -64,6 +64,8 @@ describe("mull serve's metrics", () => {
         `mull_tokens_total{model="m",strategy="none",kind="completion"} ${(plain.body.usage?.completion_tokens ?? 0) + responses.usage.output_tokens}`,
       );
       expect(text).toContain(`mull_tokens_total{model="m",strategy="self-consistency",kind="completion"} ${voted.body.usage?.completion_tokens}`);
+      // Each call to the served model is counted: one plain, the votes' (one call for n=2), one for /v1/responses.
+      expect(text).toMatch(/mull_model_calls_total\{model="m",outcome="ok"\} [3-9]/);
       expect(text).toMatch(/mull_request_duration_seconds_count\{route="\/v1\/completions",model="m"\} 1/);
       expect(text).toMatch(/mull_requests_in_flight \d/);
     } finally {

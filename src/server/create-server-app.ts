@@ -11,6 +11,8 @@ import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { ResponseFormat, ToolChoice, ToolDefinition } from "../core/tools.js";
 import type { Usage } from "../core/usage.js";
+import { tracingMiddleware } from "../middleware/tracing-middleware.js";
+import { wrapModel } from "../middleware/wrap-model.js";
 import { createMull, defaults, type Mull } from "../runtime/create-mull.js";
 import { type ApiKey, createKeyRing } from "./api-keys.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
@@ -66,15 +68,24 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     // A bad strategy spec fails at start, not on the first request.
     mull.parseStrategy(route.strategy).definition.parseOptions(mull.parseStrategy(route.strategy).input);
   }
+  const metrics = options.metrics === false ? undefined : (options.metrics ?? createServerMetrics());
+  // Each served model's calls are counted, failures by class (an upstream's 5xx, a timeout), after its own retries.
+  const models = metrics
+    ? Object.fromEntries(
+        Object.entries(options.models).map(([id, model]) => [
+          id,
+          wrapModel({ model, middleware: [tracingMiddleware({ onCall: (record) => metrics.modelCall(id, record) })] }),
+        ]),
+      )
+    : options.models;
   const served: ServedModels = {
     mull,
-    models: options.models,
+    models,
     verifiers: (verifierSpecs.length > 0 ? verifierSpecs : [defaults.verifier]).map((spec) => mull.verifierSpec(spec)),
     verifierNames,
     routes,
   };
   const lifecycle = options.lifecycle ?? { draining: false, inFlight: 0 };
-  const metrics = options.metrics === false ? undefined : (options.metrics ?? createServerMetrics());
   served.metrics = metrics;
   const app = new Hono<ServerEnv>();
   app.use(requestLifecycle({ lifecycle, metrics, logger: options.logger }));

@@ -5,12 +5,15 @@
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Usage } from "../core/usage.js";
+import type { ModelCallRecord } from "../middleware/tracing-middleware.js";
 
 export type ServerMetrics = {
   readonly registry: Registry;
   request(labels: { route: string; model: string; status: number; seconds: number }): void;
   tokens(labels: { model: string; strategy: string; usage: Usage }): void;
   inFlight(change: 1 | -1): void;
+  /** One call to a served model ended (after its own retries): counted, and its failure by kind. */
+  modelCall(model: string, record: ModelCallRecord): void;
   render(): Promise<string>;
 };
 
@@ -36,8 +39,24 @@ export function createServerMetrics(): ServerMetrics {
     labelNames: ["model", "strategy", "kind"],
     registers: [registry],
   });
+  const modelCalls = new Counter({
+    name: "mull_model_calls_total",
+    help: "Calls to served models (an upstream's or the embedded one's), by model and outcome (ok, error, cancelled)",
+    labelNames: ["model", "outcome"],
+    registers: [registry],
+  });
+  const modelErrors = new Counter({
+    name: "mull_model_call_errors_total",
+    help: "Model calls that failed after their retries, by model and error class (e.g. BackendCallError, CallTimeoutError)",
+    labelNames: ["model", "error"],
+    registers: [registry],
+  });
   return {
     registry,
+    modelCall(model, record) {
+      modelCalls.inc({ model, outcome: record.outcome });
+      if (record.outcome === "error") modelErrors.inc({ model, error: record.error?.name ?? "Error" });
+    },
     request({ route, model, status, seconds }) {
       requests.inc({ route, model, status: String(status) });
       latency.observe({ route, model }, seconds);
