@@ -81,14 +81,14 @@ describe("OpenAI-compatible backend against real local servers", () => {
     expect(result.warnings.some((warning) => warning.type === "unsupported" && warning.feature === "n")).toBe(true);
   });
 
-  it("spreads a pool's load by outstanding requests", async () => {
+  it("spreads a pool's load by outstanding requests (prefix affinity off)", async () => {
     const counts = [0, 0];
     const slow = (index: number) => (_request: IncomingMessage, _body: Record<string, unknown>, response: ServerResponse) => {
       counts[index]!++;
       setTimeout(() => ok(response), 100);
     };
     const urls = [await serve(slow(0)), await serve(slow(1))];
-    const model = createOpenAICompatibleModel({ baseURL: urls, model: "m" });
+    const model = createOpenAICompatibleModel({ baseURL: urls, model: "m", pool: { affinityChars: 0 } });
     await Promise.all(Array.from({ length: 8 }, () => model.doGenerate({ prompt: "x" })));
     expect(counts).toEqual([4, 4]);
   });

@@ -35,6 +35,11 @@ const upstreamSchema = z.strictObject({
   /** Requests in flight at once on each replica. */
   maxConcurrency: z.number().int().min(1).optional(),
   timeoutMs: z.number().int().min(1).optional(),
+  /** Prompt characters that pick a replica (prefix affinity, so its prefix cache hits); 0 is off. Defaults to 256. */
+  affinityChars: z.number().int().min(0).optional(),
+  /** Consecutive failures that eject a replica for `ejectForMs`. Defaults to 3 and 10000. */
+  ejectAfterFailures: z.number().int().min(1).optional(),
+  ejectForMs: z.number().int().min(1).optional(),
 });
 
 const budgetSchema = z.strictObject({

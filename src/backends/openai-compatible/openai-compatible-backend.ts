@@ -6,7 +6,8 @@ import { isUpstreamProfile, upstreamProfiles } from "./upstream-profiles.js";
 /**
  * Any OpenAI-compatible endpoint or pool: `URL[,URL...][#upstream-model[?setting=value&...]]`, where the
  * settings (URL-encoded) are `profile=llama-cpp-server|vllm|sglang|openai` (a preset), `rawPrompt=false`, `assistantPrefix=continue-final-message|final-message`,
- * `stepDelimiter=%0A`, `maxN` (split larger n), `neutralSampling=true`, `maxRetries`, `maxConcurrency` and `timeoutMs`.
+ * `stepDelimiter=%0A`, `maxN` (split larger n), `neutralSampling=true`, `maxRetries`, `maxConcurrency` (per URL), `timeoutMs`,
+ * and for a pool `affinityChars`, `ejectAfterFailures` and `ejectForMs`.
  */
 export const openAICompatibleBackend = defineBackend({
   name: "openai-compatible",
@@ -29,6 +30,7 @@ function settingsOf(query: string | undefined): Partial<OpenAICompatibleSettings
     else if (key === "stepDelimiter") settings.stepDelimiter = value;
     else if (key === "maxRetries" || key === "maxConcurrency" || key === "timeoutMs" || key === "maxN") settings[key] = Number(value);
     else if (key === "neutralSampling") settings.neutralSampling = value !== "false";
+    else if (key === "affinityChars" || key === "ejectAfterFailures" || key === "ejectForMs") settings.pool = { ...settings.pool, [key]: Number(value) };
     else if (key === "profile") {
       if (!isUpstreamProfile(value))
         throw new InvalidArgumentError({
@@ -42,7 +44,7 @@ function settingsOf(query: string | undefined): Partial<OpenAICompatibleSettings
       throw new InvalidArgumentError({
         parameter: "model",
         value: key,
-        message: `unknown setting "${key}" in the model spec; known: profile, rawPrompt, assistantPrefix, stepDelimiter, maxN, neutralSampling, maxRetries, maxConcurrency, timeoutMs`,
+        message: `unknown setting "${key}" in the model spec; known: profile, rawPrompt, assistantPrefix, stepDelimiter, maxN, neutralSampling, maxRetries, maxConcurrency, timeoutMs, affinityChars, ejectAfterFailures, ejectForMs`,
       });
   }
   return settings;

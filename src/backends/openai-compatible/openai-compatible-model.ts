@@ -24,8 +24,13 @@ export type OpenAICompatibleSettings = {
   apiKey?: string;
   /** Retries of a retryable failure (408, 409, 429, 5xx, connection errors, timeouts). Defaults to `2`. */
   maxRetries?: number;
-  /** Requests in flight at once over the whole pool. Defaults to `16`. */
+  /** Requests in flight at once on each base URL (replica); more wait their turn. Defaults to `16`. */
   maxConcurrency?: number;
+  /**
+   * Routing over several base URLs (see `createModelPool`): prompt characters for prefix affinity (`0`
+   * is off), consecutive failures that eject a replica, and for how long. Defaults to `256`, `3` and `10000`.
+   */
+  pool?: { affinityChars?: number; ejectAfterFailures?: number; ejectForMs?: number };
   /** Per-request timeout in milliseconds (a stream: until its last part). Defaults to `600000`. */
   timeoutMs?: number;
   /** Wraps a bare problem as a raw prompt; absent, problems are sent as a user chat message. */
@@ -79,30 +84,32 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
       message: 'must be "continue-final-message" or "final-message"',
     });
   const endpoints = urls.map((url) =>
-    createOpenAICompatibleEndpoint({
-      url,
-      model: settings.model,
-      apiKey: settings.apiKey,
-      fetch: settings.fetch,
-      formatProblem: settings.formatProblem,
-      rawPrompt: settings.rawPrompt,
-      stepDelimiter: settings.stepDelimiter,
-      assistantPrefix: settings.assistantPrefix,
-      neutralSampling: settings.neutralSampling,
+    wrapModel({
+      model: createOpenAICompatibleEndpoint({
+        url,
+        model: settings.model,
+        apiKey: settings.apiKey,
+        fetch: settings.fetch,
+        formatProblem: settings.formatProblem,
+        rawPrompt: settings.rawPrompt,
+        stepDelimiter: settings.stepDelimiter,
+        assistantPrefix: settings.assistantPrefix,
+        neutralSampling: settings.neutralSampling,
+      }),
+      // Each replica's own limit and timeout, so that the pool's failure count sees a replica's timeouts.
+      middleware: [concurrencyLimitMiddleware({ maxConcurrency }), timeoutMiddleware({ timeoutMs })],
     }),
   );
-  // Retry outermost, so that a wait between attempts holds no slot; each attempt has its own timeout
-  // and goes to whichever URL is least busy then.
+  // Retry outermost, so that a wait between attempts holds no slot; each attempt goes to the replica the
+  // pool picks then (a replica that just failed is not preferred).
   return wrapModel({
-    model: createModelPool({ models: endpoints }),
+    model: createModelPool({ models: endpoints, ...settings.pool }),
     middleware: [
       // A thinking budget makes two calls per candidate, each going through the rest.
       thinkingBudgetMiddleware(),
       // Split first, so that each request of a split call gets its own retries, slot and timeout.
       ...(settings.maxN !== undefined ? [splitNMiddleware({ maxN: settings.maxN })] : []),
       retryMiddleware({ maxRetries }),
-      concurrencyLimitMiddleware({ maxConcurrency }),
-      timeoutMiddleware({ timeoutMs }),
     ],
   });
 }
