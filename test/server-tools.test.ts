@@ -109,5 +109,8 @@ describe("tools and structured output through mull serve (the official openai SD
     expect(await refused({ response_format: { type: "json_object" } })).toBe("response_format");
     expect(await refused({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:," } }] }] })).toBe("messages.0.content");
     expect(await refused({ tool_choice: "required" })).toBe("tool_choice");
+    // Chat-only fields sent to the legacy completions route are named, not a 500 (found by scripts/fuzz-server.ts).
+    const completion = await client.completions.create({ model: "up", prompt: "x", messages: "oops" } as never).catch((caught: unknown) => caught);
+    expect((completion as InstanceType<typeof OpenAI.BadRequestError>).param).toBe("messages");
   });
 });

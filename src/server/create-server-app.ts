@@ -5,6 +5,7 @@
  * object carries the answer, confidence, stop reason, a summary of the candidates and the settings.
  */
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { ZodType } from "zod";
 import type { CallOptions, ChatMessage } from "../core/call-options.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
@@ -47,6 +48,8 @@ export type ServerAppOptions = {
   metrics?: ServerMetrics | false;
   /** API keys every `/v1` request must carry (see `ApiKey`). Defaults to none: the server is open. */
   keys?: readonly ApiKey[];
+  /** The largest request body taken, in bytes; a larger one is a 413. Defaults to 8 MiB. */
+  maxBodyBytes?: number;
   /** Where a line per request goes (pino, or anything with its `info` and `error`). Defaults to none. */
   logger?: ServerLogger;
 };
@@ -91,6 +94,24 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.use(requestLifecycle({ lifecycle, metrics, logger: options.logger }));
   const keyRing = options.keys && options.keys.length > 0 ? createKeyRing(options.keys) : undefined;
   served.keyRing = keyRing;
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: options.maxBodyBytes ?? 8 * 1024 * 1024,
+      onError: (context) =>
+        context.json(
+          {
+            error: {
+              message: `The request body is larger than ${options.maxBodyBytes ?? 8 * 1024 * 1024} bytes`,
+              type: "invalid_request_error",
+              param: null,
+              code: "request_too_large",
+            },
+          },
+          413,
+        ),
+    }),
+  );
   if (keyRing) app.use("/v1/*", (context, next) => requireKey(keyRing, context, next));
   if (metrics) app.get("/metrics", async (context) => context.text(await metrics.render(), 200, { "content-type": metrics.registry.contentType }));
   app.get("/healthz", (context) => context.json({ status: "ok" }));
@@ -130,7 +151,7 @@ async function handle(served: ServedModels, context: Context<ServerEnv>, kind: K
   const request = parsed.request;
   const resolved = resolveRequestModel(served, request);
   if ("error" in resolved) return context.json(resolved.error.body, resolved.error.status);
-  const unsupported = unsupportedField(request, resolved.model);
+  const unsupported = unsupportedField(kind, request, resolved.model);
   if (unsupported) return context.json(unsupported.body, unsupported.status);
   context.set("modelId", resolved.id);
   const controller = clientSignal(context);
@@ -173,8 +194,12 @@ async function parseBody(
  * them, a structured `response_format` and non-text content parts, where the model (the embedded one) does
  * not take them. An upstream takes them as they are.
  */
-function unsupportedField(request: CompletionRequest | ChatRequest, model: LanguageModel): ReturnType<typeof invalidRequest> | undefined {
+function unsupportedField(kind: Kind, request: CompletionRequest | ChatRequest, model: LanguageModel): ReturnType<typeof invalidRequest> | undefined {
   const body = request as ChatRequest;
+  if (kind === "completion") {
+    const chatOnly = (["tools", "tool_choice", "parallel_tool_calls", "messages"] as const).find((field) => body[field] != null);
+    return chatOnly ? invalidRequest(`${chatOnly} belongs to /v1/chat/completions; /v1/completions takes a prompt`, chatOnly) : undefined;
+  }
   const hasTools = Array.isArray(body.tools) && body.tools.length > 0;
   const choice = body.tool_choice;
   if (!hasTools && choice != null && choice !== "none" && choice !== "auto")

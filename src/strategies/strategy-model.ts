@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from "node:events";
 import type { CallOptions } from "../core/call-options.js";
 import type { GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
@@ -38,8 +39,11 @@ export function strategyModel(options: {
       ...(options.toolVote ? { toolVote: options.toolVote } : {}),
     });
   };
-  const runAll = (call: CallOptions, emit?: (part: StreamPart) => void) =>
-    Promise.all(Array.from({ length: call.n ?? 1 }, (_, index) => run(call, index, emit)));
+  const runAll = (call: CallOptions, emit?: (part: StreamPart) => void) => {
+    // Each of the n runs listens to the caller's signal until it ends: n listeners at once is expected, not a leak.
+    if (call.abortSignal && (call.n ?? 1) > 1) setMaxListeners(Math.max(getMaxListeners(call.abortSignal), (call.n ?? 1) + 10), call.abortSignal);
+    return Promise.all(Array.from({ length: call.n ?? 1 }, (_, index) => run(call, index, emit)));
+  };
   return {
     specificationVersion: "v1",
     provider: "mull-strategy",
