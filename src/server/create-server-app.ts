@@ -264,11 +264,18 @@ function toolOptions(request: ChatRequest): Partial<CallOptions> {
 function clientSignal(context: Context): AbortController {
   const controller = new AbortController();
   const outgoing = (context.env as { outgoing?: import("node:http").ServerResponse } | undefined)?.outgoing;
-  outgoing?.on("close", () => {
-    if (!outgoing.writableFinished) controller.abort(new DOMException("client disconnected", "AbortError"));
-  });
-  context.req.raw.signal?.addEventListener("abort", () => controller.abort(new DOMException("client disconnected", "AbortError")), { once: true });
+  if (outgoing)
+    outgoing.on("close", () => {
+      if (!outgoing.writableFinished) controller.abort(new DOMException("client disconnected", "AbortError"));
+    });
+  // Only without Node's response: undici's fetch keeps a Request's signal, and all its listeners reach, until
+  // the Request is collected, so a listener on it that reaches the response kept every request alive.
+  else followAbort(context.req.raw.signal, controller);
   return controller;
+}
+
+function followAbort(signal: AbortSignal | undefined, controller: AbortController): void {
+  signal?.addEventListener("abort", () => controller.abort(new DOMException("client disconnected", "AbortError")), { once: true });
 }
 
 /**

@@ -1,9 +1,10 @@
 /**
  * Prometheus metrics of a server (prom-client, on a registry of its own): requests by route, model and
- * status, their latency, the requests in flight, and the tokens spent by model and strategy. Labels hold
+ * status, their latency, the requests in flight, the tokens spent by model and strategy, calls to each
+ * model and their failures, and Node's process metrics. Labels hold
  * route paths, served model ids and strategy names only: never a key, a prompt or a completion.
  */
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import type { Usage } from "../core/usage.js";
 import type { ModelCallRecord } from "../middleware/tracing-middleware.js";
 
@@ -19,6 +20,8 @@ export type ServerMetrics = {
 
 export function createServerMetrics(): ServerMetrics {
   const registry = new Registry();
+  // The process's own: memory (heap and resident), CPU, event-loop lag, garbage collection.
+  collectDefaultMetrics({ register: registry });
   const requests = new Counter({
     name: "mull_requests_total",
     help: "Requests answered, by route, model and HTTP status",

@@ -149,7 +149,7 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
   // Whether every delta carried its tokens' log-probabilities, which makes the per-choice counts exact.
   let exactCounts = true;
   let usage: Usage = { ...emptyUsage(), calls: 1 };
-  const onChoice = (choice: Choice, controller: TransformStreamDefaultController<StreamPart>) => {
+  const onChoice = (choice: Choice, controller: { enqueue(part: StreamPart): void }) => {
     const index = choice.index ?? 0;
     const delta = choice.text ?? choice.delta?.content ?? "";
     const logprobs = readLogprobs(choice);
@@ -178,41 +178,41 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
     }
   };
   const chunks = readJsonEvents({ response, schema: completionChunkSchema, url, apiKey: endpoint.apiKey });
-  const parts = chunks.pipeThrough(
-    new TransformStream({
-      start(controller) {
+  let opened = false;
+  // One stream from the events to parts; a failure (a broken connection, an unreadable event) arrives as an `error` part.
+  return new ReadableStream<StreamPart>({
+    async pull(controller) {
+      if (!opened) {
+        opened = true;
         controller.enqueue({ type: "stream-start", warnings: [] });
-      },
-      transform(chunk, controller) {
-        if (chunk.usage) usage = { ...usage, promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 };
-        for (const choice of chunk.choices ?? []) onChoice(choice, controller);
-      },
-      flush(controller) {
+        return;
+      }
+      try {
+        // A pull must enqueue something (a stream does not pull again on its own): read until a chunk yields a part.
+        let produced = 0;
+        const counting = {
+          enqueue(part: StreamPart) {
+            produced++;
+            controller.enqueue(part);
+          },
+        };
+        for (;;) {
+          const { value: chunk, done } = await chunks.next();
+          if (done) break;
+          if (chunk.usage) usage = { ...usage, promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 };
+          for (const choice of chunk.choices ?? []) onChoice(choice, counting);
+          if (produced > 0) return;
+        }
         // As in `reconcileTokens`: the server's usage, unless it is missing or below the exact per-choice counts.
         const counted = [...tokens.values()].reduce((sum, count) => sum + count, 0);
         if (usage.completionTokens === 0 || (exactCounts && counted > usage.completionTokens)) usage = { ...usage, completionTokens: counted };
         controller.enqueue({ type: "end", usage: { ...usage, wallMs: Date.now() - started } });
-      },
-    }),
-  );
-  return errorsAsParts(parts);
-}
-
-/** A stream whose failure (a broken connection, an unreadable event) arrives as an `error` part, as the contract says. */
-function errorsAsParts(stream: ReadableStream<StreamPart>): ReadableStream<StreamPart> {
-  const reader = stream.getReader();
-  return new ReadableStream<StreamPart>({
-    async pull(controller) {
-      try {
-        const { value, done } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
       } catch (error) {
         controller.enqueue({ type: "error", error });
-        controller.close();
       }
+      controller.close();
     },
-    cancel: (reason) => reader.cancel(reason),
+    cancel: (reason) => chunks.cancel(reason),
   });
 }
 

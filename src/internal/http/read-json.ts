@@ -3,7 +3,7 @@
  * server-sent events each carrying JSON. A body that does not match its schema is a non-retryable
  * `BackendCallError` naming the URL and the first mismatch, never an `undefined` read further on.
  */
-import { EventSourceParserStream } from "eventsource-parser/stream";
+import { createParser } from "eventsource-parser";
 import type { z } from "zod";
 import { BackendCallError } from "../../core/errors/backend-call-error.js";
 import { redact } from "./post-json.js";
@@ -18,26 +18,47 @@ export async function readJsonBody<Schema extends z.ZodType>(options: {
   return parseJson({ ...options, text, what: "a body" });
 }
 
-/** Each event's JSON, validated; OpenAI-style `[DONE]` markers are skipped. */
+/** Events read one at a time; `cancel` releases the body even while a read is waiting on it. */
+export type JsonEvents<Value> = { next(): Promise<IteratorResult<Value, undefined>>; cancel(reason?: unknown): Promise<void> };
+
+/**
+ * Each event's JSON, validated; OpenAI-style `[DONE]` markers are skipped. Read straight from the body's
+ * reader rather than through a chain of transform streams: a proxied stream crosses this once per event,
+ * and every web stream Node creates costs more than the parsing.
+ */
 export function readJsonEvents<Schema extends z.ZodType>(options: {
   response: Response;
   schema: Schema;
   url: string;
   apiKey?: string | undefined;
-}): ReadableStream<z.output<Schema>> {
+}): JsonEvents<z.output<Schema>> {
   const { response, url } = options;
   if (!response.body) throw new BackendCallError({ message: `${url} sent no body`, url, isRetryable: true });
-  return response.body
-    .pipeThrough(new TextDecoderStream())
-    .pipeThrough(new EventSourceParserStream())
-    .pipeThrough(
-      new TransformStream<{ data: string }, z.output<Schema>>({
-        transform(event, controller) {
-          if (event.data === "[DONE]") return;
-          controller.enqueue(parseJson({ ...options, text: event.data, what: "a stream event" }));
-        },
-      }),
-    );
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const events: string[] = [];
+  const parser = createParser({ onEvent: (event) => events.push(event.data) });
+  let ended = false;
+  return {
+    async next() {
+      for (;;) {
+        const data = events.shift();
+        if (data !== undefined) {
+          if (data === "[DONE]") continue;
+          return { value: parseJson({ ...options, text: data, what: "a stream event" }), done: false };
+        }
+        if (ended) return { value: undefined, done: true };
+        const { value, done } = await reader.read();
+        if (done) ended = true;
+        parser.feed(done ? decoder.decode() : decoder.decode(value, { stream: true }));
+      }
+    },
+    async cancel(reason) {
+      ended = true;
+      events.length = 0;
+      await reader.cancel(reason).catch(() => {});
+    },
+  };
 }
 
 function parseJson<Schema extends z.ZodType>(options: {
