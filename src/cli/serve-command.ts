@@ -6,7 +6,7 @@ import type { CliContext } from "./cli-context.js";
 import { collect, integerOption } from "./parse-flags.js";
 import { startTelemetry } from "./start-telemetry.js";
 
-type ServeFlags = { model?: string[]; verifier?: string[]; host?: string; port?: number; keys?: string; config?: string; logLevel?: string };
+type ServeFlags = { model?: string[]; verifier?: string[]; host?: string; port?: number; keys?: string; config?: string; logLevel?: string; debug?: boolean };
 
 export function addServeCommand(program: Command, context: () => CliContext): void {
   program
@@ -25,6 +25,7 @@ export function addServeCommand(program: Command, context: () => CliContext): vo
     .option("--host <host>", "address to listen on (default 127.0.0.1, or the config's host)")
     .option("-p, --port <port>", "port, 0 picks a free one (default 8080, or the config's port)", integerOption("--port", 0))
     .option("--log-level <level>", "JSON logs on stderr: fatal, error, warn, info, debug, trace or silent (default info, or the config's logLevel)")
+    .option("--debug", "serve the live debugger at /debug: recent requests and their strategies' timelines (default off, or the config's debug)")
     .option("-c, --config <file>", "a config file (JSON or YAML): models, upstream pools, verifiers, routes, keys; see the README's deployment section")
     .option("--keys <file>", "a JSON list of API keys ({ key, name, models?, requestsPerMinute?, tokensPerDay? }); without it the server is open")
     .action((flags: ServeFlags) => serveCommand(flags, context()));
@@ -56,7 +57,7 @@ async function serveCommand(flags: ServeFlags, context: CliContext): Promise<voi
   const port = flags.port ?? options.port ?? 8080;
   const logger = createLogger(logLevel ?? "info", context);
   const stopTelemetry = await startTelemetry();
-  const server = await startServer({ ...options, host, port, logger });
+  const server = await startServer({ ...options, host, port, logger, ...(flags.debug ? { debug: true } : {}) });
   logger.info(
     { url: server.url, models: Object.keys(options.models), routes: Object.keys(options.routes ?? {}), tracing: stopTelemetry !== undefined },
     "listening",
@@ -64,6 +65,7 @@ async function serveCommand(flags: ServeFlags, context: CliContext): Promise<voi
   const ids = Object.keys(options.models);
   const routes = Object.keys(options.routes ?? {});
   context.out(`mull serving ${[...routes, ...ids].join(", ")} at ${server.url} (strategies: ${mull.strategies.names.join(", ")}, as <strategy>/${ids[0]})`);
+  if (flags.debug || options.debug) context.out(`debugger at ${server.url.replace(/\/v1$/, "")}/debug`);
   await new Promise<void>((resolve) => {
     if (context.signal.aborted) resolve();
     context.signal.addEventListener("abort", () => resolve(), { once: true });

@@ -5,7 +5,6 @@
  * object carries the answer, confidence, stop reason, a summary of the candidates and the settings.
  */
 import { type Context, Hono } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { ZodType } from "zod";
 import type { CallOptions, ChatMessage } from "../core/call-options.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
@@ -16,13 +15,15 @@ import { tracingMiddleware } from "../middleware/tracing-middleware.js";
 import { wrapModel } from "../middleware/wrap-model.js";
 import { createMull, defaults, type Mull } from "../runtime/create-mull.js";
 import { type ApiKey, createKeyRing } from "./api-keys.js";
+import { createDebugRecorder, type DebugRecorder } from "./debug-recorder.js";
+import { addDebugRoutes } from "./debug-routes.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
-import { requestLifecycle } from "./request-lifecycle.js";
+import { requestBodyLimit, requestLifecycle } from "./request-lifecycle.js";
 import { type ChatRequest, type CompletionRequest, chatRequestSchema, completionRequestSchema } from "./request-schemas.js";
 import { resolveRequestModel, type ServedModels } from "./resolve-request-model.js";
 import type { Kind } from "./response-bodies.js";
 import { handleResponses } from "./responses-route.js";
-import { jsonResponse, streamResponse } from "./send-response.js";
+import { jsonResponse, type ResponseEnd, streamResponse } from "./send-response.js";
 import type { Route } from "./server-config.js";
 import type { ServerEnv, ServerLifecycle, ServerLogger } from "./server-env.js";
 
@@ -48,6 +49,11 @@ export type ServerAppOptions = {
   metrics?: ServerMetrics | false;
   /** API keys every `/v1` request must carry (see `ApiKey`). Defaults to none: the server is open. */
   keys?: readonly ApiKey[];
+  /**
+   * The live debugger at `/debug`: recent requests and each one's strategy timeline, live. Off by default;
+   * `true` keeps the last 100 requests (prompts are never kept; where the server has keys, it needs one).
+   */
+  debug?: boolean | DebugRecorder;
   /** The largest request body taken, in bytes; a larger one is a 413. Defaults to 8 MiB. */
   maxBodyBytes?: number;
   /** Where a line per request goes (pino, or anything with its `info` and `error`). Defaults to none. */
@@ -61,16 +67,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     : Object.fromEntries(Object.entries(options.verifiers ?? {}).map(([name, spec]) => [name, mull.verifierSpec(spec)]));
   const verifierSpecs = Array.isArray(options.verifiers) ? options.verifiers : Object.values(options.verifiers ?? {});
   const routes = options.routes ?? {};
-  for (const [name, route] of Object.entries(routes)) {
-    if (!(route.model in options.models))
-      throw new InvalidArgumentError({
-        parameter: `routes.${name}.model`,
-        value: route.model,
-        message: `no served model is named ${JSON.stringify(route.model)}`,
-      });
-    // A bad strategy spec fails at start, not on the first request.
-    mull.parseStrategy(route.strategy).definition.parseOptions(mull.parseStrategy(route.strategy).input);
-  }
+  checkRoutes(mull, routes, options.models);
   const metrics = options.metrics === false ? undefined : (options.metrics ?? createServerMetrics());
   // Each served model's calls are counted, failures by class (an upstream's 5xx, a timeout), after its own retries.
   const models = metrics
@@ -94,25 +91,11 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.use(requestLifecycle({ lifecycle, metrics, logger: options.logger }));
   const keyRing = options.keys && options.keys.length > 0 ? createKeyRing(options.keys) : undefined;
   served.keyRing = keyRing;
-  app.use(
-    "/v1/*",
-    bodyLimit({
-      maxSize: options.maxBodyBytes ?? 8 * 1024 * 1024,
-      onError: (context) =>
-        context.json(
-          {
-            error: {
-              message: `The request body is larger than ${options.maxBodyBytes ?? 8 * 1024 * 1024} bytes`,
-              type: "invalid_request_error",
-              param: null,
-              code: "request_too_large",
-            },
-          },
-          413,
-        ),
-    }),
-  );
+  app.use("/v1/*", requestBodyLimit(options.maxBodyBytes ?? 8 * 1024 * 1024));
   if (keyRing) app.use("/v1/*", (context, next) => requireKey(keyRing, context, next));
+  const debug = options.debug === true ? createDebugRecorder() : options.debug || undefined;
+  served.debug = debug;
+  if (debug) addDebugRoutes(app, debug, keyRing);
   if (metrics) app.get("/metrics", async (context) => context.text(await metrics.render(), 200, { "content-type": metrics.registry.contentType }));
   app.get("/healthz", (context) => context.json({ status: "ok" }));
   app.get("/readyz", (context) => (lifecycle.draining ? context.json({ status: "draining" }, 503) : context.json({ status: "ready" })));
@@ -145,14 +128,39 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   return app;
 }
 
+/** Every route names a served model and a valid strategy spec: a bad one fails at start, not on its first request. */
+function checkRoutes(mull: Mull, routes: Record<string, Route>, models: Record<string, LanguageModel>): void {
+  for (const [name, route] of Object.entries(routes)) {
+    if (!(route.model in models))
+      throw new InvalidArgumentError({
+        parameter: `routes.${name}.model`,
+        value: route.model,
+        message: `no served model is named ${JSON.stringify(route.model)}`,
+      });
+    // A bad strategy spec fails at start, not on the first request.
+    mull.parseStrategy(route.strategy).definition.parseOptions(mull.parseStrategy(route.strategy).input);
+  }
+}
+
 async function handle(served: ServedModels, context: Context<ServerEnv>, kind: Kind, schema: ZodType<CompletionRequest | ChatRequest>) {
   const parsed = await parseBody(context, schema);
   if ("error" in parsed) return context.json(parsed.error.body, parsed.error.status);
   const request = parsed.request;
-  const resolved = resolveRequestModel(served, request);
-  if ("error" in resolved) return context.json(resolved.error.body, resolved.error.status);
+  const record = served.debug?.start({ route: context.req.path, model: request.model, stream: request.stream === true });
+  const refuse = (status: number, body: { error: { message: string } }) => {
+    record?.end({ status, error: body.error.message });
+    return context.json(body, status as 400);
+  };
+  let resolved: ReturnType<typeof resolveRequestModel>;
+  try {
+    resolved = resolveRequestModel(served, request, record?.part);
+  } catch (error) {
+    const { status, body } = toOpenAIError(error);
+    return refuse(status, body);
+  }
+  if ("error" in resolved) return refuse(resolved.error.status, resolved.error.body);
   const unsupported = unsupportedField(kind, request, resolved.model);
-  if (unsupported) return context.json(unsupported.body, unsupported.status);
+  if (unsupported) return refuse(unsupported.status, unsupported.body);
   context.set("modelId", resolved.id);
   const controller = clientSignal(context);
   const call = toCallOptions(kind, request, controller.signal);
@@ -164,8 +172,41 @@ async function handle(served: ServedModels, context: Context<ServerEnv>, kind: K
     served.metrics?.tokens({ model: baseId, strategy: strategy ?? "none", usage });
     if (apiKey) served.keyRing?.spend(apiKey, usage.promptTokens + usage.completionTokens);
   };
-  const pending = { ...response, responseId, includeUsage: request.stream_options?.include_usage === true, onUsage };
+  const pending = {
+    ...response,
+    responseId,
+    includeUsage: request.stream_options?.include_usage === true,
+    onUsage,
+    ...(record ? { onEnd: (end: ResponseEnd) => record.end(debugEnd(end)) } : {}),
+  };
   return request.stream ? streamResponse(context, pending) : jsonResponse(context, pending);
+}
+
+/** How a response ended, as the debugger shows it: the strategy's report summed up, the error's message. */
+function debugEnd(end: ResponseEnd) {
+  const report = end.strategy;
+  return {
+    status: end.status,
+    ...(end.usage ? { usage: end.usage } : {}),
+    ...(end.error !== undefined ? { error: toOpenAIError(end.error).body.error.message } : {}),
+    ...(report
+      ? {
+          strategy: {
+            strategy: report.strategy,
+            answer: report.answer ?? null,
+            confidence: report.confidence,
+            stopReason: report.stopReason,
+            votes: report.votes,
+            candidates: report.candidates.map((candidate) => ({
+              answer: candidate.answer ?? null,
+              finishReason: candidate.finishReason,
+              completionTokens: candidate.completionTokens,
+              ...(candidate.score !== undefined ? { score: candidate.score } : {}),
+            })),
+          },
+        }
+      : {}),
+  };
 }
 
 /** The body, validated; a bad one becomes an OpenAI-shaped 400 naming the field. */

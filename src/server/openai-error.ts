@@ -1,11 +1,12 @@
 import { BackendCallError } from "../core/errors/backend-call-error.js";
+import { CallTimeoutError } from "../core/errors/call-timeout-error.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { ModelLoadError } from "../core/errors/model-load-error.js";
 
 export type OpenAIErrorBody = { error: { message: string; type: string; param: string | null; code: string | null } };
 
 /** The one place errors become OpenAI-shaped HTTP errors. */
-export function toOpenAIError(error: unknown): { status: 400 | 404 | 500 | 502 | 503; body: OpenAIErrorBody } {
+export function toOpenAIError(error: unknown): { status: 400 | 404 | 500 | 502 | 503 | 504; body: OpenAIErrorBody } {
   if (InvalidArgumentError.isInstance(error))
     return { status: 400, body: { error: { message: error.message, type: "invalid_request_error", param: error.parameter, code: null } } };
   if (ModelLoadError.isInstance(error))
@@ -15,6 +16,9 @@ export function toOpenAIError(error: unknown): { status: 400 | 404 | 500 | 502 |
       status: error.isRetryable ? 503 : 502,
       body: { error: { message: error.message, type: "upstream_error", param: null, code: error.statusCode ? String(error.statusCode) : null } },
     };
+  // A model call that ran out of time (after its retries) is the gateway's timeout, not the server's fault.
+  if (CallTimeoutError.isInstance(error))
+    return { status: 504, body: { error: { message: error.message, type: "upstream_error", param: null, code: "timeout" } } };
   const message = error instanceof Error ? error.message : String(error);
   return { status: 500, body: { error: { message: `internal error: ${message}`, type: "server_error", param: null, code: null } } };
 }

@@ -1,4 +1,5 @@
 import type { Context, Next } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { startRequestSpan } from "./request-span.js";
 import type { ServerEnv, ServerLifecycle, ServerLogger } from "./server-env.js";
 import type { ServerMetrics } from "./server-metrics.js";
@@ -48,4 +49,16 @@ export function requestLifecycle(options: { lifecycle: ServerLifecycle; metrics:
       if (!outgoing) finish();
     }
   };
+}
+
+/** Refuses a body over `maxBytes` with an OpenAI-shaped 413, before reading the rest of it. */
+export function requestBodyLimit(maxBytes: number) {
+  return bodyLimit({
+    maxSize: maxBytes,
+    onError: (context) =>
+      context.json(
+        { error: { message: `The request body is larger than ${maxBytes} bytes`, type: "invalid_request_error", param: null, code: "request_too_large" } },
+        413,
+      ),
+  });
 }

@@ -9,10 +9,14 @@ import type { Budget } from "../core/strategy.js";
 import type { Mull } from "../runtime/create-mull.js";
 import { strategyModel } from "../strategies/strategy-model.js";
 import type { createKeyRing } from "./api-keys.js";
+import type { DebugRecorder } from "./debug-recorder.js";
 import { invalidRequest } from "./openai-error.js";
 import type { MullRequest } from "./request-schemas.js";
 import type { Route } from "./server-config.js";
 import type { ServerMetrics } from "./server-metrics.js";
+
+/** Sees a strategy's progress and trace parts as they happen (the live debugger). */
+export type StrategyObserver = NonNullable<Parameters<typeof strategyModel>[0]["observe"]>;
 
 export type ServedModels = {
   mull: Mull;
@@ -25,6 +29,8 @@ export type ServedModels = {
   routes?: Record<string, Route> | undefined;
   /** Where requests' token spend is counted, when the server keeps metrics. */
   metrics?: ServerMetrics | undefined;
+  /** Where requests are recorded for the live debugger, when it is on. */
+  debug?: DebugRecorder | undefined;
   /** Where requests' token spend is charged to their API key, when the server has keys. */
   keyRing?: ReturnType<typeof createKeyRing> | undefined;
 };
@@ -32,9 +38,10 @@ export type ServedModels = {
 export function resolveRequestModel(
   served: ServedModels,
   request: { model: string; temperature?: number | undefined; mull?: MullRequest | undefined },
+  observe?: StrategyObserver,
 ): { model: LanguageModel; id: string } | { error: ReturnType<typeof invalidRequest> } {
   const route = served.routes?.[request.model];
-  if (route) return resolveRoute(served, request, route);
+  if (route) return resolveRoute(served, request, route, observe);
   const baseIds = Object.keys(served.models);
   const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, ...options } = request.mull ?? {};
   const slash = request.model.indexOf("/");
@@ -67,6 +74,7 @@ export function resolveRequestModel(
       answerPattern,
       equations,
       toolVote,
+      observe,
     }),
     id: `${served.mull.parseStrategy(strategySpec).definition.name}/${baseId}`,
   };
@@ -80,6 +88,7 @@ function resolveRoute(
   served: ServedModels,
   request: { model: string; temperature?: number | undefined; mull?: MullRequest | undefined },
   route: Route,
+  observe: StrategyObserver | undefined,
 ): { model: LanguageModel; id: string } {
   const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, ...options } = request.mull ?? {};
   if (named !== undefined || verifier !== undefined)
@@ -106,6 +115,7 @@ function resolveRoute(
       answerPattern,
       equations,
       toolVote,
+      observe,
     }),
     id: request.model,
   };
@@ -132,6 +142,7 @@ function wrapStrategy(
     answerPattern: string | undefined;
     equations: "lenient" | "strict" | undefined;
     toolVote: "name" | "arguments" | undefined;
+    observe: StrategyObserver | undefined;
   },
 ): LanguageModel {
   const { strategySpec, budget, answerPattern, equations } = options;
@@ -152,6 +163,7 @@ function wrapStrategy(
     ...(Object.keys(budget).length > 0 ? { budget } : {}),
     ...(grading ? { extractAnswer: grading.extract } : {}),
     ...(options.toolVote ? { toolVote: options.toolVote } : {}),
+    ...(options.observe ? { observe: options.observe } : {}),
   });
 }
 

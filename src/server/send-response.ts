@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { CallOptions } from "../core/call-options.js";
 import type { LanguageModel } from "../core/language-model.js";
+import type { StrategyReport } from "../core/strategy.js";
 import type { StreamPart } from "../core/stream-part.js";
 import type { Usage } from "../core/usage.js";
 import { toOpenAIError } from "./openai-error.js";
@@ -20,11 +21,23 @@ export type PendingResponse = {
   includeUsage: boolean;
   /** Told what the request spent once it is known (for the metrics). */
   onUsage?: (usage: Usage, strategy: string | undefined) => void;
+  /** Told once how the response ended (for the debugger). */
+  onEnd?: (end: ResponseEnd) => void;
 };
 
-export async function jsonResponse(context: Context, { kind, model, id, call, created, responseId, onUsage }: PendingResponse) {
-  const result = await model.doGenerate(call);
+/** How a response ended: its status, what it spent and the strategy's report, or the error. */
+export type ResponseEnd = { status: number; usage?: Usage; strategy?: StrategyReport; error?: unknown };
+
+export async function jsonResponse(context: Context, { kind, model, id, call, created, responseId, onUsage, onEnd }: PendingResponse) {
+  let result: Awaited<ReturnType<LanguageModel["doGenerate"]>>;
+  try {
+    result = await model.doGenerate(call);
+  } catch (error) {
+    onEnd?.({ status: toOpenAIError(error).status, error });
+    throw error;
+  }
   onUsage?.(result.usage, result.strategy?.strategy);
+  onEnd?.({ status: 200, usage: result.usage, ...(result.strategy ? { strategy: result.strategy } : {}) });
   const choices = result.completions.map((completion, index) => {
     const logprobs = completion.logprobs ? logprobsBody(kind, completion.logprobs) : null;
     const toolCalls = completion.toolCalls && completion.toolCalls.length > 0 ? completion.toolCalls : undefined;
@@ -114,11 +127,13 @@ export async function streamResponse(context: Context, pending: PendingResponse)
     first = await reader.read();
   } catch (error) {
     const { status, body } = toOpenAIError(error);
+    pending.onEnd?.({ status, error });
     return context.json(body, status);
   }
   if (!first.done && first.value.type === "error") {
     await reader.cancel().catch(() => {});
     const { status, body } = toOpenAIError(first.value.error);
+    pending.onEnd?.({ status, error: first.value.error });
     return context.json(body, status);
   }
   const object = kind === "chat" ? "chat.completion.chunk" : "text_completion";
@@ -129,15 +144,21 @@ export async function streamResponse(context: Context, pending: PendingResponse)
       for (let step = first; !step.done; step = await reader.read()) {
         const part = step.value;
         if (part.type === "error") {
+          pending.onEnd?.({ status: 200, error: part.error });
           await stream.writeSSE({ data: JSON.stringify(toOpenAIError(part.error).body) });
           break;
         }
-        if (part.type === "end") pending.onUsage?.(part.usage, part.strategy?.strategy);
+        if (part.type === "end") {
+          pending.onUsage?.(part.usage, part.strategy?.strategy);
+          pending.onEnd?.({ status: 200, usage: part.usage, ...(part.strategy ? { strategy: part.strategy } : {}) });
+        }
         const body = chunkOf(part);
         if (body) await stream.writeSSE({ data: JSON.stringify({ id: responseId, object, created, model: id, ...body }) });
       }
       await stream.writeSSE({ data: "[DONE]" });
     } finally {
+      // A client that left before the end (a no-op where the response ended already).
+      if (controller.signal.aborted) pending.onEnd?.({ status: 499, error: new Error("the client disconnected") });
       if (controller.signal.aborted) await reader.cancel().catch(() => {});
       reader.releaseLock();
     }

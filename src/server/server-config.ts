@@ -219,6 +219,7 @@ export function serverOptionsFromConfig(options: { mull: Mull; config: ServerCon
     ...(keys ? { keys } : {}),
     ...(config.host !== undefined ? { host: config.host } : {}),
     ...(config.port !== undefined ? { port: config.port } : {}),
+    ...(config.debug ? { debug: true } : {}),
   };
 }
 

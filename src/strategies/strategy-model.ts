@@ -25,10 +25,20 @@ export function strategyModel(options: {
   extractAnswer?: (text: string) => string | undefined;
   /** How candidates that call tools are voted on. Defaults to `"arguments"`. */
   toolVote?: ToolVote;
+  /** Sees the runs' progress and trace parts as they happen, streamed or not (a debugger). Defaults to none. */
+  observe?: (part: Extract<StreamPart, { type: "progress" | "trace" }>) => void;
 }): LanguageModel {
   const { strategy, model, budget } = options;
-  const run = (call: CallOptions, index: number, emit?: (part: StreamPart) => void): Promise<StrategyResult> => {
+  const run = (call: CallOptions, index: number, stream?: (part: StreamPart) => void): Promise<StrategyResult> => {
     const { n: _n, abortSignal, ...rest } = call;
+    const { observe } = options;
+    const emit =
+      stream && observe
+        ? (part: Extract<StreamPart, { type: "progress" | "trace" }>) => {
+            observe(part);
+            stream(part);
+          }
+        : (stream ?? observe);
     return strategy.run({
       model,
       call: rest,
