@@ -123,7 +123,7 @@ async function main() {
   ] as const) {
     const begin = Date.now();
     const run = await drive(url, begin + (seconds * 1000) / 2);
-    results[name].latencies.push(...run.latencies);
+    for (const latency of run.latencies) results[name].latencies.push(latency);
     results[name].errors += run.errors;
     results[name].seconds += (Date.now() - begin) / 1000;
   }
