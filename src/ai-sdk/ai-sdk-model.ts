@@ -97,6 +97,7 @@ export function aiSdkModel(options: { model: LanguageModelV3; params: LanguageMo
     modelId: model.modelId,
     supportsRawPrompt: false,
     supportsTools: true,
+    supportsResponseFormat: true,
     doGenerate: generate,
     // Strategies sample whole completions; a stream here is the generated result replayed as parts.
     async doStream(call) {

@@ -37,10 +37,12 @@ export type LanguageModel = {
    */
   readonly continuesAssistantMessage?: boolean;
   /**
-   * Whether the model takes `tools` and `responseFormat` (an upstream does, and answers for itself; the
-   * embedded backend refuses them). Defaults to `false`: callers refuse them by name rather than drop them.
+   * Whether the model takes `tools` (an upstream does, and answers for itself; the embedded backend refuses
+   * them). Defaults to `false`: callers refuse them by name rather than drop them.
    */
   readonly supportsTools?: boolean;
+  /** Whether the model honours `responseFormat` (JSON, or JSON matching a schema). Defaults to `false`. */
+  readonly supportsResponseFormat?: boolean;
   doGenerate(options: CallOptions): Promise<GenerateResult>;
   doStream(options: CallOptions): Promise<ReadableStream<StreamPart>>;
   /**

@@ -6,12 +6,13 @@ import type { LanguageModel } from "../core/language-model.js";
  */
 export function capabilitiesOf(
   model: LanguageModel,
-): Pick<LanguageModel, "formatProblem" | "supportsRawPrompt" | "stepDelimiter" | "continuesAssistantMessage" | "supportsTools"> {
+): Pick<LanguageModel, "formatProblem" | "supportsRawPrompt" | "stepDelimiter" | "continuesAssistantMessage" | "supportsTools" | "supportsResponseFormat"> {
   return {
     ...(model.formatProblem ? { formatProblem: model.formatProblem } : {}),
     ...(model.supportsRawPrompt !== undefined ? { supportsRawPrompt: model.supportsRawPrompt } : {}),
     ...(model.stepDelimiter !== undefined ? { stepDelimiter: model.stepDelimiter } : {}),
     ...(model.continuesAssistantMessage !== undefined ? { continuesAssistantMessage: model.continuesAssistantMessage } : {}),
     ...(model.supportsTools !== undefined ? { supportsTools: model.supportsTools } : {}),
+    ...(model.supportsResponseFormat !== undefined ? { supportsResponseFormat: model.supportsResponseFormat } : {}),
   };
 }

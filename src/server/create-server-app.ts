@@ -245,12 +245,12 @@ function unsupportedField(kind: Kind, request: CompletionRequest | ChatRequest, 
   const choice = body.tool_choice;
   if (!hasTools && choice != null && choice !== "none" && choice !== "auto")
     return invalidRequest("tool_choice asks for a tool call, but the request gives no tools", "tool_choice");
-  if (model.supportsTools) return undefined;
   const name = model.modelId;
-  if (hasTools) return invalidRequest(`the model ${JSON.stringify(name)} cannot call tools; send the request without tools, or to an upstream model`, "tools");
   const format = body.response_format;
-  if (format && format.type !== "text")
+  if (format && format.type !== "text" && !model.supportsResponseFormat)
     return invalidRequest(`the model ${JSON.stringify(name)} cannot constrain output to ${format.type}; send response_format text or none`, "response_format");
+  if (model.supportsTools) return undefined;
+  if (hasTools) return invalidRequest(`the model ${JSON.stringify(name)} cannot call tools; send the request without tools, or to an upstream model`, "tools");
   for (const [index, message] of (body.messages ?? []).entries()) {
     const parts = Array.isArray(message.content) ? message.content : [];
     const other = parts.find((part) => part.type !== "text");

@@ -11,6 +11,7 @@ import { sampleToken } from "../../internal/sample-token.js";
 import { createRandom } from "../../internal/seeded-random.js";
 import { claimSequence, releaseSequence } from "./claim-sequence.js";
 import type { LoadedLlamaModel, Sequence, Token } from "./load-llama-model.js";
+import { grammarState, type OutputGrammar } from "./output-grammar.js";
 import { createStopDetector } from "./stop-detector.js";
 
 export type DecodeSettings = {
@@ -22,6 +23,8 @@ export type DecodeSettings = {
   logprobs: boolean;
   topLogprobs: number | undefined;
   reusePrefix: boolean;
+  /** Constrains the output (a response format); each candidate gets its own state. Defaults to none. */
+  grammar?: import("node-llama-cpp").LlamaGrammar | undefined;
 };
 
 type EvaluateInput = import("node-llama-cpp").ControlledEvaluateInputItem;
@@ -100,6 +103,7 @@ async function decodeLoop(options: {
 }): Promise<void> {
   const { loaded, sequence, state, settings, signal, emit } = options;
   const random = createRandom(settings.seed);
+  const grammar = settings.grammar ? await grammarState(loaded, settings.grammar) : undefined;
   const stops = createStopDetector(settings.stops);
   let input: EvaluateInput[] = options.input;
   while (state.tokens.length < settings.maxTokens) {
@@ -107,17 +111,18 @@ async function decodeLoop(options: {
       state.finishReason = "abort";
       return;
     }
-    const last = input.length - 1;
-    input[last] = [input[last] as Token, { generateNext: { probabilities: true } }];
-    const output = await sequence.controlledEvaluate(input);
-    const probabilities = output[last]?.next?.probabilities;
-    if (!probabilities) throw new BackendCallError({ message: "llama.cpp returned no next-token probabilities", isRetryable: false });
-    const token = sampleToken({ probabilities, temperature: settings.temperature, topP: settings.topP, random }) as Token;
+    const { token, probabilities } = await nextToken({ sequence, input, settings, random, grammar });
+    if (token === undefined) {
+      // Nothing the model gives any probability may come next: the output cannot go on within the grammar.
+      state.finishReason = "stop";
+      return;
+    }
     if (token === loaded.eos || loaded.model.isEogToken(token)) {
       state.finishReason = "stop";
       state.stoppedBy = "end-of-text";
       return;
     }
+    grammar?.accept(token);
     state.tokens.push(token);
     state.text = loaded.model.detokenize(state.tokens);
     if (settings.logprobs) state.logprobs.push(tokenLogprob(loaded, probabilities, token, settings.topLogprobs));
@@ -136,6 +141,47 @@ async function decodeLoop(options: {
     if (stop) return;
     input = [token];
   }
+}
+
+/** Evaluates the input and draws the next token, within the grammar where there is one (none: it allows nothing). */
+async function nextToken(options: {
+  sequence: Sequence;
+  input: EvaluateInput[];
+  settings: DecodeSettings;
+  random: ReturnType<typeof createRandom>;
+  grammar: OutputGrammar | undefined;
+}): Promise<{ token: Token | undefined; probabilities: ReadonlyMap<Token, number> }> {
+  const { sequence, input, settings, random, grammar } = options;
+  const last = input.length - 1;
+  input[last] = [input[last] as Token, { generateNext: { probabilities: true } }];
+  const output = await sequence.controlledEvaluate(input);
+  const probabilities = output[last]?.next?.probabilities;
+  if (!probabilities) throw new BackendCallError({ message: "llama.cpp returned no next-token probabilities", isRetryable: false });
+  const draw = (from: ReadonlyMap<Token, number>) => sampleToken({ probabilities: from, temperature: settings.temperature, topP: settings.topP, random });
+  return { token: grammar ? drawAllowed({ probabilities, grammar, draw }) : draw(probabilities), probabilities };
+}
+
+/**
+ * A token the grammar allows, drawn from the distribution renormalised over the allowed ones: a refused
+ * draw is removed and the draw repeated; after a few refusals the whole distribution is filtered at once.
+ */
+function drawAllowed(options: {
+  probabilities: ReadonlyMap<Token, number>;
+  grammar: OutputGrammar;
+  draw: (from: ReadonlyMap<Token, number>) => Token;
+}): Token | undefined {
+  const { grammar, draw } = options;
+  let remaining = options.probabilities;
+  for (let refusals = 0; refusals < 8; refusals++) {
+    if (remaining.size === 0) return undefined;
+    const token = draw(remaining);
+    if (grammar.allows(token)) return token;
+    const next = new Map(remaining);
+    next.delete(token);
+    remaining = next;
+  }
+  const allowed = new Map([...remaining].filter(([token, probability]) => probability > 0 && grammar.allows(token)));
+  return allowed.size === 0 ? undefined : draw(allowed);
 }
 
 function tokenLogprob(loaded: LoadedLlamaModel, probabilities: ReadonlyMap<Token, number>, token: Token, topLogprobs: number | undefined): TokenLogprob {

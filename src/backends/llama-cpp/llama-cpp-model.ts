@@ -20,6 +20,7 @@ import { thinkingBudgetMiddleware } from "../../middleware/thinking-budget-middl
 import { wrapModel } from "../../middleware/wrap-model.js";
 import { generateCandidates } from "./generate-candidates.js";
 import { disposeLlamaModel, type LoadedLlamaModel, loadLlamaModel, type Token, tokenizeWithBos } from "./load-llama-model.js";
+import { grammarFor } from "./output-grammar.js";
 import { scorePositions, scoreTokens } from "./score-text.js";
 
 /** The bundled policy model, shipped inside the package. */
@@ -107,12 +108,8 @@ async function* callParts(options: {
   validateCallOptions(call);
   if (call.tools && call.tools.length > 0)
     throw new InvalidArgumentError({ parameter: "tools", message: "the embedded backend cannot call tools; use an upstream model that does" });
-  if (call.responseFormat && call.responseFormat.type !== "text")
-    throw new InvalidArgumentError({
-      parameter: "responseFormat",
-      message: `the embedded backend cannot constrain output to ${call.responseFormat.type}; use an upstream model that does`,
-    });
   const loaded = await options.load();
+  const grammar = await grammarFor(loaded, call.responseFormat);
   const warnings: Warning[] = [];
   const promptTokens = tokenizeWithBos(loaded, renderPrompt(call.prompt, defaults.formatProblem, warnings));
   const room = loaded.contextPerSequence - promptTokens.length;
@@ -136,6 +133,7 @@ async function* callParts(options: {
     logprobs: call.logprobs === true,
     topLogprobs: call.topLogprobs,
     reusePrefix: defaults.reusePrefix,
+    grammar,
   };
   const result = yield* generateCandidates({ loaded, promptTokens, n: call.n ?? 1, settings: decode, controller, onActive });
   yield { type: "end", usage: result.usage };
@@ -233,6 +231,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     modelId,
     formatProblem,
     supportsRawPrompt: true,
+    supportsResponseFormat: true,
     stepDelimiter: settings.stepDelimiter ?? "\n",
     continuesAssistantMessage: true,
     get activeCandidates() {

@@ -249,6 +249,7 @@ export function createOpenAICompatibleEndpoint(settings: OpenAICompatibleEndpoin
     ...(settings.formatProblem ? { formatProblem: settings.formatProblem } : {}),
     supportsRawPrompt: settings.rawPrompt ?? true,
     supportsTools: true,
+    supportsResponseFormat: true,
     ...(settings.stepDelimiter ? { stepDelimiter: settings.stepDelimiter } : {}),
     ...(settings.assistantPrefix ? { continuesAssistantMessage: true } : {}),
     doGenerate: (call) => generate(endpoint, call),
