@@ -7,7 +7,10 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import { startServer } from "../src/server/start-server.js";
+import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
+import { answerWithTools } from "./helpers/tool-upstream.js";
 
 const specPath = "../shared/reference/openai-openapi.yaml";
 
@@ -47,10 +50,12 @@ describe.skipIf(!existsSync(specPath))("mull serve against OpenAI's OpenAPI desc
         ? []
         : (validate.errors ?? []).map((error: { instancePath: string; message?: string }) => `${schema}${error.instancePath}: ${error.message}`);
     };
-    server = await startServer({ models: { "mull-tiny-policy": model }, port: 0 });
+    const upstream = await serveLocal((_request, body, response) => answerWithTools(response, body));
+    server = await startServer({ models: { "mull-tiny-policy": model, up: createOpenAICompatibleModel({ baseURL: upstream, model: "scripted" }) }, port: 0 });
   }, 60_000);
   afterAll(async () => {
     await server?.close();
+    await closeLocalServers();
     await model.dispose();
   });
 
@@ -81,6 +86,20 @@ describe.skipIf(!existsSync(specPath))("mull serve against OpenAI's OpenAPI desc
       });
       expect(check("CreateChatCompletionResponse", await response.json())).toEqual([]);
     }
+  });
+
+  it("tool calls from an upstream, whole, streamed and voted on", async () => {
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+    const messages = [{ role: "user", content: "Weather in Paris?" }];
+    for (const model of ["up", "self-consistency/up"]) {
+      const whole = await post("/chat/completions", { model, messages, tools, tool_choice: "required", mull: model.includes("/") ? { n: 3 } : undefined });
+      const body = (await whole.json()) as { choices: { message: { tool_calls?: unknown[] } }[] };
+      expect(body.choices[0]?.message.tool_calls).toHaveLength(1);
+      expect(check("CreateChatCompletionResponse", body)).toEqual([]);
+    }
+    const streamed = await chunks(await post("/chat/completions", { model: "up", messages, tools, stream: true }));
+    expect(streamed.some((chunk) => JSON.stringify(chunk).includes('"tool_calls"'))).toBe(true);
+    expect(streamed.flatMap((chunk) => check("CreateChatCompletionStreamResponse", chunk))).toEqual([]);
   });
 
   it("legacy completions with log-probabilities", async () => {
