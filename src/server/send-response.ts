@@ -1,3 +1,5 @@
+import type { ServerResponse } from "node:http";
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import type { Context } from "hono";
 import { streamSSE } from "hono/streaming";
 import type { CallOptions } from "../core/call-options.js";
@@ -138,14 +140,14 @@ export async function streamResponse(context: Context, pending: PendingResponse)
   }
   const object = kind === "chat" ? "chat.completion.chunk" : "text_completion";
   const chunkOf = chunkWriter(kind, pending.includeUsage);
-  return streamSSE(context, async (stream) => {
-    stream.onAbort(() => controller.abort(new DOMException("client disconnected", "AbortError")));
+  /** Writes every event of the stream through `write`, then `[DONE]`. */
+  const pump = async (write: (data: string) => Promise<void> | void, closed: () => boolean) => {
     try {
-      for (let step = first; !step.done; step = await reader.read()) {
+      for (let step = first; !step.done && !closed(); step = await reader.read()) {
         const part = step.value;
         if (part.type === "error") {
           pending.onEnd?.({ status: 200, error: part.error });
-          await stream.writeSSE({ data: JSON.stringify(toOpenAIError(part.error).body) });
+          await write(JSON.stringify(toOpenAIError(part.error).body));
           break;
         }
         if (part.type === "end") {
@@ -153,14 +155,45 @@ export async function streamResponse(context: Context, pending: PendingResponse)
           pending.onEnd?.({ status: 200, usage: part.usage, ...(part.strategy ? { strategy: part.strategy } : {}) });
         }
         const body = chunkOf(part);
-        if (body) await stream.writeSSE({ data: JSON.stringify({ id: responseId, object, created, model: id, ...body }) });
+        if (body) await write(JSON.stringify({ id: responseId, object, created, model: id, ...body }));
       }
-      await stream.writeSSE({ data: "[DONE]" });
+      if (!closed()) await write("[DONE]");
     } finally {
       // A client that left before the end (a no-op where the response ended already).
       if (controller.signal.aborted) pending.onEnd?.({ status: 499, error: new Error("the client disconnected") });
       if (controller.signal.aborted) await reader.cancel().catch(() => {});
       reader.releaseLock();
     }
+  };
+  // Under Node, events go straight to the socket: each web stream between here and it costs more than the event.
+  const outgoing = (context.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
+  if (outgoing) {
+    outgoing.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    await pump(
+      (data) => (outgoing.write(`data: ${data}\n\n`) ? undefined : drained(outgoing)),
+      () => outgoing.destroyed || outgoing.writableEnded,
+    );
+    outgoing.end();
+    return RESPONSE_ALREADY_SENT;
+  }
+  return streamSSE(context, async (stream) => {
+    stream.onAbort(() => controller.abort(new DOMException("client disconnected", "AbortError")));
+    await pump(
+      (data) => stream.writeSSE({ data }),
+      () => stream.aborted,
+    );
+  });
+}
+
+/** Resolves when a response can take more, or has closed. */
+function drained(outgoing: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      outgoing.off("drain", done);
+      outgoing.off("close", done);
+      resolve();
+    };
+    outgoing.once("drain", done);
+    outgoing.once("close", done);
   });
 }
