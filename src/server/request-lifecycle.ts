@@ -23,17 +23,20 @@ export function requestLifecycle(options: { lifecycle: ServerLifecycle; metrics:
         done = true;
         lifecycle.inFlight--;
         metrics?.inFlight(-1);
+        // What went on the wire. Reading `context.res` before the handler has returned would make Hono build a
+        // default response that then replaces the handler's (a stream written straight to the socket among them).
+        const status = outgoing?.headersSent ? outgoing.statusCode : context.finalized ? context.res.status : 499;
         const route = context.req.routePath && context.req.routePath !== "/*" ? context.req.routePath : "unmatched";
         const seconds = (performance.now() - started) / 1000;
         const modelId = context.get("modelId") ?? "";
-        metrics?.request({ route, model: modelId, status: context.res.status, seconds });
-        span.finish({ route, status: context.res.status, modelId });
+        metrics?.request({ route, model: modelId, status, seconds });
+        span.finish({ route, status, modelId });
         logger?.info(
           {
             method: context.req.method,
             route,
             path: context.req.path,
-            status: context.res.status,
+            status,
             model: modelId || undefined,
             keyName: context.get("apiKey")?.name,
             ms: Math.round(seconds * 1000),

@@ -169,11 +169,15 @@ export async function streamResponse(context: Context, pending: PendingResponse)
   const outgoing = (context.env as { outgoing?: ServerResponse } | undefined)?.outgoing;
   if (outgoing) {
     outgoing.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
-    await pump(
-      (data) => (outgoing.write(`data: ${data}\n\n`) ? undefined : drained(outgoing)),
-      () => outgoing.destroyed || outgoing.writableEnded,
-    );
-    outgoing.end();
+    const closed = () => outgoing.destroyed || outgoing.writableEnded;
+    try {
+      await pump((data) => (outgoing.write(`data: ${data}\n\n`) ? undefined : drained(outgoing)), closed);
+    } catch (error) {
+      // The headers are out: a failure now can only be told as a last event (a client that left hears nothing).
+      if (!closed()) outgoing.write(`data: ${JSON.stringify(toOpenAIError(error).body)}\n\ndata: [DONE]\n\n`);
+    } finally {
+      if (!outgoing.writableEnded) outgoing.end();
+    }
     return RESPONSE_ALREADY_SENT;
   }
   return streamSSE(context, async (stream) => {
