@@ -64,6 +64,37 @@ describe("tools and structured output through mull serve (the official openai SD
     expect((received.at(-1) as { messages: { content: unknown }[] }).messages[0]?.content).toEqual([{ type: "text", text: "What is this?" }, image]);
   });
 
+  it("forwards a reasoning model's reasoning_content apart from its answer, whole and streamed", async () => {
+    const thinker = await serveLocal((_request, body, response) => {
+      if (body.stream) {
+        response.writeHead(200, { "content-type": "text/event-stream" });
+        for (const delta of [{ reasoning_content: "3+4 " }, { reasoning_content: "is 7" }, { content: "7" }])
+          response.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`);
+        response.end(`data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] })}\n\ndata: [DONE]\n\n`);
+        return;
+      }
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({ choices: [{ index: 0, message: { role: "assistant", content: "7", reasoning_content: "3+4 is 7" }, finish_reason: "stop" }] }),
+      );
+    });
+    const proxy = await startServer({ models: { thinker: createOpenAICompatibleModel({ baseURL: thinker, model: "t" }) }, port: 0 });
+    try {
+      const reasoning = new OpenAI({ baseURL: proxy.url, apiKey: "unused", maxRetries: 0 });
+      const whole = await reasoning.chat.completions.create({ model: "thinker", messages });
+      expect(whole.choices[0]?.message).toMatchObject({ content: "7", reasoning_content: "3+4 is 7" });
+      let thought = "";
+      let said = "";
+      for await (const chunk of await reasoning.chat.completions.create({ model: "thinker", messages, stream: true })) {
+        thought += (chunk.choices[0]?.delta as { reasoning_content?: string } | undefined)?.reasoning_content ?? "";
+        said += chunk.choices[0]?.delta.content ?? "";
+      }
+      expect([thought, said]).toEqual(["3+4 is 7", "7"]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("streams an upstream's tool calls, joined from their pieces", async () => {
     const stream = await client.chat.completions.create({ model: "up", messages, tools, stream: true });
     const pieces: { name?: string; arguments?: string }[] = [];

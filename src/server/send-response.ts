@@ -48,6 +48,8 @@ export async function jsonResponse(context: Context, { kind, model, id, call, cr
       role: "assistant",
       content: toolCalls && completion.text === "" ? null : completion.text,
       refusal: null,
+      // A reasoning model's thinking, apart from the answer, as vLLM and DeepSeek send it.
+      ...(completion.reasoning ? { reasoning_content: completion.reasoning } : {}),
       ...(toolCalls ? { tool_calls: toolCalls } : {}),
     };
     const content = kind === "chat" ? { message } : { text: completion.text };
@@ -83,6 +85,10 @@ function chunkWriter(kind: Kind, includeUsage: boolean) {
       case "stream-start":
         // Warnings reach streaming clients too, in a chunk without choices (OpenAI clients pass over it).
         return part.warnings.length > 0 ? { choices: [], mull: { warnings: part.warnings } } : undefined;
+      case "reasoning-delta":
+        return kind === "chat"
+          ? { choices: [{ index: part.index, delta: { role: "assistant", reasoning_content: part.delta }, finish_reason: null, logprobs: null }] }
+          : undefined;
       case "text-delta": {
         const offset = written.get(part.index) ?? 0;
         written.set(part.index, offset + part.delta.length);
