@@ -78,17 +78,13 @@ function chunkWriter(kind: Kind, includeUsage: boolean) {
         // Each call whole in one delta, with its position among the choice's calls.
         const position = toolCallsSent.get(part.index) ?? 0;
         toolCallsSent.set(part.index, position + 1);
-        if (kind !== "chat") return undefined;
-        const delta = { role: "assistant", tool_calls: [{ index: position, ...part.toolCall }] };
-        return { choices: [{ index: part.index, delta, finish_reason: null, logprobs: null }] };
+        return chatDelta(kind, part.index, { tool_calls: [{ index: position, ...part.toolCall }] });
       }
       case "stream-start":
         // Warnings reach streaming clients too, in a chunk without choices (OpenAI clients pass over it).
         return part.warnings.length > 0 ? { choices: [], mull: { warnings: part.warnings } } : undefined;
       case "reasoning-delta":
-        return kind === "chat"
-          ? { choices: [{ index: part.index, delta: { role: "assistant", reasoning_content: part.delta }, finish_reason: null, logprobs: null }] }
-          : undefined;
+        return chatDelta(kind, part.index, { reasoning_content: part.delta });
       case "text-delta": {
         const offset = written.get(part.index) ?? 0;
         written.set(part.index, offset + part.delta.length);
@@ -109,6 +105,11 @@ function chunkWriter(kind: Kind, includeUsage: boolean) {
         return undefined;
     }
   };
+}
+
+/** A chat chunk carrying one choice's delta (reasoning, tool calls); legacy completions have no place for it. */
+function chatDelta(kind: Kind, index: number, fields: Record<string, unknown>) {
+  return kind === "chat" ? { choices: [{ index, delta: { role: "assistant", ...fields }, finish_reason: null, logprobs: null }] } : undefined;
 }
 
 function deltaChunk(kind: Kind, part: Extract<StreamPart, { type: "text-delta" }>, offset: number) {
