@@ -7,33 +7,16 @@
  *
  *   npm run build && npx tsx scripts/bench-proxy-faults.ts [--requests 400] [--trials 50]
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
+import { numberFlag, startPrinting } from "./proxy-bench-helpers.js";
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-};
-const total = argument("requests", 400);
-const trials = argument("trials", 50);
+const total = numberFlag("requests", 400);
+const trials = numberFlag("trials", 50);
 const timeoutMs = 2000;
 const maxRetries = 2;
 // Three attempts of at most timeoutMs each, the waits between them, and a margin for a loaded machine.
 const deadlineMs = (maxRetries + 1) * timeoutMs + 4000 + 3000;
-
-function startPrinting(command: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
-    let output = "";
-    child.stdout?.on("data", (data: Buffer) => {
-      output += data.toString();
-      const url = /(http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(output)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.on("exit", (code) => reject(new Error(`${command} exited with ${code}: ${output}`)));
-  });
-}
 
 const startProxy = (upstream: string) =>
   startPrinting(process.execPath, [

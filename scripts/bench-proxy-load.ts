@@ -7,32 +7,15 @@
  *
  *   npm run build && npx tsx scripts/bench-proxy-load.ts [--clients 64] [--seconds 60] [--token-ms 0]
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { Agent, request as httpRequest } from "node:http";
 import { cpus } from "node:os";
+import { numberFlag, startPrinting } from "./proxy-bench-helpers.js";
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-};
-const clients = argument("clients", 64);
-const seconds = argument("seconds", 60);
+const clients = numberFlag("clients", 64);
+const seconds = numberFlag("seconds", 60);
 // 0: the upstream answers at once (the proxy's own ceiling); more: tokens paced like a model decoding.
-const tokenMs = argument("token-ms", 0);
-
-/** Starts a process and resolves with the first URL it prints. */
-function startPrinting(command: string, args: string[]): Promise<{ child: ChildProcess; url: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
-    let output = "";
-    child.stdout?.on("data", (data: Buffer) => {
-      output += data.toString();
-      const url = /(http:\/\/127\.0\.0\.1:\d+\/v1)/.exec(output)?.[1];
-      if (url) resolve({ child, url });
-    });
-    child.on("exit", (code) => reject(new Error(`${command} ${args.join(" ")} exited with ${code}: ${output}`)));
-  });
-}
+const tokenMs = numberFlag("token-ms", 0);
 
 const body = JSON.stringify({ model: "fast", messages: [{ role: "user", content: "Say sixteen words." }], stream: true, max_tokens: 16 });
 

@@ -13,14 +13,11 @@ import fc from "fast-check";
 import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import { createMull } from "../src/runtime/create-mull.js";
 import { startServer } from "../src/server/start-server.js";
+import { numberFlag } from "./proxy-bench-helpers.js";
 
-const argument = (name: string, fallback: number) => {
-  const index = process.argv.indexOf(`--${name}`);
-  return index === -1 ? fallback : Number(process.argv[index + 1]);
-};
-const total = argument("requests", 10_000);
-const seed = argument("seed", 1);
-const concurrency = argument("concurrency", 16);
+const total = numberFlag("requests", 10_000);
+const seed = numberFlag("seed", 1);
+const concurrency = numberFlag("concurrency", 16);
 
 let uncaught = 0;
 process.on("uncaughtException", (error) => {

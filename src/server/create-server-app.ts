@@ -21,7 +21,7 @@ import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import { requestBodyLimit, requestLifecycle } from "./request-lifecycle.js";
 import { type ChatRequest, type CompletionRequest, chatRequestSchema, completionRequestSchema } from "./request-schemas.js";
 import { resolveRequestModel, type ServedModels } from "./resolve-request-model.js";
-import type { Kind } from "./response-bodies.js";
+import { type Kind, mullBody } from "./response-bodies.js";
 import { handleResponses } from "./responses-route.js";
 import { jsonResponse, type ResponseEnd, streamResponse } from "./send-response.js";
 import type { Route } from "./server-config.js";
@@ -184,28 +184,12 @@ async function handle(served: ServedModels, context: Context<ServerEnv>, kind: K
 
 /** How a response ended, as the debugger shows it: the strategy's report summed up, the error's message. */
 function debugEnd(end: ResponseEnd) {
-  const report = end.strategy;
+  const strategy = end.strategy ? mullBody(end.strategy, end.usage ?? end.strategy.usage) : undefined;
   return {
     status: end.status,
     ...(end.usage ? { usage: end.usage } : {}),
     ...(end.error !== undefined ? { error: toOpenAIError(end.error).body.error.message } : {}),
-    ...(report
-      ? {
-          strategy: {
-            strategy: report.strategy,
-            answer: report.answer ?? null,
-            confidence: report.confidence,
-            stopReason: report.stopReason,
-            votes: report.votes,
-            candidates: report.candidates.map((candidate) => ({
-              answer: candidate.answer ?? null,
-              finishReason: candidate.finishReason,
-              completionTokens: candidate.completionTokens,
-              ...(candidate.score !== undefined ? { score: candidate.score } : {}),
-            })),
-          },
-        }
-      : {}),
+    ...(strategy ? { strategy } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
  */
 import type { StreamPart } from "../core/stream-part.js";
 import type { Usage } from "../core/usage.js";
+import type { mullBody } from "./response-bodies.js";
 
 export type DebugEvent =
   | { type: "progress"; atMs: number; message: string; usage: Usage }
@@ -14,14 +15,8 @@ export type DebugEvent =
       atMs: number;
       status: number;
       usage?: Usage;
-      strategy?: {
-        strategy: string;
-        answer: string | null;
-        confidence: number;
-        stopReason: string;
-        votes: Record<string, number>;
-        candidates: { answer: string | null; finishReason: string; completionTokens: number; score?: number }[];
-      };
+      /** The strategy's report as the response's `mull` object gives it. */
+      strategy?: NonNullable<ReturnType<typeof mullBody>>;
       error?: string;
     };
 

@@ -12,6 +12,14 @@ export const usageBody = (usage: Usage) => ({
   total_tokens: usage.promptTokens + usage.completionTokens,
 });
 
+/** A candidate as responses and the debugger show it: its answer, how it ended, its tokens and score; never its text. */
+const candidateSummary = (candidate: StrategyReport["candidates"][number]) => ({
+  answer: candidate.answer ?? null,
+  finishReason: candidate.finishReason,
+  completionTokens: candidate.completionTokens,
+  ...(candidate.score !== undefined ? { score: candidate.score } : {}),
+});
+
 /** The response's `mull` object: the strategy's answer, confidence, candidates, usage and the settings it ran with. */
 export const mullBody = (report: StrategyReport | undefined, usage: Usage) =>
   report
@@ -21,12 +29,7 @@ export const mullBody = (report: StrategyReport | undefined, usage: Usage) =>
         confidence: report.confidence,
         stopReason: report.stopReason,
         votes: report.votes,
-        candidates: report.candidates.map((candidate) => ({
-          answer: candidate.answer ?? null,
-          finishReason: candidate.finishReason,
-          completionTokens: candidate.completionTokens,
-          ...(candidate.score !== undefined ? { score: candidate.score } : {}),
-        })),
+        candidates: report.candidates.map(candidateSummary),
         usage: { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, calls: usage.calls, wallMs: usage.wallMs },
         ...(report.verifierTokens !== undefined ? { verifierTokens: report.verifierTokens } : {}),
         settings: report.settings,
