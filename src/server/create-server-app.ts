@@ -26,10 +26,9 @@ import { handleResponses } from "./responses-route.js";
 import { jsonResponse, type ResponseEnd, streamResponse } from "./send-response.js";
 import type { Route } from "./server-config.js";
 import type { ServerEnv, ServerLifecycle, ServerLogger } from "./server-env.js";
+import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
 export type { ServerLifecycle, ServerLogger } from "./server-env.js";
-
-import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
 
 export type ServerAppOptions = {
   /** Base models by id; the first is the default for ids that name only a strategy. */
@@ -84,9 +83,9 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     verifiers: (verifierSpecs.length > 0 ? verifierSpecs : [defaults.verifier]).map((spec) => mull.verifierSpec(spec)),
     verifierNames,
     routes,
+    metrics,
   };
   const lifecycle = options.lifecycle ?? { draining: false, inFlight: 0 };
-  served.metrics = metrics;
   const app = new Hono<ServerEnv>();
   app.use(requestLifecycle({ lifecycle, metrics, logger: options.logger }));
   const keyRing = options.keys && options.keys.length > 0 ? createKeyRing(options.keys) : undefined;
@@ -137,8 +136,8 @@ function checkRoutes(mull: Mull, routes: Record<string, Route>, models: Record<s
         value: route.model,
         message: `no served model is named ${JSON.stringify(route.model)}`,
       });
-    // A bad strategy spec fails at start, not on the first request.
-    mull.parseStrategy(route.strategy).definition.parseOptions(mull.parseStrategy(route.strategy).input);
+    const { definition, input } = mull.parseStrategy(route.strategy);
+    definition.parseOptions(input);
   }
 }
 

@@ -63,21 +63,19 @@ export function resolveRequestModel(
       throw new InvalidArgumentError({ parameter: "mull", message: `mull.${given[0]} needs a strategy (mull.strategy, or a strategy/model id)` });
     return { model: base, id: baseId };
   }
-  return {
-    model: wrapStrategy(served, {
-      strategySpec,
-      options,
-      temperature: request.temperature,
-      verifier: servedVerifier(served, verifier),
-      base,
-      budget: budgetOf({ budgetTokens, budgetCalls, budgetMs }),
-      answerPattern,
-      equations,
-      toolVote,
-      observe,
-    }),
-    id: `${served.mull.parseStrategy(strategySpec).definition.name}/${baseId}`,
-  };
+  const { model, name } = wrapStrategy(served, {
+    strategySpec,
+    options,
+    temperature: request.temperature,
+    verifier: servedVerifier(served, verifier),
+    base,
+    budget: budgetOf({ budgetTokens, budgetCalls, budgetMs }),
+    answerPattern,
+    equations,
+    toolVote,
+    observe,
+  });
+  return { model, id: `${name}/${baseId}` };
 }
 
 /**
@@ -116,7 +114,7 @@ function resolveRoute(
       equations,
       toolVote,
       observe,
-    }),
+    }).model,
     id: request.model,
   };
 }
@@ -129,7 +127,7 @@ function budgetOf(values: { budgetTokens?: number | undefined; budgetCalls?: num
   };
 }
 
-/** A strategy built from its spec and a request's options, wrapped around a base model as a model again. */
+/** A strategy built from its spec and a request's options, wrapped around a base model as a model again; and the strategy's name. */
 function wrapStrategy(
   served: ServedModels,
   options: {
@@ -144,7 +142,7 @@ function wrapStrategy(
     toolVote: "name" | "arguments" | undefined;
     observe: StrategyObserver | undefined;
   },
-): LanguageModel {
+): { model: LanguageModel; name: string } {
   const { strategySpec, budget, answerPattern, equations } = options;
   const { definition } = served.mull.parseStrategy(strategySpec);
   // The request's temperature is the strategy's, where the strategy has one and mull.temperature is not set.
@@ -157,7 +155,7 @@ function wrapStrategy(
     answerPattern !== undefined || equations !== undefined
       ? createAnswerGrading({ ...(answerPattern !== undefined ? { pattern: answerPattern } : {}), ...(equations !== undefined ? { equations } : {}) })
       : undefined;
-  return strategyModel({
+  const model = strategyModel({
     strategy,
     model: options.base,
     ...(Object.keys(budget).length > 0 ? { budget } : {}),
@@ -165,6 +163,7 @@ function wrapStrategy(
     ...(options.toolVote ? { toolVote: options.toolVote } : {}),
     ...(options.observe ? { observe: options.observe } : {}),
   });
+  return { model, name: strategy.name };
 }
 
 /** The verifier a request may use: one the server was started with (requests must not load arbitrary files or URLs). */

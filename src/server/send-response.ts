@@ -167,8 +167,10 @@ export async function streamResponse(context: Context, pending: PendingResponse)
       if (!closed()) await write("[DONE]");
     } finally {
       // A client that left before the end (a no-op where the response ended already).
-      if (controller.signal.aborted) pending.onEnd?.({ status: 499, error: new Error("the client disconnected") });
-      if (controller.signal.aborted) await reader.cancel().catch(() => {});
+      if (controller.signal.aborted) {
+        pending.onEnd?.({ status: 499, error: new Error("the client disconnected") });
+        await reader.cancel().catch(() => {});
+      }
       reader.releaseLock();
     }
   };

@@ -178,29 +178,29 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
     }
   };
   const chunks = readJsonEvents({ response, schema: completionChunkSchema, url, apiKey: endpoint.apiKey });
-  let opened = false;
   // One stream from the events to parts; a failure (a broken connection, an unreadable event) arrives as an `error` part.
+  let produced = 0;
+  let target: ReadableStreamDefaultController<StreamPart> | undefined;
+  const sink = {
+    enqueue(part: StreamPart) {
+      produced++;
+      target?.enqueue(part);
+    },
+  };
   return new ReadableStream<StreamPart>({
+    start(controller) {
+      target = controller;
+      controller.enqueue({ type: "stream-start", warnings: [] });
+    },
     async pull(controller) {
-      if (!opened) {
-        opened = true;
-        controller.enqueue({ type: "stream-start", warnings: [] });
-        return;
-      }
       try {
         // A pull must enqueue something (a stream does not pull again on its own): read until a chunk yields a part.
-        let produced = 0;
-        const counting = {
-          enqueue(part: StreamPart) {
-            produced++;
-            controller.enqueue(part);
-          },
-        };
+        produced = 0;
         for (;;) {
           const { value: chunk, done } = await chunks.next();
           if (done) break;
           if (chunk.usage) usage = { ...usage, promptTokens: chunk.usage.prompt_tokens ?? 0, completionTokens: chunk.usage.completion_tokens ?? 0 };
-          for (const choice of chunk.choices ?? []) onChoice(choice, counting);
+          for (const choice of chunk.choices ?? []) onChoice(choice, sink);
           if (produced > 0) return;
         }
         // As in `reconcileTokens`: the server's usage, unless it is missing or below the exact per-choice counts.
