@@ -5,6 +5,8 @@
  * native sampler is not involved. With `--sequential` the sequences of the shared context are decoded one
  * after another instead of together (2026-11-26: 128/128 agree that way, 118/128 together, so the context's
  * set-up is sound and the difference comes from decoding several sequences in one batch).
+ * `scripts/repro-batch-numerics.ts` shows the cause: rounding, not a wrong result (llama.cpp multiplies a
+ * one-row batch with another kernel than a batch of several rows).
  * Usage: npx tsx scripts/repro-multi-sequence.ts [--sequences 16] [--problems 8] [--sequential]
  */
 import { parseArgs } from "node:util";
@@ -38,7 +40,8 @@ async function greedy(sequence: LlamaContextSequence, prompt: string): Promise<s
 }
 
 const alone = (await model.createContext({ contextSize: 512, sequences: 1, threads: 1 })).getSequence();
-const shared = await model.createContext({ contextSize: 512 * sequences, sequences, threads: 1 });
+// node-llama-cpp's contextSize is per sequence (512 * sequences here once gave each sequence 8,192 cells).
+const shared = await model.createContext({ contextSize: 512, sequences, threads: 1 });
 const sharedSequences = Array.from({ length: sequences }, () => shared.getSequence());
 let agree = 0;
 let total = 0;

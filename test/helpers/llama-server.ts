@@ -29,6 +29,8 @@ export async function startLlamaServer(options: {
   model: string;
   slots: number;
   contextPerSlot?: number;
+  /** CPU threads. Defaults to 1. */
+  threads?: number;
 }): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const child: ChildProcess = spawn(
@@ -45,7 +47,7 @@ export async function startLlamaServer(options: {
       "-c",
       String(options.slots * (options.contextPerSlot ?? 512)),
       "-t",
-      "1",
+      String(options.threads ?? 1),
     ],
     { stdio: ["ignore", "ignore", "pipe"] },
   );

@@ -1,0 +1,116 @@
+/**
+ * The embedded engine against llama.cpp's own server, built from the very llama.cpp source node-llama-cpp
+ * ships (`scripts/build-llama-server.sh`, cached outside the repository), on the same bundled policy model:
+ * mull's self-consistency with 16 samples against 16 concurrent completions of the same prompts on
+ * `llama-server -np 16`, both at temperature 0.7 and at most `--max-tokens` tokens. Repetitions are
+ * interleaved (mull, server, mull, ...) and medians compared. Then greedy agreement: for each held-out prompt,
+ * 16 parallel greedy samples of the embedded engine against the same prompt decoded alone.
+ * The ratio (mull / llama-server tokens per second) is printed last.
+ * Usage: npm run bench:engine -- [--reps 5] [--problems 4] [--max-tokens 200] [--agreement 64] [--server-threads 2]
+ */
+import { execFileSync } from "node:child_process";
+import { parseArgs } from "node:util";
+import { BUNDLED_POLICY_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { loadSplit } from "../src/tasks/splits.js";
+import { startLlamaServer } from "../test/helpers/llama-server.js";
+
+const { values } = parseArgs({
+  options: {
+    reps: { type: "string", default: "5" },
+    problems: { type: "string", default: "4" },
+    "max-tokens": { type: "string", default: "200" },
+    agreement: { type: "string", default: "64" },
+    "server-threads": { type: "string", default: "2" },
+  },
+});
+const reps = Number(values.reps);
+const maxTokens = Number(values["max-tokens"]);
+const samples = 16;
+// Throughput on hard arith problems; agreement on held-out problems after them, never the same ones.
+const problems = loadSplit({ task: "arith", difficulty: "hard", limit: Number(values.problems) });
+const agreementProblems = loadSplit({ task: "arith", difficulty: "hard", limit: Number(values.problems) + Number(values.agreement) }).slice(problems.length);
+
+const binary = execFileSync("bash", ["scripts/build-llama-server.sh"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
+const server = await startLlamaServer({ binary, model: BUNDLED_POLICY_MODEL, slots: samples, contextPerSlot: 512, threads: Number(values["server-threads"]) });
+const root = server.url.replace(/\/v1$/, "");
+const model = createLlamaCppModel();
+await model.load();
+const strategy = createSelfConsistency({ n: samples, temperature: 0.7 });
+
+async function mullRun(rep: number): Promise<number> {
+  const started = performance.now();
+  let tokens = 0;
+  for (const [index, problem] of problems.entries()) {
+    const result = await strategy.run({ model, call: { prompt: problem.prompt, seed: rep * 1000 + index, maxTokens } });
+    tokens += result.usage.completionTokens;
+  }
+  return tokens / ((performance.now() - started) / 1000);
+}
+
+/**
+ * llama-server's native endpoint, so that nothing but its own decoding is timed; the same prompt text as mull sends.
+ * Its default sampler chain (top-k 40, min-p 0.05) is kept: with the full distribution it sometimes samples a
+ * byte that is not valid UTF-8, and its output parser then answers 500.
+ */
+async function serverRun(rep: number): Promise<number> {
+  const started = performance.now();
+  let tokens = 0;
+  for (const [index, problem] of problems.entries()) {
+    const prompt = model.formatProblem?.(problem.prompt) ?? problem.prompt;
+    const counts = await Promise.all(
+      Array.from({ length: samples }, async (_, sample) => {
+        const response = await fetch(`${root}/completion`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ prompt, n_predict: maxTokens, temperature: 0.7, seed: rep * 100_000 + index * 100 + sample, cache_prompt: true }),
+        });
+        if (!response.ok) throw new Error(`llama-server answered ${response.status}: ${await response.text()}`);
+        const body = (await response.json()) as { tokens_predicted: number };
+        return body.tokens_predicted;
+      }),
+    );
+    tokens += counts.reduce((sum, count) => sum + count, 0);
+  }
+  return tokens / ((performance.now() - started) / 1000);
+}
+
+const median = (list: number[]) => {
+  const sorted = [...list].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+// Warm both up once, untimed.
+await mullRun(-1);
+await serverRun(-1);
+const mullRates: number[] = [];
+const serverRates: number[] = [];
+for (let rep = 0; rep < reps; rep++) {
+  mullRates.push(await mullRun(rep));
+  serverRates.push(await serverRun(rep));
+  console.log(`rep ${rep + 1}: mull ${mullRates.at(-1)?.toFixed(0)} tokens/s, llama-server ${serverRates.at(-1)?.toFixed(0)} tokens/s`);
+}
+await server.stop();
+
+// Greedy agreement: 16 parallel greedy samples of one call against the same prompt decoded alone.
+let agreeing = 0;
+let compared = 0;
+let promptsAllAgreeing = 0;
+for (const problem of agreementProblems) {
+  const call = { prompt: problem.prompt, temperature: 0, maxTokens: 250 };
+  const alone = (await model.doGenerate({ ...call, n: 1 })).completions[0]?.text;
+  const parallel = (await model.doGenerate({ ...call, n: samples })).completions.map((completion) => completion.text);
+  const same = parallel.filter((text) => text === alone).length;
+  agreeing += same;
+  compared += parallel.length;
+  if (same === parallel.length) promptsAllAgreeing++;
+}
+await model.dispose();
+
+console.log(
+  `greedy agreement: ${agreeing}/${compared} parallel samples equal decoding alone; all ${samples} agree on ${promptsAllAgreeing}/${agreementProblems.length} prompts`,
+);
+console.log(`mull embedded self-consistency n=${samples}: median ${median(mullRates).toFixed(0)} tokens/s over ${reps} reps`);
+console.log(`llama-server -np ${samples} -t ${values["server-threads"]} (same llama.cpp source): median ${median(serverRates).toFixed(0)} tokens/s`);
+console.log(`ratio mull / llama-server: ${(median(mullRates) / median(serverRates)).toFixed(3)}`);
