@@ -1,12 +1,14 @@
 /**
- * The embedded engine against llama.cpp's own server, built from the very llama.cpp source node-llama-cpp
- * ships (`scripts/build-llama-server.sh`, cached outside the repository), on the same bundled policy model:
- * mull's self-consistency with 16 samples against 16 concurrent completions of the same prompts on
- * `llama-server -np 16`, both at temperature 0.7 and at most `--max-tokens` tokens. Repetitions are
- * interleaved (mull, server, mull, ...) and medians compared. Then greedy agreement: for each held-out prompt,
- * 16 parallel greedy samples of the embedded engine against the same prompt decoded alone.
- * The ratio (mull / llama-server tokens per second) is printed last.
- * Usage: npm run bench:engine -- [--reps 5] [--problems 4] [--max-tokens 200] [--agreement 64] [--server-threads 2]
+ * The embedded backend's engines against llama.cpp's own server, built from the very llama.cpp source
+ * node-llama-cpp ships (`scripts/build-llama-server.sh`, cached outside the repository), on the same bundled
+ * policy model: mull's self-consistency with 16 samples, on each engine (`llama-server`: mull's embedded
+ * backend running that server as its child process; `node-llama-cpp`: in-process, one context per sequence),
+ * against 16 concurrent completions of the same prompts sent straight to a separate `llama-server -np 16`,
+ * all at temperature 0.7 and at most `--max-tokens` tokens. Repetitions are interleaved (each engine, then the
+ * raw server) and medians compared. Then greedy agreement: for each held-out prompt, 16 parallel greedy samples
+ * of each engine against the same prompt decoded alone by it. The ratio for the first engine is printed last.
+ * Usage: npm run bench:engine -- [--engines llama-server,node-llama-cpp] [--reps 5] [--problems 4]
+ *   [--max-tokens 200] [--agreement 64] [--server-threads 2]
  */
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
@@ -22,6 +24,7 @@ const { values } = parseArgs({
     "max-tokens": { type: "string", default: "200" },
     agreement: { type: "string", default: "64" },
     "server-threads": { type: "string", default: "2" },
+    engines: { type: "string", default: "llama-server,node-llama-cpp" },
   },
 });
 const reps = Number(values.reps);
@@ -34,11 +37,12 @@ const agreementProblems = loadSplit({ task: "arith", difficulty: "hard", limit: 
 const binary = execFileSync("bash", ["scripts/build-llama-server.sh"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] }).trim();
 const server = await startLlamaServer({ binary, model: BUNDLED_POLICY_MODEL, slots: samples, contextPerSlot: 512, threads: Number(values["server-threads"]) });
 const root = server.url.replace(/\/v1$/, "");
-const model = createLlamaCppModel();
-await model.load();
+const engines = (values.engines ?? "").split(",") as ("llama-server" | "node-llama-cpp")[];
+const models = engines.map((engine) => createLlamaCppModel({ engine, serverThreads: Number(values["server-threads"]) }));
+for (const model of models) await model.load();
 const strategy = createSelfConsistency({ n: samples, temperature: 0.7 });
 
-async function mullRun(rep: number): Promise<number> {
+async function mullRun(model: (typeof models)[number], rep: number): Promise<number> {
   const started = performance.now();
   let tokens = 0;
   for (const [index, problem] of problems.entries()) {
@@ -57,7 +61,7 @@ async function serverRun(rep: number): Promise<number> {
   const started = performance.now();
   let tokens = 0;
   for (const [index, problem] of problems.entries()) {
-    const prompt = model.formatProblem?.(problem.prompt) ?? problem.prompt;
+    const prompt = models[0]?.formatProblem?.(problem.prompt) ?? problem.prompt;
     const counts = await Promise.all(
       Array.from({ length: samples }, async (_, sample) => {
         const response = await fetch(`${root}/completion`, {
@@ -81,36 +85,44 @@ const median = (list: number[]) => {
   return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 };
 
-// Warm both up once, untimed.
-await mullRun(-1);
+// Warm everything up once, untimed.
+for (const model of models) await mullRun(model, -1);
 await serverRun(-1);
-const mullRates: number[] = [];
+const mullRates: number[][] = models.map(() => []);
 const serverRates: number[] = [];
 for (let rep = 0; rep < reps; rep++) {
-  mullRates.push(await mullRun(rep));
+  for (const [index, model] of models.entries()) mullRates[index]?.push(await mullRun(model, rep));
   serverRates.push(await serverRun(rep));
-  console.log(`rep ${rep + 1}: mull ${mullRates.at(-1)?.toFixed(0)} tokens/s, llama-server ${serverRates.at(-1)?.toFixed(0)} tokens/s`);
+  const line = engines.map((engine, index) => `mull (${engine}) ${mullRates[index]?.at(-1)?.toFixed(0)}`).join(", ");
+  console.log(`rep ${rep + 1}: ${line}, raw llama-server ${serverRates.at(-1)?.toFixed(0)} tokens/s`);
 }
 await server.stop();
 
 // Greedy agreement: 16 parallel greedy samples of one call against the same prompt decoded alone.
-let agreeing = 0;
-let compared = 0;
-let promptsAllAgreeing = 0;
-for (const problem of agreementProblems) {
-  const call = { prompt: problem.prompt, temperature: 0, maxTokens: 250 };
-  const alone = (await model.doGenerate({ ...call, n: 1 })).completions[0]?.text;
-  const parallel = (await model.doGenerate({ ...call, n: samples })).completions.map((completion) => completion.text);
-  const same = parallel.filter((text) => text === alone).length;
-  agreeing += same;
-  compared += parallel.length;
-  if (same === parallel.length) promptsAllAgreeing++;
+for (const [index, model] of models.entries()) {
+  let agreeing = 0;
+  let compared = 0;
+  let promptsAllAgreeing = 0;
+  for (const problem of agreementProblems) {
+    const call = { prompt: problem.prompt, temperature: 0, maxTokens: 250 };
+    const alone = (await model.doGenerate({ ...call, n: 1 })).completions[0]?.text;
+    const parallel = (await model.doGenerate({ ...call, n: samples })).completions.map((completion) => completion.text);
+    const same = parallel.filter((text) => text === alone).length;
+    agreeing += same;
+    compared += parallel.length;
+    if (same === parallel.length) promptsAllAgreeing++;
+  }
+  console.log(
+    `greedy agreement (${engines[index]}): ${agreeing}/${compared} parallel samples equal decoding alone; all ${samples} agree on ${promptsAllAgreeing}/${agreementProblems.length} prompts`,
+  );
+  await model.dispose();
 }
-await model.dispose();
 
+const serverMedian = median(serverRates);
 console.log(
-  `greedy agreement: ${agreeing}/${compared} parallel samples equal decoding alone; all ${samples} agree on ${promptsAllAgreeing}/${agreementProblems.length} prompts`,
+  `raw llama-server -np ${samples} -t ${values["server-threads"]} (same llama.cpp source): median ${serverMedian.toFixed(0)} tokens/s over ${reps} reps`,
 );
-console.log(`mull embedded self-consistency n=${samples}: median ${median(mullRates).toFixed(0)} tokens/s over ${reps} reps`);
-console.log(`llama-server -np ${samples} -t ${values["server-threads"]} (same llama.cpp source): median ${median(serverRates).toFixed(0)} tokens/s`);
-console.log(`ratio mull / llama-server: ${(median(mullRates) / median(serverRates)).toFixed(3)}`);
+for (const [index, engine] of [...engines.entries()].reverse())
+  console.log(
+    `mull self-consistency n=${samples} (${engine}): median ${median(mullRates[index] ?? []).toFixed(0)} tokens/s, ratio to raw llama-server ${(median(mullRates[index] ?? []) / serverMedian).toFixed(3)}`,
+  );

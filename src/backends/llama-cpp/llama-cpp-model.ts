@@ -38,8 +38,23 @@ export type LlamaCppModelSettings = {
    * measured faster than two, since Node's own thread shares the cores (`npm run bench:threads` measures it).
    */
   threads?: number;
-  /** Candidates generated at once, each in a context of its own. Defaults to `4`. */
+  /**
+   * Candidates generated at once. In-process, each in a context of its own; defaults to `4`. With the
+   * llama-server engine, the server's slots, decoded together in one batch; defaults to `16`.
+   */
   sequences?: number;
+  /**
+   * What decodes: `"node-llama-cpp"`, in this process (one context per sequence: exact, slower), or
+   * `"llama-server"`, llama.cpp's own server built from the source node-llama-cpp ships
+   * (`npm run build:llama-server`), run as a child process that batches every sequence (about 4 times the
+   * tokens per second on 2 cores; `npm run bench:engine`). Calls with a response format, and scoring, stay
+   * in-process. Defaults to `"node-llama-cpp"`.
+   */
+  engine?: "node-llama-cpp" | "llama-server";
+  /** The llama-server binary. Defaults to `MULL_LLAMA_SERVER`, else `scripts/build-llama-server.sh`'s cache. */
+  serverBinary?: string;
+  /** CPU threads of the llama-server engine. Defaults to `2`. */
+  serverThreads?: number;
   /** Tokens of context per sequence. Defaults to the model's training context, at most `2048`. */
   contextSizePerSequence?: number;
   /** `false` for CPU only, `"auto"` to use a GPU where there is one. Defaults to `false`. */
@@ -96,6 +111,12 @@ function checkSettings(sequences: number, threads: number): void {
 
 type CallDefaults = { defaultMaxTokens: number; formatProblem: (problem: string) => string; reusePrefix: boolean };
 
+/** Where a call decodes: the server engine when it runs, unless the call needs what only the in-process one gives. */
+function serverRootFor(loaded: LoadedLlamaModel, call: CallOptions): string | undefined {
+  if (!loaded.server || call.responseFormat !== undefined) return undefined;
+  return loaded.server.root;
+}
+
 /** The whole call as parts: `stream-start`, the candidates' parts, `end`; returns the completions. */
 async function* callParts(options: {
   call: CallOptions;
@@ -135,7 +156,8 @@ async function* callParts(options: {
     reusePrefix: defaults.reusePrefix,
     grammar,
   };
-  const result = yield* generateCandidates({ loaded, promptTokens, n: call.n ?? 1, settings: decode, controller, onActive });
+  const serverRoot = serverRootFor(loaded, call);
+  const result = yield* generateCandidates({ loaded, promptTokens, n: call.n ?? 1, settings: decode, serverRoot, controller, onActive });
   yield { type: "end", usage: result.usage };
   return result;
 }
@@ -173,22 +195,42 @@ function partsStream(iterator: AsyncGenerator<StreamPart, unknown>, call: { cont
   });
 }
 
+/** What loading takes from the settings, defaults applied and checked. */
+function loadOptions(settings: LlamaCppModelSettings, modelPath: string): Parameters<typeof loadLlamaModel>[0] {
+  const engine = settings.engine ?? "node-llama-cpp";
+  if (engine !== "node-llama-cpp" && engine !== "llama-server")
+    throw new InvalidArgumentError({ parameter: "engine", value: engine, message: 'must be "node-llama-cpp" or "llama-server"' });
+  const sequences = settings.sequences ?? (engine === "llama-server" ? 16 : 4);
+  const threads = settings.threads ?? 1;
+  const serverThreads = settings.serverThreads ?? 2;
+  checkSettings(sequences, threads);
+  checkSettings(sequences, serverThreads);
+  // With the server engine, a few in-process contexts remain for scoring and response formats.
+  const server = engine === "llama-server" ? { binary: settings.serverBinary, slots: sequences, threads: serverThreads } : undefined;
+  return {
+    modelPath,
+    gpu: settings.gpu ?? false,
+    sequences: server ? Math.min(sequences, 4) : sequences,
+    threads,
+    contextSizePerSequence: settings.contextSizePerSequence,
+    server,
+  };
+}
+
 export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): LlamaCppModel {
   const modelPath = settings.modelPath ?? BUNDLED_POLICY_MODEL;
   const modelId = settings.modelId ?? (modelPath.split("/").at(-1) ?? "model").replace(/\.gguf$/i, "");
-  const sequences = settings.sequences ?? 4;
-  const threads = settings.threads ?? 1;
+  const options = loadOptions(settings, modelPath);
   const defaultMaxTokens = settings.defaultMaxTokens ?? 256;
   const formatProblem = settings.formatProblem ?? defaultFormatProblem;
   const reusePrefix = settings.reusePrefix ?? true;
-  checkSettings(sequences, threads);
   let loading: Promise<LoadedLlamaModel> | undefined;
   let disposed = false;
   let activeCandidates = 0;
 
   const load = (): Promise<LoadedLlamaModel> => {
     if (disposed) return Promise.reject(new DisposedError({ what: `llama.cpp model ${modelId}` }));
-    loading ??= loadLlamaModel({ modelPath, gpu: settings.gpu ?? false, sequences, threads, contextSizePerSequence: settings.contextSizePerSequence });
+    loading ??= loadLlamaModel(options);
     loading.catch(() => {
       loading = undefined;
     });

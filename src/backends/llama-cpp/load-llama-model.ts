@@ -9,6 +9,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { ModelLoadError } from "../../core/errors/model-load-error.js";
 import { importOptional } from "../../internal/optional-package.js";
+import { findLlamaServer, type LlamaServerProcess, startLlamaServerProcess } from "./llama-server-process.js";
 import { SequencePool } from "./sequence-pool.js";
 
 export type Token = import("node-llama-cpp").Token;
@@ -23,7 +24,12 @@ export type LoadedLlamaModel = {
   bos: Token | undefined;
   eos: Token | undefined;
   hasChatTemplate: boolean;
+  /** The llama-server engine's process, when that engine decodes. */
+  server?: LlamaServerProcess | undefined;
 };
+
+/** How the llama-server engine runs: its binary (found if absent), slots and threads. */
+export type ServerEngineOptions = { binary: string | undefined; slots: number; threads: number };
 
 /** Checks the file before handing it to llama.cpp. */
 function checkModelFile(path: string): void {
@@ -46,6 +52,8 @@ export async function loadLlamaModel(options: {
   sequences: number;
   threads: number;
   contextSizePerSequence: number | undefined;
+  /** Decode on llama.cpp's own server process; in-process contexts stay for scoring and exact log-probabilities. */
+  server?: ServerEngineOptions | undefined;
 }): Promise<LoadedLlamaModel> {
   const { modelPath, sequences, threads } = options;
   checkModelFile(modelPath);
@@ -63,10 +71,44 @@ export async function loadLlamaModel(options: {
     contexts.push(await model.createContext({ contextSize: contextPerSequence, sequences: 1, threads, batchSize: contextPerSequence }));
   const pool = new SequencePool(contexts.map((context) => context.getSequence()));
   const hasChatTemplate = typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string";
-  return { llama, model, contexts, pool, contextPerSequence, bos: model.tokens.bos ?? undefined, eos: model.tokens.eos ?? undefined, hasChatTemplate };
+  const loaded: LoadedLlamaModel = {
+    llama,
+    model,
+    contexts,
+    pool,
+    contextPerSequence,
+    bos: model.tokens.bos ?? undefined,
+    eos: model.tokens.eos ?? undefined,
+    hasChatTemplate,
+  };
+  if (options.server) {
+    const binary = options.server.binary ?? findLlamaServer();
+    if (!binary) {
+      await disposeLlamaModel(loaded);
+      throw new ModelLoadError({
+        path: modelPath,
+        reason:
+          "the llama-server engine needs llama.cpp's server, not built here: run `npm run build:llama-server` (once, about 40 minutes on 2 cores) or set MULL_LLAMA_SERVER",
+      });
+    }
+    try {
+      loaded.server = await startLlamaServerProcess({
+        binary,
+        modelPath,
+        slots: options.server.slots,
+        contextPerSlot: contextPerSequence,
+        threads: options.server.threads,
+      });
+    } catch (error) {
+      await disposeLlamaModel(loaded);
+      throw error;
+    }
+  }
+  return loaded;
 }
 
 export async function disposeLlamaModel(loaded: LoadedLlamaModel): Promise<void> {
+  await loaded.server?.stop();
   for (const context of loaded.contexts) await context.dispose();
   await loaded.model.dispose();
 }
