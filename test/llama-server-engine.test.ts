@@ -3,6 +3,7 @@
  * ships) as a child process decoding every sequence in one batch. Skipped, saying so, where the binary has
  * not been built; the error for a missing binary is tested everywhere.
  */
+import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel, type LlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { findLlamaServer } from "../src/backends/llama-cpp/llama-server-process.js";
@@ -93,6 +94,21 @@ describe.skipIf(!binary)("the llama-server engine", () => {
     expect(result.completions.every((completion) => completion.finishReason === "abort" || completion.finishReason === "stop")).toBe(true);
     const after = await model.doGenerate({ prompt: "Q: 2+3*4\nA: ", temperature: 0, maxTokens: 64 });
     expect(after.completions[0]?.text).toMatch(/#### 14$/);
+  });
+
+  it("a server that dies is started again by the next call", async () => {
+    const servers = () =>
+      execFileSync("ps", ["-o", "pid=,args=", "--ppid", String(process.pid)], { encoding: "utf8" })
+        .split("\n")
+        .filter((line) => line.includes("llama-server"))
+        .map((line) => Number(line.trim().split(/\s+/)[0]));
+    const before = servers();
+    expect(before).toHaveLength(1);
+    for (const pid of before) process.kill(pid, "SIGKILL");
+    for (let wait = 0; wait < 50 && servers().some((pid) => before.includes(pid)); wait++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const after = await model.doGenerate({ prompt: "Q: 2+3*4\nA: ", temperature: 0, maxTokens: 64 });
+    expect(after.completions[0]?.text).toMatch(/#### 14$/);
+    expect(servers().filter((pid) => !before.includes(pid))).toHaveLength(1);
   });
 
   it("runs strategies through the runtime from a model spec", async () => {

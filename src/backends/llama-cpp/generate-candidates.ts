@@ -11,15 +11,15 @@ import type { Usage } from "../../core/usage.js";
 import { callSeedStride } from "../../internal/seeds.js";
 import { type DecodedCandidate, type DecodeSettings, decodeCandidate } from "./decode-candidate.js";
 import type { LoadedLlamaModel, Token } from "./load-llama-model.js";
-import { decodeOnServer } from "./server-candidate.js";
+import { decodeOnServer, type ServerTarget } from "./server-candidate.js";
 
 export async function* generateCandidates(options: {
   loaded: LoadedLlamaModel;
   promptTokens: readonly Token[];
   n: number;
   settings: DecodeSettings;
-  /** Decodes on llama.cpp's own server at this root instead of in-process. Defaults to in-process. */
-  serverRoot?: string | undefined;
+  /** Decodes on llama.cpp's own server instead of in-process (see `decodeOnServer`). Defaults to in-process. */
+  server?: ServerTarget | undefined;
   /** Fires on the caller's abort; the generator aborts it too when it stops early. */
   controller: AbortController;
   /** Counts candidates decoding now, for the model's `activeCandidates`. */
@@ -75,9 +75,7 @@ async function runOne(options: Parameters<typeof generateCandidates>[0], index: 
   try {
     const settings = { ...options.settings, seed: options.settings.seed + index * callSeedStride };
     const candidate = { promptTokens: options.promptTokens, index, settings, signal: options.controller.signal, emit };
-    return options.serverRoot
-      ? await decodeOnServer({ root: options.serverRoot, ...candidate })
-      : await decodeCandidate({ loaded: options.loaded, ...candidate });
+    return options.server ? await decodeOnServer({ server: options.server, ...candidate }) : await decodeCandidate({ loaded: options.loaded, ...candidate });
   } finally {
     options.onActive(-1);
   }

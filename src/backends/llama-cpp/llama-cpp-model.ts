@@ -111,10 +111,28 @@ function checkSettings(sequences: number, threads: number): void {
 
 type CallDefaults = { defaultMaxTokens: number; formatProblem: (problem: string) => string; reusePrefix: boolean };
 
-/** Where a call decodes: the server engine when it runs, unless the call needs what only the in-process one gives. */
-function serverRootFor(loaded: LoadedLlamaModel, call: CallOptions): string | undefined {
+/**
+ * Where a call decodes: the server engine when there is one, unless the call needs what only the
+ * in-process one gives (a response format). A server that has ended is started again first.
+ */
+async function serverRootFor(loaded: LoadedLlamaModel, call: CallOptions): Promise<string | undefined> {
   if (!loaded.server || call.responseFormat !== undefined) return undefined;
+  if (loaded.server.exited && loaded.restartServer) return (await loaded.restartServer()).root;
   return loaded.server.root;
+}
+
+/**
+ * After a candidate could not reach the server: if the process has ended (or ends within a second, as a
+ * killed one does), starts it again and returns its new root; undefined when the server is still running.
+ */
+async function recoverServer(loaded: LoadedLlamaModel): Promise<string | undefined> {
+  const server = loaded.server;
+  if (!server || !loaded.restartServer) return undefined;
+  await Promise.race([server.ended, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+  if (!server.exited) return undefined;
+  // Another candidate may have started it again already.
+  const current = loaded.server === server ? await loaded.restartServer() : (loaded.server ?? (await loaded.restartServer()));
+  return current.root;
 }
 
 /** The whole call as parts: `stream-start`, the candidates' parts, `end`; returns the completions. */
@@ -156,8 +174,9 @@ async function* callParts(options: {
     reusePrefix: defaults.reusePrefix,
     grammar,
   };
-  const serverRoot = serverRootFor(loaded, call);
-  const result = yield* generateCandidates({ loaded, promptTokens, n: call.n ?? 1, settings: decode, serverRoot, controller, onActive });
+  const serverRoot = await serverRootFor(loaded, call);
+  const server = serverRoot ? { root: serverRoot, recover: () => recoverServer(loaded) } : undefined;
+  const result = yield* generateCandidates({ loaded, promptTokens, n: call.n ?? 1, settings: decode, server, controller, onActive });
   yield { type: "end", usage: result.usage };
   return result;
 }

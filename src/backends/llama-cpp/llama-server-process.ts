@@ -54,6 +54,11 @@ async function freePort(): Promise<number> {
 export type LlamaServerProcess = {
   /** `http://127.0.0.1:<port>`, without `/v1`. */
   readonly root: string;
+  readonly pid: number | undefined;
+  /** Whether the process has ended (stopped, crashed or killed). */
+  readonly exited: boolean;
+  /** Resolves when the process ends. */
+  readonly ended: Promise<void>;
   stop(): Promise<void>;
 };
 
@@ -84,7 +89,8 @@ export async function startLlamaServerProcess(options: {
   args.push("-c", String(options.slots * options.contextPerSlot), "-t", String(options.threads), "--poll", String(options.poll ?? 0), "--no-webui");
   const child = spawn(options.binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   running.add(child);
-  child.once("exit", () => running.delete(child));
+  const ended = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  void ended.then(() => running.delete(child));
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once("exit", () => {
@@ -112,8 +118,13 @@ export async function startLlamaServerProcess(options: {
       if (healthy)
         return {
           root,
+          pid: child.pid,
+          get exited() {
+            return child.exitCode !== null || child.signalCode !== null;
+          },
+          ended,
           stop: async () => {
-            if (child.exitCode !== null) return;
+            if (child.exitCode !== null || child.signalCode !== null) return;
             const exited = new Promise((resolve) => child.once("exit", resolve));
             child.kill("SIGTERM");
             await exited;

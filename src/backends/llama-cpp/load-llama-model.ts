@@ -26,6 +26,8 @@ export type LoadedLlamaModel = {
   hasChatTemplate: boolean;
   /** The llama-server engine's process, when that engine decodes. */
   server?: LlamaServerProcess | undefined;
+  /** Starts the server again after it ended (a crash or a kill); the engine's calls go on. */
+  restartServer?: (() => Promise<LlamaServerProcess>) | undefined;
 };
 
 /** How the llama-server engine runs: its binary (found if absent), slots and threads. */
@@ -91,14 +93,25 @@ export async function loadLlamaModel(options: {
           "the llama-server engine needs llama.cpp's server, not built here: run `npm run build:llama-server` (once, about 40 minutes on 2 cores) or set MULL_LLAMA_SERVER",
       });
     }
+    const { slots, threads } = options.server;
+    const start = () => startLlamaServerProcess({ binary, modelPath, slots, contextPerSlot: contextPerSequence, threads });
+    let restarting: Promise<LlamaServerProcess> | undefined;
+    loaded.restartServer = () => {
+      restarting ??= start().then(
+        (server) => {
+          loaded.server = server;
+          restarting = undefined;
+          return server;
+        },
+        (error: unknown) => {
+          restarting = undefined;
+          throw error;
+        },
+      );
+      return restarting;
+    };
     try {
-      loaded.server = await startLlamaServerProcess({
-        binary,
-        modelPath,
-        slots: options.server.slots,
-        contextPerSlot: contextPerSequence,
-        threads: options.server.threads,
-      });
+      loaded.server = await start();
     } catch (error) {
       await disposeLlamaModel(loaded);
       throw error;

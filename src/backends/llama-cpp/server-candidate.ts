@@ -52,8 +52,11 @@ type Attempt = {
 
 class RefusedOutputError extends Error {}
 
+/** The server a candidate goes to, and how to get a new one when it cannot be reached (it may have died). */
+export type ServerTarget = { root: string; recover: () => Promise<string | undefined> };
+
 export async function decodeOnServer(options: {
-  root: string;
+  server: ServerTarget;
   promptTokens: readonly Token[];
   index: number;
   settings: DecodeSettings;
@@ -73,16 +76,23 @@ export async function decodeOnServer(options: {
 async function drawAccepted(options: Parameters<typeof decodeOnServer>[0]): Promise<Attempt | undefined> {
   const { settings, signal } = options;
   let lastRefusal = "";
+  let root = options.server.root;
+  let recovered = false;
   for (let number = 0; number < mostAttempts; number++) {
     try {
-      return await requestOnce({ ...options, seed: settings.seed + number * redrawSeedStride });
+      return await requestOnce({ ...options, root, seed: settings.seed + number * redrawSeedStride });
     } catch (error) {
       if (error instanceof RefusedOutputError) {
         lastRefusal = error.message;
         continue;
       }
       if (signal.aborted || isAbortError(error)) return undefined;
-      throw error;
+      // Unreachable (no status): the server may have died; once per candidate, start it again and retry.
+      const newRoot = !recovered && error instanceof BackendCallError && error.statusCode === undefined ? await options.server.recover() : undefined;
+      if (!newRoot) throw error;
+      recovered = true;
+      root = newRoot;
+      number--;
     }
   }
   throw new BackendCallError({ message: `llama-server refused ${mostAttempts} draws of candidate ${options.index}: ${lastRefusal}`, isRetryable: false });
