@@ -70,8 +70,9 @@ async function serverRun(rep: number): Promise<number> {
           body: JSON.stringify({ prompt, n_predict: maxTokens, temperature: 0.7, seed: rep * 100_000 + index * 100 + sample, cache_prompt: true }),
         });
         if (!response.ok) throw new Error(`llama-server answered ${response.status}: ${await response.text()}`);
-        const body = (await response.json()) as { tokens_predicted: number };
-        return body.tokens_predicted;
+        const body = (await response.json()) as { tokens_predicted: number; stop_type?: string };
+        // Counted as mull counts: the text's tokens, not the end-of-text token.
+        return body.stop_type === "eos" ? body.tokens_predicted - 1 : body.tokens_predicted;
       }),
     );
     tokens += counts.reduce((sum, count) => sum + count, 0);

@@ -7,6 +7,7 @@
  *
  * Usage: npm run bench:search -- [--countdown 100] [--arith 60] [--sizes 4,16] [--best-of-n-sizes 4,16,32,64]
  *   [--strategies best-of-n:n=16,beam-search:n=16 (replaces the list the sizes make)] [--db .mull/bench-search.db]
+ *   [--model mull-tiny-policy (e.g. mull-tiny-policy?engine=llama-server)]
  */
 import { parseArgs } from "node:util";
 import { loadDataset } from "../src/bench/datasets.js";
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     db: { type: "string", default: ".mull/bench-search.db" },
     "resume-countdown": { type: "string" },
     "resume-arith": { type: "string" },
+    model: { type: "string", default: "mull-tiny-policy" },
   },
 });
 const sizes = values.sizes.split(",").map(Number);
@@ -46,14 +48,14 @@ const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
 async function benchmark(dataset: string, limit: number, resume: string | undefined): Promise<void> {
   const { items } = loadDataset({ dataset, limit });
-  const runId = resume ?? store.createRun({ dataset, limit, strategies: strategies.join(","), budgets: "none", model: "mull-tiny-policy", maxTokens: 200 }).id;
+  const runId = resume ?? store.createRun({ dataset, limit, strategies: strategies.join(","), budgets: "none", model: values.model, maxTokens: 200 }).id;
   log(`${dataset}: run ${runId}, ${items.length} problems × ${strategies.length} strategies (resume with --resume-${dataset.split("-")[0]} ${runId})`);
   let lastLine = 0;
   await runBench({
     store,
     runId,
     mull,
-    model: "mull-tiny-policy",
+    model: values.model,
     items,
     strategies,
     budgets: [0],

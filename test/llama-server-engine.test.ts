@@ -47,6 +47,15 @@ describe.skipIf(!binary)("the llama-server engine", () => {
     await Promise.all([model?.dispose(), inProcess?.dispose()]);
   });
 
+  it("counts a candidate's tokens as the in-process engine does (the end-of-text token not included)", async () => {
+    const call = { prompt: "Q: 3+4*5-6*(2+9)\nA: ", temperature: 0, maxTokens: 250 };
+    const [served, local] = await Promise.all([model.doGenerate(call), inProcess.doGenerate(call)]);
+    expect(served.completions[0]?.text).toBe(local.completions[0]?.text);
+    expect(served.completions[0]?.stoppedBy).toBe("end-of-text");
+    expect(served.usage.completionTokens).toBe(local.usage.completionTokens);
+    expect(served.usage.promptTokens).toBe(local.usage.promptTokens);
+  });
+
   it("16 parallel greedy samples equal the same prompt decoded alone", async () => {
     for (const problem of loadSplit({ task: "arith", difficulty: "hard", limit: 4 })) {
       const call = { prompt: problem.prompt, temperature: 0, maxTokens: 250 };

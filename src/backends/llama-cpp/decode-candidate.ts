@@ -54,14 +54,16 @@ class CandidateState {
   }
 }
 
-export async function decodeCandidate(options: {
-  loaded: LoadedLlamaModel;
+/** One candidate to decode, on either engine: its prompt, its index among the call's, its settings. */
+export type CandidateRequest = {
   promptTokens: readonly Token[];
   index: number;
   settings: DecodeSettings;
   signal: AbortSignal;
   emit: (part: StreamPart) => void;
-}): Promise<DecodedCandidate> {
+};
+
+export async function decodeCandidate(options: CandidateRequest & { loaded: LoadedLlamaModel }): Promise<DecodedCandidate> {
   const { loaded, promptTokens, index, settings, signal, emit } = options;
   const state = new CandidateState();
   let sequence: Sequence | undefined;

@@ -1,10 +1,12 @@
 /**
  * Loading for the embedded backend: the file checked first (so a bad path is an error naming the file),
- * node-llama-cpp imported only here, and one context per sequence. One context with several sequences
- * would batch them, but with node-llama-cpp 3.21.1 on CPU that path gave wrong results for the bundled
- * model: greedy completions decoded beside other sequences differed from the same completion decoded
- * alone, with probability-1 tokens flipping (scratch test: 77 of 128 agreed), whatever the KV cache
- * type, flash attention or batch size. One sequence per context matches PyTorch to 4e-4 (the parity test).
+ * node-llama-cpp imported only here, and one context per sequence, each decoding one row at a time: exact
+ * (16 parallel greedy samples equal decoding alone, `npm run bench:engine`). Several sequences of one
+ * context would share a batch, but with node-llama-cpp 3.21.1's prebuilt CPU build that buys no speed
+ * (`scripts/bench-batch-decode.ts`), and llama.cpp multiplies one row with another kernel than several, so
+ * batched rows differ from a lone one by rounding, up to about 1e-3 in probability
+ * (`scripts/repro-batch-numerics.ts`). For speed, the llama-server engine (`llama-server-process.ts`) runs
+ * llama.cpp's own server, built from the same source, beside the in-process contexts.
  */
 import { closeSync, existsSync, openSync, readSync, statSync } from "node:fs";
 import { ModelLoadError } from "../../core/errors/model-load-error.js";

@@ -13,11 +13,10 @@
 import { z } from "zod";
 import { BackendCallError } from "../../core/errors/backend-call-error.js";
 import type { Completion, FinishReason, TokenLogprob } from "../../core/generate-result.js";
-import type { StreamPart } from "../../core/stream-part.js";
 import { isAbortError } from "../../internal/abort.js";
 import { postJson } from "../../internal/http/post-json.js";
 import { readJsonBody } from "../../internal/http/read-json.js";
-import type { DecodedCandidate, DecodeSettings } from "./decode-candidate.js";
+import type { CandidateRequest, DecodedCandidate, DecodeSettings } from "./decode-candidate.js";
 import type { Token } from "./load-llama-model.js";
 
 const serverTokenProbability = z.object({
@@ -55,14 +54,7 @@ class RefusedOutputError extends Error {}
 /** The server a candidate goes to, and how to get a new one when it cannot be reached (it may have died). */
 export type ServerTarget = { root: string; recover: () => Promise<string | undefined> };
 
-export async function decodeOnServer(options: {
-  server: ServerTarget;
-  promptTokens: readonly Token[];
-  index: number;
-  settings: DecodeSettings;
-  signal: AbortSignal;
-  emit: (part: StreamPart) => void;
-}): Promise<DecodedCandidate> {
+export async function decodeOnServer(options: CandidateRequest & { server: ServerTarget }): Promise<DecodedCandidate> {
   const { index, settings, emit } = options;
   const attempt = await drawAccepted(options);
   const completion = toCompletion(attempt, settings.logprobs);
@@ -107,7 +99,8 @@ function toCompletion(attempt: Attempt | undefined, withLogprobs: boolean): Comp
   return {
     text: attempt.text,
     finishReason,
-    completionTokens: attempt.tokens,
+    // The server counts the end-of-text token it sampled; the in-process engine counts the text's tokens only.
+    completionTokens: stoppedBy === "end-of-text" ? Math.max(0, attempt.tokens - 1) : attempt.tokens,
     ...(stoppedBy ? { stoppedBy } : {}),
     ...(stoppedBy === "stop-sequence" && attempt.stoppingWord !== undefined ? { stopSequence: attempt.stoppingWord } : {}),
     ...logprobs,
