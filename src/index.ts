@@ -61,6 +61,7 @@ export { adaptiveConsistency, createAdaptiveConsistency } from "./strategies/ada
 export { beamSearch, createBeamSearch, createLookahead, lookahead } from "./strategies/beam-search.js";
 export { bestOfN, createBestOfN } from "./strategies/best-of-n.js";
 export { complexityVote, createComplexityVote } from "./strategies/complexity-vote.js";
+export { createDeepConf, type DeepConfOptions, deepConf } from "./strategies/deepconf.js";
 export { createDvts, dvts } from "./strategies/dvts.js";
 export { createEsc, esc } from "./strategies/esc.js";
 export { createLeaderThreshold, leaderThreshold } from "./strategies/leader-threshold.js";

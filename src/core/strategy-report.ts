@@ -23,6 +23,12 @@ export type Candidate = {
   completionTokens: number;
   /** Mean token log-probability, where the backend returned log-probabilities. */
   meanLogprob?: number;
+  /**
+   * Token confidence signals after DeepConf, where the backend returned top log-probabilities (a call with
+   * `topLogprobs` >= 2): mean, lowest group (lowest mean over `window` consecutive tokens), tail (last
+   * `window` tokens) and mean top-k entropy. Higher confidence, lower entropy: the model hesitated less.
+   */
+  confidence?: { mean: number; lowestGroup: number; tail: number; entropy: number; window: number };
   /** Verifier score, where a verifier scored it. */
   score?: number;
   /** The tools it called; its answer is then the tool call (see `ToolVote`). */

@@ -41,6 +41,11 @@ export type TraceEventData = {
   "candidate-scored": { index: number; score: number; answer: string | undefined };
   /** repeated-sampling with an oracle: unbiased pass@k for k = 1, 2, 4, ... */
   coverage: { oracle: string; correct: number; samples: number; passAtK: Record<string, number> };
+  /**
+   * DeepConf's confidence filter: the metric, the threshold a trace needed, how many were kept, and (online)
+   * how many were stopped early for falling under it.
+   */
+  "confidence-filter": { metric: string; threshold: number; kept: number; of: number; stoppedEarly?: number };
   /** RPC's pruning and the answers' perplexity-consistency scores. */
   rpc: { pruned: number; votes: Votes };
   /** Beam search kept these beams. */

@@ -38,6 +38,8 @@ export type SampleOptions = {
   temperature: number;
   onWave?: (candidates: Candidate[]) => void;
   call?: Partial<StrategyRunOptions["call"]>;
+  /** Tokens per group for the candidates' confidence signals. Defaults to 16. */
+  confidenceWindow?: number;
 };
 
 export type RunContext<Options> = {

@@ -24,6 +24,8 @@ export async function sampleCandidates(options: {
   /** How candidates that call tools are voted on. Defaults to `"arguments"`. */
   toolVote?: ToolVote;
   onWave?: (candidates: Candidate[]) => void;
+  /** Tokens per group for the candidates' confidence signals. Defaults to 16. */
+  confidenceWindow?: number;
 }): Promise<{ candidates: Candidate[]; warnings: Warning[] }> {
   const { model, call, signal, n, waveSize, temperature, extractAnswer } = options;
   const candidates: Candidate[] = [];
@@ -39,7 +41,7 @@ export async function sampleCandidates(options: {
       });
     if (!result) break;
     mergeWarnings(warnings, result.warnings);
-    for (const completion of result.completions) candidates.push(toCandidate(completion, extractAnswer, options.toolVote));
+    for (const completion of result.completions) candidates.push(toCandidate(completion, extractAnswer, options.toolVote, options.confidenceWindow));
     options.onWave?.(candidates);
   }
   return { candidates, warnings };

@@ -1,9 +1,17 @@
 import type { Completion } from "../core/generate-result.js";
 import type { Candidate } from "../core/strategy-report.js";
 import type { ToolCall, ToolVote } from "../core/tools.js";
+import { traceConfidence } from "../internal/token-confidence.js";
 
-export function toCandidate(completion: Completion, extractAnswer: (text: string) => string | undefined, toolVote: ToolVote = "arguments"): Candidate {
+/** `confidenceWindow`: tokens per group for the confidence signals. Defaults to 16. */
+export function toCandidate(
+  completion: Completion,
+  extractAnswer: (text: string) => string | undefined,
+  toolVote: ToolVote = "arguments",
+  confidenceWindow = 16,
+): Candidate {
   const logprobs = completion.logprobs;
+  const confidence = logprobs ? traceConfidence(logprobs, confidenceWindow) : undefined;
   const toolCalls = completion.toolCalls && completion.toolCalls.length > 0 ? completion.toolCalls : undefined;
   return {
     text: completion.text,
@@ -12,6 +20,7 @@ export function toCandidate(completion: Completion, extractAnswer: (text: string
     finishReason: completion.finishReason,
     completionTokens: completion.completionTokens,
     ...(logprobs && logprobs.length > 0 ? { meanLogprob: logprobs.reduce((sum, item) => sum + item.logprob, 0) / logprobs.length } : {}),
+    ...(confidence ? { confidence } : {}),
     ...(toolCalls ? { toolCalls } : {}),
   };
 }

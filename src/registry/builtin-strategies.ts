@@ -4,6 +4,7 @@ import { adaptiveConsistency } from "../strategies/adaptive-consistency.js";
 import { beamSearch, lookahead } from "../strategies/beam-search.js";
 import { bestOfN } from "../strategies/best-of-n.js";
 import { complexityVote } from "../strategies/complexity-vote.js";
+import { deepConf } from "../strategies/deepconf.js";
 import { dvts } from "../strategies/dvts.js";
 import { esc } from "../strategies/esc.js";
 import { leaderThreshold } from "../strategies/leader-threshold.js";
@@ -35,4 +36,5 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   adaptiveConsistency,
   esc,
   leaderThreshold,
+  deepConf,
 ] as unknown as readonly StrategyDefinition[];

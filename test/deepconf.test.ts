@@ -1,0 +1,188 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import type { CallOptions } from "../src/core/call-options.js";
+import type { GenerateResult, TokenLogprob } from "../src/core/generate-result.js";
+import type { LanguageModel } from "../src/core/language-model.js";
+import type { TraceEvent } from "../src/core/trace-event.js";
+import { lowestWindowMean, tokenConfidence, traceConfidence } from "../src/internal/token-confidence.js";
+import { createDeepConf } from "../src/strategies/deepconf.js";
+import { keepThreshold } from "../src/strategies/deepconf-vote.js";
+import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+
+describe("token confidence (DeepConf's signals)", () => {
+  it("a token's confidence is the negative mean of its top log-probabilities", () => {
+    expect(
+      tokenConfidence({
+        token: "a",
+        logprob: -0.1,
+        topLogprobs: [
+          { token: "a", logprob: -0.1 },
+          { token: "b", logprob: -2.3 },
+        ],
+      }),
+    ).toBeCloseTo(1.2, 10);
+    expect(tokenConfidence({ token: "a", logprob: -0.1 })).toBeUndefined();
+  });
+
+  it("the lowest group is the lowest mean over a sliding window; a short trace is one group", () => {
+    expect(lowestWindowMean([3, 1, 2, 5], 2)).toBeCloseTo(1.5, 10);
+    expect(lowestWindowMean([3, 1], 4)).toBeCloseTo(2, 10);
+  });
+
+  it("a trace's signals: mean, lowest group, tail and top-k entropy; none without top log-probabilities", () => {
+    const sure = (token: string): TokenLogprob => ({
+      token,
+      logprob: -0.01,
+      topLogprobs: [
+        { token, logprob: -0.01 },
+        { token: "x", logprob: -9.99 },
+      ],
+    });
+    const unsure = (token: string): TokenLogprob => ({
+      token,
+      logprob: Math.log(0.5),
+      topLogprobs: [
+        { token, logprob: Math.log(0.5) },
+        { token: "x", logprob: Math.log(0.5) },
+      ],
+    });
+    const signals = traceConfidence([sure("a"), sure("b"), unsure("c"), unsure("d")], 2);
+    expect(signals?.mean).toBeCloseTo((5 + 5 + Math.log(2) + Math.log(2)) / 4, 10);
+    expect(signals?.lowestGroup).toBeCloseTo(Math.log(2), 10);
+    expect(signals?.tail).toBeCloseTo(Math.log(2), 10);
+    // Two equally likely tokens: entropy ln 2 at those positions.
+    expect(signals?.entropy).toBeGreaterThan(Math.log(2) / 2 - 1e-9);
+    expect(traceConfidence([{ token: "a", logprob: -1 }])).toBeUndefined();
+  });
+
+  it("the threshold is the confidence the kept share reaches", () => {
+    expect(keepThreshold([5, 1, 3, 4], 0.5)).toBe(4);
+    expect(keepThreshold([5, 1, 3, 4], 0.9)).toBe(1);
+    expect(keepThreshold([2], 0.1)).toBe(2);
+  });
+});
+
+/** Mechanics only: scripted traces whose tokens are sure (one likely token) or unsure (two equally likely). */
+function confidenceModel(script: { answer: string; sure: boolean }[]): LanguageModel & { calls: CallOptions[] } {
+  let cursor = 0;
+  const calls: CallOptions[] = [];
+  const draw = () => {
+    const { answer, sure } = script[cursor++ % script.length] as { answer: string; sure: boolean };
+    const text = `step\n#### ${answer}`;
+    const logprobs = [...text].map((token): TokenLogprob => {
+      const top = sure ? [-0.01, -8, -9] : [-1, -1.1, -1.2];
+      return { token, logprob: top[0] as number, topLogprobs: top.map((logprob, index) => ({ token: index === 0 ? token : `~${index}`, logprob })) };
+    });
+    return { text, finishReason: "stop" as const, completionTokens: text.length, logprobs };
+  };
+  const generate = async (options: CallOptions): Promise<GenerateResult> => {
+    calls.push(options);
+    const completions = Array.from({ length: options.n ?? 1 }, draw);
+    return {
+      completions,
+      usage: { promptTokens: 0, completionTokens: completions.reduce((sum, item) => sum + item.completionTokens, 0), calls: 1, wallMs: 1 },
+      warnings: [],
+    };
+  };
+  return {
+    specificationVersion: "v1",
+    provider: "test",
+    modelId: "confidence-script",
+    calls,
+    doGenerate: generate,
+    async doStream(options) {
+      const result = await generate(options);
+      return new ReadableStream({
+        start(controller) {
+          controller.enqueue({ type: "stream-start", warnings: [] });
+          result.completions.forEach((completion, index) => {
+            for (const item of completion.logprobs ?? []) controller.enqueue({ type: "text-delta", index, delta: item.token, logprobs: [item] });
+            controller.enqueue({ type: "completion-end", index, finishReason: completion.finishReason, completionTokens: completion.completionTokens });
+          });
+          controller.enqueue({ type: "end", usage: result.usage });
+          controller.close();
+        },
+      });
+    },
+  };
+}
+
+describe("deepconf mechanics (scripted traces)", () => {
+  const script = [
+    { answer: "7", sure: true },
+    { answer: "9", sure: false },
+    { answer: "9", sure: false },
+    { answer: "7", sure: true },
+    { answer: "9", sure: false },
+    { answer: "9", sure: false },
+    { answer: "7", sure: true },
+    { answer: "9", sure: false },
+  ];
+
+  it("offline: the confident minority outvotes the hesitant majority once the least confident are dropped", async () => {
+    const call = { prompt: "Q: ?\nA: ", seed: 1 };
+    const majority = await createSelfConsistency({ n: 8 }).run({ model: confidenceModel(script), call });
+    expect(majority.answer).toBe("9");
+    const model = confidenceModel(script);
+    const result = await createDeepConf({ n: 8, keep: 0.3 }).run({ model, call });
+    expect(result.answer).toBe("7");
+    expect(model.calls[0]).toMatchObject({ logprobs: true, topLogprobs: 5 });
+    const filter = result.trace.find((event): event is Extract<TraceEvent, { type: "confidence-filter" }> => event.type === "confidence-filter");
+    expect(filter?.data).toMatchObject({ metric: "lowest-group", kept: 3, of: 8 });
+    expect(result.candidates.every((candidate) => candidate.confidence !== undefined)).toBe(true);
+  });
+
+  it("online: warm-up sets the threshold, hesitant traces are stopped early, a settled vote ends the run", async () => {
+    const model = confidenceModel(script);
+    const result = await createDeepConf({ n: 32, mode: "online", warmup: 4, keep: 0.5, window: 4, waveSize: 2 }).run({
+      model,
+      call: { prompt: "Q: ?\nA: ", seed: 1 },
+    });
+    expect(result.answer).toBe("7");
+    // The warm-up (two calls of 2) has two sure "7" traces that pass the threshold and hold the whole vote: settled.
+    expect(model.calls).toHaveLength(2);
+    expect(result.candidates).toHaveLength(4);
+
+    const slow = confidenceModel([
+      { answer: "7", sure: true },
+      { answer: "8", sure: true },
+      { answer: "9", sure: false },
+      { answer: "9", sure: false },
+    ]);
+    const settled = await createDeepConf({ n: 12, mode: "online", warmup: 4, keep: 0.5, window: 4, waveSize: 2, consensus: 0.99 }).run({
+      model: slow,
+      call: { prompt: "Q: ?\nA: ", seed: 1 },
+    });
+    const filter = settled.trace.find((event): event is Extract<TraceEvent, { type: "confidence-filter" }> => event.type === "confidence-filter");
+    // After the warm-up (two calls), 8 traces stream one per call: the 4 hesitant ones stop at their first window.
+    expect(slow.calls).toHaveLength(2 + 8);
+    expect(filter?.data.stoppedEarly).toBe(4);
+    expect(filter?.data.kept).toBe(2 + 4);
+  });
+});
+
+describe("deepconf on the bundled policy", () => {
+  const policy = createLlamaCppModel();
+  afterAll(() => policy.dispose());
+  const call = { prompt: "Q: 44-(15+(37*1-88))-63-47+81\nA: ", maxTokens: 200, seed: 3 };
+
+  it("offline: every candidate carries its confidence signals and the filter is traced", async () => {
+    const result = await createDeepConf({ n: 8 }).run({ model: policy, call });
+    expect(result.candidates).toHaveLength(8);
+    for (const candidate of result.candidates) {
+      expect(candidate.confidence?.lowestGroup).toBeGreaterThan(0);
+      expect(candidate.confidence?.lowestGroup).toBeLessThanOrEqual((candidate.confidence?.mean ?? 0) + 1e-9);
+    }
+    const filter = result.trace.find((event): event is Extract<TraceEvent, { type: "confidence-filter" }> => event.type === "confidence-filter");
+    expect(filter?.data.kept).toBeGreaterThanOrEqual(Math.ceil(0.9 * 8));
+    expect(result.answer).toBeDefined();
+  });
+
+  it("online: draws at most n traces, counts the stopped ones' tokens, and reports the filter", async () => {
+    const result = await createDeepConf({ n: 16, mode: "online", warmup: 4, keep: 0.5, waveSize: 4 }).run({ model: policy, call });
+    const filter = result.trace.find((event): event is Extract<TraceEvent, { type: "confidence-filter" }> => event.type === "confidence-filter");
+    expect(filter).toBeDefined();
+    expect((filter?.data.of ?? 0) + (filter?.data.stoppedEarly ?? 0)).toBeLessThanOrEqual(16);
+    expect(result.usage.completionTokens).toBeGreaterThanOrEqual(result.candidates.reduce((sum, candidate) => sum + candidate.completionTokens, 0));
+  });
+});
