@@ -58,6 +58,7 @@ export { wrapModel } from "./middleware/wrap-model.js";
 export { createMull, defaults, type Mull, type MullConfig, type RunRequest, type StrategyRequest } from "./runtime/create-mull.js";
 export { createStrategy, searchStrategies, strategyNames } from "./runtime/create-strategy.js";
 export { adaptiveConsistency, createAdaptiveConsistency } from "./strategies/adaptive-consistency.js";
+export { type AutoOptions, auto, createAuto } from "./strategies/auto.js";
 export { beamSearch, createBeamSearch, createLookahead, lookahead } from "./strategies/beam-search.js";
 export { bestOfN, createBestOfN } from "./strategies/best-of-n.js";
 export { complexityVote, createComplexityVote } from "./strategies/complexity-vote.js";

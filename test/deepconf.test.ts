@@ -5,6 +5,7 @@ import type { GenerateResult, TokenLogprob } from "../src/core/generate-result.j
 import type { LanguageModel } from "../src/core/language-model.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { lowestWindowMean, tokenConfidence, traceConfidence } from "../src/internal/token-confidence.js";
+import { createAuto } from "../src/strategies/auto.js";
 import { createDeepConf } from "../src/strategies/deepconf.js";
 import { keepThreshold } from "../src/strategies/deepconf-vote.js";
 import { createSelfConsistency } from "../src/strategies/self-consistency.js";
@@ -184,5 +185,56 @@ describe("deepconf on the bundled policy", () => {
     expect(filter).toBeDefined();
     expect((filter?.data.of ?? 0) + (filter?.data.stoppedEarly ?? 0)).toBeLessThanOrEqual(16);
     expect(result.usage.completionTokens).toBeGreaterThanOrEqual(result.candidates.reduce((sum, candidate) => sum + candidate.completionTokens, 0));
+  });
+});
+
+describe("auto's default policy (scripted answers)", () => {
+  const run = (script: { answer: string; sure: boolean }[], options: Parameters<typeof createAuto>[0] = {}) => {
+    const model = confidenceModel(script);
+    return { model, result: createAuto(options).run({ model, call: { prompt: "Q: ?\nA: ", seed: 1 } }) };
+  };
+  const choice = (trace: TraceEvent[]) => trace.find((event): event is Extract<TraceEvent, { type: "auto-choice" }> => event.type === "auto-choice")?.data;
+
+  it("a probe that agrees settles the question: nothing more is spent", async () => {
+    const { model, result } = run([{ answer: "7", sure: true }]);
+    const done = await result;
+    expect(done.answer).toBe("7");
+    expect(model.calls).toHaveLength(1);
+    expect(done.candidates).toHaveLength(4);
+    expect(choice(done.trace)).toMatchObject({ bin: "settled", probeAgreement: 1 });
+  });
+
+  it("a split probe goes on voting adaptively from the probe's samples", async () => {
+    const { model, result } = run([
+      { answer: "7", sure: true },
+      { answer: "7", sure: true },
+      { answer: "7", sure: true },
+      { answer: "9", sure: false },
+    ]);
+    const done = await result;
+    expect(choice(done.trace)).toMatchObject({ bin: "split", probeAgreement: 0.75 });
+    expect(done.answer).toBe("7");
+    expect(model.calls.length).toBeGreaterThan(1);
+    expect(done.candidates.length).toBeLessThanOrEqual(32);
+    // The probe's own samples vote: its 4 plus at least one wave.
+    expect(done.candidates.length).toBeGreaterThan(4);
+  });
+
+  it("a scattered probe gets a few more samples and a confidence-weighted vote", async () => {
+    const { model, result } = run(
+      [
+        { answer: "1", sure: false },
+        { answer: "2", sure: false },
+        { answer: "3", sure: false },
+        { answer: "4", sure: true },
+      ],
+      { hardSamples: 8 },
+    );
+    const done = await result;
+    expect(choice(done.trace)).toMatchObject({ bin: "scattered", probeAgreement: 0.25 });
+    expect(done.candidates).toHaveLength(12);
+    // Every answer holds 3 of 12; the sure one carries the most confidence.
+    expect(done.answer).toBe("4");
+    expect(model.calls[1]?.seed).not.toBe(model.calls[0]?.seed);
   });
 });

@@ -46,6 +46,8 @@ export type TraceEventData = {
    * how many were stopped early for falling under it.
    */
   "confidence-filter": { metric: string; threshold: number; kept: number; of: number; stoppedEarly?: number };
+  /** `auto` looked at the probe and chose: how hard the question looks, and what it spends on it. */
+  "auto-choice": { bin: string; probeAgreement: number; probeConfidence: number | undefined; plan: string };
   /** RPC's pruning and the answers' perplexity-consistency scores. */
   rpc: { pruned: number; votes: Votes };
   /** Beam search kept these beams. */

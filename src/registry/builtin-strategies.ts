@@ -1,6 +1,7 @@
 /** Every built-in strategy: adding one is its file plus one line here. */
 import type { StrategyDefinition } from "../extension/define-strategy.js";
 import { adaptiveConsistency } from "../strategies/adaptive-consistency.js";
+import { auto } from "../strategies/auto.js";
 import { beamSearch, lookahead } from "../strategies/beam-search.js";
 import { bestOfN } from "../strategies/best-of-n.js";
 import { complexityVote } from "../strategies/complexity-vote.js";
@@ -37,4 +38,5 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   esc,
   leaderThreshold,
   deepConf,
+  auto,
 ] as unknown as readonly StrategyDefinition[];

@@ -32,11 +32,21 @@ export type AdaptiveVoteOptions = { maxSamples: number; temperature: number };
 /** One run's state: the candidates so far, whether the rule fired, and the samples it cancelled. */
 type VoteState = { candidates: Candidate[]; settled: boolean; cancelled: number };
 
-/** Votes in waves of `waveSize` samples until the rule fires or `maxSamples` are drawn. */
-export async function runAdaptiveVote(context: RunContext<AdaptiveVoteOptions>, rule: StoppingRule, waveSize: number): Promise<RunOutcome> {
+/**
+ * Votes in waves of `waveSize` samples until the rule fires or `maxSamples` are drawn. `start` continues a
+ * vote: candidates already drawn (they count toward `maxSamples` and the rule) and the first wave number
+ * (seeds differ from the waves that drew them). Defaults to none and wave 0.
+ */
+export async function runAdaptiveVote(
+  context: RunContext<AdaptiveVoteOptions>,
+  rule: StoppingRule,
+  waveSize: number,
+  start: { candidates: Candidate[]; wave: number } = { candidates: [], wave: 0 },
+): Promise<RunOutcome> {
   const { maxSamples } = context.options;
-  const state: VoteState = { candidates: [], settled: false, cancelled: 0 };
-  for (let wave = 0; state.candidates.length < maxSamples && !state.settled && !context.meter.signal.aborted; wave++) {
+  const state: VoteState = { candidates: [...start.candidates], settled: false, cancelled: 0 };
+  state.settled = state.candidates.length > 0 && rule.shouldStop(state.candidates.map((candidate) => candidate.answer));
+  for (let wave = start.wave; state.candidates.length < maxSamples && !state.settled && !context.meter.signal.aborted; wave++) {
     await streamWave(context, rule, state, { wave, size: Math.min(waveSize, maxSamples - state.candidates.length) });
     const tally = majorityVote(state.candidates);
     const leader = `${tally.answer ?? "none"} (${(100 * tally.confidence).toFixed(0)}%)`;
