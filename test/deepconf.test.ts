@@ -9,6 +9,7 @@ import { createAuto } from "../src/strategies/auto.js";
 import { createDeepConf } from "../src/strategies/deepconf.js";
 import { keepThreshold } from "../src/strategies/deepconf-vote.js";
 import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { createTaskOracle } from "../src/tasks/task-oracle.js";
 
 describe("token confidence (DeepConf's signals)", () => {
   it("a token's confidence is the negative mean of its top log-probabilities", () => {
@@ -177,6 +178,17 @@ describe("deepconf on the bundled policy", () => {
     const filter = result.trace.find((event): event is Extract<TraceEvent, { type: "confidence-filter" }> => event.type === "confidence-filter");
     expect(filter?.data.kept).toBeGreaterThanOrEqual(Math.ceil(0.9 * 8));
     expect(result.answer).toBeDefined();
+  });
+
+  it("auto sends a scattered question to the verifier when told to: every sample scored, the best returned", async () => {
+    const verifier = createTaskOracle({ task: "arith" });
+    // At temperature 3 the probe's answers scatter.
+    const result = await createAuto({ scattered: "verifier", hardSamples: 4, temperature: 3, verifier }).run({ model: policy, call });
+    const choice = result.trace.find((event): event is Extract<TraceEvent, { type: "auto-choice" }> => event.type === "auto-choice")?.data;
+    expect(choice?.bin).toBe("scattered");
+    expect(result.candidates).toHaveLength(8);
+    expect(result.candidates.every((candidate) => candidate.score !== undefined)).toBe(true);
+    expect(result.settings.verifier).toBeDefined();
   });
 
   it("online: draws at most n traces, counts the stopped ones' tokens, and reports the filter", async () => {

@@ -6,7 +6,9 @@
  * - split (the leader holds at least `splitAgreement`): adaptive-consistency's Beta rule, continuing from the
  *   probe, up to `maxSamples` (these are the questions more samples turn);
  * - scattered (no answer holds `splitAgreement`): `hardSamples` more, then a DeepConf-style vote (the most
- *   confident 90%, weighted by confidence), since a scattered vote rarely converges within a small budget.
+ *   confident 90%, weighted by confidence), since a scattered vote rarely converges within a small budget; or,
+ *   with `scattered=verifier`, the one the verifier scores highest (where the verifier is strong and votes are
+ *   weak, as the bundled PRM on countdown).
  * What it saw and chose is in its trace (`auto-choice`) and every threshold is an option.
  */
 import { z } from "zod";
@@ -16,7 +18,7 @@ import type { RunContext, RunOutcome } from "../extension/run-context.js";
 import { seedAt, waveSeedStride } from "../internal/seeds.js";
 import { runAdaptiveVote } from "./adaptive-vote.js";
 import { confidenceOf, confidentVote, keepThreshold } from "./deepconf-vote.js";
-import { firstWithAnswer, majorityVote } from "./majority-vote.js";
+import { firstWithAnswer, highestScored, majorityVote } from "./majority-vote.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 import { betaRule } from "./stopping-rules.js";
 
@@ -31,6 +33,10 @@ const autoOptions = z.strictObject({
   maxSamples: samplesOption(32, "Most samples in all for a split question"),
   threshold: z.number().gt(0).max(1).default(0.95).describe("Split questions: stop once P(leader beats runner-up) reaches this"),
   hardSamples: z.number().int().min(0).max(1024).default(8).describe("Scattered questions: samples added to the probe"),
+  scattered: z
+    .enum(["vote", "verifier"])
+    .default("vote")
+    .describe("Scattered questions: a confidence-weighted vote, or the sample the verifier scores highest (needs a verifier)"),
   waveSize: z.number().int().min(1).max(1024).default(4).describe("Samples in flight at once after the probe"),
   temperature: temperatureOption(0.7),
   topLogprobs: z.number().int().min(2).max(20).default(5).describe("Top tokens per position for the confidence signals"),
@@ -60,6 +66,12 @@ async function spendOnScattered(context: RunContext<AutoSettings>, probe: Candid
         })
       : [];
   const candidates = [...probe, ...more];
+  if (context.options.scattered === "verifier") {
+    await context.score(candidates);
+    const chosen = highestScored(candidates);
+    context.trace("select", { answer: chosen?.answer, votes: chosen?.answer === undefined ? {} : { [chosen.answer]: 1 } });
+    return { chosen, confidence: chosen?.score ?? 0, candidates };
+  }
   const values = candidates.map((candidate) => confidenceOf(candidate, "lowest-group"));
   const tally = values.some((value) => value === undefined)
     ? { kept: candidates, ...majorityVote(candidates) }
@@ -72,6 +84,7 @@ export const auto = defineStrategy({
   name: "auto",
   description: "Probes the question with a few samples, then spends by how hard it looks: nothing more, adaptive voting, or a few more and a confidence vote",
   options: autoOptions,
+  verifier: (options) => (options.scattered === "verifier" ? "required" : "none"),
   async run(context) {
     const { probe: size, splitAgreement, temperature, topLogprobs, window, maxSamples, threshold } = context.options;
     const probe = await context.sample({ n: size, temperature, waveSize: size, call: { logprobs: true, topLogprobs }, confidenceWindow: window });
@@ -83,7 +96,7 @@ export const auto = defineStrategy({
         ? "the probe's answer"
         : bin === "split"
           ? `adaptive-consistency (threshold ${threshold}) to at most ${maxSamples} samples`
-          : `${context.options.hardSamples} more samples, confidence-weighted vote`;
+          : `${context.options.hardSamples} more samples, ${context.options.scattered === "verifier" ? "the verifier's best" : "confidence-weighted vote"}`;
     context.trace("auto-choice", { bin, probeAgreement: agreement, probeConfidence: meanConfidence(probe), plan });
     context.progress(`probe ${probe.length}: ${bin}, ${plan}`, { bin, agreement });
     if (bin === "settled") return { chosen: firstWithAnswer(probe, tally.answer), ...tally, candidates: probe, settled: true };
