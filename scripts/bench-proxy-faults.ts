@@ -9,7 +9,7 @@
  */
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
-import { numberFlag, startPrinting } from "./proxy-bench-helpers.js";
+import { numberFlag, startPrinting, startProxy } from "./proxy-bench-helpers.js";
 
 const total = numberFlag("requests", 400);
 const trials = numberFlag("trials", 50);
@@ -17,18 +17,8 @@ const timeoutMs = 2000;
 const maxRetries = 2;
 // Three attempts of at most timeoutMs each, the waits between them, and a margin for a loaded machine.
 const deadlineMs = (maxRetries + 1) * timeoutMs + 4000 + 3000;
-
-const startProxy = (upstream: string) =>
-  startPrinting(process.execPath, [
-    "bin/mull.js",
-    "serve",
-    "--port",
-    "0",
-    "--log-level",
-    "warn",
-    "--model",
-    `${upstream}#fast?timeoutMs=${timeoutMs}&maxRetries=${maxRetries}&maxConcurrency=256`,
-  ]);
+/** The proxy's model: the upstream with the timeout and retries above. */
+const proxySpec = (upstream: string) => `${upstream}#fast?timeoutMs=${timeoutMs}&maxRetries=${maxRetries}&maxConcurrency=256`;
 
 type Outcome = "completed" | "clean error" | "hang" | "broken";
 
@@ -71,7 +61,7 @@ function call(url: string, stream: boolean): Promise<{ outcome: Outcome; ms: num
 
 async function faults() {
   const upstream = await startPrinting(process.execPath, ["scripts/fast-upstream.mjs", "--fail", "0.2"]);
-  const proxy = await startProxy(upstream.url);
+  const proxy = await startProxy(proxySpec(upstream.url));
   const results: { outcome: Outcome; ms: number; status: number; stream: boolean }[] = [];
   let next = 0;
   await Promise.all(
@@ -121,7 +111,7 @@ async function disconnects() {
   });
   await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
   const upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
-  const proxy = await startProxy(upstreamUrl);
+  const proxy = await startProxy(proxySpec(upstreamUrl));
   const target = new URL(`${proxy.url}/chat/completions`);
   const latencies: number[] = [];
   for (let trial = 0; trial < trials; trial++) {

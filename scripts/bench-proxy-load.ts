@@ -10,7 +10,7 @@
 import { execFileSync } from "node:child_process";
 import { Agent, request as httpRequest } from "node:http";
 import { cpus } from "node:os";
-import { numberFlag, startPrinting } from "./proxy-bench-helpers.js";
+import { numberFlag, startPrinting, startProxy } from "./proxy-bench-helpers.js";
 
 const clients = numberFlag("clients", 64);
 const seconds = numberFlag("seconds", 60);
@@ -75,17 +75,8 @@ const rssMiB = (pid: number) =>
 
 async function main() {
   const upstream = await startPrinting(process.execPath, ["scripts/fast-upstream.mjs", "--token-ms", String(tokenMs)]);
-  const proxy = await startPrinting(process.execPath, [
-    "bin/mull.js",
-    "serve",
-    "--port",
-    "0",
-    "--log-level",
-    "warn",
-    "--model",
-    // The proxy's own limit out of the way: the clients decide the concurrency.
-    `${upstream.url}#fast?maxConcurrency=4096&maxRetries=0`,
-  ]);
+  // The proxy's own limit out of the way: the clients decide the concurrency.
+  const proxy = await startProxy(`${upstream.url}#fast?maxConcurrency=4096&maxRetries=0`);
   const pid = proxy.child.pid as number;
   const memory: { rss: number; heap: number }[] = [];
   const metricsUrl = `${proxy.url.replace(/\/v1$/, "")}/metrics`;

@@ -20,3 +20,7 @@ export function startPrinting(command: string, args: string[]): Promise<{ child:
     child.on("exit", (code) => reject(new Error(`${command} ${args.join(" ")} exited with ${code}: ${output}`)));
   });
 }
+
+/** Starts `mull serve` on a free port, logging warnings only, serving one model spec. */
+export const startProxy = (modelSpec: string) =>
+  startPrinting(process.execPath, ["bin/mull.js", "serve", "--port", "0", "--log-level", "warn", "--model", modelSpec]);

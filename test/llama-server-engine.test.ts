@@ -30,6 +30,7 @@ describe("the llama-server engine without its binary", () => {
 
   it("refuses an unknown engine and an unknown spec setting by name", () => {
     expect(() => createLlamaCppModel({ engine: "vulkan" as "llama-server" })).toThrow(/engine/);
+    expect(() => createLlamaCppModel({ engine: "llama-server", serverThreads: 0 })).toThrow(/serverThreads/);
     const mull = createMull();
     expect(() => mull.model("mull-tiny-policy?engin=llama-server")).toThrow(/unknown setting "engin"/);
   });

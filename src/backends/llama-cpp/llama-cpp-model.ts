@@ -102,37 +102,28 @@ function renderPrompt(prompt: string | ChatMessage[], formatProblem: (problem: s
   return formatProblem(lastUserText(before)) + prefill;
 }
 
-function checkSettings(sequences: number, threads: number): void {
-  if (!Number.isInteger(sequences) || sequences < 1 || sequences > 256)
-    throw new InvalidArgumentError({ parameter: "sequences", value: sequences, message: "must be an integer from 1 to 256" });
-  if (!Number.isInteger(threads) || threads < 1)
-    throw new InvalidArgumentError({ parameter: "threads", value: threads, message: "must be a positive integer" });
+function checkSettings(settings: { sequences: number; threads: number; serverThreads: number }): void {
+  if (!Number.isInteger(settings.sequences) || settings.sequences < 1 || settings.sequences > 256)
+    throw new InvalidArgumentError({ parameter: "sequences", value: settings.sequences, message: "must be an integer from 1 to 256" });
+  for (const parameter of ["threads", "serverThreads"] as const)
+    if (!Number.isInteger(settings[parameter]) || settings[parameter] < 1)
+      throw new InvalidArgumentError({ parameter, value: settings[parameter], message: "must be a positive integer" });
 }
 
 type CallDefaults = { defaultMaxTokens: number; formatProblem: (problem: string) => string; reusePrefix: boolean };
 
 /**
- * Where a call decodes: the server engine when there is one, unless the call needs what only the
- * in-process one gives (a response format). A server that has ended is started again first.
+ * After a candidate could not reach the server at `root`: if that process has ended (or ends within a
+ * second, as a killed one does), the running server's root, started again unless another candidate already
+ * did; undefined when it is still running (the failure is then the candidate's).
  */
-async function serverRootFor(loaded: LoadedLlamaModel, call: CallOptions): Promise<string | undefined> {
-  if (!loaded.server || call.responseFormat !== undefined) return undefined;
-  if (loaded.server.exited && loaded.restartServer) return (await loaded.restartServer()).root;
-  return loaded.server.root;
-}
-
-/**
- * After a candidate could not reach the server: if the process has ended (or ends within a second, as a
- * killed one does), starts it again and returns its new root; undefined when the server is still running.
- */
-async function recoverServer(loaded: LoadedLlamaModel): Promise<string | undefined> {
+async function recoverServer(loaded: LoadedLlamaModel, root: string): Promise<string | undefined> {
   const server = loaded.server;
   if (!server || !loaded.restartServer) return undefined;
+  if (server.root !== root) return server.root;
   await Promise.race([server.ended, new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
   if (!server.exited) return undefined;
-  // Another candidate may have started it again already.
-  const current = loaded.server === server ? await loaded.restartServer() : (loaded.server ?? (await loaded.restartServer()));
-  return current.root;
+  return (await loaded.restartServer()).root;
 }
 
 /** The whole call as parts: `stream-start`, the candidates' parts, `end`; returns the completions. */
@@ -174,8 +165,9 @@ async function* callParts(options: {
     reusePrefix: defaults.reusePrefix,
     grammar,
   };
-  const serverRoot = await serverRootFor(loaded, call);
-  const server = serverRoot ? { root: serverRoot, recover: () => recoverServer(loaded) } : undefined;
+  // The server engine decodes unless the call needs what only the in-process one gives (a response format).
+  const running = call.responseFormat === undefined ? loaded.server : undefined;
+  const server = running ? { root: running.root, recover: (root: string) => recoverServer(loaded, root) } : undefined;
   const result = yield* generateCandidates({ loaded, promptTokens, n: call.n ?? 1, settings: decode, server, controller, onActive });
   yield { type: "end", usage: result.usage };
   return result;
@@ -222,8 +214,7 @@ function loadOptions(settings: LlamaCppModelSettings, modelPath: string): Parame
   const sequences = settings.sequences ?? (engine === "llama-server" ? 16 : 4);
   const threads = settings.threads ?? 1;
   const serverThreads = settings.serverThreads ?? 2;
-  checkSettings(sequences, threads);
-  checkSettings(sequences, serverThreads);
+  checkSettings({ sequences, threads, serverThreads });
   // With the server engine, a few in-process contexts remain for scoring and response formats.
   const server = engine === "llama-server" ? { binary: settings.serverBinary, slots: sequences, threads: serverThreads } : undefined;
   return {

@@ -51,8 +51,8 @@ type Attempt = {
 
 class RefusedOutputError extends Error {}
 
-/** The server a candidate goes to, and how to get a new one when it cannot be reached (it may have died). */
-export type ServerTarget = { root: string; recover: () => Promise<string | undefined> };
+/** The server a candidate goes to, and how to get a running one when `root` cannot be reached (it may have died). */
+export type ServerTarget = { root: string; recover: (root: string) => Promise<string | undefined> };
 
 export async function decodeOnServer(options: CandidateRequest & { server: ServerTarget }): Promise<DecodedCandidate> {
   const { index, settings, emit } = options;
@@ -80,7 +80,7 @@ async function drawAccepted(options: Parameters<typeof decodeOnServer>[0]): Prom
       }
       if (signal.aborted || isAbortError(error)) return undefined;
       // Unreachable (no status): the server may have died; once per candidate, start it again and retry.
-      const newRoot = !recovered && error instanceof BackendCallError && error.statusCode === undefined ? await options.server.recover() : undefined;
+      const newRoot = !recovered && error instanceof BackendCallError && error.statusCode === undefined ? await options.server.recover(root) : undefined;
       if (!newRoot) throw error;
       recovered = true;
       root = newRoot;
