@@ -72,21 +72,42 @@ export type DatasetOptions = {
   onMalformed?: "skip" | "fail";
 };
 
+/** First problem of each split's dev part: tuning (`mull tune`) reads 300-499, evaluations the first 300. */
+export const DEV_START = 300;
+
+/**
+ * mull's held-out splits: `arith`/`countdown` with `-easy`/`-medium`/`-hard` (without, all three in turn), `mixed`
+ * (all six splits, interleaved), and `-dev` for each split's dev part (problems 300 to 499), kept apart from the
+ * first 300 that evaluations use, so that a profile tuned on dev is evaluated on problems it never saw.
+ */
 function builtIn(name: string, limit: number | undefined): DatasetLoadResult | undefined {
-  const match = /^(arith|countdown)(?:-(easy|medium|hard))?$/.exec(name);
-  if (!match) return undefined;
-  const task = match[1] as TaskName;
+  const match = /^(arith|countdown|mixed)(?:-(easy|medium|hard))?(-dev)?$/.exec(name);
+  if (!match || (match[1] === "mixed" && match[2])) return undefined;
+  const taskNames = (match[1] === "mixed" ? ["arith", "countdown"] : [match[1]]) as TaskName[];
   const difficulties = (match[2] ? [match[2]] : ["easy", "medium", "hard"]) as Difficulty[];
-  const items = difficulties.flatMap((difficulty) =>
-    loadSplit({ task, difficulty, ...(limit !== undefined ? { limit: Math.ceil(limit / difficulties.length) } : {}) }).map((problem, index) => ({
-      id: `${task}-${difficulty}-${index}`,
-      prompt: problem.prompt,
-      answer: problem.answer,
-      difficulty,
-      task,
-    })),
+  const start = match[3] ? DEV_START : 0;
+  const splits = taskNames.flatMap((task) => difficulties.map((difficulty) => ({ task, difficulty })));
+  const perSplit = limit !== undefined ? Math.ceil(limit / splits.length) : undefined;
+  const lists = splits.map(({ task, difficulty }) =>
+    loadSplit({ task, difficulty })
+      .slice(start, perSplit !== undefined ? start + perSplit : undefined)
+      .map((problem, index) => ({
+        id: `${task}-${difficulty}-${start + index}`,
+        prompt: problem.prompt,
+        answer: problem.answer,
+        // In \`mixed\` the summary's rows are per task and difficulty.
+        difficulty: match[1] === "mixed" ? `${task}-${difficulty}` : difficulty,
+        task,
+      })),
   );
+  // `mixed` takes the splits in turn (a limit keeps every split); the others one after another, as before.
+  const items = match[1] === "mixed" ? interleave(lists) : lists.flat();
   return { name, items: items.slice(0, limit ?? items.length), errors: [] };
+}
+
+function interleave<Item>(lists: Item[][]): Item[] {
+  const longest = Math.max(0, ...lists.map((list) => list.length));
+  return Array.from({ length: longest }, (_, index) => lists.flatMap((list): Item[] => (index < list.length ? [list[index] as Item] : []))).flat();
 }
 
 /** Splits one CSV line (RFC 4180 quoting). */

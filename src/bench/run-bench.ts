@@ -167,6 +167,7 @@ function isCorrect(item: BenchItem, text: string, answer: string | undefined, gr
 
 function toRecord(unit: Unit, result: StrategyResult, grading: AnswerGrading): UnitRecord {
   const { item } = unit;
+  const graded = result.candidates.map((candidate) => isCorrect(item, candidate.text, candidate.answer, grading));
   return {
     itemId: item.id,
     strategy: unit.spec,
@@ -182,14 +183,22 @@ function toRecord(unit: Unit, result: StrategyResult, grading: AnswerGrading): U
     detail: {
       expected: item.answer,
       ...(item.group ? { group: item.group } : {}),
-      correctCandidates: result.candidates.filter((candidate) => isCorrect(item, candidate.text, candidate.answer, grading)).length,
+      correctCandidates: graded.filter(Boolean).length,
       verifierTokens: result.verifierTokens ?? 0,
       cachedPromptTokens: result.usage.cachedPromptTokens ?? 0,
       confidence: result.confidence,
       stopReason: result.stopReason,
       votes: result.votes,
       settings: result.settings,
-      candidates: result.candidates.map((candidate) => ({ text: candidate.text, answer: candidate.answer ?? null, score: candidate.score ?? null })),
+      // Per candidate what `mull tune` replays: its answer, whether it is right, its tokens and its signals.
+      candidates: result.candidates.map((candidate, index) => ({
+        text: candidate.text,
+        answer: candidate.answer ?? null,
+        score: candidate.score ?? null,
+        correct: graded[index] === true,
+        completionTokens: candidate.completionTokens,
+        ...(candidate.confidence ? { confidence: candidate.confidence } : {}),
+      })),
       // Step-level searches record the tree they grew.
       ...searchTreeOf(result.trace),
     },

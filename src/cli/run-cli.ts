@@ -10,6 +10,7 @@ import { addListCommands } from "./list-command.js";
 import { addProbeCommand } from "./probe-command.js";
 import { addServeCommand } from "./serve-command.js";
 import { addSolveCommand } from "./solve-command.js";
+import { addTuneCommand } from "./tune-command.js";
 
 export type RunCliOptions = {
   /** Arguments after the program name, e.g. `["solve", "1+1", "--json"]`. */
@@ -44,6 +45,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
   addSolveCommand(program, get);
   addServeCommand(program, get);
   addCompareCommand(program, get);
+  addTuneCommand(program, get);
   addBenchCommands(program, get);
   addListCommands(program, get);
   addProbeCommand(program, get);

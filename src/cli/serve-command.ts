@@ -6,7 +6,17 @@ import type { CliContext } from "./cli-context.js";
 import { collect, integerOption } from "./parse-flags.js";
 import { startTelemetry } from "./start-telemetry.js";
 
-type ServeFlags = { model?: string[]; verifier?: string[]; host?: string; port?: number; keys?: string; config?: string; logLevel?: string; debug?: boolean };
+type ServeFlags = {
+  model?: string[];
+  verifier?: string[];
+  host?: string;
+  port?: number;
+  keys?: string;
+  config?: string;
+  logLevel?: string;
+  debug?: boolean;
+  profile?: string;
+};
 
 export function addServeCommand(program: Command, context: () => CliContext): void {
   program
@@ -27,6 +37,7 @@ export function addServeCommand(program: Command, context: () => CliContext): vo
     .option("--log-level <level>", "JSON logs on stderr: fatal, error, warn, info, debug, trace or silent (default info, or the config's logLevel)")
     .option("--debug", "serve the live debugger at /debug: recent requests and their strategies' timelines (default off, or the config's debug)")
     .option("-c, --config <file>", "a config file (JSON or YAML): models, upstream pools, verifiers, routes, keys; see the README's deployment section")
+    .option("--profile <file>", "a profile from mull tune: auto runs with it (default none, or the config's profile: auto's default policy)")
     .option("--keys <file>", "a JSON list of API keys ({ key, name, models?, requestsPerMinute?, tokensPerDay? }); without it the server is open")
     .action((flags: ServeFlags) => serveCommand(flags, context()));
 }
@@ -57,7 +68,8 @@ async function serveCommand(flags: ServeFlags, context: CliContext): Promise<voi
   const port = flags.port ?? options.port ?? 8080;
   const logger = createLogger(logLevel ?? "info", context);
   const stopTelemetry = await startTelemetry();
-  const server = await startServer({ ...options, host, port, logger, ...(flags.debug ? { debug: true } : {}) });
+  const profile = flags.profile ?? options.profile;
+  const server = await startServer({ ...options, host, port, logger, ...(flags.debug ? { debug: true } : {}), ...(profile !== undefined ? { profile } : {}) });
   logger.info(
     { url: server.url, models: Object.keys(options.models), routes: Object.keys(options.routes ?? {}), tracing: stopTelemetry !== undefined },
     "listening",

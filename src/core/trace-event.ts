@@ -47,7 +47,16 @@ export type TraceEventData = {
    */
   "confidence-filter": { metric: string; threshold: number; kept: number; of: number; stoppedEarly?: number };
   /** `auto` looked at the probe and chose: how hard the question looks, and what it spends on it. */
-  "auto-choice": { bin: string; probeAgreement: number; probeConfidence: number | undefined; plan: string };
+  "auto-choice": {
+    bin: string;
+    probeAgreement: number;
+    probeConfidence: number | undefined;
+    /** The verifier's highest score on the probe, where a profile has it scored. */
+    probeBestScore?: number;
+    /** With a profile: the calibrated P(the probe's vote is right). */
+    estimate?: number;
+    plan: string;
+  };
   /** RPC's pruning and the answers' perplexity-consistency scores. */
   rpc: { pruned: number; votes: Votes };
   /** Beam search kept these beams. */

@@ -14,6 +14,7 @@ import type { Usage } from "../core/usage.js";
 import { tracingMiddleware } from "../middleware/tracing-middleware.js";
 import { wrapModel } from "../middleware/wrap-model.js";
 import { createMull, defaults, type Mull } from "../runtime/create-mull.js";
+import { loadProfile } from "../strategies/auto-profile.js";
 import { type ApiKey, createKeyRing } from "./api-keys.js";
 import { createDebugRecorder, type DebugRecorder } from "./debug-recorder.js";
 import { addDebugRoutes } from "./debug-routes.js";
@@ -57,6 +58,11 @@ export type ServerAppOptions = {
   maxBodyBytes?: number;
   /** Where a line per request goes (pino, or anything with its `info` and `error`). Defaults to none. */
   logger?: ServerLogger;
+  /**
+   * A profile from `mull tune` that `auto` runs with where its spec names none (requests may not name one).
+   * Read and checked at start. Defaults to none: `auto`'s default policy.
+   */
+  profile?: string;
 };
 
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
@@ -67,6 +73,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const verifierSpecs = Array.isArray(options.verifiers) ? options.verifiers : Object.values(options.verifiers ?? {});
   const routes = options.routes ?? {};
   checkRoutes(mull, routes, options.models);
+  if (options.profile !== undefined) loadProfile(options.profile);
   const metrics = options.metrics === false ? undefined : (options.metrics ?? createServerMetrics());
   // Each served model's calls are counted, failures by class (an upstream's 5xx, a timeout), after its own retries.
   const models = metrics
@@ -84,6 +91,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     verifierNames,
     routes,
     metrics,
+    profile: options.profile,
   };
   const lifecycle = options.lifecycle ?? { draining: false, inFlight: 0 };
   const app = new Hono<ServerEnv>();

@@ -33,6 +33,8 @@ export type ServedModels = {
   debug?: DebugRecorder | undefined;
   /** Where requests' token spend is charged to their API key, when the server has keys. */
   keyRing?: ReturnType<typeof createKeyRing> | undefined;
+  /** The profile file `auto` runs with where its spec names none (`mull serve --profile`). Defaults to none. */
+  profile?: string | undefined;
 };
 
 export function resolveRequestModel(
@@ -65,6 +67,7 @@ export function resolveRequestModel(
   }
   const { model, name } = wrapStrategy(served, {
     strategySpec,
+    specFromRequest: true,
     options,
     temperature: request.temperature,
     verifier: servedVerifier(served, verifier),
@@ -105,6 +108,7 @@ function resolveRoute(
   return {
     model: wrapStrategy(served, {
       strategySpec: route.strategy,
+      specFromRequest: false,
       options,
       temperature: request.temperature,
       verifier: route.verifier !== undefined ? servedVerifier(served, route.verifier) : (served.verifiers[0] ?? "prm"),
@@ -132,6 +136,8 @@ function wrapStrategy(
   served: ServedModels,
   options: {
     strategySpec: string;
+    /** A request's spec may not name files (a profile); a route's, the operator's, may. */
+    specFromRequest: boolean;
     options: Record<string, unknown>;
     temperature: number | undefined;
     verifier: string;
@@ -144,11 +150,12 @@ function wrapStrategy(
   },
 ): { model: LanguageModel; name: string } {
   const { strategySpec, budget, answerPattern, equations } = options;
-  const { definition } = served.mull.parseStrategy(strategySpec);
+  const { definition, input } = served.mull.parseStrategy(strategySpec);
   // The request's temperature is the strategy's, where the strategy has one and mull.temperature is not set.
   const takesTemperature = "temperature" in definition.options.shape && options.temperature !== undefined && !("temperature" in options.options);
+  const profile = profileOption(served, definition.name, options.specFromRequest ? { ...input, ...options.options } : options.options, input);
   const strategy = served.mull.strategy(
-    { spec: strategySpec, options: { ...options.options, ...(takesTemperature ? { temperature: options.temperature } : {}) } },
+    { spec: strategySpec, options: { ...options.options, ...profile, ...(takesTemperature ? { temperature: options.temperature } : {}) } },
     { verifier: options.verifier },
   );
   const grading =
@@ -164,6 +171,19 @@ function wrapStrategy(
     ...(options.observe ? { observe: options.observe } : {}),
   });
   return { model, name: strategy.name };
+}
+
+/**
+ * `auto`'s profile: the server's (`--profile`) unless the route names one. A request may not name a file the
+ * server would read (its contents could leak through the parse error), so a profile in a request is refused.
+ */
+function profileOption(served: ServedModels, strategy: string, fromRequest: Record<string, unknown>, spec: Record<string, unknown>): { profile?: string } {
+  if ("profile" in fromRequest)
+    throw new InvalidArgumentError({
+      parameter: "mull.profile",
+      message: "a profile is the server's to choose (mull serve --profile, or a route in its config), not a request's",
+    });
+  return strategy === "auto" && served.profile !== undefined && !("profile" in spec) ? { profile: served.profile } : {};
 }
 
 /** The verifier a request may use: one the server was started with (requests must not load arbitrary files or URLs). */

@@ -86,6 +86,8 @@ export const serverConfigSchema = z.strictObject({
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   /** Serves the live debugger at `/debug`. Defaults to `false`. */
   debug: z.boolean().optional(),
+  /** A profile from `mull tune` (relative to the config file) for `auto` where its spec names none. Defaults to none. */
+  profile: z.string().min(1).optional(),
 });
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;
@@ -220,6 +222,7 @@ export function serverOptionsFromConfig(options: { mull: Mull; config: ServerCon
     ...(config.host !== undefined ? { host: config.host } : {}),
     ...(config.port !== undefined ? { port: config.port } : {}),
     ...(config.debug ? { debug: true } : {}),
+    ...(config.profile !== undefined ? { profile: options.configPath ? resolvePath(dirname(options.configPath), config.profile) : config.profile } : {}),
   };
 }
 

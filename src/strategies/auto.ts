@@ -1,15 +1,18 @@
 /**
  * `auto`: spend samples where they change the answer (after Snell et al., 2024, compute-optimal scaling by
- * question difficulty). A cheap probe of `probe` samples says how hard the question is for this model, by the
- * share its leading answer holds; the default policy (no tuned profile yet) then spends:
- * - settled (every probe sample agrees): nothing more, the probe's answer;
+ * question difficulty). A cheap probe of a few samples says how hard the question is for this model; `auto`
+ * then runs the action that difficulty calls for (`auto-plan.ts`: the probe's vote, a vote of more samples, a
+ * confidence-weighted vote, the verifier's best, or adaptive voting).
+ *
+ * With a profile (`profile=<file>`, written by `mull tune` on the user's own data) the probe's signals give a
+ * calibrated estimate of how likely its vote is right, and the estimate's bin gives the action. Without one, the
+ * default policy bins by the share the probe's leading answer holds:
+ * - settled (every probe sample agrees): the probe's answer;
  * - split (the leader holds at least `splitAgreement`): adaptive-consistency's Beta rule, continuing from the
- *   probe, up to `maxSamples` (these are the questions more samples turn);
- * - scattered (no answer holds `splitAgreement`): `hardSamples` more, then a DeepConf-style vote (the most
- *   confident 90%, weighted by confidence), since a scattered vote rarely converges within a small budget; or,
- *   with `scattered=verifier`, the one the verifier scores highest (where the verifier is strong and votes are
- *   weak, as the bundled PRM on countdown).
- * What it saw and chose is in its trace (`auto-choice`) and every threshold is an option.
+ *   probe, up to `maxSamples`;
+ * - scattered: `hardSamples` more, then a DeepConf-style vote (the most confident 90%, weighted by confidence),
+ *   or with `scattered=verifier` the one the verifier scores highest.
+ * What it saw and chose is in its trace (`auto-choice`).
  */
 import { z } from "zod";
 import type { Candidate } from "../core/strategy-report.js";
@@ -17,26 +20,31 @@ import { defineStrategy } from "../extension/define-strategy.js";
 import type { RunContext, RunOutcome } from "../extension/run-context.js";
 import { seedAt, waveSeedStride } from "../internal/seeds.js";
 import { runAdaptiveVote } from "./adaptive-vote.js";
-import { confidenceOf, confidentVote, keepThreshold } from "./deepconf-vote.js";
-import { firstWithAnswer, highestScored, majorityVote } from "./majority-vote.js";
+import { type AutoAction, adaptiveRule, describeAction, selectAnswer } from "./auto-plan.js";
+import { estimateDifficulty, probeFeatures } from "./auto-probe.js";
+import { type AutoProfile, binOf, loadProfile, profileNeedsVerifier } from "./auto-profile.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
-import { betaRule } from "./stopping-rules.js";
 
 const autoOptions = z.strictObject({
-  probe: z.number().int().min(1).max(64).default(4).describe("Samples of the first look at the question"),
+  profile: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A profile written by `mull tune` (a JSON file); it then decides the probe and the actions. Default: none, the default policy"),
+  probe: z.number().int().min(1).max(64).default(4).describe("Default policy: samples of the first look at the question"),
   splitAgreement: z
     .number()
     .gt(0)
     .max(1)
     .default(0.5)
-    .describe("The probe leader's share from which a question is split (worth sampling on); below it, scattered"),
-  maxSamples: samplesOption(32, "Most samples in all for a split question"),
-  threshold: z.number().gt(0).max(1).default(0.95).describe("Split questions: stop once P(leader beats runner-up) reaches this"),
-  hardSamples: z.number().int().min(0).max(1024).default(8).describe("Scattered questions: samples added to the probe"),
+    .describe("Default policy: the probe leader's share from which a question is split (worth sampling on); below it, scattered"),
+  maxSamples: samplesOption(32, "Default policy: most samples in all for a split question"),
+  threshold: z.number().gt(0).max(1).default(0.95).describe("Default policy, split questions: stop once P(leader beats runner-up) reaches this"),
+  hardSamples: z.number().int().min(0).max(1024).default(8).describe("Default policy, scattered questions: samples added to the probe"),
   scattered: z
     .enum(["vote", "verifier"])
     .default("vote")
-    .describe("Scattered questions: a confidence-weighted vote, or the sample the verifier scores highest (needs a verifier)"),
+    .describe("Default policy, scattered questions: a confidence-weighted vote, or the sample the verifier scores highest (needs a verifier)"),
   waveSize: z.number().int().min(1).max(1024).default(4).describe("Samples in flight at once after the probe"),
   temperature: temperatureOption(0.7),
   topLogprobs: z.number().int().min(2).max(20).default(5).describe("Top tokens per position for the confidence signals"),
@@ -45,63 +53,84 @@ const autoOptions = z.strictObject({
 
 type AutoSettings = z.output<typeof autoOptions>;
 
-function meanConfidence(candidates: readonly Candidate[]): number | undefined {
-  const values = candidates.map((candidate) => confidenceOf(candidate, "lowest-group"));
-  if (values.length === 0 || values.some((value) => value === undefined)) return undefined;
-  return (values as number[]).reduce((sum, value) => sum + value, 0) / values.length;
+/** What the probe decided: the bin's name, the action and, with a profile, the estimate. */
+type Choice = { bin: string; action: AutoAction; estimate?: number };
+
+function defaultChoice(options: AutoSettings, agreement: number): Choice {
+  if (agreement >= 1) return { bin: "settled", action: { kind: "stop" } };
+  if (agreement >= options.splitAgreement) return { bin: "split", action: { kind: "adaptive", samples: options.maxSamples, threshold: options.threshold } };
+  const samples = options.probe + options.hardSamples;
+  return {
+    bin: "scattered",
+    action: options.scattered === "verifier" ? { kind: "verifier", samples } : { kind: "confidence-vote", samples, keep: 0.9 },
+  };
 }
 
-/** Scattered: a few more samples, then the most confident 90% vote, weighted by confidence. */
-async function spendOnScattered(context: RunContext<AutoSettings>, probe: Candidate[]): Promise<RunOutcome> {
-  const { hardSamples, temperature, topLogprobs, window } = context.options;
+function profileChoice(context: RunContext<AutoSettings>, profile: AutoProfile, probe: Candidate[]): Choice {
+  const { estimate, missing } = estimateDifficulty(profile.estimate, probeFeatures(probe));
+  if (missing.length > 0)
+    context.warn([{ type: "other", message: `auto: the probe lacks ${missing.join(", ")}, which the profile's estimate uses; taken at its dev mean` }]);
+  const { index, action } = binOf(profile, estimate);
+  return { bin: `bin ${index + 1} of ${profile.bins.length}`, action, estimate };
+}
+
+/** Runs the chosen action, continuing from the probe's samples. */
+async function runAction(context: RunContext<AutoSettings>, action: AutoAction, probe: Candidate[], sampling: Sampling): Promise<RunOutcome> {
+  if (action.kind === "adaptive") {
+    const voteContext = { ...context, options: { maxSamples: action.samples, temperature: sampling.temperature } };
+    return runAdaptiveVote(voteContext, adaptiveRule(action), context.options.waveSize, { candidates: probe, wave: 1 });
+  }
+  const more = action.kind === "stop" ? 0 : Math.max(0, action.samples - probe.length);
   const seed = seedAt(context.call.seed, 1, waveSeedStride);
-  const more =
-    hardSamples > 0
+  const drawn =
+    more > 0
       ? await context.sample({
-          n: hardSamples,
-          temperature,
-          waveSize: context.waveSize(hardSamples, context.options.waveSize),
-          call: { logprobs: true, topLogprobs, ...(seed !== undefined ? { seed } : {}) },
-          confidenceWindow: window,
+          n: more,
+          temperature: sampling.temperature,
+          waveSize: context.waveSize(more, context.options.waveSize),
+          call: { logprobs: true, topLogprobs: sampling.topLogprobs, ...(seed !== undefined ? { seed } : {}) },
+          confidenceWindow: sampling.window,
         })
       : [];
-  const candidates = [...probe, ...more];
-  if (context.options.scattered === "verifier") {
-    await context.score(candidates);
-    const chosen = highestScored(candidates);
-    context.trace("select", { answer: chosen?.answer, votes: chosen?.answer === undefined ? {} : { [chosen.answer]: 1 } });
-    return { chosen, confidence: chosen?.score ?? 0, candidates };
-  }
-  const values = candidates.map((candidate) => confidenceOf(candidate, "lowest-group"));
-  const tally = values.some((value) => value === undefined)
-    ? { kept: candidates, ...majorityVote(candidates) }
-    : confidentVote(candidates, "lowest-group", keepThreshold(values as number[], 0.9));
-  context.trace("vote", { answer: tally.answer, votes: tally.votes });
-  return { chosen: firstWithAnswer(tally.kept, tally.answer), answer: tally.answer, confidence: tally.confidence, votes: tally.votes, candidates };
+  const candidates = [...probe, ...drawn];
+  if (action.kind === "verifier") await context.score(candidates.filter((candidate) => candidate.score === undefined));
+  const selection = selectAnswer(action, candidates);
+  context.trace(action.kind === "verifier" ? "select" : "vote", { answer: selection.answer, votes: selection.votes });
+  return { ...selection, candidates, settled: action.kind === "stop" };
 }
+
+type Sampling = { probe: number; temperature: number; topLogprobs: number; window: number; score: boolean };
 
 export const auto = defineStrategy({
   name: "auto",
-  description: "Probes the question with a few samples, then spends by how hard it looks: nothing more, adaptive voting, or a few more and a confidence vote",
+  description: "Probes the question with a few samples, then spends by how hard it looks (by a profile from mull tune, or a default policy)",
   options: autoOptions,
-  verifier: (options) => (options.scattered === "verifier" ? "required" : "none"),
+  verifier: (options) =>
+    (options.profile !== undefined ? profileNeedsVerifier(loadProfile(options.profile)) : options.scattered === "verifier") ? "required" : "none",
   async run(context) {
-    const { probe: size, splitAgreement, temperature, topLogprobs, window, maxSamples, threshold } = context.options;
-    const probe = await context.sample({ n: size, temperature, waveSize: size, call: { logprobs: true, topLogprobs }, confidenceWindow: window });
-    const tally = majorityVote(probe);
-    const agreement = probe.length === 0 ? 0 : ((tally.answer !== undefined ? tally.votes[tally.answer] : 0) ?? 0) / probe.length;
-    const bin = agreement >= 1 ? "settled" : agreement >= splitAgreement ? "split" : "scattered";
-    const plan =
-      bin === "settled"
-        ? "the probe's answer"
-        : bin === "split"
-          ? `adaptive-consistency (threshold ${threshold}) to at most ${maxSamples} samples`
-          : `${context.options.hardSamples} more samples, ${context.options.scattered === "verifier" ? "the verifier's best" : "confidence-weighted vote"}`;
-    context.trace("auto-choice", { bin, probeAgreement: agreement, probeConfidence: meanConfidence(probe), plan });
-    context.progress(`probe ${probe.length}: ${bin}, ${plan}`, { bin, agreement });
-    if (bin === "settled") return { chosen: firstWithAnswer(probe, tally.answer), ...tally, candidates: probe, settled: true };
-    if (bin === "scattered") return spendOnScattered(context, probe);
-    return runAdaptiveVote(context, betaRule({ threshold, minSamples: 2 }), context.options.waveSize, { candidates: probe, wave: 1 });
+    const profile = context.options.profile !== undefined ? loadProfile(context.options.profile) : undefined;
+    const sampling: Sampling = profile ? { ...profile.probe, probe: profile.probe.samples } : { ...context.options, score: false };
+    const probe = await context.sample({
+      n: sampling.probe,
+      temperature: sampling.temperature,
+      waveSize: sampling.probe,
+      call: { logprobs: true, topLogprobs: sampling.topLogprobs },
+      confidenceWindow: sampling.window,
+    });
+    if (sampling.score) await context.score(probe);
+    const features = probeFeatures(probe);
+    const choice = profile ? profileChoice(context, profile, probe) : defaultChoice(context.options, features.agreement);
+    const plan = describeAction(choice.action);
+    context.trace("auto-choice", {
+      bin: choice.bin,
+      probeAgreement: features.agreement,
+      probeConfidence: features.confidence,
+      ...(features.bestScore !== undefined ? { probeBestScore: features.bestScore } : {}),
+      ...(choice.estimate !== undefined ? { estimate: choice.estimate } : {}),
+      plan,
+    });
+    context.progress(`probe ${probe.length}: ${choice.bin}, ${plan}`, { bin: choice.bin, agreement: features.agreement });
+    return runAction(context, choice.action, probe, sampling);
   },
 });
 

@@ -12,10 +12,23 @@ import { samplesOption, temperatureOption, waveSizeOption } from "./sampling-opt
 export const repeatedSampling = defineStrategy({
   name: "repeated-sampling",
   description: "Draws n samples and selects by the verifier; with an oracle, reports coverage (pass@k)",
-  options: z.strictObject({ n: samplesOption(16), temperature: temperatureOption(0.7), waveSize: waveSizeOption() }),
+  options: z.strictObject({
+    n: samplesOption(16),
+    temperature: temperatureOption(0.7),
+    waveSize: waveSizeOption(),
+    topLogprobs: z
+      .number()
+      .int()
+      .min(0)
+      .max(20)
+      .default(0)
+      .describe("Top tokens per position for each candidate's confidence signals (0: none asked). A pool for `mull tune` asks 5"),
+    window: z.number().int().min(1).max(4096).default(16).describe("Tokens per group for the lowest-group confidence"),
+  }),
   verifier: "optional",
   async run(context) {
-    const candidates = await sampleAndScore(context);
+    const { topLogprobs, window } = context.options;
+    const candidates = await sampleAndScore(context, topLogprobs > 0 ? { logprobs: true, topLogprobs, window } : undefined);
     const verifier = context.verifier;
     if (verifier?.kind === "oracle") {
       const correct = candidates.filter((candidate) => (candidate.score ?? 0) >= 1).length;

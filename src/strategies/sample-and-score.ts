@@ -2,15 +2,20 @@ import type { Candidate } from "../core/strategy-report.js";
 import type { RunContext } from "../extension/run-context.js";
 
 /**
- * Draws n samples and, where the strategy has a verifier, scores them: the first half of every
+ * Draws n samples (with log-probabilities for the confidence signals where asked; defaults to none) and,
+ * where the strategy has a verifier, scores them: the first half of every
  * selection strategy (best-of-n, weighted-vote, complexity-vote, repeated-sampling).
  */
-export async function sampleAndScore(context: RunContext<{ n: number; temperature: number; waveSize?: number | undefined }>): Promise<Candidate[]> {
+export async function sampleAndScore(
+  context: RunContext<{ n: number; temperature: number; waveSize?: number | undefined }>,
+  confidence?: { logprobs: true; topLogprobs: number; window: number },
+): Promise<Candidate[]> {
   const { n, temperature } = context.options;
   const candidates = await context.sample({
     n,
     temperature,
     waveSize: context.waveSize(n, context.options.waveSize),
+    ...(confidence ? { call: { logprobs: true, topLogprobs: confidence.topLogprobs }, confidenceWindow: confidence.window } : {}),
     onWave: (sampled) => context.progress(`${sampled.length}/${n} samples`, { samples: sampled.length }),
   });
   if (context.verifier && !context.abortSignal?.aborted) {

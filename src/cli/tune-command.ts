@@ -1,0 +1,158 @@
+import { writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { RunStore, type UnitRecord } from "../bench/run-store.js";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import { defaults } from "../runtime/create-mull.js";
+import { poolsFromUnits } from "../tune/sample-pool.js";
+import { type TuneObjective, type TuneResult, tuneProfile } from "../tune/tune-profile.js";
+import { type BenchFlags, benchGrid } from "./bench-command.js";
+import type { CliContext } from "./cli-context.js";
+import { integerOption } from "./parse-flags.js";
+
+type TuneFlags = Pick<BenchFlags, "dataset" | "format" | "promptField" | "answerField" | "template" | "limit" | "model" | "verifier" | "db" | "concurrency"> & {
+  samples: number;
+  objective: string;
+  tolerance: number;
+  tokenBudget?: number;
+  bins: number;
+  probeSizes: string;
+  verifierCost: number;
+  out: string;
+  json?: boolean;
+};
+
+export function addTuneCommand(program: Command, context: () => CliContext): void {
+  program
+    .command("tune")
+    .description(
+      "Tune a profile for the auto strategy on a dev set: draws (or reuses) stored samples, replays every probe and action on them, writes the profile",
+    )
+    .requiredOption("--dataset <name|file>", "the dev set: any dataset mull bench reads (mull's own: arith-dev, countdown-dev, mixed-dev, ...)")
+    .option("--format <format>", "gsm8k, math, choice, jsonl or csv (default from the file extension)")
+    .option("--prompt-field <name>", "prompt field of a JSONL/CSV file")
+    .option("--answer-field <name>", "answer field (default answer)")
+    .option("--template <text>", "wraps each prompt; {prompt} is replaced")
+    .option("--limit <count>", "most questions", integerOption("--limit"))
+    .option("-m, --model <spec>", "model spec", defaults.model)
+    .option("--verifier <spec>", "score every sample with this verifier, so that profiles may use it (default: none)")
+    .option("--samples <count>", "samples per question in the pool (majority of all of them is the reference)", integerOption("--samples", 2), 32)
+    .option(
+      "--objective <kind>",
+      "match: least tokens within --tolerance of majority@samples; best: of the best profile; budget: best accuracy within --token-budget",
+      "match",
+    )
+    .option("--tolerance <points>", "accuracy points the profile may give up (match, best)", Number.parseFloat, 1)
+    .option("--token-budget <tokens>", "budget: most generated tokens per question on average", integerOption("--token-budget"))
+    .option("--bins <count>", "difficulty bins", integerOption("--bins"), 4)
+    .option("--probe-sizes <list>", "probe sizes tried", "2,3,4")
+    .option("--verifier-cost <weight>", "what a verifier token costs against a generated one in the objective", Number.parseFloat, 0)
+    .option("--db <path>", "the run store (the pool is a bench run there, reused by a later tune of the same set)", ".mull/runs.db")
+    .option("--concurrency <count>", "questions in flight while drawing the pool", integerOption("--concurrency"), 2)
+    .option("-o, --out <file>", "where to write the profile", "auto-profile.json")
+    .option("--json", "print the result as JSON")
+    .action((flags: TuneFlags) => tuneCommand(flags, context()));
+}
+
+function objectiveOf(flags: TuneFlags): TuneObjective {
+  if (flags.objective === "match" || flags.objective === "best") {
+    if (!Number.isFinite(flags.tolerance) || flags.tolerance < 0)
+      throw new InvalidArgumentError({ parameter: "--tolerance", value: String(flags.tolerance), message: "must be accuracy points >= 0" });
+    return { kind: flags.objective, tolerance: flags.tolerance };
+  }
+  if (flags.objective === "budget") {
+    if (flags.tokenBudget === undefined) throw new InvalidArgumentError({ parameter: "--token-budget", message: "is required with --objective budget" });
+    return { kind: "budget", tokens: flags.tokenBudget };
+  }
+  throw new InvalidArgumentError({ parameter: "--objective", value: flags.objective, message: "must be match, best or budget" });
+}
+
+function probeSizesOf(list: string, samples: number): number[] {
+  const sizes = list.split(",").map((value) => Number(value.trim()));
+  const bad = sizes.find((size) => !Number.isInteger(size) || size < 1 || size > samples);
+  if (bad !== undefined || sizes.length === 0)
+    throw new InvalidArgumentError({ parameter: "--probe-sizes", value: list, message: `must be integers from 1 to --samples (${samples}), comma-separated` });
+  return sizes;
+}
+
+/** The pool's bench configuration: a stored run with the same one is resumed rather than drawn again. */
+function poolConfig(flags: TuneFlags): BenchFlags {
+  // Top-5 log-probabilities give each sample its confidence signals; the other settings are the strategy's defaults.
+  const strategy = `repeated-sampling:n=${flags.samples}:topLogprobs=5`;
+  const config: Record<string, unknown> = {
+    dataset: flags.dataset,
+    format: flags.format,
+    promptField: flags.promptField,
+    answerField: flags.answerField,
+    template: flags.template,
+    limit: flags.limit,
+    strategies: strategy,
+    budgets: "none",
+    model: flags.model,
+    verifier: flags.verifier,
+    concurrency: flags.concurrency,
+  };
+  return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined)) as BenchFlags;
+}
+
+/** The settings the pool was drawn with (stored with each unit); the profile's probe samples the same way. */
+function samplingOf(units: UnitRecord[]): { temperature: number; topLogprobs: number; window: number } {
+  const options = (units[0]?.detail.settings as { options?: Record<string, unknown> } | undefined)?.options ?? {};
+  const number = (key: string, fallback: number) => (typeof options[key] === "number" ? (options[key] as number) : fallback);
+  return { temperature: number("temperature", 0.7), topLogprobs: number("topLogprobs", 5), window: number("window", 16) };
+}
+
+const sameKeys = ["dataset", "format", "promptField", "answerField", "template", "limit", "strategies", "model", "verifier"] as const;
+
+/** `mull tune`: draw or reuse the pool, tune, write the profile. */
+export async function tuneCommand(flags: TuneFlags, context: CliContext): Promise<void> {
+  const objective = objectiveOf(flags);
+  const probeSizes = probeSizesOf(flags.probeSizes, flags.samples);
+  const store = new RunStore(flags.db);
+  try {
+    const config = poolConfig(flags);
+    const stored = store.listRuns().find((run) => sameKeys.every((key) => run.config[key] === (config as Record<string, unknown>)[key]));
+    if (stored) context.err(`reusing the stored pool ${stored.id} (${stored.units} questions stored)\n`);
+    const summary = await benchGrid({ store, config, context, ...(stored ? { runId: stored.id } : {}), json: flags.json === true });
+    if (!summary) return;
+    const units = store.units(summary.runId);
+    const { pools, skipped } = poolsFromUnits(units);
+    if (skipped > 0) context.err(`${skipped} questions left out (their units errored)\n`);
+    const result = tuneProfile({
+      pools,
+      objective,
+      probeSizes,
+      bins: flags.bins,
+      verifierCost: flags.verifierCost,
+      sampling: samplingOf(units),
+      tunedOn: { dataset: flags.dataset, model: flags.model, verifier: flags.verifier ?? null, samples: flags.samples, run: summary.runId, db: flags.db },
+    });
+    if (!result) throw new InvalidArgumentError({ parameter: "--token-budget", message: "no profile spends this little: even the smallest probe costs more" });
+    writeFileSync(flags.out, `${JSON.stringify(result.profile, null, 2)}\n`);
+    context.out(flags.json ? JSON.stringify({ out: flags.out, profile: result.profile }) : describeResult(result, flags.out));
+  } finally {
+    store.close();
+  }
+}
+
+const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
+
+function describeResult(result: TuneResult, out: string): string {
+  const { profile, reference, dev } = result;
+  const lines = [
+    `wrote ${out}: probe ${profile.probe.samples} samples${profile.probe.score ? ", scored by the verifier" : ""}, ${profile.bins.length} bins`,
+    "",
+    "| bin | estimate | questions | action | dev accuracy | tokens | verifier tokens |",
+    "|---|---|---|---|---|---|---|",
+    ...profile.bins.map((bin, index) => {
+      const low = index === 0 ? 0 : (profile.bins[index - 1]?.estimateBelow ?? 0);
+      const range = `${low.toFixed(3)}–${bin.estimateBelow === undefined ? "1" : bin.estimateBelow.toFixed(3)}`;
+      const numbers = bin.dev;
+      return `| ${index + 1} | ${range} | ${numbers?.questions ?? 0} | ${(profile.dev?.plan as string[] | undefined)?.[index] ?? bin.action.kind} | ${percent(numbers?.accuracy ?? 0)} | ${(numbers?.tokens ?? 0).toFixed(0)} | ${(numbers?.verifierTokens ?? 0).toFixed(0)} |`;
+    }),
+    "",
+    `dev: ${percent(dev.correct / dev.questions)} at ${(dev.tokens / dev.questions).toFixed(0)} generated tokens per question (${percent(dev.tokens / Math.max(1, reference.tokens))} of majority@${reference.samples}'s), ${(dev.verifierTokens / dev.questions).toFixed(0)} verifier tokens`,
+    `majority@${reference.samples}: ${percent(reference.correct / reference.questions)} at ${(reference.tokens / reference.questions).toFixed(0)}`,
+    "These are the dev set's own numbers (the choice was made on them); evaluate on held-out data: mull bench --strategies auto:profile=<file>",
+  ];
+  return lines.join("\n");
+}

@@ -1,0 +1,88 @@
+/**
+ * A tuned profile for `auto` (written by `mull tune`): a versioned, human-readable JSON document saying how
+ * to probe, how to turn the probe into a difficulty estimate, and which action each difficulty bin gets, with
+ * the dev-set numbers that justified each choice.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import { type AutoAction, actionNeedsVerifier, autoActionSchema } from "./auto-plan.js";
+import { difficultyEstimateSchema } from "./auto-probe.js";
+
+export const PROFILE_VERSION = 1;
+
+const devNumbers = z.strictObject({
+  questions: z.number().int().min(0),
+  /** Share of these questions whose answer was right, on the dev set. */
+  accuracy: z.number().min(0).max(1),
+  /** Mean generated tokens per question (the probe included). */
+  tokens: z.number().min(0),
+  /** Mean verifier tokens per question. */
+  verifierTokens: z.number().min(0),
+});
+
+export const autoProfileSchema = z.strictObject({
+  kind: z.literal("mull-auto-profile"),
+  version: z.literal(PROFILE_VERSION),
+  createdAt: z.string(),
+  /** What it was tuned on: free-form, for people (dataset, model, verifier, samples per question, run id). */
+  tunedOn: z.record(z.string(), z.unknown()),
+  /** The goal the bins' actions were chosen for. */
+  objective: z.record(z.string(), z.unknown()),
+  probe: z.strictObject({
+    samples: z.number().int().min(1).max(64),
+    temperature: z.number().min(0).max(2),
+    topLogprobs: z.number().int().min(2).max(20),
+    window: z.number().int().min(1).max(4096),
+    /** Whether the verifier scores the probe (the estimate then uses its best score). */
+    score: z.boolean(),
+  }),
+  estimate: difficultyEstimateSchema,
+  /** In order; a question takes the first bin whose `estimateBelow` its estimate is under (the last has none). */
+  bins: z.array(z.strictObject({ estimateBelow: z.number().min(0).max(1).optional(), action: autoActionSchema, dev: devNumbers.optional() })).min(1),
+  dev: z.record(z.string(), z.unknown()).optional(),
+});
+
+export type AutoProfile = z.output<typeof autoProfileSchema>;
+
+/** Whether running the profile needs a verifier. */
+export const profileNeedsVerifier = (profile: AutoProfile): boolean => profile.probe.score || profile.bins.some((bin) => actionNeedsVerifier(bin.action));
+
+/** The bin a difficulty estimate falls in. */
+export function binOf(profile: AutoProfile, estimate: number): { index: number; action: AutoAction } {
+  const index = profile.bins.findIndex((bin) => bin.estimateBelow === undefined || estimate < bin.estimateBelow);
+  const found = index === -1 ? profile.bins.length - 1 : index;
+  return { index: found, action: (profile.bins[found] as AutoProfile["bins"][number]).action };
+}
+
+/** Validates a profile document; errors name the field. */
+export function parseProfile(document: unknown, source: string): AutoProfile {
+  const parsed = autoProfileSchema.safeParse(document);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.join(".") || "(root)";
+    throw new InvalidArgumentError({ parameter: "profile", value: source, message: `${source}: ${field}: ${issue?.message ?? "invalid"}` });
+  }
+  const profile = parsed.data;
+  const sizes = [profile.estimate.mean.length, profile.estimate.scale.length, profile.estimate.weights.length];
+  if (sizes.some((size) => size !== profile.estimate.features.length))
+    throw new InvalidArgumentError({ parameter: "profile", value: source, message: `${source}: estimate: mean, scale and weights need one entry per feature` });
+  return profile;
+}
+
+const loaded = new Map<string, AutoProfile>();
+
+/** Reads and validates a profile file once per path (a server resolves it at every request). */
+export function loadProfile(path: string): AutoProfile {
+  const cached = loaded.get(path);
+  if (cached) return cached;
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new InvalidArgumentError({ parameter: "profile", value: path, message: `cannot read the profile ${path}: ${(error as Error).message}` });
+  }
+  const profile = parseProfile(document, path);
+  loaded.set(path, profile);
+  return profile;
+}

@@ -1,0 +1,64 @@
+/**
+ * The samples `mull tune` replays: per dev question, the candidates one bench unit drew (in the order drawn),
+ * whether each is right, its tokens, its confidence signals and its verifier score, as the bench stored them.
+ */
+import type { UnitRecord } from "../bench/run-store.js";
+import type { Candidate } from "../core/strategy-report.js";
+
+export type PoolItem = {
+  id: string;
+  /** The item's difficulty (in `mixed`, task and difficulty), for per-group tables. */
+  group: string | null;
+  candidates: Candidate[];
+  /** Whether each candidate is right, as the bench graded it. */
+  correct: boolean[];
+  /** The verifier's tokens per candidate scored (the unit's total over its candidates). */
+  verifierTokensPerSample: number;
+};
+
+type StoredCandidate = {
+  text?: string;
+  answer?: string | null;
+  score?: number | null;
+  correct?: boolean;
+  completionTokens?: number;
+  confidence?: Candidate["confidence"] | number;
+};
+
+function toCandidate(stored: StoredCandidate): Candidate {
+  const confidence = stored.confidence;
+  return {
+    text: stored.text ?? "",
+    answer: stored.answer ?? undefined,
+    finishReason: "stop",
+    completionTokens: stored.completionTokens ?? 0,
+    ...(typeof stored.score === "number" ? { score: stored.score } : {}),
+    // A bare number is the lowest-group confidence alone (how the first pools were stored).
+    ...(typeof confidence === "number"
+      ? { confidence: { lowestGroup: confidence, mean: confidence, tail: confidence, entropy: 0, window: 0 } }
+      : confidence
+        ? { confidence }
+        : {}),
+  };
+}
+
+/** Pools from a bench run's units of one strategy; units that errored or lack per-candidate grades are left out. */
+export function poolsFromUnits(units: readonly UnitRecord[]): { pools: PoolItem[]; skipped: number } {
+  const pools: PoolItem[] = [];
+  let skipped = 0;
+  for (const unit of units) {
+    const stored = unit.detail.candidates as StoredCandidate[] | undefined;
+    if (unit.error !== undefined || !Array.isArray(stored) || stored.length === 0 || stored.some((item) => typeof item.correct !== "boolean")) {
+      skipped++;
+      continue;
+    }
+    pools.push({
+      id: unit.itemId,
+      group: unit.difficulty,
+      candidates: stored.map(toCandidate),
+      correct: stored.map((item) => item.correct === true),
+      verifierTokensPerSample: Number(unit.detail.verifierTokens ?? 0) / stored.length,
+    });
+  }
+  return { pools, skipped };
+}

@@ -1,0 +1,178 @@
+/**
+ * `mull tune`'s search: replays every candidate profile on stored samples of a dev set (no model calls) and
+ * keeps the one its objective prefers. For each probe size (and with or without the verifier scoring the
+ * probe) it fits the difficulty estimate, cuts it into bins at its quantiles, replays every action on every
+ * question, and chooses one action per bin by a Lagrangian sweep over accuracy − λ·tokens (the
+ * multiple-choice knapsack's convex front: compute-optimal allocation in Snell et al.'s sense).
+ */
+import { type AutoAction, describeAction, replayAction } from "../strategies/auto-plan.js";
+import { type DifficultyEstimate, estimateDifficulty, fitDifficultyEstimate, type ProbeFeature, probeFeatures } from "../strategies/auto-probe.js";
+import { type AutoProfile, PROFILE_VERSION } from "../strategies/auto-profile.js";
+import type { PoolItem } from "./sample-pool.js";
+
+/**
+ * `match`: least tokens within `tolerance` of the pool's majority vote (majority@N); `best`: least tokens within
+ * `tolerance` of the best profile found; `budget`: best accuracy at most `tokens` generated per question.
+ */
+export type TuneObjective = { kind: "match" | "best"; tolerance: number } | { kind: "budget"; tokens: number };
+
+export type TuneOptions = {
+  pools: PoolItem[];
+  objective: TuneObjective;
+  /** Probe sizes tried. Defaults to 2, 3 and 4. */
+  probeSizes?: number[];
+  /** Difficulty bins. Defaults to 4. */
+  bins?: number;
+  /** What a verifier token costs against a generated one in the objective. Defaults to 0 (reported apart). */
+  verifierCost?: number;
+  /** Sampling settings the pool was drawn with, copied into the profile. */
+  sampling: { temperature: number; topLogprobs: number; window: number };
+  tunedOn: Record<string, unknown>;
+};
+
+/** Totals over questions: right answers, generated tokens, verifier tokens. */
+type Totals = { questions: number; correct: number; tokens: number; verifierTokens: number };
+
+const add = (a: Totals, b: Totals): Totals => ({
+  questions: a.questions + b.questions,
+  correct: a.correct + b.correct,
+  tokens: a.tokens + b.tokens,
+  verifierTokens: a.verifierTokens + b.verifierTokens,
+});
+const empty: Totals = { questions: 0, correct: 0, tokens: 0, verifierTokens: 0 };
+
+/** One question under one action: right or not, and what it spent. */
+export function replayQuestion(item: PoolItem, action: AutoAction, probe: number, scoreProbe: boolean): Totals {
+  const { used, selection } = replayAction(action, item.candidates, probe);
+  const index = selection.chosen ? item.candidates.indexOf(selection.chosen) : -1;
+  const tokens = item.candidates.slice(0, used).reduce((sum, candidate) => sum + candidate.completionTokens, 0);
+  const scored = action.kind === "verifier" ? used : scoreProbe ? Math.min(probe, used) : 0;
+  return { questions: 1, correct: index >= 0 && item.correct[index] ? 1 : 0, tokens, verifierTokens: scored * item.verifierTokensPerSample };
+}
+
+/** The actions tried, for a pool of `size` samples and a probe of `probe`. */
+export function actionGrid(size: number, probe: number, scored: boolean): AutoAction[] {
+  const counts = [4, 6, 8, 12, 16, 24, 32, 48, 64].filter((count) => count > probe && count <= size);
+  return [
+    { kind: "stop" },
+    ...counts.map((samples): AutoAction => ({ kind: "vote", samples })),
+    ...counts.flatMap((samples): AutoAction[] => [0.9, 0.5].map((keep) => ({ kind: "confidence-vote", samples, keep }))),
+    ...counts.flatMap((samples): AutoAction[] => [0.8, 0.9, 0.95].map((threshold) => ({ kind: "adaptive", samples, threshold }))),
+    ...(scored ? [probe, ...counts].map((samples): AutoAction => ({ kind: "verifier", samples })) : []),
+  ];
+}
+
+type Plan = { probe: number; scoreProbe: boolean; estimate: DifficultyEstimate; cuts: number[]; choice: AutoAction[]; perBin: Totals[]; total: Totals };
+
+const cost = (totals: Totals, verifierCost: number) => totals.tokens + verifierCost * totals.verifierTokens;
+
+/** The profiles on the front for one probe setting: one per λ, each bin taking its best action at that λ. */
+function frontFor(options: TuneOptions, probe: number, scoreProbe: boolean): Plan[] {
+  const { pools } = options;
+  const verifierCost = options.verifierCost ?? 0;
+  const hasConfidence = pools.every((item) => item.candidates.every((candidate) => candidate.confidence !== undefined));
+  const features: ProbeFeature[] = ["agreement", ...(hasConfidence ? (["confidence"] as const) : []), ...(scoreProbe ? (["bestScore"] as const) : [])];
+  const rows = pools.map((item) => probeFeatures(item.candidates.slice(0, probe)));
+  const right = pools.map((item) => replayQuestion(item, { kind: "stop" }, probe, false).correct === 1);
+  const estimate = fitDifficultyEstimate({ features, rows, right });
+  const estimates = rows.map((row) => estimateDifficulty(estimate, row).estimate);
+  const cuts = quantileCuts(estimates, options.bins ?? 4);
+  const binIndex = estimates.map((value) => cuts.filter((cut) => value >= cut).length);
+  const actions = actionGrid(Math.min(...pools.map((item) => item.candidates.length)), probe, scoreProbe);
+  // table[bin][action]: the bin's totals under that action.
+  const table = Array.from({ length: cuts.length + 1 }, () => actions.map(() => ({ ...empty })));
+  pools.forEach((item, row) => {
+    const bin = table[binIndex[row] ?? 0] as Totals[];
+    actions.forEach((action, column) => {
+      bin[column] = add(bin[column] as Totals, replayQuestion(item, action, probe, scoreProbe));
+    });
+  });
+  const lambdas = [0, ...Array.from({ length: 121 }, (_, index) => 10 ** (-7 + index * 0.05))];
+  return lambdas.map((lambda) => {
+    const picks = table.map((bin) => {
+      let best = 0;
+      bin.forEach((totals, column) => {
+        const value = (totals: Totals) => totals.correct - lambda * cost(totals, verifierCost);
+        if (value(totals) > value(bin[best] as Totals) + 1e-12) best = column;
+      });
+      return best;
+    });
+    const perBin = picks.map((column, bin) => (table[bin] as Totals[])[column] as Totals);
+    return { probe, scoreProbe, estimate, cuts, choice: picks.map((column) => actions[column] as AutoAction), perBin, total: perBin.reduce(add, empty) };
+  });
+}
+
+/** `count - 1` cut points at the estimate's quantiles, duplicates dropped. */
+function quantileCuts(values: number[], count: number): number[] {
+  const sorted = [...values].sort((a, b) => a - b);
+  const cuts: number[] = [];
+  for (let bin = 1; bin < count; bin++) {
+    const cut = sorted[Math.floor((bin * sorted.length) / count)];
+    if (cut !== undefined && cut > (cuts.at(-1) ?? Number.NEGATIVE_INFINITY) && cut > (sorted[0] ?? 0)) cuts.push(cut);
+  }
+  return cuts;
+}
+
+/** The pool's majority vote over all its samples: the reference (`majority@N`). */
+export function majorityReference(pools: PoolItem[]): Totals & { samples: number } {
+  const samples = Math.min(...pools.map((item) => item.candidates.length));
+  const totals = pools.map((item) => replayQuestion(item, { kind: "vote", samples }, samples, false)).reduce(add, empty);
+  return { ...totals, samples };
+}
+
+function pick(front: Plan[], objective: TuneObjective, reference: Totals, verifierCost: number): Plan | undefined {
+  const accuracy = (candidate: Plan) => candidate.total.correct / Math.max(1, candidate.total.questions);
+  const meanCost = (candidate: Plan) => cost(candidate.total, verifierCost) / Math.max(1, candidate.total.questions);
+  if (objective.kind === "budget") {
+    const within = front.filter((candidate) => meanCost(candidate) <= objective.tokens);
+    return within.sort((a, b) => accuracy(b) - accuracy(a) || meanCost(a) - meanCost(b))[0];
+  }
+  const target =
+    (objective.kind === "match" ? reference.correct / Math.max(1, reference.questions) : Math.max(...front.map(accuracy))) - objective.tolerance / 100;
+  return front.filter((candidate) => accuracy(candidate) >= target - 1e-12).sort((a, b) => meanCost(a) - meanCost(b))[0];
+}
+
+export type TuneResult = { profile: AutoProfile; reference: Totals & { samples: number }; dev: Totals };
+
+/** Tunes a profile on the pools; undefined when no profile meets the objective (a budget below every probe). */
+export function tuneProfile(options: TuneOptions): TuneResult | undefined {
+  const { pools, objective } = options;
+  if (pools.length === 0) throw new RangeError("tune: no questions with stored samples to tune on");
+  const size = Math.min(...pools.map((item) => item.candidates.length));
+  const scored = pools.every((item) => item.candidates.every((candidate) => candidate.score !== undefined));
+  const probeSizes = (options.probeSizes ?? [2, 3, 4]).filter((probe) => probe >= 1 && probe <= size);
+  const front = probeSizes.flatMap((probe) => [false, ...(scored ? [true] : [])].flatMap((scoreProbe) => frontFor(options, probe, scoreProbe)));
+  const reference = majorityReference(pools);
+  const chosen = pick(front, objective, reference, options.verifierCost ?? 0);
+  if (!chosen) return undefined;
+  return { profile: toProfile(chosen, options, reference), reference, dev: chosen.total };
+}
+
+const perQuestion = (totals: Totals) => ({
+  questions: totals.questions,
+  accuracy: totals.correct / Math.max(1, totals.questions),
+  tokens: totals.tokens / Math.max(1, totals.questions),
+  verifierTokens: totals.verifierTokens / Math.max(1, totals.questions),
+});
+
+function toProfile(chosen: Plan, options: TuneOptions, reference: Totals & { samples: number }): AutoProfile {
+  return {
+    kind: "mull-auto-profile",
+    version: PROFILE_VERSION,
+    createdAt: new Date().toISOString(),
+    tunedOn: { ...options.tunedOn, questions: options.pools.length },
+    objective: { ...options.objective, verifierCost: options.verifierCost ?? 0 },
+    probe: { samples: chosen.probe, ...options.sampling, score: chosen.scoreProbe },
+    estimate: chosen.estimate,
+    bins: chosen.choice.map((action, bin) => ({
+      ...(bin < chosen.cuts.length ? { estimateBelow: chosen.cuts[bin] as number } : {}),
+      action,
+      dev: perQuestion(chosen.perBin[bin] as Totals),
+    })),
+    dev: {
+      ...perQuestion(chosen.total),
+      majority: { samples: reference.samples, ...perQuestion(reference) },
+      plan: chosen.choice.map(describeAction),
+    },
+  };
+}
