@@ -3,13 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { createBudgetController } from "../src/bench/budget-total.js";
 import { loadDataset } from "../src/bench/datasets.js";
 import type { Candidate } from "../src/core/strategy-report.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { createAuto } from "../src/strategies/auto.js";
 import { type AutoAction, replayAction } from "../src/strategies/auto-plan.js";
 import { estimateDifficulty, fitDifficultyEstimate, probeFeatures } from "../src/strategies/auto-probe.js";
-import { type AutoProfile, binOf, loadProfile, PROFILE_VERSION, parseProfile } from "../src/strategies/auto-profile.js";
+import { type AutoProfile, binOf, loadProfile, PROFILE_VERSION, parseProfile, spendAtPrice } from "../src/strategies/auto-profile.js";
 import { betaRule } from "../src/strategies/stopping-rules.js";
 import type { PoolItem } from "../src/tune/sample-pool.js";
 import { majorityReference, replayQuestion, tuneProfile } from "../src/tune/tune-profile.js";
@@ -229,5 +230,60 @@ describe("dev and mixed datasets", () => {
     const test = new Set(loadDataset({ dataset: "arith-hard", limit: 300 }).items.map((item) => item.prompt));
     expect(loadDataset({ dataset: "arith-hard-dev" }).items.some((item) => test.has(item.prompt))).toBe(false);
     expect(() => loadDataset({ dataset: "mixed-hard" })).toThrow();
+  });
+});
+
+describe("the batch allocator (--budget-total)", () => {
+  const pools = syntheticPools(200, 3);
+  const tuned = tuneProfile({
+    pools,
+    objective: { kind: "match", tolerance: 1 },
+    sampling: { temperature: 0.7, topLogprobs: 5, window: 16 },
+    tunedOn: {},
+  });
+  const profile = tuned?.profile as AutoProfile;
+
+  it("every bin carries a menu from cheap to dear, and a higher price never spends more", () => {
+    for (const bin of profile.bins) {
+      const tokens = (bin.menu ?? []).map((entry) => entry.tokens);
+      expect(tokens.length).toBeGreaterThan(0);
+      expect(tokens).toEqual([...tokens].sort((a, b) => a - b));
+    }
+    const prices = [0, 1e-5, 1e-4, 1e-3, 1e-2, 1];
+    const spends = prices.map((price) => spendAtPrice(profile, price));
+    for (let index = 1; index < spends.length; index++) expect(spends[index]).toBeLessThanOrEqual((spends[index - 1] as number) + 1e-9);
+    // At the profile's own price, the forecast is the dev spend of its chosen actions.
+    expect(spendAtPrice(profile, profile.price ?? 0)).toBeCloseTo((tuned?.dev.tokens ?? 0) / pools.length, 6);
+  });
+
+  it("spends close to the total: each question is priced from the budget left over the questions left", () => {
+    const fullSpend = spendAtPrice(profile, 0);
+    const total = Math.round(0.5 * fullSpend * 100);
+    const controller = createBudgetController({ profile, total, questions: 100 });
+    const prices: number[] = [];
+    for (let question = 0; question < 100; question++) {
+      const started = controller.start();
+      prices.push(started.price);
+      controller.finish(started, started.expected);
+    }
+    // Spending what the forecast says, the set lands within one question's largest spend of the total.
+    const largest = Math.max(...profile.bins.flatMap((bin) => (bin.menu ?? []).map((entry) => entry.tokens)));
+    expect(Math.abs(controller.spent() - total)).toBeLessThanOrEqual(largest);
+    expect(prices.some((price) => price > 0)).toBe(true);
+    // A larger budget buys a lower price.
+    expect(createBudgetController({ profile, total: total * 2, questions: 100 }).start().price).toBeLessThanOrEqual(prices[0] as number);
+  });
+
+  it("auto at a price takes its bin's menu entry for that price; a price without a profile is refused", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "mull-profile-")), "profile.json");
+    writeFileSync(path, JSON.stringify(profile));
+    const cheap = confidenceModel([
+      { answer: "7", sure: true },
+      { answer: "9", sure: false },
+    ]);
+    const result = await createAuto({ profile: path, price: 1 }).run({ model: cheap, call: { prompt: "Q: ?\nA: ", seed: 1 } });
+    // At a price of one right answer per token, every bin's cheapest entry: the probe alone.
+    expect(result.candidates).toHaveLength(profile.probe.samples);
+    await expect(createAuto({ price: 1 }).run({ model: cheap, call: { prompt: "Q: ?\nA: " } })).rejects.toThrow(/give profile=<file> too/);
   });
 });

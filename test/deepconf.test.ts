@@ -1,8 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
-import type { CallOptions } from "../src/core/call-options.js";
-import type { GenerateResult, TokenLogprob } from "../src/core/generate-result.js";
-import type { LanguageModel } from "../src/core/language-model.js";
+import type { TokenLogprob } from "../src/core/generate-result.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { lowestWindowMean, tokenConfidence, traceConfidence } from "../src/internal/token-confidence.js";
 import { createAuto } from "../src/strategies/auto.js";

@@ -8,6 +8,7 @@ import { setMaxListeners } from "node:events";
 import { type AnswerGrading, type AnswerGradingOptions, createAnswerGrading } from "../answers/answer-grading.js";
 import type { ChatMessage } from "../core/call-options.js";
 import { DisposedError } from "../core/errors/disposed-error.js";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { MissingPackageError } from "../core/errors/missing-package-error.js";
 import { ModelLoadError } from "../core/errors/model-load-error.js";
 import { MullError } from "../core/errors/mull-error.js";
@@ -17,7 +18,9 @@ import { splitSpecList } from "../extension/spec.js";
 import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
 import { bootstrapMean, passAtK } from "../internal/statistics.js";
 import type { Mull } from "../runtime/create-mull.js";
+import { loadProfile } from "../strategies/auto-profile.js";
 import { tasks } from "../tasks/splits.js";
+import { type BudgetController, createBudgetController } from "./budget-total.js";
 import type { AnswerStyle, BenchItem, WorkedExample } from "./datasets.js";
 import type { RunStore, UnitRecord } from "./run-store.js";
 
@@ -54,6 +57,11 @@ export type BenchOptions = {
   examples?: WorkedExample[];
   /** Run errored units of a resumed run again. Defaults to `true`. */
   retryErrors?: boolean;
+  /**
+   * One generated-token budget for all the items of each `auto` strategy with a profile: the batch allocator
+   * (`budget-total.ts`) prices tokens per question so that the set spends about this much. Defaults to none.
+   */
+  budgetTotal?: number;
   abortSignal?: AbortSignal;
   onProgress?: (progress: BenchProgress) => void;
 };
@@ -71,29 +79,37 @@ export async function runBench(options: BenchOptions): Promise<void> {
   const grading = createAnswerGrading(options.answers);
   // Every queued unit listens on the signal; that is expected, not a leak.
   if (options.abortSignal) setMaxListeners(units.length + 20, options.abortSignal);
+  const allocators = batchAllocators(options, items.length);
+  /** One unit's record: its result, or its error where the unit cannot run (a bug or a cancel is thrown). */
+  const recordOf = async (unit: Unit): Promise<UnitRecord> => {
+    const allocator = allocators.get(unit.spec);
+    const priced = allocator?.controller.start();
+    try {
+      const result = await mull.run({
+        strategy: priced && allocator ? allocator.strategy(priced.price) : (strategies.get(unit.spec) as Strategy),
+        model,
+        prompt: promptOf(unit.item, model, options.examples ?? []),
+        ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+        // Seeded by item, so that a rerun on the embedded backend reproduces every unit.
+        seed: 1_000 + unit.index,
+        ...(unit.budget > 0 ? { budget: { maxTokens: unit.budget } } : {}),
+        ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
+        extractAnswer: grading.extract,
+      });
+      if (priced) allocator?.controller.finish(priced, result.usage.completionTokens);
+      return toRecord(unit, result, grading);
+    } catch (error) {
+      if (priced) allocator?.controller.finish(priced, 0);
+      if (options.abortSignal?.aborted || !isUnitError(error)) throw error;
+      progress.errors++;
+      return erroredRecord(unit, error);
+    }
+  };
   const runUnit = async (unit: Unit) => {
     if (store.hasUnit(runId, unit.item.id, unit.spec, unit.budget, { retryErrors })) {
       progress.skipped++;
     } else {
-      let record: UnitRecord;
-      try {
-        const result = await mull.run({
-          strategy: strategies.get(unit.spec) as Strategy,
-          model,
-          prompt: promptOf(unit.item, model, options.examples ?? []),
-          ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-          // Seeded by item, so that a rerun on the embedded backend reproduces every unit.
-          seed: 1_000 + unit.index,
-          ...(unit.budget > 0 ? { budget: { maxTokens: unit.budget } } : {}),
-          ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-          extractAnswer: grading.extract,
-        });
-        record = toRecord(unit, result, grading);
-      } catch (error) {
-        if (options.abortSignal?.aborted || !isUnitError(error)) throw error;
-        record = erroredRecord(unit, error);
-        progress.errors++;
-      }
+      const record = await recordOf(unit);
       if (options.abortSignal?.aborted) return;
       store.saveUnit(runId, record);
     }
@@ -101,6 +117,35 @@ export async function runBench(options: BenchOptions): Promise<void> {
     options.onProgress?.({ ...progress });
   };
   await Promise.all(units.map((unit) => limit(() => runUnit(unit), options.abortSignal)));
+}
+
+/**
+ * With `budgetTotal`: a batch allocator per `auto` spec with a profile, starting from what a resumed run's
+ * stored units of that spec already spent, and the strategy at a price.
+ */
+function batchAllocators(options: BenchOptions, questions: number) {
+  const allocators = new Map<string, { controller: BudgetController; strategy: (price: number) => Strategy }>();
+  if (options.budgetTotal === undefined) return allocators;
+  if (options.budgets.some((budget) => budget > 0))
+    throw new InvalidArgumentError({ parameter: "--budget-total", message: "is one budget for the whole set: leave --budgets at none" });
+  const stored = options.store.units(options.runId);
+  for (const spec of options.strategies) {
+    const { definition, input } = options.mull.parseStrategy(spec);
+    if (definition.name !== "auto" || typeof input.profile !== "string") continue;
+    const done = stored.filter((unit) => unit.strategy === spec && unit.error === undefined);
+    const controller = createBudgetController({
+      profile: loadProfile(input.profile),
+      total: options.budgetTotal,
+      questions,
+      spent: done.reduce((sum, unit) => sum + unit.completionTokens, 0),
+      done: done.length,
+    });
+    const verifier = options.verifier !== undefined ? { verifier: options.verifier } : {};
+    allocators.set(spec, { controller, strategy: (price) => options.mull.strategy({ spec, options: { price } }, verifier) });
+  }
+  if (allocators.size === 0)
+    throw new InvalidArgumentError({ parameter: "--budget-total", message: "needs an auto strategy with a profile (auto:profile=<file> from mull tune)" });
+  return allocators;
 }
 
 /**

@@ -37,6 +37,8 @@ export type BenchFlags = {
   equations?: "lenient" | "strict";
   tolerance?: number;
   parameters?: number;
+  /** One generated-token budget for the whole set, per `auto` strategy with a profile (the batch allocator). */
+  budgetTotal?: number;
   json?: boolean;
 };
 
@@ -157,6 +159,7 @@ export async function benchGrid(options: { store: RunStore; config: BenchFlags; 
       strategies,
       budgets,
       concurrency: config.concurrency,
+      ...(config.budgetTotal !== undefined ? { budgetTotal: config.budgetTotal } : {}),
       retryErrors: options.retryErrors ?? true,
       answers,
       ...(dataset.examples ? { examples: dataset.examples } : {}),

@@ -22,6 +22,11 @@ export function addBenchCommands(program: Command, context: () => CliContext): v
     )
     .option("--strategies <list>", "comma-separated strategy specs, e.g. single,self-consistency:n=8 (see mull strategies)", "single,self-consistency:n=8")
     .option("--budgets <list>", "comma-separated token budgets, or none", "none")
+    .option(
+      "--budget-total <tokens>",
+      "one generated-token budget for the whole set, shared out by the batch allocator among auto:profile=<file> strategies' questions (default none)",
+      integerOption("--budget-total"),
+    )
     .option("-m, --model <spec>", "model spec", defaults.model)
     .option("--verifier <spec>", `verifier spec for strategies that use one (default ${defaults.verifier})`)
     .option("--db <path>", "the run store", ".mull/runs.db")

@@ -38,8 +38,23 @@ export const autoProfileSchema = z.strictObject({
     score: z.boolean(),
   }),
   estimate: difficultyEstimateSchema,
-  /** In order; a question takes the first bin whose `estimateBelow` its estimate is under (the last has none). */
-  bins: z.array(z.strictObject({ estimateBelow: z.number().min(0).max(1).optional(), action: autoActionSchema, dev: devNumbers.optional() })).min(1),
+  /** The price of a token (in right answers) the bins' actions were chosen at. */
+  price: z.number().min(0).optional(),
+  /**
+   * In order; a question takes the first bin whose `estimateBelow` its estimate is under (the last has none).
+   * `menu`: the actions some price picks in this bin, with their dev numbers (for `auto`'s `price` option and
+   * the batch allocator).
+   */
+  bins: z
+    .array(
+      z.strictObject({
+        estimateBelow: z.number().min(0).max(1).optional(),
+        action: autoActionSchema,
+        dev: devNumbers.optional(),
+        menu: z.array(devNumbers.extend({ action: autoActionSchema })).optional(),
+      }),
+    )
+    .min(1),
   dev: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -53,6 +68,30 @@ export function binOf(profile: AutoProfile, estimate: number): { index: number; 
   const index = profile.bins.findIndex((bin) => bin.estimateBelow === undefined || estimate < bin.estimateBelow);
   const found = index === -1 ? profile.bins.length - 1 : index;
   return { index: found, action: (profile.bins[found] as AutoProfile["bins"][number]).action };
+}
+
+type Bin = AutoProfile["bins"][number];
+type MenuEntry = NonNullable<Bin["menu"]>[number];
+
+/** What a token costs against a verifier token in the profile's objective. */
+const verifierCostOf = (profile: AutoProfile): number => (typeof profile.objective.verifierCost === "number" ? profile.objective.verifierCost : 0);
+
+/** The menu entry a price picks in a bin: most expected right answers − price × cost; ties to the cheaper. */
+export function actionAtPrice(profile: AutoProfile, bin: Bin, price: number): MenuEntry | undefined {
+  const verifierCost = verifierCostOf(profile);
+  const costOf = (entry: MenuEntry) => entry.tokens + verifierCost * entry.verifierTokens;
+  let best: MenuEntry | undefined;
+  for (const entry of bin.menu ?? []) {
+    const gain = best === undefined ? 1 : entry.accuracy - price * costOf(entry) - (best.accuracy - price * costOf(best));
+    if (best === undefined || gain > 1e-12 || (Math.abs(gain) <= 1e-12 && costOf(entry) < costOf(best))) best = entry;
+  }
+  return best;
+}
+
+/** Expected generated tokens per question at a price, by the bins' dev shares (the batch allocator's forecast). */
+export function spendAtPrice(profile: AutoProfile, price: number): number {
+  const total = profile.bins.reduce((sum, bin) => sum + (bin.dev?.questions ?? 0), 0);
+  return profile.bins.reduce((sum, bin) => sum + ((bin.dev?.questions ?? 0) / Math.max(1, total)) * (actionAtPrice(profile, bin, price)?.tokens ?? 0), 0);
 }
 
 /** Validates a profile document; errors name the field. */

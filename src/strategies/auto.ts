@@ -15,6 +15,7 @@
  * What it saw and chose is in its trace (`auto-choice`).
  */
 import { z } from "zod";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Candidate } from "../core/strategy-report.js";
 import { defineStrategy } from "../extension/define-strategy.js";
 import type { RunContext, RunOutcome } from "../extension/run-context.js";
@@ -22,7 +23,7 @@ import { seedAt, waveSeedStride } from "../internal/seeds.js";
 import { runAdaptiveVote } from "./adaptive-vote.js";
 import { type AutoAction, adaptiveRule, describeAction, selectAnswer } from "./auto-plan.js";
 import { estimateDifficulty, probeFeatures } from "./auto-probe.js";
-import { type AutoProfile, binOf, loadProfile, profileNeedsVerifier } from "./auto-profile.js";
+import { type AutoProfile, actionAtPrice, binOf, loadProfile, profileNeedsVerifier } from "./auto-profile.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 
 const autoOptions = z.strictObject({
@@ -31,6 +32,13 @@ const autoOptions = z.strictObject({
     .min(1)
     .optional()
     .describe("A profile written by `mull tune` (a JSON file); it then decides the probe and the actions. Default: none, the default policy"),
+  price: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      "With a profile: what a generated token costs in right answers; each bin then takes the action of its menu that maximises accuracy − price × tokens (the batch allocator sets it). Default: the profile's own choice",
+    ),
   probe: z.number().int().min(1).max(64).default(4).describe("Default policy: samples of the first look at the question"),
   splitAgreement: z
     .number()
@@ -71,7 +79,11 @@ function profileChoice(context: RunContext<AutoSettings>, profile: AutoProfile, 
   if (missing.length > 0)
     context.warn([{ type: "other", message: `auto: the probe lacks ${missing.join(", ")}, which the profile's estimate uses; taken at its dev mean` }]);
   const { index, action } = binOf(profile, estimate);
-  return { bin: `bin ${index + 1} of ${profile.bins.length}`, action, estimate };
+  const { price } = context.options;
+  const priced = price !== undefined ? actionAtPrice(profile, profile.bins[index] as AutoProfile["bins"][number], price)?.action : undefined;
+  if (price !== undefined && priced === undefined)
+    context.warn([{ type: "other", message: `auto: the profile's bin ${index + 1} has no menu to price; its own action runs` }]);
+  return { bin: `bin ${index + 1} of ${profile.bins.length}`, action: priced ?? action, estimate };
 }
 
 /** Runs the chosen action, continuing from the probe's samples. */
@@ -109,6 +121,8 @@ export const auto = defineStrategy({
     (options.profile !== undefined ? profileNeedsVerifier(loadProfile(options.profile)) : options.scattered === "verifier") ? "required" : "none",
   async run(context) {
     const profile = context.options.profile !== undefined ? loadProfile(context.options.profile) : undefined;
+    if (context.options.price !== undefined && !profile)
+      throw new InvalidArgumentError({ parameter: "price", message: "auto's price chooses among a profile's actions: give profile=<file> too" });
     const sampling: Sampling = profile ? { ...profile.probe, probe: profile.probe.samples } : { ...context.options, score: false };
     const probe = await context.sample({
       n: sampling.probe,

@@ -62,7 +62,18 @@ export function actionGrid(size: number, probe: number, scored: boolean): AutoAc
   ];
 }
 
-type Plan = { probe: number; scoreProbe: boolean; estimate: DifficultyEstimate; cuts: number[]; choice: AutoAction[]; perBin: Totals[]; total: Totals };
+type Plan = {
+  probe: number;
+  scoreProbe: boolean;
+  estimate: DifficultyEstimate;
+  cuts: number[];
+  choice: AutoAction[];
+  perBin: Totals[];
+  total: Totals;
+  /** The λ this plan was chosen at, and each bin's menu: the actions some λ picks, with their dev totals. */
+  price: number;
+  menus: { action: AutoAction; totals: Totals }[][];
+};
 
 const cost = (totals: Totals, verifierCost: number) => totals.tokens + verifierCost * totals.verifierTokens;
 
@@ -87,19 +98,36 @@ function frontFor(options: TuneOptions, probe: number, scoreProbe: boolean): Pla
       bin[column] = add(bin[column] as Totals, replayQuestion(item, action, probe, scoreProbe));
     });
   });
-  const lambdas = [0, ...Array.from({ length: 121 }, (_, index) => 10 ** (-7 + index * 0.05))];
-  return lambdas.map((lambda) => {
-    const picks = table.map((bin) => {
-      let best = 0;
-      bin.forEach((totals, column) => {
-        const value = (totals: Totals) => totals.correct - lambda * cost(totals, verifierCost);
-        if (value(totals) > value(bin[best] as Totals) + 1e-12) best = column;
-      });
-      return best;
-    });
-    const perBin = picks.map((column, bin) => (table[bin] as Totals[])[column] as Totals);
-    return { probe, scoreProbe, estimate, cuts, choice: picks.map((column) => actions[column] as AutoAction), perBin, total: perBin.reduce(add, empty) };
+  const picksAt = (lambda: number) => table.map((bin) => bestColumn(bin, lambda, verifierCost));
+  const lambdas = priceGrid();
+  // Each bin's menu: every action some price picks, cheapest first (what a batch allocator chooses among).
+  const menus = table.map((bin, index) => {
+    const columns = [...new Set(lambdas.map((lambda) => bestColumn(table[index] as Totals[], lambda, verifierCost)))];
+    return columns
+      .map((column) => ({ action: actions[column] as AutoAction, totals: bin[column] as Totals }))
+      .sort((a, b) => cost(a.totals, verifierCost) - cost(b.totals, verifierCost));
   });
+  return lambdas.map((lambda) => {
+    const picks = picksAt(lambda);
+    const perBin = picks.map((column, bin) => (table[bin] as Totals[])[column] as Totals);
+    const choice = picks.map((column) => actions[column] as AutoAction);
+    return { probe, scoreProbe, estimate, cuts, choice, perBin, total: perBin.reduce(add, empty), price: lambda, menus };
+  });
+}
+
+/** Prices tried: 0 and 10^-7 to 10^-1 correct answers per token. */
+const priceGrid = () => [0, ...Array.from({ length: 121 }, (_, index) => 10 ** (-7 + index * 0.05))];
+
+/** The action (column) of a bin that maximises right answers − λ·cost; ties go to the cheaper. */
+function bestColumn(bin: Totals[], lambda: number, verifierCost: number): number {
+  const value = (totals: Totals) => totals.correct - lambda * cost(totals, verifierCost);
+  let best = 0;
+  bin.forEach((totals, column) => {
+    const current = bin[best] as Totals;
+    const gain = value(totals) - value(current);
+    if (gain > 1e-9 || (Math.abs(gain) <= 1e-9 && cost(totals, verifierCost) < cost(current, verifierCost))) best = column;
+  });
+  return best;
 }
 
 /** `count - 1` cut points at the estimate's quantiles, duplicates dropped. */
@@ -164,10 +192,12 @@ function toProfile(chosen: Plan, options: TuneOptions, reference: Totals & { sam
     objective: { ...options.objective, verifierCost: options.verifierCost ?? 0 },
     probe: { samples: chosen.probe, ...options.sampling, score: chosen.scoreProbe },
     estimate: chosen.estimate,
+    price: chosen.price,
     bins: chosen.choice.map((action, bin) => ({
       ...(bin < chosen.cuts.length ? { estimateBelow: chosen.cuts[bin] as number } : {}),
       action,
       dev: perQuestion(chosen.perBin[bin] as Totals),
+      menu: (chosen.menus[bin] ?? []).map((entry) => ({ action: entry.action, ...perQuestion(entry.totals) })),
     })),
     dev: {
       ...perQuestion(chosen.total),
