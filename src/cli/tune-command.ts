@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { RunStore, type UnitRecord } from "../bench/run-store.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defaults } from "../runtime/create-mull.js";
+import { describeAction } from "../strategies/auto-plan.js";
 import { poolsFromUnits } from "../tune/sample-pool.js";
 import { type TuneObjective, type TuneResult, tuneProfile } from "../tune/tune-profile.js";
 import { type BenchFlags, benchGrid } from "./bench-command.js";
@@ -141,13 +142,15 @@ function describeResult(result: TuneResult, out: string): string {
   const lines = [
     `wrote ${out}: probe ${profile.probe.samples} samples${profile.probe.score ? ", scored by the verifier" : ""}, ${profile.bins.length} bins`,
     "",
-    "| bin | estimate | questions | action | dev accuracy | tokens | verifier tokens |",
-    "|---|---|---|---|---|---|---|",
+    "| bin | trusts | P(probe vote right) | questions | action | dev accuracy | tokens | verifier tokens |",
+    "|---|---|---|---|---|---|---|---|",
     ...profile.bins.map((bin, index) => {
-      const low = index === 0 ? 0 : (profile.bins[index - 1]?.estimateBelow ?? 0);
+      const previous = profile.bins[index - 1];
+      const low = previous && previous.verifierTrusted === bin.verifierTrusted ? (previous.estimateBelow ?? 0) : 0;
       const range = `${low.toFixed(3)}–${bin.estimateBelow === undefined ? "1" : bin.estimateBelow.toFixed(3)}`;
+      const trusts = bin.verifierTrusted === undefined ? "vote" : bin.verifierTrusted ? "verifier" : "vote";
       const numbers = bin.dev;
-      return `| ${index + 1} | ${range} | ${numbers?.questions ?? 0} | ${(profile.dev?.plan as string[] | undefined)?.[index] ?? bin.action.kind} | ${percent(numbers?.accuracy ?? 0)} | ${(numbers?.tokens ?? 0).toFixed(0)} | ${(numbers?.verifierTokens ?? 0).toFixed(0)} |`;
+      return `| ${index + 1} | ${trusts} | ${range} | ${numbers?.questions ?? 0} | ${describeAction(bin.action)} | ${percent(numbers?.accuracy ?? 0)} | ${(numbers?.tokens ?? 0).toFixed(0)} | ${(numbers?.verifierTokens ?? 0).toFixed(0)} |`;
     }),
     "",
     `dev: ${percent(dev.correct / dev.questions)} at ${(dev.tokens / dev.questions).toFixed(0)} generated tokens per question (${percent(dev.tokens / Math.max(1, reference.tokens))} of majority@${reference.samples}'s), ${(dev.verifierTokens / dev.questions).toFixed(0)} verifier tokens`,

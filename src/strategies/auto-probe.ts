@@ -8,16 +8,16 @@ import type { Candidate } from "../core/strategy-report.js";
 import { confidenceOf } from "./deepconf-vote.js";
 import { majorityVote } from "./majority-vote.js";
 
-export const probeFeatureNames = ["agreement", "confidence", "bestScore"] as const;
+export const probeFeatureNames = ["agreement", "confidence", "bestScore", "length"] as const;
 
 export type ProbeFeature = (typeof probeFeatureNames)[number];
 
 /**
  * agreement: the leading answer's share of the probe (abstentions count against it); confidence: the mean
  * lowest-group token confidence (absent without log-probabilities); bestScore: the verifier's highest score
- * (absent without a verifier).
+ * (absent without a verifier); length: the mean generated tokens of a probe sample (long solutions, hard questions).
  */
-export type ProbeFeatures = { agreement: number; confidence?: number; bestScore?: number };
+export type ProbeFeatures = { agreement: number; confidence?: number; bestScore?: number; length?: number };
 
 export function probeFeatures(probe: readonly Candidate[]): ProbeFeatures {
   const tally = majorityVote([...probe]);
@@ -26,6 +26,7 @@ export function probeFeatures(probe: readonly Candidate[]): ProbeFeatures {
   const scores = probe.map((candidate) => candidate.score);
   return {
     agreement,
+    ...(probe.length > 0 ? { length: probe.reduce((sum, candidate) => sum + candidate.completionTokens, 0) / probe.length } : {}),
     ...(probe.length > 0 && confidences.every((value) => value !== undefined)
       ? { confidence: (confidences as number[]).reduce((sum, value) => sum + value, 0) / probe.length }
       : {}),

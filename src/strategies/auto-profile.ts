@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { type AutoAction, actionNeedsVerifier, autoActionSchema } from "./auto-plan.js";
-import { difficultyEstimateSchema } from "./auto-probe.js";
+import { difficultyEstimateSchema, estimateDifficulty, type ProbeFeatures } from "./auto-probe.js";
 
 export const PROFILE_VERSION = 1;
 
@@ -38,6 +38,13 @@ export const autoProfileSchema = z.strictObject({
     score: z.boolean(),
   }),
   estimate: difficultyEstimateSchema,
+  /**
+   * Where the verifier scores the probe: from the same signals, P(the verifier's pick of `samples` is right) and
+   * P(their vote is right). A question whose first is the higher trusts the verifier (bins say which they hold).
+   */
+  trust: z
+    .strictObject({ verifier: difficultyEstimateSchema, vote: difficultyEstimateSchema, samples: z.number().int().min(1) })
+    .optional(),
   /** The price of a token (in right answers) the bins' actions were chosen at. */
   price: z.number().min(0).optional(),
   /**
@@ -49,6 +56,8 @@ export const autoProfileSchema = z.strictObject({
     .array(
       z.strictObject({
         estimateBelow: z.number().min(0).max(1).optional(),
+        /** The bin holds only questions where the verifier's pick is (true) or is not (false) the likelier right. */
+        verifierTrusted: z.boolean().optional(),
         action: autoActionSchema,
         dev: devNumbers.optional(),
         menu: z.array(devNumbers.extend({ action: autoActionSchema })).optional(),
@@ -63,9 +72,18 @@ export type AutoProfile = z.output<typeof autoProfileSchema>;
 /** Whether running the profile needs a verifier. */
 export const profileNeedsVerifier = (profile: AutoProfile): boolean => profile.probe.score || profile.bins.some((bin) => actionNeedsVerifier(bin.action));
 
-/** The bin a difficulty estimate falls in. */
-export function binOf(profile: AutoProfile, estimate: number): { index: number; action: AutoAction } {
-  const index = profile.bins.findIndex((bin) => bin.estimateBelow === undefined || estimate < bin.estimateBelow);
+export type Trust = NonNullable<AutoProfile["trust"]>;
+
+/** Whether more samples would be better judged by the verifier than by their vote, for these probe signals. */
+export const trustsVerifier = (trust: Trust, features: ProbeFeatures): boolean =>
+  estimateDifficulty(trust.verifier, features).estimate > estimateDifficulty(trust.vote, features).estimate;
+
+/** The bin a probe falls in: the first whose conditions it meets (the last bin takes any left). */
+export function binOf(profile: AutoProfile, estimate: number, verifierTrusted?: boolean): { index: number; action: AutoAction } {
+  const index = profile.bins.findIndex(
+    (bin) =>
+      (bin.verifierTrusted === undefined || bin.verifierTrusted === verifierTrusted) && (bin.estimateBelow === undefined || estimate < bin.estimateBelow),
+  );
   const found = index === -1 ? profile.bins.length - 1 : index;
   return { index: found, action: (profile.bins[found] as AutoProfile["bins"][number]).action };
 }
@@ -103,9 +121,15 @@ export function parseProfile(document: unknown, source: string): AutoProfile {
     throw new InvalidArgumentError({ parameter: "profile", value: source, message: `${source}: ${field}: ${issue?.message ?? "invalid"}` });
   }
   const profile = parsed.data;
-  const sizes = [profile.estimate.mean.length, profile.estimate.scale.length, profile.estimate.weights.length];
-  if (sizes.some((size) => size !== profile.estimate.features.length))
-    throw new InvalidArgumentError({ parameter: "profile", value: source, message: `${source}: estimate: mean, scale and weights need one entry per feature` });
+  for (const [field, estimate] of [
+    ["estimate", profile.estimate],
+    ["trust.verifier", profile.trust?.verifier],
+    ["trust.vote", profile.trust?.vote],
+  ] as const) {
+    const sizes = estimate ? [estimate.mean.length, estimate.scale.length, estimate.weights.length] : [];
+    if (estimate && sizes.some((size) => size !== estimate.features.length))
+      throw new InvalidArgumentError({ parameter: "profile", value: source, message: `${source}: ${field}: mean, scale and weights need one entry per feature` });
+  }
   return profile;
 }
 

@@ -23,7 +23,7 @@ import { seedAt, waveSeedStride } from "../internal/seeds.js";
 import { runAdaptiveVote } from "./adaptive-vote.js";
 import { type AutoAction, adaptiveRule, describeAction, selectAnswer } from "./auto-plan.js";
 import { estimateDifficulty, probeFeatures } from "./auto-probe.js";
-import { type AutoProfile, actionAtPrice, binOf, loadProfile, profileNeedsVerifier } from "./auto-profile.js";
+import { type AutoProfile, actionAtPrice, binOf, loadProfile, profileNeedsVerifier, trustsVerifier } from "./auto-profile.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 
 const autoOptions = z.strictObject({
@@ -75,10 +75,12 @@ function defaultChoice(options: AutoSettings, agreement: number): Choice {
 }
 
 function profileChoice(context: RunContext<AutoSettings>, profile: AutoProfile, probe: Candidate[]): Choice {
-  const { estimate, missing } = estimateDifficulty(profile.estimate, probeFeatures(probe));
+  const features = probeFeatures(probe);
+  const { estimate, missing } = estimateDifficulty(profile.estimate, features);
   if (missing.length > 0)
     context.warn([{ type: "other", message: `auto: the probe lacks ${missing.join(", ")}, which the profile's estimate uses; taken at its dev mean` }]);
-  const { index, action } = binOf(profile, estimate);
+  const verifierTrusted = profile.trust ? trustsVerifier(profile.trust, features) : undefined;
+  const { index, action } = binOf(profile, estimate, verifierTrusted);
   const { price } = context.options;
   const priced = price !== undefined ? actionAtPrice(profile, profile.bins[index] as AutoProfile["bins"][number], price)?.action : undefined;
   if (price !== undefined && priced === undefined)

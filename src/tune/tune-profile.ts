@@ -7,7 +7,7 @@
  */
 import { type AutoAction, describeAction, replayAction } from "../strategies/auto-plan.js";
 import { type DifficultyEstimate, estimateDifficulty, fitDifficultyEstimate, type ProbeFeature, probeFeatures } from "../strategies/auto-probe.js";
-import { type AutoProfile, PROFILE_VERSION } from "../strategies/auto-profile.js";
+import { type AutoProfile, PROFILE_VERSION, type Trust, trustsVerifier } from "../strategies/auto-profile.js";
 import type { PoolItem } from "./sample-pool.js";
 
 /**
@@ -66,7 +66,8 @@ type Plan = {
   probe: number;
   scoreProbe: boolean;
   estimate: DifficultyEstimate;
-  cuts: number[];
+  trust?: Trust;
+  bins: BinCondition[];
   choice: AutoAction[];
   perBin: Totals[];
   total: Totals;
@@ -77,21 +78,57 @@ type Plan = {
 
 const cost = (totals: Totals, verifierCost: number) => totals.tokens + verifierCost * totals.verifierTokens;
 
+type BinCondition = { estimateBelow?: number; verifierTrusted?: boolean };
+
+/**
+ * The probe's bins: quantiles of the estimate that its vote is right and, where the verifier scored the probe,
+ * apart for questions where the estimate that the verifier's pick is right is the higher (there the verifier
+ * is trusted over the vote: on the bundled models, countdown, where the PRM is nearly an oracle).
+ */
+function binQuestions(options: TuneOptions, probe: number, scoreProbe: boolean) {
+  const { pools } = options;
+  const hasConfidence = pools.every((item) => item.candidates.every((candidate) => candidate.confidence !== undefined));
+  const features: ProbeFeature[] = [
+    "agreement",
+    "length",
+    ...(hasConfidence ? (["confidence"] as const) : []),
+    ...(scoreProbe ? (["bestScore"] as const) : []),
+  ];
+  const rows = pools.map((item) => probeFeatures(item.candidates.slice(0, probe)));
+  const rightBy = (action: AutoAction) => pools.map((item) => replayQuestion(item, action, probe, false).correct === 1);
+  const estimate = fitDifficultyEstimate({ features, rows, right: rightBy({ kind: "stop" }) });
+  const estimates = rows.map((row) => estimateDifficulty(estimate, row).estimate);
+  // Which selection more samples would serve better: the verifier's pick of all, or the vote of all.
+  const size = Math.min(...pools.map((item) => item.candidates.length));
+  const verifierEstimate = scoreProbe ? fitDifficultyEstimate({ features, rows, right: rightBy({ kind: "verifier", samples: size }) }) : undefined;
+  const voteAtSize = scoreProbe ? fitDifficultyEstimate({ features, rows, right: rightBy({ kind: "vote", samples: size }) }) : undefined;
+  const trust = verifierEstimate && voteAtSize ? { verifier: verifierEstimate, vote: voteAtSize, samples: size } : undefined;
+  const trusted = rows.map((row) => (trust ? trustsVerifier(trust, row) : undefined));
+  const groups = trust ? [false, true] : [undefined];
+  const bins: BinCondition[] = [];
+  const binIndex = new Array<number>(pools.length).fill(0);
+  for (const group of groups) {
+    const members = pools.map((_, index) => index).filter((index) => trusted[index] === group);
+    const cuts = quantileCuts(
+      members.map((index) => estimates[index] as number),
+      options.bins ?? 4,
+    );
+    const first = bins.length;
+    cuts.forEach((cut) => bins.push({ estimateBelow: cut, ...(group !== undefined ? { verifierTrusted: group } : {}) }));
+    bins.push(group !== undefined ? { verifierTrusted: group } : {});
+    for (const index of members) binIndex[index] = first + cuts.filter((cut) => (estimates[index] as number) >= cut).length;
+  }
+  return { estimate, ...(trust ? { trust } : {}), bins, binIndex };
+}
+
 /** The profiles on the front for one probe setting: one per λ, each bin taking its best action at that λ. */
 function frontFor(options: TuneOptions, probe: number, scoreProbe: boolean): Plan[] {
   const { pools } = options;
   const verifierCost = options.verifierCost ?? 0;
-  const hasConfidence = pools.every((item) => item.candidates.every((candidate) => candidate.confidence !== undefined));
-  const features: ProbeFeature[] = ["agreement", ...(hasConfidence ? (["confidence"] as const) : []), ...(scoreProbe ? (["bestScore"] as const) : [])];
-  const rows = pools.map((item) => probeFeatures(item.candidates.slice(0, probe)));
-  const right = pools.map((item) => replayQuestion(item, { kind: "stop" }, probe, false).correct === 1);
-  const estimate = fitDifficultyEstimate({ features, rows, right });
-  const estimates = rows.map((row) => estimateDifficulty(estimate, row).estimate);
-  const cuts = quantileCuts(estimates, options.bins ?? 4);
-  const binIndex = estimates.map((value) => cuts.filter((cut) => value >= cut).length);
+  const { estimate, trust, bins, binIndex } = binQuestions(options, probe, scoreProbe);
   const actions = actionGrid(Math.min(...pools.map((item) => item.candidates.length)), probe, scoreProbe);
   // table[bin][action]: the bin's totals under that action.
-  const table = Array.from({ length: cuts.length + 1 }, () => actions.map(() => ({ ...empty })));
+  const table = bins.map(() => actions.map(() => ({ ...empty })));
   pools.forEach((item, row) => {
     const bin = table[binIndex[row] ?? 0] as Totals[];
     actions.forEach((action, column) => {
@@ -111,7 +148,18 @@ function frontFor(options: TuneOptions, probe: number, scoreProbe: boolean): Pla
     const picks = picksAt(lambda);
     const perBin = picks.map((column, bin) => (table[bin] as Totals[])[column] as Totals);
     const choice = picks.map((column) => actions[column] as AutoAction);
-    return { probe, scoreProbe, estimate, cuts, choice, perBin, total: perBin.reduce(add, empty), price: lambda, menus };
+    return {
+      probe,
+      scoreProbe,
+      estimate,
+      ...(trust ? { trust } : {}),
+      bins,
+      choice,
+      perBin,
+      total: perBin.reduce(add, empty),
+      price: lambda,
+      menus,
+    };
   });
 }
 
@@ -192,9 +240,10 @@ function toProfile(chosen: Plan, options: TuneOptions, reference: Totals & { sam
     objective: { ...options.objective, verifierCost: options.verifierCost ?? 0 },
     probe: { samples: chosen.probe, ...options.sampling, score: chosen.scoreProbe },
     estimate: chosen.estimate,
+    ...(chosen.trust ? { trust: chosen.trust } : {}),
     price: chosen.price,
     bins: chosen.choice.map((action, bin) => ({
-      ...(bin < chosen.cuts.length ? { estimateBelow: chosen.cuts[bin] as number } : {}),
+      ...chosen.bins[bin],
       action,
       dev: perQuestion(chosen.perBin[bin] as Totals),
       menu: (chosen.menus[bin] ?? []).map((entry) => ({ action: entry.action, ...perQuestion(entry.totals) })),
