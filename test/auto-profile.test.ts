@@ -10,7 +10,7 @@ import type { TraceEvent } from "../src/core/trace-event.js";
 import { createAuto } from "../src/strategies/auto.js";
 import { type AutoAction, replayAction } from "../src/strategies/auto-plan.js";
 import { estimateDifficulty, fitDifficultyEstimate, probeFeatures } from "../src/strategies/auto-probe.js";
-import { type AutoProfile, binOf, loadProfile, PROFILE_VERSION, parseProfile, spendAtPrice } from "../src/strategies/auto-profile.js";
+import { type AutoProfile, binOf, loadProfile, PROFILE_VERSION, parseProfile, spendAtPrice, trustsVerifier } from "../src/strategies/auto-profile.js";
 import { betaRule } from "../src/strategies/stopping-rules.js";
 import type { PoolItem } from "../src/tune/sample-pool.js";
 import { majorityReference, replayQuestion, tuneProfile } from "../src/tune/tune-profile.js";
@@ -75,7 +75,7 @@ describe("auto's actions replayed on stored samples", () => {
 });
 
 describe("the difficulty estimate", () => {
-  it("probe features: the leader's share, the mean lowest-group confidence, the verifier's best score", () => {
+  it("probe features: the leader's share, the mean lowest-group confidence, the verifier's best score, the mean length", () => {
     const confidence = (value: number) => ({ mean: value, lowestGroup: value, tail: value, entropy: 0, window: 16 });
     const features = probeFeatures([
       candidate("7", 10, { confidence: confidence(2), score: 0.2 }),
@@ -85,7 +85,8 @@ describe("the difficulty estimate", () => {
     expect(features.agreement).toBeCloseTo(2 / 3, 10);
     expect(features.confidence).toBeCloseTo(3, 10);
     expect(features.bestScore).toBeCloseTo(0.8, 10);
-    expect(probeFeatures([candidate("7")])).toEqual({ agreement: 1 });
+    expect(features.length).toBeCloseTo(10, 10);
+    expect(probeFeatures([candidate("7")])).toEqual({ agreement: 1, length: 10 });
   });
 
   it("is fitted by logistic regression: more agreement, higher estimate, and calibrated on its own data", () => {
@@ -285,5 +286,53 @@ describe("the batch allocator (--budget-total)", () => {
     // At a price of one right answer per token, every bin's cheapest entry: the probe alone.
     expect(result.candidates).toHaveLength(profile.probe.samples);
     await expect(createAuto({ price: 1 }).run({ model: cheap, call: { prompt: "Q: ?\nA: " } })).rejects.toThrow(/give profile=<file> too/);
+  });
+});
+
+describe("trusting the verifier or the vote", () => {
+  /**
+   * Two kinds of question, told apart by their probe's length: short ones whose samples scatter (right 30%) but
+   * whose verifier is an oracle, and long ones whose vote converges (right 60%) while the verifier is noise.
+   */
+  function mixedPools(count: number): PoolItem[] {
+    const next = random(11);
+    return Array.from({ length: count }, (_, index) => {
+      const verifierKind = index % 2 === 0;
+      const candidates = Array.from({ length: 32 }, () => {
+        const right = next() < (verifierKind ? 0.3 : 0.6);
+        const answer = right ? "42" : String(1 + Math.floor(next() * 8));
+        return candidate(answer, verifierKind ? 20 : 80, { score: verifierKind ? (right ? 0.9 + 0.1 * next() : 0.1 * next()) : next() });
+      });
+      return {
+        id: `q${index}`,
+        group: verifierKind ? "verifier" : "vote",
+        candidates,
+        correct: candidates.map((item) => item.answer === "42"),
+        verifierTokensPerSample: 5,
+      };
+    });
+  }
+
+  it("splits the bins by which selection more samples favour, and each kind gets its own", () => {
+    const pools = mixedPools(300);
+    const result = tuneProfile({ pools, objective: { kind: "best", tolerance: 0 }, sampling: { temperature: 0.7, topLogprobs: 5, window: 16 }, tunedOn: {} });
+    const profile = result?.profile as AutoProfile;
+    expect(profile.trust).toBeDefined();
+    expect(profile.probe.score).toBe(true);
+    const accuracy = (group: string) => {
+      const members = pools.filter((item) => item.group === group);
+      const right = members.filter((item) => {
+        const features = probeFeatures(item.candidates.slice(0, profile.probe.samples));
+        const trusted = profile.trust ? trustsVerifier(profile.trust, features) : undefined;
+        const { action } = binOf(profile, estimateDifficulty(profile.estimate, features).estimate, trusted);
+        return replayQuestion(item, action, profile.probe.samples, profile.probe.score).correct === 1;
+      }).length;
+      return right / members.length;
+    };
+    // Each kind reaches what its better selection gives: the oracle verifier nearly always, the vote mostly.
+    expect(accuracy("verifier")).toBeGreaterThan(0.9);
+    const voteOnly = pools.filter((item) => item.group === "vote");
+    const majority = majorityReference(voteOnly);
+    expect(accuracy("vote")).toBeGreaterThanOrEqual(majority.correct / majority.questions - 0.05);
   });
 });
