@@ -42,9 +42,7 @@ export const autoProfileSchema = z.strictObject({
    * Where the verifier scores the probe: from the same signals, P(the verifier's pick of `samples` is right) and
    * P(their vote is right). A question whose first is the higher trusts the verifier (bins say which they hold).
    */
-  trust: z
-    .strictObject({ verifier: difficultyEstimateSchema, vote: difficultyEstimateSchema, samples: z.number().int().min(1) })
-    .optional(),
+  trust: z.strictObject({ verifier: difficultyEstimateSchema, vote: difficultyEstimateSchema, samples: z.number().int().min(1) }).optional(),
   /** The price of a token (in right answers) the bins' actions were chosen at. */
   price: z.number().min(0).optional(),
   /**
@@ -128,7 +126,11 @@ export function parseProfile(document: unknown, source: string): AutoProfile {
   ] as const) {
     const sizes = estimate ? [estimate.mean.length, estimate.scale.length, estimate.weights.length] : [];
     if (estimate && sizes.some((size) => size !== estimate.features.length))
-      throw new InvalidArgumentError({ parameter: "profile", value: source, message: `${source}: ${field}: mean, scale and weights need one entry per feature` });
+      throw new InvalidArgumentError({
+        parameter: "profile",
+        value: source,
+        message: `${source}: ${field}: mean, scale and weights need one entry per feature`,
+      });
   }
   return profile;
 }

@@ -114,7 +114,7 @@ function binQuestions(options: TuneOptions, probe: number, scoreProbe: boolean) 
       options.bins ?? 4,
     );
     const first = bins.length;
-    cuts.forEach((cut) => bins.push({ estimateBelow: cut, ...(group !== undefined ? { verifierTrusted: group } : {}) }));
+    for (const cut of cuts) bins.push({ estimateBelow: cut, ...(group !== undefined ? { verifierTrusted: group } : {}) });
     bins.push(group !== undefined ? { verifierTrusted: group } : {});
     for (const index of members) binIndex[index] = first + cuts.filter((cut) => (estimates[index] as number) >= cut).length;
   }
