@@ -1,4 +1,7 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 
@@ -59,5 +62,32 @@ describe("mull CLI (built bin)", () => {
     const missing = (await mull("solve", "1+1", "--model", "/nowhere/model.gguf")) as { code: number; stderr: string };
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("/nowhere/model.gguf");
+  });
+
+  it("SIGTERM stops a bench gracefully: it says so and exits by itself (not killed by the signal)", async () => {
+    const db = join(mkdtempSync(join(tmpdir(), "mull-sigterm-")), "runs.db");
+    const child = spawn(process.execPath, [
+      "bin/mull.js",
+      "bench",
+      "--dataset",
+      "arith-hard",
+      "--limit",
+      "50",
+      "--strategies",
+      "self-consistency:n=8",
+      "--db",
+      db,
+    ]);
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    while (!/\d+\/50 units/.test(stderr)) await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill("SIGTERM");
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once("exit", (...args) => resolve(args)));
+    // Killed by the signal, the process could not dispose its models (a llama-server child would be orphaned).
+    expect(signal).toBeNull();
+    expect(code).not.toBe(0);
+    expect(stderr).toContain("interrupted");
   });
 });
