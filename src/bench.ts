@@ -1,8 +1,15 @@
-/** `mull/bench`: datasets, the grid runner, the SQLite run store (better-sqlite3) and the HTML report (vega). */
+/**
+ * `mull/bench`: datasets, the grid runner, the SQLite run store (better-sqlite3), the HTML report (vega), and
+ * `mull tune`'s search and the batch allocator.
+ */
+
+export { type BudgetController, createBudgetController, priceFor } from "./bench/budget-total.js";
 export { type BenchItem, type DatasetLoadResult, type DatasetOptions, loadDataset } from "./bench/datasets.js";
 export { renderReport } from "./bench/report.js";
 export { type BenchOptions, type BenchProgress, compareStrategies, formatSummary, runBench, type SummaryRow, summarize } from "./bench/run-bench.js";
 export { type RunRecord, RunStore, type UnitRecord } from "./bench/run-store.js";
+export { type PoolItem, poolsFromUnits } from "./bench/sample-pool.js";
+export { majorityReference, replayQuestion, type TuneObjective, type TuneOptions, type TuneResult, tuneProfile } from "./bench/tune-profile.js";
 export { areaUnderRoc, bootstrapMean, passAtK } from "./internal/statistics.js";
 export { type ArithOptions, arith, solveArith } from "./tasks/arith.js";
 export { type CountdownOptions, canReach, countdown } from "./tasks/countdown.js";

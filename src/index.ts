@@ -59,6 +59,9 @@ export { createMull, defaults, type Mull, type MullConfig, type RunRequest, type
 export { createStrategy, searchStrategies, strategyNames } from "./runtime/create-strategy.js";
 export { adaptiveConsistency, createAdaptiveConsistency } from "./strategies/adaptive-consistency.js";
 export { type AutoOptions, auto, createAuto } from "./strategies/auto.js";
+export { type AutoAction, autoActionSchema, describeAction } from "./strategies/auto-plan.js";
+export { type DifficultyEstimate, estimateDifficulty, fitDifficultyEstimate, type ProbeFeatures, probeFeatures } from "./strategies/auto-probe.js";
+export { type AutoProfile, autoProfileSchema, loadProfile, PROFILE_VERSION, parseProfile } from "./strategies/auto-profile.js";
 export { beamSearch, createBeamSearch, createLookahead, lookahead } from "./strategies/beam-search.js";
 export { bestOfN, createBestOfN } from "./strategies/best-of-n.js";
 export { complexityVote, createComplexityVote } from "./strategies/complexity-vote.js";

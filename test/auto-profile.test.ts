@@ -12,8 +12,8 @@ import { type AutoAction, replayAction } from "../src/strategies/auto-plan.js";
 import { estimateDifficulty, fitDifficultyEstimate, probeFeatures } from "../src/strategies/auto-probe.js";
 import { type AutoProfile, binOf, loadProfile, PROFILE_VERSION, parseProfile, spendAtPrice, trustsVerifier } from "../src/strategies/auto-profile.js";
 import { betaRule } from "../src/strategies/stopping-rules.js";
-import type { PoolItem } from "../src/tune/sample-pool.js";
-import { majorityReference, replayQuestion, tuneProfile } from "../src/tune/tune-profile.js";
+import type { PoolItem } from "../src/bench/sample-pool.js";
+import { majorityReference, replayQuestion, tuneProfile } from "../src/bench/tune-profile.js";
 import { confidenceModel } from "./helpers/confidence-model.js";
 
 const candidate = (answer: string | undefined, tokens = 10, extra: Partial<Candidate> = {}): Candidate => ({

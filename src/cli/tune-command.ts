@@ -1,11 +1,11 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { RunStore, type UnitRecord } from "../bench/run-store.js";
+import { poolsFromUnits } from "../bench/sample-pool.js";
+import { type TuneObjective, type TuneResult, tuneProfile } from "../bench/tune-profile.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defaults } from "../runtime/create-mull.js";
 import { describeAction } from "../strategies/auto-plan.js";
-import { poolsFromUnits } from "../tune/sample-pool.js";
-import { type TuneObjective, type TuneResult, tuneProfile } from "../tune/tune-profile.js";
 import { type BenchFlags, benchGrid } from "./bench-command.js";
 import type { CliContext } from "./cli-context.js";
 import { integerOption } from "./parse-flags.js";

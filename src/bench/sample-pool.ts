@@ -2,8 +2,9 @@
  * The samples `mull tune` replays: per dev question, the candidates one bench unit drew (in the order drawn),
  * whether each is right, its tokens, its confidence signals and its verifier score, as the bench stored them.
  */
-import type { UnitRecord } from "../bench/run-store.js";
+
 import type { Candidate } from "../core/strategy-report.js";
+import type { UnitRecord } from "./run-store.js";
 
 export type PoolItem = {
   id: string;
