@@ -53,7 +53,15 @@ const autoOptions = z.strictObject({
     .enum(["vote", "verifier"])
     .default("vote")
     .describe("Default policy, scattered questions: a confidence-weighted vote, or the sample the verifier scores highest (needs a verifier)"),
-  waveSize: z.number().int().min(1).max(1024).default(4).describe("Samples in flight at once after the probe"),
+  waveSize: z
+    .number()
+    .int()
+    .min(1)
+    .max(1024)
+    .default(4)
+    .describe(
+      "Adaptive voting after the probe: samples in flight at once (1 checks the rule after every sample, as mull tune replays it; with more, those in flight when it fires are cancelled)",
+    ),
   temperature: temperatureOption(0.7),
   topLogprobs: z.number().int().min(2).max(20).default(5).describe("Top tokens per position for the confidence signals"),
   window: z.number().int().min(1).max(4096).default(16).describe("Tokens per group for the lowest-group confidence"),
@@ -101,7 +109,8 @@ async function runAction(context: RunContext<AutoSettings>, action: AutoAction, 
       ? await context.sample({
           n: more,
           temperature: sampling.temperature,
-          waveSize: context.waveSize(more, context.options.waveSize),
+          // Nothing here is cancelled early: all at once (in waves of 4 under a budget).
+          waveSize: context.waveSize(more, undefined),
           call: { logprobs: true, topLogprobs: sampling.topLogprobs, ...(seed !== undefined ? { seed } : {}) },
           confidenceWindow: sampling.window,
         })
