@@ -1,3 +1,4 @@
+import { getMaxListeners, setMaxListeners } from "node:events";
 import type { ChatMessage } from "../core/call-options.js";
 import type { Verifier } from "../core/verifier.js";
 
@@ -9,6 +10,8 @@ export async function scoreCandidates(options: {
   abortSignal?: AbortSignal | undefined;
 }): Promise<number> {
   const { verifier, prompt, abortSignal } = options;
+  // Every candidate scored at once listens on the signal (while it waits for a sequence); expected, not a leak.
+  if (abortSignal) setMaxListeners(Math.max(getMaxListeners(abortSignal), options.candidates.length + 10), abortSignal);
   const tokens = await Promise.all(
     options.candidates.map(async (candidate) => {
       if (candidate.text.trim().length === 0) {
