@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { createBudgetController } from "../src/bench/budget-total.js";
 import { loadDataset } from "../src/bench/datasets.js";
+import type { PoolItem } from "../src/bench/sample-pool.js";
+import { majorityReference, replayQuestion, tuneProfile } from "../src/bench/tune-profile.js";
 import type { Candidate } from "../src/core/strategy-report.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { createAuto } from "../src/strategies/auto.js";
@@ -12,8 +14,6 @@ import { type AutoAction, replayAction } from "../src/strategies/auto-plan.js";
 import { estimateDifficulty, fitDifficultyEstimate, probeFeatures } from "../src/strategies/auto-probe.js";
 import { type AutoProfile, binOf, loadProfile, PROFILE_VERSION, parseProfile, spendAtPrice, trustsVerifier } from "../src/strategies/auto-profile.js";
 import { betaRule } from "../src/strategies/stopping-rules.js";
-import type { PoolItem } from "../src/bench/sample-pool.js";
-import { majorityReference, replayQuestion, tuneProfile } from "../src/bench/tune-profile.js";
 import { confidenceModel } from "./helpers/confidence-model.js";
 
 const candidate = (answer: string | undefined, tokens = 10, extra: Partial<Candidate> = {}): Candidate => ({
