@@ -6,13 +6,13 @@ import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.j
 import { createBudgetController } from "../src/bench/budget-total.js";
 import { loadDataset } from "../src/bench/datasets.js";
 import type { PoolItem } from "../src/bench/sample-pool.js";
-import { majorityReference, replayQuestion, tuneProfile } from "../src/bench/tune-profile.js";
+import { groupTotals, majorityReference, replayProfile, replayQuestion, tuneProfile } from "../src/bench/tune-profile.js";
 import type { Candidate } from "../src/core/strategy-report.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { createAuto } from "../src/strategies/auto.js";
 import { type AutoAction, replayAction } from "../src/strategies/auto-plan.js";
 import { estimateDifficulty, fitDifficultyEstimate, probeFeatures } from "../src/strategies/auto-probe.js";
-import { type AutoProfile, binOf, loadProfile, PROFILE_VERSION, parseProfile, spendAtPrice, trustsVerifier } from "../src/strategies/auto-profile.js";
+import { type AutoProfile, loadProfile, PROFILE_VERSION, parseProfile, spendAtPrice } from "../src/strategies/auto-profile.js";
 import { betaRule } from "../src/strategies/stopping-rules.js";
 import { confidenceModel } from "./helpers/confidence-model.js";
 
@@ -124,13 +124,10 @@ describe("mull tune's search", () => {
     expect(spent(profile.bins[0] as AutoProfile["bins"][number])).toBeGreaterThanOrEqual(spent(profile.bins.at(-1) as AutoProfile["bins"][number]));
     // What it wrote is a valid profile, and replaying it question by question gives its dev numbers.
     const parsed = parseProfile(JSON.parse(JSON.stringify(profile)), "test");
-    const replayed = pools
-      .map((item) => {
-        const features = probeFeatures(item.candidates.slice(0, parsed.probe.samples));
-        const { action } = binOf(parsed, estimateDifficulty(parsed.estimate, features).estimate);
-        return replayQuestion(item, action, parsed.probe.samples, parsed.probe.score);
-      })
-      .reduce((sum, totals) => ({ correct: sum.correct + totals.correct, tokens: sum.tokens + totals.tokens }), { correct: 0, tokens: 0 });
+    const replayed = replayProfile(parsed, pools).reduce((sum, totals) => ({ correct: sum.correct + totals.correct, tokens: sum.tokens + totals.tokens }), {
+      correct: 0,
+      tokens: 0,
+    });
     expect(replayed).toEqual({ correct: dev.correct, tokens: dev.tokens });
   });
 
@@ -319,15 +316,10 @@ describe("trusting the verifier or the vote", () => {
     const profile = result?.profile as AutoProfile;
     expect(profile.trust).toBeDefined();
     expect(profile.probe.score).toBe(true);
-    const accuracy = (group: string) => {
-      const members = pools.filter((item) => item.group === group);
-      const right = members.filter((item) => {
-        const features = probeFeatures(item.candidates.slice(0, profile.probe.samples));
-        const trusted = profile.trust ? trustsVerifier(profile.trust, features) : undefined;
-        const { action } = binOf(profile, estimateDifficulty(profile.estimate, features).estimate, trusted);
-        return replayQuestion(item, action, profile.probe.samples, profile.probe.score).correct === 1;
-      }).length;
-      return right / members.length;
+    const groups = groupTotals(profile, pools);
+    const accuracy = (name: string) => {
+      const found = groups.find((entry) => entry.group === name);
+      return (found?.profile.correct ?? 0) / (found?.profile.questions ?? 1);
     };
     // Each kind reaches what its better selection gives: the oracle verifier nearly always, the vote mostly.
     expect(accuracy("verifier")).toBeGreaterThan(0.9);

@@ -7,7 +7,7 @@
  */
 import { type AutoAction, describeAction, replayAction } from "../strategies/auto-plan.js";
 import { type DifficultyEstimate, estimateDifficulty, fitDifficultyEstimate, type ProbeFeature, probeFeatures } from "../strategies/auto-probe.js";
-import { type AutoProfile, PROFILE_VERSION, type Trust, trustsVerifier } from "../strategies/auto-profile.js";
+import { type AutoProfile, binOf, PROFILE_VERSION, type Trust, trustsVerifier } from "../strategies/auto-profile.js";
 import type { PoolItem } from "./sample-pool.js";
 
 /**
@@ -31,7 +31,7 @@ export type TuneOptions = {
 };
 
 /** Totals over questions: right answers, generated tokens, verifier tokens. */
-type Totals = { questions: number; correct: number; tokens: number; verifierTokens: number };
+export type Totals = { questions: number; correct: number; tokens: number; verifierTokens: number };
 
 const add = (a: Totals, b: Totals): Totals => ({
   questions: a.questions + b.questions,
@@ -187,6 +187,30 @@ function quantileCuts(values: number[], count: number): number[] {
     if (cut !== undefined && cut > (cuts.at(-1) ?? Number.NEGATIVE_INFINITY) && cut > (sorted[0] ?? 0)) cuts.push(cut);
   }
   return cuts;
+}
+
+/** What `auto` with this profile would have answered and spent on each question of the pools. */
+export function replayProfile(profile: AutoProfile, pools: PoolItem[]): Totals[] {
+  return pools.map((item) => {
+    const features = probeFeatures(item.candidates.slice(0, profile.probe.samples));
+    const trusted = profile.trust ? trustsVerifier(profile.trust, features) : undefined;
+    const { action } = binOf(profile, estimateDifficulty(profile.estimate, features).estimate, trusted);
+    return replayQuestion(item, action, profile.probe.samples, profile.probe.score);
+  });
+}
+
+/** Per group (difficulty): the profile against majority@N on the pools, as `mull tune` prints it. */
+export function groupTotals(profile: AutoProfile, pools: PoolItem[]): { group: string; profile: Totals; majority: Totals }[] {
+  const replayed = replayProfile(profile, pools);
+  const groups = [...new Set(pools.map((item) => item.group ?? "all"))].sort();
+  return groups.map((group) => {
+    const members = pools.map((item, index) => ({ item, index })).filter(({ item }) => (item.group ?? "all") === group);
+    return {
+      group,
+      profile: members.map(({ index }) => replayed[index] as Totals).reduce(add, empty),
+      majority: majorityReference(members.map(({ item }) => item)),
+    };
+  });
 }
 
 /** The pool's majority vote over all its samples: the reference (`majority@N`). */

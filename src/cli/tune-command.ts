@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { RunStore, type UnitRecord } from "../bench/run-store.js";
 import { poolsFromUnits } from "../bench/sample-pool.js";
-import { type TuneObjective, type TuneResult, tuneProfile } from "../bench/tune-profile.js";
+import { groupTotals, type TuneObjective, type TuneResult, tuneProfile } from "../bench/tune-profile.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defaults } from "../runtime/create-mull.js";
 import { describeAction } from "../strategies/auto-plan.js";
@@ -129,7 +129,8 @@ export async function tuneCommand(flags: TuneFlags, context: CliContext): Promis
     });
     if (!result) throw new InvalidArgumentError({ parameter: "--token-budget", message: "no profile spends this little: even the smallest probe costs more" });
     writeFileSync(flags.out, `${JSON.stringify(result.profile, null, 2)}\n`);
-    context.out(flags.json ? JSON.stringify({ out: flags.out, profile: result.profile }) : describeResult(result, flags.out));
+    const groups = groupTotals(result.profile, pools);
+    context.out(flags.json ? JSON.stringify({ out: flags.out, profile: result.profile, groups }) : describeResult(result, flags.out, groups));
   } finally {
     store.close();
   }
@@ -137,7 +138,7 @@ export async function tuneCommand(flags: TuneFlags, context: CliContext): Promis
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
 
-function describeResult(result: TuneResult, out: string): string {
+function describeResult(result: TuneResult, out: string, groups: ReturnType<typeof groupTotals>): string {
   const { profile, reference, dev } = result;
   const lines = [
     `wrote ${out}: probe ${profile.probe.samples} samples${profile.probe.score ? ", scored by the verifier" : ""}, ${profile.bins.length} bins`,
@@ -155,6 +156,17 @@ function describeResult(result: TuneResult, out: string): string {
     "",
     `dev: ${percent(dev.correct / dev.questions)} at ${(dev.tokens / dev.questions).toFixed(0)} generated tokens per question (${percent(dev.tokens / Math.max(1, reference.tokens))} of majority@${reference.samples}'s), ${(dev.verifierTokens / dev.questions).toFixed(0)} verifier tokens`,
     `majority@${reference.samples}: ${percent(reference.correct / reference.questions)} at ${(reference.tokens / reference.questions).toFixed(0)}`,
+    ...(groups.length > 1
+      ? [
+          "",
+          "| group | questions | profile | tokens | majority | tokens |",
+          "|---|---|---|---|---|---|",
+          ...groups.map(
+            ({ group, profile: totals, majority }) =>
+              `| ${group} | ${totals.questions} | ${percent(totals.correct / totals.questions)} | ${(totals.tokens / totals.questions).toFixed(0)} | ${percent(majority.correct / majority.questions)} | ${(majority.tokens / majority.questions).toFixed(0)} |`,
+          ),
+        ]
+      : []),
     "These are the dev set's own numbers (the choice was made on them); evaluate on held-out data: mull bench --strategies auto:profile=<file>",
   ];
   return lines.join("\n");
