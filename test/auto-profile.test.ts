@@ -327,4 +327,12 @@ describe("trusting the verifier or the vote", () => {
     const majority = majorityReference(voteOnly);
     expect(accuracy("vote")).toBeGreaterThanOrEqual(majority.correct / majority.questions - 0.05);
   });
+
+  it("a per-group match keeps every group within the tolerance of its own majority, not only the total", () => {
+    const pools = mixedPools(300);
+    const sampling = { temperature: 0.7, topLogprobs: 5, window: 16 };
+    const result = tuneProfile({ pools, objective: { kind: "match", tolerance: 1, perGroup: true }, sampling, tunedOn: {} });
+    for (const entry of groupTotals(result?.profile as AutoProfile, pools))
+      expect(entry.profile.correct / entry.profile.questions).toBeGreaterThanOrEqual(entry.majority.correct / entry.majority.questions - 0.01 - 1e-9);
+  });
 });

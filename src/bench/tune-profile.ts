@@ -14,7 +14,9 @@ import type { PoolItem } from "./sample-pool.js";
  * `match`: least tokens within `tolerance` of the pool's majority vote (majority@N); `best`: least tokens within
  * `tolerance` of the best profile found; `budget`: best accuracy at most `tokens` generated per question.
  */
-export type TuneObjective = { kind: "match" | "best"; tolerance: number } | { kind: "budget"; tokens: number };
+export type TuneObjective =
+  /** `perGroup`: the tolerance holds within each group (difficulty) too, not only over all. Defaults to false. */
+  { kind: "match"; tolerance: number; perGroup?: boolean } | { kind: "best"; tolerance: number } | { kind: "budget"; tokens: number };
 
 export type TuneOptions = {
   pools: PoolItem[];
@@ -71,6 +73,8 @@ type Plan = {
   choice: AutoAction[];
   perBin: Totals[];
   total: Totals;
+  /** Totals per group (difficulty), for a per-group objective. */
+  groups: Map<string, Totals>;
   /** The λ this plan was chosen at, and each bin's menu: the actions some λ picks, with their dev totals. */
   price: number;
   menus: { action: AutoAction; totals: Totals }[][];
@@ -129,10 +133,21 @@ function frontFor(options: TuneOptions, probe: number, scoreProbe: boolean): Pla
   const actions = actionGrid(Math.min(...pools.map((item) => item.candidates.length)), probe, scoreProbe);
   // table[bin][action]: the bin's totals under that action.
   const table = bins.map(() => actions.map(() => ({ ...empty })));
+  // The same per group: groupTables.get(group)[bin][action].
+  const groupTables = new Map<string, Totals[][]>();
   pools.forEach((item, row) => {
+    const group = item.group ?? "all";
+    if (!groupTables.has(group))
+      groupTables.set(
+        group,
+        bins.map(() => actions.map(() => ({ ...empty }))),
+      );
     const bin = table[binIndex[row] ?? 0] as Totals[];
+    const groupBin = (groupTables.get(group) as Totals[][])[binIndex[row] ?? 0] as Totals[];
     actions.forEach((action, column) => {
-      bin[column] = add(bin[column] as Totals, replayQuestion(item, action, probe, scoreProbe));
+      const outcome = replayQuestion(item, action, probe, scoreProbe);
+      bin[column] = add(bin[column] as Totals, outcome);
+      groupBin[column] = add(groupBin[column] as Totals, outcome);
     });
   });
   const picksAt = (lambda: number) => table.map((bin) => bestColumn(bin, lambda, verifierCost));
@@ -148,7 +163,11 @@ function frontFor(options: TuneOptions, probe: number, scoreProbe: boolean): Pla
     const picks = picksAt(lambda);
     const perBin = picks.map((column, bin) => (table[bin] as Totals[])[column] as Totals);
     const choice = picks.map((column) => actions[column] as AutoAction);
+    const groups = new Map(
+      [...groupTables].map(([group, groupTable]) => [group, picks.map((column, bin) => (groupTable[bin] as Totals[])[column] as Totals).reduce(add, empty)]),
+    );
     return {
+      groups,
       probe,
       scoreProbe,
       estimate,
@@ -220,7 +239,7 @@ export function majorityReference(pools: PoolItem[]): Totals & { samples: number
   return { ...totals, samples };
 }
 
-function pick(front: Plan[], objective: TuneObjective, reference: Totals, verifierCost: number): Plan | undefined {
+function pick(front: Plan[], objective: TuneObjective, reference: Totals, verifierCost: number, groupReference: Map<string, Totals>): Plan | undefined {
   const accuracy = (candidate: Plan) => candidate.total.correct / Math.max(1, candidate.total.questions);
   const meanCost = (candidate: Plan) => cost(candidate.total, verifierCost) / Math.max(1, candidate.total.questions);
   if (objective.kind === "budget") {
@@ -229,7 +248,14 @@ function pick(front: Plan[], objective: TuneObjective, reference: Totals, verifi
   }
   const target =
     (objective.kind === "match" ? reference.correct / Math.max(1, reference.questions) : Math.max(...front.map(accuracy))) - objective.tolerance / 100;
-  return front.filter((candidate) => accuracy(candidate) >= target - 1e-12).sort((a, b) => meanCost(a) - meanCost(b))[0];
+  const withinGroups = (candidate: Plan) =>
+    objective.kind !== "match" ||
+    objective.perGroup !== true ||
+    [...groupReference].every(([group, majority]) => {
+      const totals = candidate.groups.get(group);
+      return totals !== undefined && totals.correct / totals.questions >= majority.correct / majority.questions - objective.tolerance / 100 - 1e-12;
+    });
+  return front.filter((candidate) => accuracy(candidate) >= target - 1e-12 && withinGroups(candidate)).sort((a, b) => meanCost(a) - meanCost(b))[0];
 }
 
 export type TuneResult = { profile: AutoProfile; reference: Totals & { samples: number }; dev: Totals };
@@ -243,7 +269,10 @@ export function tuneProfile(options: TuneOptions): TuneResult | undefined {
   const probeSizes = (options.probeSizes ?? [2, 3, 4]).filter((probe) => probe >= 1 && probe <= size);
   const front = probeSizes.flatMap((probe) => [false, ...(scored ? [true] : [])].flatMap((scoreProbe) => frontFor(options, probe, scoreProbe)));
   const reference = majorityReference(pools);
-  const chosen = pick(front, objective, reference, options.verifierCost ?? 0);
+  const groupReference = new Map(
+    [...new Set(pools.map((item) => item.group ?? "all"))].map((group) => [group, majorityReference(pools.filter((item) => (item.group ?? "all") === group))]),
+  );
+  const chosen = pick(front, objective, reference, options.verifierCost ?? 0, groupReference);
   if (!chosen) return undefined;
   return { profile: toProfile(chosen, options, reference), reference, dev: chosen.total };
 }

@@ -18,6 +18,7 @@ type TuneFlags = Pick<BenchFlags, "dataset" | "format" | "promptField" | "answer
   bins: number;
   probeSizes: string;
   verifierCost: number;
+  perGroup?: boolean;
   out: string;
   json?: boolean;
 };
@@ -43,6 +44,7 @@ export function addTuneCommand(program: Command, context: () => CliContext): voi
       "match",
     )
     .option("--tolerance <points>", "accuracy points the profile may give up (match, best)", Number.parseFloat, 1)
+    .option("--per-group", "match: within the tolerance in every group (difficulty) of the dev set too, not only over all (default off)")
     .option("--token-budget <tokens>", "budget: most generated tokens per question on average", integerOption("--token-budget"))
     .option("--bins <count>", "difficulty bins", integerOption("--bins"), 4)
     .option("--probe-sizes <list>", "probe sizes tried", "2,3,4")
@@ -58,7 +60,9 @@ function objectiveOf(flags: TuneFlags): TuneObjective {
   if (flags.objective === "match" || flags.objective === "best") {
     if (!Number.isFinite(flags.tolerance) || flags.tolerance < 0)
       throw new InvalidArgumentError({ parameter: "--tolerance", value: String(flags.tolerance), message: "must be accuracy points >= 0" });
-    return { kind: flags.objective, tolerance: flags.tolerance };
+    return flags.objective === "match"
+      ? { kind: "match", tolerance: flags.tolerance, perGroup: flags.perGroup === true }
+      : { kind: "best", tolerance: flags.tolerance };
   }
   if (flags.objective === "budget") {
     if (flags.tokenBudget === undefined) throw new InvalidArgumentError({ parameter: "--token-budget", message: "is required with --objective budget" });
