@@ -31,7 +31,9 @@ const autoOptions = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe("A profile written by `mull tune` (a JSON file); it then decides the probe and the actions. Default: none, the default policy"),
+    .describe(
+      "A profile written by `mull tune` (a JSON file); it then decides the probe (its size, temperature, topLogprobs and window replace these options) and the actions. Default: none, the default policy",
+    ),
   price: z
     .number()
     .min(0)
