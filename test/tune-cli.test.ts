@@ -45,6 +45,26 @@ describe("mull tune (built bin, bundled model)", () => {
     const probe = (await mull("tune", ...flags, "--probe-sizes", "0,9")) as { code: number; stderr: string };
     expect(probe.stderr).toContain("--probe-sizes");
   });
+
+  it("bench --budget-total needs an auto strategy with a profile, and no per-unit budgets", async () => {
+    const db = join(folder, "budget.db");
+    const plain = (await mull("bench", "--dataset", "arith-easy", "--limit", "2", "--strategies", "single", "--budget-total", "1000", "--db", db)) as {
+      code: number;
+      stderr: string;
+    };
+    expect(plain.code).not.toBe(0);
+    expect(plain.stderr).toContain("--budget-total");
+    expect(plain.stderr).toContain("auto:profile=");
+    const both = (await mull(
+      "bench",
+      ...["--dataset", "arith-easy", "--limit", "2", "--strategies", `auto:profile=${profilePath}`, "--budgets", "500", "--budget-total", "1000", "--db", db],
+    )) as { code: number; stderr: string };
+    expect(both.code).not.toBe(0);
+    expect(both.stderr).toContain("leave --budgets at none");
+    // Refused before anything is stored: no half-made run.
+    const runs = (await mull("runs", "--db", db, "--json")) as { stdout: string };
+    expect(JSON.parse(runs.stdout)).toEqual([]);
+  });
 });
 
 describe("serving with a profile", () => {

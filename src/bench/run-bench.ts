@@ -126,15 +126,11 @@ export async function runBench(options: BenchOptions): Promise<void> {
 function batchAllocators(options: BenchOptions, questions: number) {
   const allocators = new Map<string, { controller: BudgetController; strategy: (price: number) => Strategy }>();
   if (options.budgetTotal === undefined) return allocators;
-  if (options.budgets.some((budget) => budget > 0))
-    throw new InvalidArgumentError({ parameter: "--budget-total", message: "is one budget for the whole set: leave --budgets at none" });
   const stored = options.store.units(options.runId);
-  for (const spec of options.strategies) {
-    const { definition, input } = options.mull.parseStrategy(spec);
-    if (definition.name !== "auto" || typeof input.profile !== "string") continue;
+  for (const { spec, profile } of budgetTotalSpecs(options)) {
     const done = stored.filter((unit) => unit.strategy === spec && unit.error === undefined);
     const controller = createBudgetController({
-      profile: loadProfile(input.profile),
+      profile: loadProfile(profile),
       total: options.budgetTotal,
       questions,
       spent: done.reduce((sum, unit) => sum + unit.completionTokens, 0),
@@ -143,9 +139,20 @@ function batchAllocators(options: BenchOptions, questions: number) {
     const verifier = options.verifier !== undefined ? { verifier: options.verifier } : {};
     allocators.set(spec, { controller, strategy: (price) => options.mull.strategy({ spec, options: { price } }, verifier) });
   }
-  if (allocators.size === 0)
-    throw new InvalidArgumentError({ parameter: "--budget-total", message: "needs an auto strategy with a profile (auto:profile=<file> from mull tune)" });
   return allocators;
+}
+
+/** The specs a set budget applies to (auto with a profile); refuses a set budget with none, or with per-unit budgets. */
+export function budgetTotalSpecs(options: { mull: Mull; strategies: string[]; budgets: number[] }): { spec: string; profile: string }[] {
+  if (options.budgets.some((budget) => budget > 0))
+    throw new InvalidArgumentError({ parameter: "--budget-total", message: "is one budget for the whole set: leave --budgets at none" });
+  const specs = options.strategies.flatMap((spec) => {
+    const { definition, input } = options.mull.parseStrategy(spec);
+    return definition.name === "auto" && typeof input.profile === "string" ? [{ spec, profile: input.profile }] : [];
+  });
+  if (specs.length === 0)
+    throw new InvalidArgumentError({ parameter: "--budget-total", message: "needs an auto strategy with a profile (auto:profile=<file> from mull tune)" });
+  return specs;
 }
 
 /**

@@ -3,7 +3,7 @@ import { SingleBar } from "cli-progress";
 import { createAnswerGrading } from "../answers/answer-grading.js";
 import { loadDataset } from "../bench/datasets.js";
 import { renderReport } from "../bench/report.js";
-import { type BenchProgress, compareStrategies, formatSummary, runBench, summarize, validateStrategySpecs } from "../bench/run-bench.js";
+import { type BenchProgress, budgetTotalSpecs, compareStrategies, formatSummary, runBench, summarize, validateStrategySpecs } from "../bench/run-bench.js";
 import { RunStore } from "../bench/run-store.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { splitSpecList } from "../extension/spec.js";
@@ -141,6 +141,7 @@ export async function benchGrid(options: { store: RunStore; config: BenchFlags; 
   const strategies = splitSpecList(config.strategies);
   const budgets = parseBudgets(config.budgets);
   validateStrategySpecs({ mull, strategies, verifier: config.verifier });
+  if (config.budgetTotal !== undefined) budgetTotalSpecs({ mull, strategies, budgets });
   const answers = answerGradingOf(config);
   createAnswerGrading(answers);
   // Only a valid grid becomes a stored run, so that bad arguments leave no half-made run behind.
