@@ -30,6 +30,8 @@ parser.add_argument("--evals", type=int, default=3)
 # Extra labeled data (e.g. training/make-prm-synthetic.ts) and the share of each batch drawn from it.
 parser.add_argument("--extra", default=None)
 parser.add_argument("--extra-share", type=float, default=0.5)
+# Start from a GGUF's weights (e.g. the shipped PRM, to train it further) instead of policy.pt.
+parser.add_argument("--init", default=None)
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
 log_file = open(os.path.join(args.out, "prm-train.log"), "w")
@@ -81,10 +83,17 @@ if args.extra:
     log(f"extra {extra_x.shape[0]} from {args.extra}, share of each batch {args.extra_share}")
 log(f"train {train_x.shape[0]} held-out {held_x.shape[0]} load {time.time() - started:.1f}s; good-step share {(train_y == GOOD).sum().item() / (train_y != -100).sum().item():.3f}")
 
-checkpoint = torch.load(os.path.join(args.data, "policy.pt"), map_location=device)
-config = checkpoint["config"]
-model = TinyLlama(config).to(device)
-model.load_state_dict({k: v.float() for k, v in checkpoint["state"].items()})
+if args.init:
+    from gguf_reader import load_into, read_gguf
+
+    config, tensors = read_gguf(args.init)
+    model = load_into(TinyLlama(config), tensors).to(device)
+    log(f"initialised from {args.init}")
+else:
+    checkpoint = torch.load(os.path.join(args.data, "policy.pt"), map_location=device)
+    config = checkpoint["config"]
+    model = TinyLlama(config).to(device)
+    model.load_state_dict({k: v.float() for k, v in checkpoint["state"].items()})
 
 
 def auroc(scores, labels):
