@@ -73,4 +73,6 @@ for (const problem of problems) {
   lines.push(JSON.stringify({ t: "arith", x: formatPrmInput({ prompt: problem.prompt, solution: text }).text, l: labels.map(Number), c: solved ? 1 : 0 }));
 }
 writeFileSync(output, gzipSync(lines.join("\n")));
-console.log(`${lines.length} solutions (${((100 * correct) / lines.length).toFixed(1)}% correct), ${steps} steps (${((100 * good) / steps).toFixed(1)}% good) -> ${output}`);
+console.log(
+  `${lines.length} solutions (${((100 * correct) / lines.length).toFixed(1)}% correct), ${steps} steps (${((100 * good) / steps).toFixed(1)}% good) -> ${output}`,
+);
