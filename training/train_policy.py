@@ -19,6 +19,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(__file__))
 from gguf_writer import BOS_ID, EOS_ID, encode, write_gguf  # noqa: E402
 from tiny_llama import TinyLlama, default_config, generate, next_token_probabilities  # noqa: E402
+from prm_samples import write_prm_samples  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--data", default="training/data")
@@ -237,19 +238,5 @@ model.eval()
 
 # Policy samples for PRM training (pool problems) and PRM validation (held-out problems).
 t0 = time.time()
-pool = read_jsonl_gz(os.path.join(args.data, "prm-pool.jsonl.gz"))
-if args.pool_limit:
-    pool = pool[:args.pool_limit]
-k = args.samples_per_problem
-prompts = [p["p"] for p in pool for _ in range(k)]
-samples = generate(model, prompts, args.temperature, seed=3, batch_size=4096)
-with gzip.open(os.path.join(args.out, "prm-samples.jsonl.gz"), "wt") as handle:
-    for index, text in enumerate(samples):
-        handle.write(json.dumps({"t": pool[index // k]["t"], "p": prompts[index], "s": text}) + "\n")
-held = [e for e in evaluation if e["d"] in ("hard", "medium")]
-held_prompts = [p["p"] for p in held for _ in range(4)]
-held_samples = generate(model, held_prompts, args.temperature, seed=4, batch_size=4096)
-with gzip.open(os.path.join(args.out, "prm-heldout-samples.jsonl.gz"), "wt") as handle:
-    for index, text in enumerate(held_samples):
-        handle.write(json.dumps({"t": held[index // 4]["t"], "p": held_prompts[index], "s": text}) + "\n")
-log(f"sampled {len(samples)} pool and {len(held_samples)} held-out solutions in {time.time() - t0:.1f}s; total {time.time() - started:.0f}s")
+samples, held_samples = write_prm_samples(model, args.data, args.out, args.temperature, args.samples_per_problem, args.pool_limit)
+log(f"sampled {samples} pool and {held_samples} held-out solutions in {time.time() - t0:.1f}s; total {time.time() - started:.0f}s")
