@@ -23,23 +23,17 @@ type StoredCandidate = {
   score?: number | null;
   correct?: boolean;
   completionTokens?: number;
-  confidence?: Candidate["confidence"] | number;
+  confidence?: Candidate["confidence"];
 };
 
 function toCandidate(stored: StoredCandidate): Candidate {
-  const confidence = stored.confidence;
   return {
     text: stored.text ?? "",
     answer: stored.answer ?? undefined,
     finishReason: "stop",
     completionTokens: stored.completionTokens ?? 0,
     ...(typeof stored.score === "number" ? { score: stored.score } : {}),
-    // A bare number is the lowest-group confidence alone (how the first pools were stored).
-    ...(typeof confidence === "number"
-      ? { confidence: { lowestGroup: confidence, mean: confidence, tail: confidence, entropy: 0, window: 0 } }
-      : confidence
-        ? { confidence }
-        : {}),
+    ...(stored.confidence ? { confidence: stored.confidence } : {}),
   };
 }
 

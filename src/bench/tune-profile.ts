@@ -7,7 +7,7 @@
  */
 import { type AutoAction, describeAction, replayAction } from "../strategies/auto-plan.js";
 import { type DifficultyEstimate, estimateDifficulty, fitDifficultyEstimate, type ProbeFeature, probeFeatures } from "../strategies/auto-probe.js";
-import { type AutoProfile, binOf, PROFILE_VERSION, type Trust, trustsVerifier } from "../strategies/auto-profile.js";
+import { type AutoProfile, binFor, PROFILE_VERSION, type Trust, trustsVerifier } from "../strategies/auto-profile.js";
 import type { PoolItem } from "./sample-pool.js";
 
 /**
@@ -150,17 +150,17 @@ function frontFor(options: TuneOptions, probe: number, scoreProbe: boolean): Pla
       groupBin[column] = add(groupBin[column] as Totals, outcome);
     });
   });
-  const picksAt = (lambda: number) => table.map((bin) => bestColumn(bin, lambda, verifierCost));
   const lambdas = priceGrid();
+  // picksByPrice[λ][bin]: the action (column) each bin takes at that price.
+  const picksByPrice = lambdas.map((lambda) => table.map((bin) => bestColumn(bin, lambda, verifierCost)));
   // Each bin's menu: every action some price picks, cheapest first (what a batch allocator chooses among).
-  const menus = table.map((bin, index) => {
-    const columns = [...new Set(lambdas.map((lambda) => bestColumn(table[index] as Totals[], lambda, verifierCost)))];
-    return columns
+  const menus = table.map((bin, index) =>
+    [...new Set(picksByPrice.map((picks) => picks[index] as number))]
       .map((column) => ({ action: actions[column] as AutoAction, totals: bin[column] as Totals }))
-      .sort((a, b) => cost(a.totals, verifierCost) - cost(b.totals, verifierCost));
-  });
-  return lambdas.map((lambda) => {
-    const picks = picksAt(lambda);
+      .sort((a, b) => cost(a.totals, verifierCost) - cost(b.totals, verifierCost)),
+  );
+  return lambdas.map((lambda, at) => {
+    const picks = picksByPrice[at] as number[];
     const perBin = picks.map((column, bin) => (table[bin] as Totals[])[column] as Totals);
     const choice = picks.map((column) => actions[column] as AutoAction);
     const groups = new Map(
@@ -211,9 +211,7 @@ function quantileCuts(values: number[], count: number): number[] {
 /** What `auto` with this profile would have answered and spent on each question of the pools. */
 export function replayProfile(profile: AutoProfile, pools: PoolItem[]): Totals[] {
   return pools.map((item) => {
-    const features = probeFeatures(item.candidates.slice(0, profile.probe.samples));
-    const trusted = profile.trust ? trustsVerifier(profile.trust, features) : undefined;
-    const { action } = binOf(profile, estimateDifficulty(profile.estimate, features).estimate, trusted);
+    const { action } = binFor(profile, probeFeatures(item.candidates.slice(0, profile.probe.samples)));
     return replayQuestion(item, action, profile.probe.samples, profile.probe.score);
   });
 }

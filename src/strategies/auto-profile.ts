@@ -76,14 +76,20 @@ export type Trust = NonNullable<AutoProfile["trust"]>;
 export const trustsVerifier = (trust: Trust, features: ProbeFeatures): boolean =>
   estimateDifficulty(trust.verifier, features).estimate > estimateDifficulty(trust.vote, features).estimate;
 
-/** The bin a probe falls in: the first whose conditions it meets (the last bin takes any left). */
-export function binOf(profile: AutoProfile, estimate: number, verifierTrusted?: boolean): { index: number; action: AutoAction } {
+/**
+ * The bin a probe's signals fall in (the first whose conditions they meet; the last bin takes any left), its
+ * action, the difficulty estimate, and the features the estimate wanted but the probe lacked (taken at their
+ * dev mean). `auto` runs this; `mull tune` replays it.
+ */
+export function binFor(profile: AutoProfile, features: ProbeFeatures): { index: number; action: AutoAction; estimate: number; missing: string[] } {
+  const { estimate, missing } = estimateDifficulty(profile.estimate, features);
+  const verifierTrusted = profile.trust ? trustsVerifier(profile.trust, features) : undefined;
   const index = profile.bins.findIndex(
     (bin) =>
       (bin.verifierTrusted === undefined || bin.verifierTrusted === verifierTrusted) && (bin.estimateBelow === undefined || estimate < bin.estimateBelow),
   );
   const found = index === -1 ? profile.bins.length - 1 : index;
-  return { index: found, action: (profile.bins[found] as AutoProfile["bins"][number]).action };
+  return { index: found, action: (profile.bins[found] as AutoProfile["bins"][number]).action, estimate, missing };
 }
 
 type Bin = AutoProfile["bins"][number];

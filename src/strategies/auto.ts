@@ -22,8 +22,8 @@ import type { RunContext, RunOutcome } from "../extension/run-context.js";
 import { seedAt, waveSeedStride } from "../internal/seeds.js";
 import { runAdaptiveVote } from "./adaptive-vote.js";
 import { type AutoAction, adaptiveRule, describeAction, selectAnswer } from "./auto-plan.js";
-import { estimateDifficulty, probeFeatures } from "./auto-probe.js";
-import { type AutoProfile, actionAtPrice, binOf, loadProfile, profileNeedsVerifier, trustsVerifier } from "./auto-profile.js";
+import { type ProbeFeatures, probeFeatures } from "./auto-probe.js";
+import { type AutoProfile, actionAtPrice, binFor, loadProfile, profileNeedsVerifier } from "./auto-profile.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 
 const autoOptions = z.strictObject({
@@ -84,13 +84,10 @@ function defaultChoice(options: AutoSettings, agreement: number): Choice {
   };
 }
 
-function profileChoice(context: RunContext<AutoSettings>, profile: AutoProfile, probe: Candidate[]): Choice {
-  const features = probeFeatures(probe);
-  const { estimate, missing } = estimateDifficulty(profile.estimate, features);
+function profileChoice(context: RunContext<AutoSettings>, profile: AutoProfile, features: ProbeFeatures): Choice {
+  const { index, action, estimate, missing } = binFor(profile, features);
   if (missing.length > 0)
     context.warn([{ type: "other", message: `auto: the probe lacks ${missing.join(", ")}, which the profile's estimate uses; taken at its dev mean` }]);
-  const verifierTrusted = profile.trust ? trustsVerifier(profile.trust, features) : undefined;
-  const { index, action } = binOf(profile, estimate, verifierTrusted);
   const { price } = context.options;
   const priced = price !== undefined ? actionAtPrice(profile, profile.bins[index] as AutoProfile["bins"][number], price)?.action : undefined;
   if (price !== undefined && priced === undefined)
@@ -146,7 +143,7 @@ export const auto = defineStrategy({
     });
     if (sampling.score) await context.score(probe);
     const features = probeFeatures(probe);
-    const choice = profile ? profileChoice(context, profile, probe) : defaultChoice(context.options, features.agreement);
+    const choice = profile ? profileChoice(context, profile, features) : defaultChoice(context.options, features.agreement);
     const plan = describeAction(choice.action);
     context.trace("auto-choice", {
       bin: choice.bin,
