@@ -44,6 +44,9 @@ describe("mull tune (built bin, bundled model)", () => {
     expect(wrong.stderr).toContain("--objective");
     const probe = (await mull("tune", ...flags, "--probe-sizes", "0,9")) as { code: number; stderr: string };
     expect(probe.stderr).toContain("--probe-sizes");
+    const cost = (await mull("tune", ...flags, "--verifier-cost", "cheap")) as { code: number; stderr: string };
+    expect(cost.code).not.toBe(0);
+    expect(cost.stderr).toContain("--verifier-cost");
   });
 
   it("bench --budget-total needs an auto strategy with a profile, and no per-unit budgets", async () => {

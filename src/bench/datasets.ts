@@ -221,7 +221,7 @@ export function loadDataset(options: DatasetOptions): DatasetLoadResult {
     throw new InvalidArgumentError({
       parameter: "dataset",
       value: options.dataset,
-      message: `${JSON.stringify(options.dataset)} is neither a built-in dataset (arith, countdown, with -easy/-medium/-hard) nor a readable file: ${(error as Error).message}`,
+      message: `${JSON.stringify(options.dataset)} is neither a built-in dataset (arith, countdown, with -easy/-medium/-hard; mixed; any of these with -dev) nor a readable file: ${(error as Error).message}`,
     });
   }
   const format = options.format ?? (options.dataset.endsWith(".csv") ? "csv" : "jsonl");

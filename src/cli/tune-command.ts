@@ -112,6 +112,8 @@ const sameKeys = ["dataset", "format", "promptField", "answerField", "template",
 export async function tuneCommand(flags: TuneFlags, context: CliContext): Promise<void> {
   const objective = objectiveOf(flags);
   const probeSizes = probeSizesOf(flags.probeSizes, flags.samples);
+  if (!Number.isFinite(flags.verifierCost) || flags.verifierCost < 0)
+    throw new InvalidArgumentError({ parameter: "--verifier-cost", value: String(flags.verifierCost), message: "must be a number >= 0" });
   const store = new RunStore(flags.db);
   try {
     const config = poolConfig(flags);
