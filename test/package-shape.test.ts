@@ -62,7 +62,7 @@ const layers: string[][] = [
   ["internal", "answers"],
   ["middleware"],
   ["extension", "tasks"],
-  ["backends", "strategies", "verifiers"],
+  ["backends", "strategies", "verifiers", "sandbox"],
   ["registry"],
   ["runtime"],
   ["server", "bench", "ai-sdk"],

@@ -11,4 +11,6 @@ export type CliContext = {
   isTTY: boolean;
   /** Interrupts long commands (Ctrl-C); closes `mull serve`. */
   signal: AbortSignal;
+  /** The whole of standard input (`mull sandbox run` reads its code there). */
+  readInput(): Promise<string>;
 };

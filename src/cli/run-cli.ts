@@ -8,6 +8,7 @@ import type { CliContext } from "./cli-context.js";
 import { addCompareCommand } from "./compare-command.js";
 import { addListCommands } from "./list-command.js";
 import { addProbeCommand } from "./probe-command.js";
+import { addSandboxCommand } from "./sandbox-command.js";
 import { addServeCommand } from "./serve-command.js";
 import { addSolveCommand } from "./solve-command.js";
 import { addTuneCommand } from "./tune-command.js";
@@ -23,7 +24,16 @@ export type RunCliOptions = {
   err?: (text: string) => void;
   /** Interrupts long commands and closes `mull serve`. Defaults to never. */
   signal?: AbortSignal;
+  /** Standard input for commands that read it. Defaults to process.stdin. */
+  input?: string;
 };
+
+async function readProcessInput(): Promise<string> {
+  let text = "";
+  process.stdin.setEncoding("utf8");
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}
 
 /** Runs one command; resolves to the exit code (0 ok, 2 bad arguments, 1 any other failure). */
 export async function runCli(options: RunCliOptions): Promise<number> {
@@ -34,6 +44,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
     err: options.err ?? ((text) => process.stderr.write(text)),
     isTTY: options.out === undefined && process.stderr.isTTY === true,
     signal: options.signal ?? new AbortController().signal,
+    readInput: options.input === undefined ? readProcessInput : async () => options.input as string,
   };
   const program = new Command()
     .name("mull")
@@ -49,6 +60,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
   addBenchCommands(program, get);
   addListCommands(program, get);
   addProbeCommand(program, get);
+  addSandboxCommand(program, get);
   try {
     await program.parseAsync(options.args, { from: "user" });
     return 0;

@@ -43,7 +43,16 @@ async function blockNetwork(): Promise<void> {
   patch(https.default, ["request", "get", "createServer"], "the network");
   patch(http2.default, ["connect", "createServer", "createSecureServer"], "the network");
   syncBuiltinESMExports();
-  for (const name of ["fetch", "WebSocket", "EventSource"]) Object.defineProperty(globalThis, name, { configurable: false, writable: false, value: blocked("the network") });
+  for (const name of ["fetch", "WebSocket", "EventSource"])
+    Object.defineProperty(globalThis, name, { configurable: false, writable: false, value: blocked("the network") });
+}
+
+/** A heap snapshot would show the code this process's memory, the result token included. */
+async function blockIntrospection(): Promise<void> {
+  const v8 = await import("node:v8");
+  for (const name of ["getHeapSnapshot", "writeHeapSnapshot", "setFlagsFromString"])
+    Object.defineProperty(v8.default, name, { configurable: false, writable: false, value: blocked(`v8.${name}`) });
+  syncBuiltinESMExports();
 }
 
 /** Called once the runtime is loaded, before the request is read. */
@@ -52,4 +61,5 @@ export async function harden(): Promise<void> {
     Object.defineProperty(process, name, { configurable: false, writable: false, value: blocked(`process.${name}`) });
   }
   await blockNetwork();
+  await blockIntrospection();
 }

@@ -8,6 +8,11 @@ export type ChildRequest = {
   outputLimitBytes: number;
   /** QuickJS's own heap limit (the parent also watches the whole process). */
   memoryBytes: number;
+  /**
+   * A random token the child puts on its result: the code can write to the protocol descriptor too, and a
+   * result without the token is not taken as the run's.
+   */
+  token: string;
 };
 
 /** How the code ended, as the runtime saw it. */
@@ -27,19 +32,26 @@ export class OutputCollector {
   constructor(
     private readonly limit: number,
     private readonly send: (message: object) => void,
-    private readonly onLimit: () => void,
+    private readonly onLimit: (message: object) => void,
   ) {}
 
   write(stream: "stdout" | "stderr", text: string): void {
     const size = Buffer.byteLength(text);
     if (this.bytes + size > this.limit) {
-      const fits = Buffer.from(text).subarray(0, Math.max(0, this.limit - this.bytes)).toString();
+      const fits = Buffer.from(text)
+        .subarray(0, Math.max(0, this.limit - this.bytes))
+        .toString();
       if (fits) this.send({ type: "output", stream, text: fits });
-      this.send({ type: "result", exitReason: "output-limit", error: `output over ${this.limit} bytes` });
-      this.onLimit();
+      this.onLimit({ exitReason: "output-limit", error: `output over ${this.limit} bytes` });
       return;
     }
     this.bytes += size;
     this.send({ type: "output", stream, text });
+  }
+
+  /** The outcome, with its result counted against the same limit (a huge last expression is output too). */
+  finish(outcome: RuntimeOutcome): RuntimeOutcome | ChildResult {
+    if (outcome.result === undefined || this.bytes + Buffer.byteLength(outcome.result) <= this.limit) return outcome;
+    return { exitReason: "output-limit", error: `output and result over ${this.limit} bytes` };
   }
 }

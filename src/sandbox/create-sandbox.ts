@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os";
 import type { CodeSandbox, SandboxLanguage, SandboxRunRequest, SandboxRunResult } from "../core/code-sandbox.js";
 import { DisposedError } from "../core/errors/disposed-error.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
-import { type SandboxIsolation, namespaceLauncher } from "./sandbox-isolation.js";
+import { namespaceLauncher, type SandboxIsolation } from "./sandbox-isolation.js";
 import { type SandboxOptions, sandboxOptionsSchema, sandboxRequestSchema } from "./sandbox-options.js";
 import { SandboxProcess } from "./sandbox-process.js";
 
@@ -28,7 +28,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   const settings = parse(sandboxOptionsSchema, options, "sandbox options");
   const launcher = settings.isolation === "process" ? undefined : namespaceLauncher();
   if (settings.isolation === "namespaces" && !launcher)
-    throw new InvalidArgumentError({ parameter: "isolation", value: "namespaces", message: "this host does not allow unprivileged user, network and PID namespaces (unshare)" });
+    throw new InvalidArgumentError({
+      parameter: "isolation",
+      value: "namespaces",
+      message: "this host does not allow unprivileged user, network and PID namespaces (unshare)",
+    });
   const isolation: SandboxIsolation = launcher ? "namespaces" : "process";
   const concurrency = settings.concurrency ?? availableParallelism();
   // Heap for the JavaScript side of the process; the memory limit is enforced on the whole process from outside.

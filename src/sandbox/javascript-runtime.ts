@@ -5,11 +5,19 @@ import type { ChildRequest, ChildRuntime, OutputCollector, RuntimeOutcome } from
 const format = (value: unknown) => (typeof value === "string" ? value : (JSON.stringify(value) ?? String(value)));
 
 function defineGlobals(vm: QuickJSContext, request: ChildRequest, output: OutputCollector) {
-  const printer = (stream: "stdout" | "stderr") => (...args: QuickJSHandle[]) => {
-    output.write(stream, `${args.map((arg) => format(vm.dump(arg))).join(" ")}\n`);
-  };
+  const printer =
+    (stream: "stdout" | "stderr") =>
+    (...args: QuickJSHandle[]) => {
+      output.write(stream, `${args.map((arg) => format(vm.dump(arg))).join(" ")}\n`);
+    };
   const console = vm.newObject();
-  for (const [name, stream] of [["log", "stdout"], ["info", "stdout"], ["debug", "stdout"], ["warn", "stderr"], ["error", "stderr"]] as const) {
+  for (const [name, stream] of [
+    ["log", "stdout"],
+    ["info", "stdout"],
+    ["debug", "stdout"],
+    ["warn", "stderr"],
+    ["error", "stderr"],
+  ] as const) {
     vm.newFunction(name, printer(stream)).consume((fn) => vm.setProp(console, name, fn));
   }
   vm.setProp(vm.global, "console", console);
@@ -26,7 +34,9 @@ function defineGlobals(vm: QuickJSContext, request: ChildRequest, output: Output
 
 function outcomeOfError(error: unknown): RuntimeOutcome {
   const described =
-    error && typeof error === "object" && "message" in error ? `${String((error as { name?: unknown }).name ?? "Error")}: ${String(error.message)}` : `Uncaught: ${format(error)}`;
+    error && typeof error === "object" && "message" in error
+      ? `${String((error as { name?: unknown }).name ?? "Error")}: ${String(error.message)}`
+      : `Uncaught: ${format(error)}`;
   return { exitReason: /out of memory/i.test(described) ? "memory" : "error", error: described };
 }
 

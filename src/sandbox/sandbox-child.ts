@@ -13,6 +13,7 @@ import { type ChildRequest, OutputCollector } from "./child-protocol.js";
 
 const protocolFd = 3;
 const send = (message: object) => writeSync(protocolFd, `${JSON.stringify(message)}\n`);
+let token: string | undefined;
 
 async function readRequest(): Promise<ChildRequest> {
   let text = "";
@@ -30,19 +31,26 @@ async function main() {
   if (language !== "python" && language !== "javascript") throw new Error(`unknown language ${language}`);
   prepareForRuntime();
   const runtime =
-    language === "python" ? await (await import("./python-runtime.js")).loadPythonRuntime() : await (await import("./javascript-runtime.js")).loadJavaScriptRuntime();
+    language === "python"
+      ? await (await import("./python-runtime.js")).loadPythonRuntime()
+      : await (await import("./javascript-runtime.js")).loadJavaScriptRuntime();
   await harden();
   send({ type: "ready" });
   const request = await readRequest();
+  token = request.token;
   // Over the output limit the collector has reported; end at once, whatever the code is doing.
-  const output = new OutputCollector(request.outputLimitBytes, send, () => process.exit(0));
-  send({ type: "result", ...(await runtime.run(request, output)) });
+  const result = (outcome: object) => send({ type: "result", token: request.token, ...outcome });
+  const output = new OutputCollector(request.outputLimitBytes, send, (outcome) => {
+    result(outcome);
+    process.exit(0);
+  });
+  result(output.finish(await runtime.run(request, output)));
   process.exit(0);
 }
 
 main().catch((error: unknown) => {
   try {
-    send({ type: "failed", error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
+    send({ type: "failed", token, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
   } finally {
     process.exit(1);
   }

@@ -4,6 +4,7 @@
  * can outlast them; the child enforces the output limit, and the parent caps what it reads as a backstop.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import type { Readable, Writable } from "node:stream";
 import type { SandboxExitReason, SandboxLanguage, SandboxRunResult } from "../core/code-sandbox.js";
 import type { ChildRequest, ChildResult } from "./child-protocol.js";
@@ -16,11 +17,11 @@ const diagnosticsLimit = 8192;
 
 type Message =
   | { type: "ready" }
-  | ({ type: "result" } & ChildResult)
-  | { type: "failed"; error: string }
+  | ({ type: "result"; token: string } & ChildResult)
+  | { type: "failed"; error: string; token?: string }
   | { type: "output"; stream: "stdout" | "stderr"; text: string };
 
-export type ProcessRunOptions = ChildRequest & { timeoutMs: number; memoryMb: number; signal?: AbortSignal };
+export type ProcessRunOptions = Omit<ChildRequest, "token"> & { timeoutMs: number; memoryMb: number; signal?: AbortSignal };
 
 export class SandboxProcess {
   readonly ready: Promise<void>;
@@ -31,6 +32,7 @@ export class SandboxProcess {
   private diagnostics = "";
   private protocolBytes = 0;
   private flooded = false;
+  private token = "";
   private readonly output = { stdout: "", stderr: "", bytes: 0, limit: Number.POSITIVE_INFINITY };
 
   constructor(options: { language: SandboxLanguage; heapMb: number; launcher: string | undefined; protocolLimitBytes: number }) {
@@ -70,6 +72,7 @@ export class SandboxProcess {
   async run(options: ProcessRunOptions): Promise<Omit<SandboxRunResult, "language">> {
     await this.ready;
     this.output.limit = options.outputLimitBytes;
+    this.token = randomUUID();
     const started = performance.now();
     let limitHit: SandboxExitReason | undefined;
     let peak = 0;
@@ -88,7 +91,7 @@ export class SandboxProcess {
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
       const { timeoutMs: _t, memoryMb: _m, signal: _s, ...request } = options;
-      (this.child.stdin as Writable).write(`${JSON.stringify(request)}\n`);
+      (this.child.stdin as Writable).write(`${JSON.stringify({ ...request, token: this.token })}\n`);
       const message = await this.next((candidate) => candidate.type === "result" || candidate.type === "failed");
       if (this.flooded) limitHit ??= "output-limit";
       options.signal?.throwIfAborted();
@@ -96,7 +99,7 @@ export class SandboxProcess {
       const memory = peak > 0 ? { memoryBytes: peak } : {};
       const { stdout, stderr } = this.output;
       if (message?.type === "result" && !limitHit) {
-        const { type: _type, ...result } = message;
+        const { type: _type, token: _token, ...result } = message;
         return { ...result, stdout, stderr, durationMs, ...memory };
       }
       return {
@@ -119,7 +122,8 @@ export class SandboxProcess {
     const timer = setTimeout(() => this.kill(), startTimeoutMs);
     try {
       const message = await this.next((candidate) => candidate.type === "ready" || candidate.type === "failed");
-      if (message?.type !== "ready") throw new Error(`the sandbox process did not start: ${message?.type === "failed" ? message.error : this.crashDescription()}`);
+      if (message?.type !== "ready")
+        throw new Error(`the sandbox process did not start: ${message?.type === "failed" ? message.error : this.crashDescription()}`);
     } finally {
       clearTimeout(timer);
     }
@@ -163,6 +167,9 @@ export class SandboxProcess {
   }
 
   private receive(message: Message) {
+    // A result or failure without this run's token was written by the code, not by the child: not the run's.
+    const started = this.token !== "";
+    if ((message.type === "result" || (message.type === "failed" && started)) && message.token !== this.token) return;
     if (message.type !== "output") return void this.messages.push(message);
     // The child keeps to the limit; this only guards against output written past it by other means.
     const size = Buffer.byteLength(message.text);
