@@ -59,7 +59,8 @@ function suite(isolation: "auto" | "process") {
     expect(connections, "a sandboxed program reached the host's server").toBe(0);
   });
 
-  const programs = isolation === "auto" ? hostilePrograms : hostilePrograms.filter((program) => /bridge|socket|urllib|pyfetch|fetch|WebSocket/.test(program.name));
+  const programs =
+    isolation === "auto" ? hostilePrograms : hostilePrograms.filter((program) => /bridge|socket|urllib|pyfetch|fetch|WebSocket/.test(program.name));
   it.concurrent.each(programs.map((program) => [`${program.language}: ${program.name}`, program] as const))(
     "%s is contained",
     async (_, program) => {
