@@ -5,6 +5,7 @@
  */
 
 import { extractAnswer as defaultExtractAnswer } from "../answers/extract-answer.js";
+import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
 import type { Candidate, RunSettings } from "../core/strategy-report.js";
 import type { ToolVote } from "../core/tools.js";
@@ -40,6 +41,8 @@ export type SampleOptions = {
   call?: Partial<StrategyRunOptions["call"]>;
   /** Tokens per group for the candidates' confidence signals. Defaults to 16. */
   confidenceWindow?: number;
+  /** Samples from this model instead (the run's model wrapped, e.g. with tools in the loop). Defaults to the run's model. */
+  model?: LanguageModel;
 };
 
 export type RunContext<Options> = {
@@ -122,9 +125,9 @@ export function createRunContext<Options>(options: {
     },
     warn: (more: readonly Warning[]) => mergeWarnings(warnings, more),
     waveSize: (n: number, explicit: number | undefined) => explicit ?? (run.budget ? Math.min(n, 4) : n),
-    async sample({ call, ...sampling }: SampleOptions) {
+    async sample({ call, model: sampler, ...sampling }: SampleOptions) {
       const drawn = await sampleCandidates({
-        model,
+        model: sampler ?? model,
         call: { ...run.call, ...call },
         signal: meter.signal,
         extractAnswer,

@@ -16,6 +16,7 @@ import { repeatedSampling } from "../strategies/repeated-sampling.js";
 import { rpc } from "../strategies/rpc.js";
 import { selfConsistency } from "../strategies/self-consistency.js";
 import { single } from "../strategies/single.js";
+import { toolIntegrated } from "../strategies/tool-integrated.js";
 import { verifiedResample } from "../strategies/verified-resample.js";
 import { weightedVote } from "../strategies/weighted-vote.js";
 
@@ -39,4 +40,5 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   leaderThreshold,
   deepConf,
   auto,
+  toolIntegrated,
 ] as unknown as readonly StrategyDefinition[];
