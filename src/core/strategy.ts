@@ -1,4 +1,5 @@
 import type { CallOptions } from "./call-options.js";
+import type { CodeSandbox } from "./code-sandbox.js";
 import type { LanguageModel } from "./language-model.js";
 import type { StrategyReport } from "./strategy-report.js";
 import type { StreamPart } from "./stream-part.js";
@@ -40,6 +41,11 @@ export type StrategyRunOptions = {
   extractAnswer?: (text: string) => string | undefined;
   /** How candidates that call tools are voted on. Defaults to `"arguments"` (name and canonical arguments). */
   toolVote?: ToolVote;
+  /**
+   * Where model-written code runs, for strategies that execute it (`pot`, tools in the loop). Defaults to none:
+   * such a strategy then fails with an error saying so. `createMull` passes one, created on first use.
+   */
+  sandbox?: CodeSandbox;
 };
 
 export type Strategy = {

@@ -9,6 +9,11 @@ export type TextTool = {
   /** Stop sequences where the tool may act (each is put back into the text before the tool's output). */
   readonly triggers: readonly string[];
   /**
+   * Whether the trigger stays in the text before the tool's output. Defaults to true; false puts the output
+   * where the trigger was (a hint inserted before the final answer, which the model then writes again).
+   */
+  readonly keepsTrigger?: boolean;
+  /**
    * What to append after `text` (which ends with `trigger`), or undefined to let the model go on unaided.
    * Errors of the tool's own (code that fails) belong in the returned text, as the model should see them.
    */

@@ -69,6 +69,10 @@ export type TraceEventData = {
   "complete-most-visited": { from: number; nodes: number[] };
   /** The tree a step-level search grew. */
   "search-tree": SearchTreeTrace;
+  /** A tool acted inside a candidate's text: which, at what trigger, and what it wrote (undefined: nothing). */
+  "tool-call": { tool: string; trigger: string; output: string | undefined; candidate: number };
+  /** Code a strategy ran in the sandbox (program-of-thought): how it ended and what it printed. */
+  "code-run": { candidate: number; exitReason: string; stdout: string; error?: string };
 };
 
 export type TraceEventType = keyof TraceEventData;

@@ -5,6 +5,8 @@
  */
 
 import { extractAnswer as defaultExtractAnswer } from "../answers/extract-answer.js";
+import type { CodeSandbox } from "../core/code-sandbox.js";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
 import type { Candidate, RunSettings } from "../core/strategy-report.js";
@@ -81,6 +83,8 @@ export type RunContext<Options> = {
   score(candidates: { text: string; score?: number }[]): Promise<void>;
   /** The prompt as raw text (the definition's `rawPrompt` requirement guarantees it where declared). */
   rawPrompt(): string;
+  /** The run's sandbox for model-written code; throws, naming the strategy, where the caller gave none. */
+  sandbox(): CodeSandbox;
 };
 
 export function createRunContext<Options>(options: {
@@ -142,6 +146,13 @@ export function createRunContext<Options>(options: {
       context.verifierTokens += await scoreCandidates({ verifier, prompt: run.call.prompt, candidates, abortSignal: run.abortSignal });
     },
     rawPrompt,
+    sandbox() {
+      if (run.sandbox) return run.sandbox;
+      throw new InvalidArgumentError({
+        parameter: "sandbox",
+        message: `${name} runs model-written code and needs a sandbox: pass \`sandbox\` (createSandbox from mull/sandbox), or run it through createMull`,
+      });
+    },
     finish(outcome: RunOutcome): StrategyResult {
       const answer = "answer" in outcome ? outcome.answer : outcome.chosen?.answer;
       const stopReason = outcome.settled ? "adaptive" : run.abortSignal?.aborted ? "abort" : meter.exhaustedBy ? "budget" : "completed";

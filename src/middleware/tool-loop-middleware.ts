@@ -37,7 +37,8 @@ async function toolOutput(options: { tools: readonly TextTool[]; completion: Com
     for (const trigger of tool.triggers) {
       if (completion.stopSequence !== undefined && completion.stopSequence !== trigger) continue;
       const output = await tool.respond({ text: options.text + trigger, trigger, ...(options.signal ? { signal: options.signal } : {}) });
-      if (output !== undefined || completion.stopSequence === trigger) return { tool: tool.name, trigger, output: output ?? "" };
+      const kept = tool.keepsTrigger === false && output !== undefined ? "" : trigger;
+      if (output !== undefined || completion.stopSequence === trigger) return { tool: tool.name, trigger, kept, output: output ?? "" };
     }
   }
   return undefined;
@@ -90,9 +91,12 @@ async function generateOne(args: {
         toolCalls,
       };
     }
-    toolCalls++;
-    options.onToolCall?.({ tool: acted.tool, trigger: acted.trigger, output: acted.output, candidate: args.index });
-    text += acted.trigger + acted.output;
+    // A trigger the tool let pass (an opening code fence) is not a call.
+    if (acted.output !== "") {
+      toolCalls++;
+      options.onToolCall?.({ tool: acted.tool, trigger: acted.trigger, output: acted.output, candidate: args.index });
+    }
+    text += acted.kept + acted.output;
   }
 }
 

@@ -5,12 +5,14 @@ import { auto } from "../strategies/auto.js";
 import { beamSearch, lookahead } from "../strategies/beam-search.js";
 import { bestOfN } from "../strategies/best-of-n.js";
 import { complexityVote } from "../strategies/complexity-vote.js";
+import { cotPot } from "../strategies/cot-pot.js";
 import { deepConf } from "../strategies/deepconf.js";
 import { dvts } from "../strategies/dvts.js";
 import { esc } from "../strategies/esc.js";
 import { leaderThreshold } from "../strategies/leader-threshold.js";
 import { mcts } from "../strategies/mcts.js";
 import { particleFilter } from "../strategies/particle-filter.js";
+import { pot } from "../strategies/pot.js";
 import { rebase } from "../strategies/rebase.js";
 import { repeatedSampling } from "../strategies/repeated-sampling.js";
 import { rpc } from "../strategies/rpc.js";
@@ -41,4 +43,6 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   deepConf,
   auto,
   toolIntegrated,
+  pot,
+  cotPot,
 ] as unknown as readonly StrategyDefinition[];

@@ -5,6 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ChatMessage } from "../core/call-options.js";
+import type { CodeSandbox } from "../core/code-sandbox.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, Strategy, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
@@ -20,6 +21,8 @@ import { wrapModel } from "../middleware/wrap-model.js";
 import { builtinBackends } from "../registry/builtin-backends.js";
 import { builtinStrategies } from "../registry/builtin-strategies.js";
 import { builtinVerifiers } from "../registry/builtin-verifiers.js";
+import { createSandbox, type Sandbox } from "../sandbox/create-sandbox.js";
+import type { SandboxOptions } from "../sandbox/sandbox-options.js";
 import { createRegistry, type Registry } from "./registry.js";
 
 export type MullConfig = {
@@ -36,6 +39,8 @@ export type MullConfig = {
    * outermost): tracing, a process-wide concurrency limit, retries. Defaults to none.
    */
   middleware?: readonly ModelMiddleware[];
+  /** The sandbox model-written code runs in (created on first use, closed by `dispose`). Defaults to `createSandbox()`'s. */
+  sandbox?: SandboxOptions;
 };
 
 /** A strategy asked for by spec (`self-consistency:n=8`), with more options on top (the server's `mull` object). */
@@ -141,6 +146,16 @@ export function createMull(config: MullConfig = {}): Mull {
     return { verifier: built, spec: canonical };
   };
 
+  // Processes start only when a strategy first runs code.
+  let sandbox: Sandbox | undefined;
+  const lazySandbox: CodeSandbox = {
+    run: (request) => {
+      sandbox ??= createSandbox(config.sandbox ?? {});
+      return sandbox.run(request);
+    },
+    close: async () => sandbox?.close(),
+  };
+
   const parseStrategy = (request: string | StrategyRequest) => parseStrategyRequest(strategies, request);
   const strategy = (request: string | StrategyRequest, options: { verifier?: string } = {}): Strategy =>
     buildStrategy(parseStrategy(request), verifier, options.verifier);
@@ -163,12 +178,14 @@ export function createMull(config: MullConfig = {}): Mull {
       const chosen = isStrategy(requested) ? requested : strategy(requested, request.verifier !== undefined ? { verifier: request.verifier } : {});
       const prompt = request.prompt ?? (request.problem !== undefined ? promptFor(target, request.problem) : undefined);
       if (prompt === undefined) throw new InvalidArgumentError({ parameter: "problem", message: "a run needs a problem or a prompt" });
-      return chosen.run({ model: target, call: callOf(request, prompt), ...runOptionsOf(request) });
+      return chosen.run({ model: target, call: callOf(request, prompt), ...runOptionsOf(request), sandbox: lazySandbox });
     },
     async dispose() {
       const owned = [...models.values()];
       models.clear();
       builtVerifiers.clear();
+      await sandbox?.close();
+      sandbox = undefined;
       await Promise.all(owned.map((item) => item.dispose?.()));
     },
   };

@@ -1,18 +1,30 @@
 import { z } from "zod";
 import type { TextTool } from "../core/text-tool.js";
 import { defineStrategy } from "../extension/define-strategy.js";
+import type { RunContext } from "../extension/run-context.js";
 import { toolLoopMiddleware } from "../middleware/tool-loop-middleware.js";
 import { wrapModel } from "../middleware/wrap-model.js";
 import { calculatorTool } from "./calculator-tool.js";
+import { hintTool } from "./hint-tool.js";
 import { firstWithAnswer, majorityVote } from "./majority-vote.js";
+import { pythonTool } from "./python-tool.js";
 import { samplingOptions } from "./sampling-options.js";
 
-const toolNames = ["calculator"] as const;
-const toolsByName: Record<(typeof toolNames)[number], () => TextTool> = { calculator: calculatorTool };
+const toolNames = ["calculator", "python"] as const;
+const toolsByName: Record<(typeof toolNames)[number], (context: RunContext<unknown>, timeoutMs: number) => TextTool> = {
+  calculator: () => calculatorTool(),
+  python: (context, timeoutMs) => pythonTool({ sandbox: context.sandbox(), timeoutMs }),
+};
+
+/** START's hint (Li et al., 2025), put where the model is about to give its final answer. */
+export const startHint = "Wait, maybe using Python here is a good idea.\n```python\n";
+const answerMarkers = ["####", "\\boxed"];
 
 /**
  * Tool-integrated reasoning: samples n solutions with tools acting inside the text (START-style), then votes.
- * With n=1 it is a single tool-using answer. `calculator` writes the result of each `a op b=` step line.
+ * With n=1 it is a single tool-using answer. `calculator` writes the result of each `a op b=` step line;
+ * `python` runs each ```python block the model closes in the sandbox and shows it the output; `hints` puts
+ * START's hint before the model's first final-answer marker (`####`, `\boxed`).
  */
 export const toolIntegrated = defineStrategy({
   name: "tool-integrated",
@@ -20,19 +32,25 @@ export const toolIntegrated = defineStrategy({
   options: z.strictObject({
     ...samplingOptions,
     n: samplingOptions.n.default(1),
-    tools: z.enum(toolNames).default("calculator").describe("The tool in the loop: calculator"),
+    tools: z.enum(toolNames).default("calculator").describe("The tool in the loop: calculator (a op b= lines) or python (code blocks run in the sandbox)"),
+    hints: z.boolean().default(false).describe("Insert START's hint to use Python before the first final-answer marker"),
+    codeTimeoutMs: z.number().int().min(1).max(600_000).default(5000).describe("Wall-time limit of each python block"),
     maxToolCalls: z.number().int().min(0).max(256).default(32).describe("Most tool outputs per candidate; past it the model goes on unaided"),
   }),
   async run(context) {
-    const { n, temperature, tools, maxToolCalls } = context.options;
+    const { n, temperature, tools, maxToolCalls, hints, codeTimeoutMs } = context.options;
     let toolCalls = 0;
     const model = wrapModel({
       model: context.model,
       middleware: toolLoopMiddleware({
-        tools: [toolsByName[tools]()],
+        tools: [
+          toolsByName[tools](context as RunContext<unknown>, codeTimeoutMs),
+          ...(hints ? [hintTool({ hints: answerMarkers.map((before) => ({ before, text: startHint })) })] : []),
+        ],
         maxToolCalls,
-        onToolCall: () => {
+        onToolCall: (event) => {
           toolCalls++;
+          context.trace("tool-call", event);
         },
       }),
     });

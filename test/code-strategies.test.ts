@@ -1,0 +1,128 @@
+/**
+ * The prompt-based code strategies' mechanics against a scripted OpenAI-compatible chat server on 127.0.0.1
+ * (prompts sent, replies parsed, programs run in the real sandbox, failures survived). Not a measurement:
+ * no code model runs here.
+ */
+import type { ServerResponse } from "node:http";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { createMull } from "../src/runtime/create-mull.js";
+import { startHint } from "../src/strategies/tool-integrated.js";
+import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
+
+type Message = { role: string; content: string };
+const received: Record<string, unknown>[] = [];
+const mull = createMull({ sandbox: { warm: 0, concurrency: 2 } });
+afterEach(closeLocalServers);
+afterAll(() => mull.dispose());
+
+/** Replies `text` cut at the request's first stop sequence (reported as vLLM does, in `stop_reason`). */
+function reply(response: ServerResponse, body: Record<string, unknown>, texts: string[]) {
+  const stops = (body.stop as string[] | undefined) ?? [];
+  const choices = texts.map((text, index) => {
+    const hit = stops
+      .map((stop) => ({ stop, at: text.indexOf(stop) }))
+      .filter((item) => item.at >= 0)
+      .sort((a, b) => a.at - b.at)[0];
+    return { index, message: { role: "assistant", content: hit ? text.slice(0, hit.at) : text }, finish_reason: "stop", stop_reason: hit ? hit.stop : null };
+  });
+  response.writeHead(200, { "content-type": "application/json" });
+  response.end(JSON.stringify({ choices, usage: { prompt_tokens: 10, completion_tokens: 5 * texts.length } }));
+}
+
+/** A chat model that writes programs when asked for one and reasons in words otherwise; `n` replies cycle. */
+async function codeServer(programs: string[], thoughts: string[]) {
+  let program = 0;
+  let thought = 0;
+  return serveLocal((_, body, response) => {
+    received.push(body);
+    const messages = body.messages as Message[];
+    const asked = messages.findLast((message) => message.role === "user")?.content ?? "";
+    const n = (body.n as number | undefined) ?? 1;
+    const pick = (list: string[], at: () => number) => Array.from({ length: n }, () => list[at() % list.length] as string);
+    reply(response, body, asked.includes("Python program") ? pick(programs, () => program++) : pick(thoughts, () => thought++));
+  });
+}
+
+const fenced = (code: string) => `Here is the program.\n\`\`\`python\n${code}\n\`\`\``;
+
+describe("pot", () => {
+  it("sends the problem inside the program-of-thought instruction, runs each program and votes on what it prints", async () => {
+    received.length = 0;
+    const url = await codeServer([fenced("print(6 * 7)"), fenced("x = 40\nprint(x + 2)"), fenced("raise ValueError('bad')"), "I cannot write code."], []);
+    const result = await mull.run({ model: `${url}#coder`, strategy: "pot:n=4", problem: "What is six times seven?" });
+    const sent = (received[0]?.messages as Message[]).at(-1)?.content ?? "";
+    expect(sent).toContain("Python program");
+    expect(sent).toContain("What is six times seven?");
+    expect(result.answer).toBe("42");
+    expect(result.votes).toEqual({ "42": 2 });
+    expect(result.candidates.map((candidate) => candidate.answer)).toEqual(["42", "42", undefined, undefined]);
+    const runs = result.trace.filter((event) => event.type === "code-run").map((event) => (event.data as { exitReason: string }).exitReason);
+    expect(runs.sort()).toEqual(["error", "no-program", "ok", "ok"]);
+  }, 60_000);
+
+  it("survives programs that never end: the run is stopped at its limit and the answer comes from the rest", async () => {
+    const url = await codeServer([fenced("while True: pass"), fenced("print(5)")], []);
+    const result = await mull.run({ model: `${url}#coder`, strategy: "pot:n=2:codeTimeoutMs=500", problem: "2+3?" });
+    expect(result.answer).toBe("5");
+    expect(result.trace.some((event) => event.type === "code-run" && (event.data as { exitReason: string }).exitReason === "timeout")).toBe(true);
+  }, 60_000);
+
+  it("refuses a raw-text prompt, saying it needs a chat prompt", async () => {
+    await expect(mull.run({ strategy: "pot", prompt: "Q: 1+1\nA: " })).rejects.toThrow(/chat prompt/);
+  });
+});
+
+describe("cot-pot", () => {
+  it("trusts the answer both kinds reach over a larger majority of one kind", async () => {
+    const url = await codeServer([fenced("print(7)"), fenced("print(5)"), fenced("print(5)")], ["so #### 9", "so #### 9", "so #### 7"]);
+    const result = await mull.run({ model: `${url}#coder`, strategy: "cot-pot:n=3", problem: "A puzzle." });
+    expect(result.votes).toEqual({ "9": 2, "7": 2, "5": 2 });
+    expect(result.answer).toBe("7");
+    expect(result.candidates).toHaveLength(6);
+  }, 60_000);
+});
+
+describe("tool-integrated with python", () => {
+  // What the model would write; it continues from wherever the text so far leaves off in this script.
+  const script = `I will compute it.\n\`\`\`python\nprint(6 * 7)\n\`\`\`\n\`\`\`output\n42\n\`\`\`\nSo the answer is #### 42`;
+  const hinted = `I think it is ${startHint}print(6 * 7)\n\`\`\`\n\`\`\`output\n42\n\`\`\`\nChecked: #### 42`;
+  async function continuingServer(...scripts: string[]) {
+    return serveLocal((_, body, response) => {
+      received.push(body);
+      const messages = body.messages as Message[];
+      const last = messages.at(-1);
+      const prefix = last?.role === "assistant" ? last.content : "";
+      const full = scripts.find((item) => item.startsWith(prefix));
+      reply(response, body, [full === undefined ? "#### 0" : full.slice(prefix.length)]);
+    });
+  }
+
+  it("runs the block the model closes, shows it the output, and continues its message", async () => {
+    received.length = 0;
+    const url = await continuingServer(script);
+    const result = await mull.run({ model: `${url}#coder?assistantPrefix=continue-final-message`, strategy: "tool-integrated:tools=python", problem: "6*7?" });
+    expect(result.text).toBe(script);
+    expect(result.answer).toBe("42");
+    expect(received.slice(1).every((body) => body.continue_final_message === true)).toBe(true);
+    expect(result.trace.filter((event) => event.type === "tool-call")).toHaveLength(1);
+  }, 60_000);
+
+  it("puts START's hint where the model first gives its answer", async () => {
+    // It first answers at once; the hint takes the place of its `####`, and it goes on from the hint.
+    const url = await continuingServer("I think it is #### 42", hinted);
+    const result = await mull.run({
+      model: `${url}#coder?assistantPrefix=continue-final-message`,
+      strategy: "tool-integrated:tools=python:hints=true",
+      problem: "6*7?",
+    });
+    expect(result.text).toBe(hinted);
+    expect(result.trace.filter((event) => event.type === "tool-call").map((event) => (event.data as { tool: string }).tool)).toEqual(["hint", "python"]);
+  }, 60_000);
+
+  it("needs a backend that continues the assistant's message, and says so", async () => {
+    const url = await continuingServer(script);
+    await expect(mull.run({ model: `${url}#coder`, strategy: "tool-integrated:tools=python", problem: "6*7?" })).rejects.toThrow(
+      /continues the model's own text/,
+    );
+  });
+});
