@@ -50,7 +50,7 @@ describe("pot", () => {
     received.length = 0;
     const url = await codeServer([fenced("print(6 * 7)"), fenced("x = 40\nprint(x + 2)"), fenced("raise ValueError('bad')"), "I cannot write code."], []);
     const result = await mull.run({ model: `${url}#coder`, strategy: "pot:n=4", problem: "What is six times seven?" });
-    const sent = (received[0]?.messages as Message[]).at(-1)?.content ?? "";
+    const sent = (received[0]?.messages as Message[] | undefined)?.at(-1)?.content ?? "";
     expect(sent).toContain("Python program");
     expect(sent).toContain("What is six times seven?");
     expect(result.answer).toBe("42");
