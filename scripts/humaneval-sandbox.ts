@@ -22,7 +22,10 @@ const outcomes = await Promise.all(
   problems.flatMap((problem) =>
     (["canonical", "broken"] as const).map(async (version) => {
       const completion = version === "canonical" ? problem.canonical_solution : "    return None\n";
-      const result = await sandbox.run({ language: "python", code: humanEvalProgram({ problem, completion }) });
+      const result = await sandbox.run({
+        language: "python",
+        code: humanEvalProgram({ prompt: problem.prompt, test: problem.test, entryPoint: problem.entry_point, completion }),
+      });
       return { task: problem.task_id, version, passed: result.exitReason === "ok", result };
     }),
   ),

@@ -22,9 +22,15 @@ describe.skipIf(!existsSync(file))("HumanEval in the sandbox", () => {
   it.concurrent.each(problems.map((problem) => [problem.task_id, problem] as const))(
     "%s: the canonical solution passes, `return None` fails",
     async (_, problem) => {
-      const canonical = await sandbox.run({ language: "python", code: humanEvalProgram({ problem, completion: problem.canonical_solution }) });
+      const canonical = await sandbox.run({
+        language: "python",
+        code: humanEvalProgram({ prompt: problem.prompt, test: problem.test, entryPoint: problem.entry_point, completion: problem.canonical_solution }),
+      });
       expect(canonical.exitReason, canonical.stderr).toBe("ok");
-      const broken = await sandbox.run({ language: "python", code: humanEvalProgram({ problem, completion: "    return None\n" }) });
+      const broken = await sandbox.run({
+        language: "python",
+        code: humanEvalProgram({ prompt: problem.prompt, test: problem.test, entryPoint: problem.entry_point, completion: "    return None\n" }),
+      });
       expect(broken.exitReason).toBe("error");
       expect(broken.error).toMatch(/^AssertionError|^TypeError/);
     },

@@ -4,6 +4,7 @@
  * reported with its line number and skipped, or fails the load, by choice; it never crashes.
  */
 import { readFileSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { extractAnswer } from "../answers/extract-answer.js";
 import { normalizeAnswer } from "../answers/normalize-answer.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
@@ -32,9 +33,11 @@ export type BenchItem = {
   answerStyle?: AnswerStyle;
   /** Set for mull's own tasks, whose exact checkers then judge correctness. */
   task?: TaskName;
+  /** A code problem (HumanEval format): graded by running its tests on the answer's program in the sandbox. */
+  code?: { test: string; entryPoint: string };
 };
 
-export type AnswerStyle = "number" | "boxed" | "choice";
+export type AnswerStyle = "number" | "boxed" | "choice" | "code";
 
 /** A solved problem shown before each question (few-shot): its prompt as an item's, and its worked solution. */
 export type WorkedExample = { prompt: string; solution: string; templated: boolean };
@@ -51,10 +54,11 @@ export type DatasetOptions = {
   /** A built-in name (`arith-hard`, `countdown-medium`, `arith` for all three difficulties) or a file path. */
   dataset: string;
   /**
-   * `gsm8k`, `math`, `choice` (multiple choice), `jsonl` or `csv`. Defaults from the file extension (`.csv` → csv,
-   * else jsonl with auto-detected fields; a record with `choices` or `options` is read as multiple choice).
+   * `gsm8k`, `math`, `choice` (multiple choice), `humaneval` (code, graded by running its tests in the sandbox),
+   * `jsonl` or `csv`. Defaults from the file extension (`.csv` → csv, else jsonl with auto-detected fields; a record
+   * with `choices` or `options` is read as multiple choice, one with `entry_point` and `test` as HumanEval).
    */
-  format?: "gsm8k" | "math" | "choice" | "jsonl" | "csv";
+  format?: "gsm8k" | "math" | "choice" | "humaneval" | "jsonl" | "csv";
   /** Field holding the prompt, for jsonl/csv. Defaults to `question`, `problem` or `prompt`, whichever exists. */
   promptField?: string;
   /** Field holding the answer, for jsonl/csv. Defaults to `answer`. */
@@ -71,6 +75,8 @@ export type DatasetOptions = {
   /** What a malformed line does. Defaults to `"skip"` (reported, not loaded). */
   onMalformed?: "skip" | "fail";
 };
+
+export const datasetFormats: readonly string[] = ["gsm8k", "math", "choice", "humaneval", "jsonl", "csv"];
 
 /** First problem of each split's dev part: tuning (`mull tune`) reads 300-499, evaluations the first 300. */
 export const DEV_START = 300;
@@ -148,6 +154,8 @@ function jsonRecord(line: string): Record<string, unknown> {
 
 /** One record as a bench item: its prompt (templated) and its gold answer, by the dataset's format. */
 function toItem(record: Record<string, unknown>, options: DatasetOptions, format: string, lineNumber: number): BenchItem {
+  if (format === "humaneval" || (format === "jsonl" && typeof record.entry_point === "string" && typeof record.test === "string"))
+    return codeItem(record, lineNumber);
   const promptField = options.promptField ?? ["question", "problem", "prompt"].find((field) => typeof record[field] === "string");
   const prompt = promptField ? record[promptField] : undefined;
   if (typeof prompt !== "string" || prompt.trim().length === 0)
@@ -162,6 +170,20 @@ function toItem(record: Record<string, unknown>, options: DatasetOptions, format
     answerStyle,
     ...(difficulty !== undefined ? { difficulty } : {}),
     ...(typeof record.subject === "string" ? { group: record.subject } : {}),
+  };
+}
+
+/** A HumanEval-format record (`task_id`, `prompt`, `test` defining `check(candidate)`, `entry_point`). */
+function codeItem(record: Record<string, unknown>, lineNumber: number): BenchItem {
+  for (const field of ["prompt", "test", "entry_point"])
+    if (typeof record[field] !== "string" || (record[field] as string).trim() === "")
+      throw new SyntaxError(`no ${field} (a HumanEval-format record needs prompt, test and entry_point)`);
+  return {
+    id: String(record.task_id ?? record.id ?? `line-${lineNumber}`),
+    prompt: record.prompt as string,
+    answer: "(passes its tests)",
+    answerStyle: "code",
+    code: { test: record.test as string, entryPoint: record.entry_point as string },
   };
 }
 
@@ -216,7 +238,9 @@ export function loadDataset(options: DatasetOptions): DatasetLoadResult {
   if (known) return known;
   let text: string;
   try {
-    text = readFileSync(options.dataset, "utf8");
+    // A gzipped file (HumanEval ships as .jsonl.gz) is read as its content.
+    const raw = readFileSync(options.dataset);
+    text = (options.dataset.endsWith(".gz") ? gunzipSync(raw) : raw).toString("utf8");
   } catch (error) {
     throw new InvalidArgumentError({
       parameter: "dataset",
@@ -225,6 +249,8 @@ export function loadDataset(options: DatasetOptions): DatasetLoadResult {
     });
   }
   const format = options.format ?? (options.dataset.endsWith(".csv") ? "csv" : "jsonl");
+  if (!datasetFormats.includes(format))
+    throw new InvalidArgumentError({ parameter: "format", value: format, message: `must be one of ${datasetFormats.join(", ")}` });
   const lines = text.split(/\r?\n/);
   const items: BenchItem[] = [];
   const examples: WorkedExample[] = [];

@@ -7,6 +7,7 @@
 import { setMaxListeners } from "node:events";
 import { type AnswerGrading, type AnswerGradingOptions, createAnswerGrading } from "../answers/answer-grading.js";
 import type { ChatMessage } from "../core/call-options.js";
+import type { CodeSandbox } from "../core/code-sandbox.js";
 import { DisposedError } from "../core/errors/disposed-error.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { MissingPackageError } from "../core/errors/missing-package-error.js";
@@ -19,6 +20,7 @@ import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
 import { bootstrapMean, passAtK } from "../internal/statistics.js";
 import type { Mull } from "../runtime/create-mull.js";
 import { loadProfile } from "../strategies/auto-profile.js";
+import { codeAnswer, humanEvalProgram } from "../tasks/humaneval-program.js";
 import { tasks } from "../tasks/splits.js";
 import { type BudgetController, createBudgetController } from "./budget-total.js";
 import type { AnswerStyle, BenchItem, WorkedExample } from "./datasets.js";
@@ -94,10 +96,11 @@ export async function runBench(options: BenchOptions): Promise<void> {
         seed: 1_000 + unit.index,
         ...(unit.budget > 0 ? { budget: { maxTokens: unit.budget } } : {}),
         ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-        extractAnswer: grading.extract,
+        extractAnswer: unit.item.code ? codeAnswer : grading.extract,
       });
       if (priced) allocator?.controller.finish(priced, result.usage.completionTokens);
-      return toRecord(unit, result, grading);
+      const graded = unit.item.code ? await gradeCode(unit.item.prompt, unit.item.code, result, mull.sandbox) : gradeAnswers(unit.item, result, grading);
+      return toRecord(unit, result, graded);
     } catch (error) {
       if (priced) allocator?.controller.finish(priced, 0);
       if (options.abortSignal?.aborted || !isUnitError(error)) throw error;
@@ -163,6 +166,7 @@ export const chatInstructions: Record<AnswerStyle, string> = {
   number: "Solve the problem step by step. Write the final answer as a number on the last line, after ####.",
   boxed: "Solve the problem step by step, and put your final answer within \\boxed{}.",
   choice: 'Think step by step, then finish with "Answer: X", where X is the letter of the correct option.',
+  code: "Complete the following Python function. Reply with the whole function in one ```python code block.",
 };
 
 /**
@@ -174,7 +178,13 @@ function promptOf(item: BenchItem, model: LanguageModel, examples: readonly Work
   if (item.task) return item.prompt;
   const instruction = chatInstructions[item.answerStyle ?? "boxed"];
   const question = (prompt: string, templated: boolean) =>
-    templated ? prompt : model.formatProblem ? model.formatProblem(prompt) : `${prompt}\n\n${instruction}`;
+    templated
+      ? prompt
+      : model.formatProblem
+        ? model.formatProblem(prompt)
+        : item.code
+          ? `${instruction}\n\n\`\`\`python\n${prompt}\`\`\``
+          : `${prompt}\n\n${instruction}`;
   // A raw-prompt model sees the examples as solved problems before the question; a chat model as earlier turns.
   if (model.formatProblem)
     return `${examples.map((example) => `${question(example.prompt, example.templated)}${example.solution}\n\n`).join("")}${question(item.prompt, item.templated === true)}`;
@@ -217,15 +227,43 @@ function isCorrect(item: BenchItem, text: string, answer: string | undefined, gr
   return tasks.countdown.check({ problem: { task: "countdown", prompt: item.prompt, answer: item.answer, solution: "" }, solution: text }).correct;
 }
 
-function toRecord(unit: Unit, result: StrategyResult, grading: AnswerGrading): UnitRecord {
+type Graded = { correct: boolean; candidates: boolean[] };
+
+function gradeAnswers(item: BenchItem, result: StrategyResult, grading: AnswerGrading): Graded {
+  return {
+    correct: isCorrect(item, result.text, result.answer, grading),
+    candidates: result.candidates.map((candidate) => isCorrect(item, candidate.text, candidate.answer, grading)),
+  };
+}
+
+/**
+ * A code item's grades: each distinct program (the chosen answer's and every candidate's) runs the item's tests
+ * in the sandbox once; it passes when it exits normally. Candidates graded this way give pass@k by execution.
+ */
+async function gradeCode(prompt: string, code: NonNullable<BenchItem["code"]>, result: StrategyResult, sandbox: CodeSandbox): Promise<Graded> {
+  const verdicts = new Map<string, Promise<boolean>>();
+  const passes = (answer: string | undefined) => {
+    if (answer === undefined) return Promise.resolve(false);
+    let verdict = verdicts.get(answer);
+    if (!verdict) {
+      const program = humanEvalProgram({ prompt, test: code.test, entryPoint: code.entryPoint, completion: answer });
+      verdict = sandbox.run({ language: "python", code: program, timeoutMs: 20_000 }).then((run) => run.exitReason === "ok");
+      verdicts.set(answer, verdict);
+    }
+    return verdict;
+  };
+  const [correct, ...candidates] = await Promise.all([passes(result.answer), ...result.candidates.map((candidate) => passes(candidate.answer))]);
+  return { correct: correct === true, candidates };
+}
+
+function toRecord(unit: Unit, result: StrategyResult, graded: Graded): UnitRecord {
   const { item } = unit;
-  const graded = result.candidates.map((candidate) => isCorrect(item, candidate.text, candidate.answer, grading));
   return {
     itemId: item.id,
     strategy: unit.spec,
     budget: unit.budget,
     difficulty: item.difficulty ?? null,
-    correct: isCorrect(item, result.text, result.answer, grading),
+    correct: graded.correct,
     abstained: result.answer === undefined,
     answer: result.answer ?? null,
     promptTokens: result.usage.promptTokens,
@@ -235,7 +273,7 @@ function toRecord(unit: Unit, result: StrategyResult, grading: AnswerGrading): U
     detail: {
       expected: item.answer,
       ...(item.group ? { group: item.group } : {}),
-      correctCandidates: graded.filter(Boolean).length,
+      correctCandidates: graded.candidates.filter(Boolean).length,
       verifierTokens: result.verifierTokens ?? 0,
       cachedPromptTokens: result.usage.cachedPromptTokens ?? 0,
       confidence: result.confidence,
@@ -247,7 +285,7 @@ function toRecord(unit: Unit, result: StrategyResult, grading: AnswerGrading): U
         text: candidate.text,
         answer: candidate.answer ?? null,
         score: candidate.score ?? null,
-        correct: graded[index] === true,
+        correct: graded.candidates[index] === true,
         completionTokens: candidate.completionTokens,
         ...(candidate.confidence ? { confidence: candidate.confidence } : {}),
       })),

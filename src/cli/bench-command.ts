@@ -13,7 +13,7 @@ export type BenchFlags = {
   /** A JSON file with any of these flags (a versioned suite); flags given on the command line win. */
   config?: string;
   dataset?: string;
-  format?: "gsm8k" | "math" | "choice" | "jsonl" | "csv";
+  format?: "gsm8k" | "math" | "choice" | "humaneval" | "jsonl" | "csv";
   promptField?: string;
   answerField?: string;
   template?: string;

@@ -10,7 +10,10 @@ export function addBenchCommands(program: Command, context: () => CliContext): v
     .description("Run a grid of strategies x budgets over a dataset; every unit is stored as it completes, so a killed run resumes")
     .option("--config <file>", "a JSON suite with any of these options, e.g. bench/suites/arith-hard.json")
     .option("--dataset <name|file>", "arith, countdown (with -easy/-medium/-hard), or a JSONL/CSV file")
-    .option("--format <format>", "gsm8k, math, choice (multiple choice), jsonl or csv (default from the file extension)")
+    .option(
+      "--format <format>",
+      "gsm8k, math, choice (multiple choice), humaneval (code, graded by its tests in the sandbox), jsonl or csv (default from the file extension; .gz is read unzipped)",
+    )
     .option("--prompt-field <name>", "prompt field of a JSONL/CSV file (default question, problem or prompt)")
     .option("--answer-field <name>", "answer field (default answer)")
     .option("--template <text>", "wraps each prompt; {prompt} is replaced")

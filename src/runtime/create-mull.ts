@@ -97,7 +97,9 @@ export type Mull = {
   /** Formats a bare problem for a model: its own prompt format, else a user chat message. */
   promptFor(model: LanguageModel, problem: string): string | ChatMessage[];
   run(request: RunRequest): Promise<StrategyResult>;
-  /** Disposes every model the runtime loaded. */
+  /** Where model-written code runs: strategies and the bench's code grading use it (processes start on first use). */
+  readonly sandbox: CodeSandbox;
+  /** Disposes every model the runtime loaded, and ends the sandbox's processes. */
   dispose(): Promise<void>;
 };
 
@@ -172,6 +174,7 @@ export function createMull(config: MullConfig = {}): Mull {
     parseStrategy,
     strategy,
     promptFor,
+    sandbox: lazySandbox,
     async run(request) {
       const target = typeof request.model === "object" ? request.model : model(request.model);
       const requested = request.strategy ?? defaults.strategy;

@@ -2,6 +2,7 @@
  * Program-of-thought (Chen et al., 2022): the model writes a Python program whose printed output is the
  * answer; the program runs in the sandbox. Shared by `pot` and `cot-pot`.
  */
+import { lastCodeBlock } from "../answers/code-block.js";
 import { normalizeAnswer } from "../answers/normalize-answer.js";
 import type { ChatMessage } from "../core/call-options.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
@@ -24,18 +25,12 @@ export function potPrompt(prompt: string | ChatMessage[], template: string, stra
   return prompt.map((message, at) => (at === index ? { ...message, content: template.replaceAll("{problem}", problem) } : message));
 }
 
-/** The last ```python (or bare ```) block of a reply, else undefined (the model wrote no program). */
-export function programOf(text: string): string | undefined {
-  const blocks = [...text.matchAll(/```(?:python|py)?[^\n]*\n([\s\S]*?)```/g)];
-  return blocks.at(-1)?.[1];
-}
-
 /** Runs each candidate's program; its answer becomes the last line it printed (normalised), or none on failure. */
 export async function executePrograms(context: RunContext<unknown>, candidates: Candidate[], timeoutMs: number): Promise<Candidate[]> {
   const sandbox = context.sandbox();
   return Promise.all(
     candidates.map(async (candidate, index): Promise<Candidate> => {
-      const code = programOf(candidate.text);
+      const code = lastCodeBlock(candidate.text);
       const rest = { ...candidate, answer: undefined };
       if (code === undefined) {
         context.trace("code-run", { candidate: index, exitReason: "no-program", stdout: "" });
