@@ -72,6 +72,47 @@ describe("pot", () => {
   });
 });
 
+describe("pot under a budget and cancellation", () => {
+  it("stops at its token budget and when aborted, with what it has", async () => {
+    const url = await codeServer([fenced("print(1)")], []);
+    const spent = await mull.run({ model: `${url}#coder`, strategy: "pot:n=8:waveSize=1", problem: "1?", budget: { maxTokens: 30 } });
+    expect(spent.stopReason).toBe("budget");
+    expect(spent.candidates.length).toBeLessThan(8);
+    const controller = new AbortController();
+    controller.abort();
+    const aborted = await mull.run({ model: `${url}#coder`, strategy: "pot:n=4", problem: "1?", abortSignal: controller.signal });
+    expect(aborted.stopReason).toBe("abort");
+  }, 60_000);
+});
+
+describe("code-select", () => {
+  const problem = 'Complete this function.\n```python\ndef add(a, b):\n    """Add.\n    >>> add(2, 3)\n    5\n    >>> add(-1, 1)\n    0\n    """\n```';
+  it("runs each program on the problem's examples and picks the largest group of those passing the most", async () => {
+    const programs = [
+      "```python\ndef add(a, b):\n    return a - b\n```",
+      "```python\ndef add(a, b):\n    while True: pass\n```",
+      "```python\ndef add(a, b):\n    return b + a\n```",
+      "```python\ndef add(a, b):\n    return a + b\n```",
+      "```python\ndef add(a, b):\n    return a - b\n```",
+      "```python\ndef add(a, b):\n    return a - b\n```",
+    ];
+    let next = 0;
+    const url = await serveLocal((_, body, response) =>
+      reply(
+        response,
+        body,
+        Array.from({ length: (body.n as number) ?? 1 }, () => programs[next++ % programs.length] as string),
+      ),
+    );
+    const result = await mull.run({ model: `${url}#coder`, strategy: "code-select:n=6:codeTimeoutMs=1000", prompt: [{ role: "user", content: problem }] });
+    // Three programs subtract (the majority), two add: the adders pass both examples, so one of them is chosen.
+    expect(result.answer).toBe("def add(a, b):\n    return b + a");
+    expect(result.confidence).toBeCloseTo(2 / 6, 6);
+    const runs = result.trace.filter((event) => event.type === "code-run").map((event) => (event.data as { exitReason: string }).exitReason);
+    expect(runs.sort()).toEqual(["ok", "ok", "ok", "timeout"]);
+  }, 60_000);
+});
+
 describe("cot-pot", () => {
   it("trusts the answer both kinds reach over a larger majority of one kind", async () => {
     const url = await codeServer([fenced("print(7)"), fenced("print(5)"), fenced("print(5)")], ["so #### 9", "so #### 9", "so #### 7"]);

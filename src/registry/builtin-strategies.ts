@@ -4,6 +4,7 @@ import { adaptiveConsistency } from "../strategies/adaptive-consistency.js";
 import { auto } from "../strategies/auto.js";
 import { beamSearch, lookahead } from "../strategies/beam-search.js";
 import { bestOfN } from "../strategies/best-of-n.js";
+import { codeSelect } from "../strategies/code-select.js";
 import { complexityVote } from "../strategies/complexity-vote.js";
 import { cotPot } from "../strategies/cot-pot.js";
 import { deepConf } from "../strategies/deepconf.js";
@@ -45,4 +46,5 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   toolIntegrated,
   pot,
   cotPot,
+  codeSelect,
 ] as unknown as readonly StrategyDefinition[];
