@@ -23,8 +23,9 @@ const optionsFor = (name: string, samples = 32) => {
   return { ["n" in shape ? "n" : "maxSamples"]: samples, temperature: 3, verifier };
 };
 
-// pot and cot-pot ask a chat model for programs; their budget and cancellation are tested in code-strategies.test.ts.
-const chatOnly = ["single", "pot", "cot-pot"];
+// pot, cot-pot and plan-search ask a chat model for programs; their budget and cancellation are tested in
+// code-strategies.test.ts.
+const chatOnly = ["single", "pot", "cot-pot", "plan-search"];
 describe.each(strategyNames.filter((name) => !chatOnly.includes(name)))("%s on the bundled policy", (name) => {
   const settings = optionsFor(name);
   it("respects a token budget: stops with the best so far, over by at most the calls in flight", async () => {

@@ -113,6 +113,48 @@ describe("code-select", () => {
   }, 60_000);
 });
 
+describe("plan-search", () => {
+  const problem = 'Complete this function.\n```python\ndef add(a, b):\n    """Add.\n    >>> add(2, 3)\n    5\n    """\n```';
+  /** Observations, then a plan naming the observations it got, then a program that is right only from observation A. */
+  async function planServer(observations: string) {
+    const asked: string[] = [];
+    const url = await serveLocal((_, body, response) => {
+      const content = (body.messages as Message[]).at(-1)?.content ?? "";
+      asked.push(content);
+      if (content.includes("Do not solve it yet")) return reply(response, body, [observations]);
+      if (content.includes("Do not write code")) return reply(response, body, [`Plan using ${content.includes("obs A") ? "A" : "not A"}.`]);
+      const right = content.includes("Plan using A.");
+      return reply(response, body, [`\`\`\`python\ndef add(a, b):\n    return ${right ? "a + b" : "a * b"}\n\`\`\``]);
+    });
+    return { url, asked };
+  }
+
+  it("asks for observations, plans each combination in words, writes a program per plan, and picks by the examples", async () => {
+    const { url, asked } = await planServer("Some thoughts:\n- obs A\n- obs B\n- obs C");
+    const result = await mull.run({
+      model: `${url}#coder`,
+      strategy: "plan-search:observations=3:combinationSize=2",
+      prompt: [{ role: "user", content: problem }],
+    });
+    expect(asked.filter((content) => content.includes("Do not solve it yet"))).toHaveLength(1);
+    expect(asked.filter((content) => content.includes("Do not write code"))).toHaveLength(3);
+    expect(asked.filter((content) => content.includes("Implement this plan"))).toHaveLength(3);
+    expect(result.candidates.map((candidate) => candidate.answer)).toEqual([
+      "def add(a, b):\n    return a + b",
+      "def add(a, b):\n    return a + b",
+      "def add(a, b):\n    return a * b",
+    ]);
+    expect(result.answer).toBe("def add(a, b):\n    return a + b");
+  }, 60_000);
+
+  it("survives observations that are no list, with a warning", async () => {
+    const { url } = await planServer("I think obs A matters.");
+    const result = await mull.run({ model: `${url}#coder`, strategy: "plan-search", prompt: [{ role: "user", content: problem }] });
+    expect(result.warnings.some((warning) => warning.type === "other" && /no list/.test(warning.message))).toBe(true);
+    expect(result.answer).toBe("def add(a, b):\n    return a + b");
+  }, 60_000);
+});
+
 describe("cot-pot", () => {
   it("trusts the answer both kinds reach over a larger majority of one kind", async () => {
     const url = await codeServer([fenced("print(7)"), fenced("print(5)"), fenced("print(5)")], ["so #### 9", "so #### 9", "so #### 7"]);

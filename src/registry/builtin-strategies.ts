@@ -13,6 +13,7 @@ import { esc } from "../strategies/esc.js";
 import { leaderThreshold } from "../strategies/leader-threshold.js";
 import { mcts } from "../strategies/mcts.js";
 import { particleFilter } from "../strategies/particle-filter.js";
+import { planSearch } from "../strategies/plan-search.js";
 import { pot } from "../strategies/pot.js";
 import { rebase } from "../strategies/rebase.js";
 import { repeatedSampling } from "../strategies/repeated-sampling.js";
@@ -47,4 +48,5 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   pot,
   cotPot,
   codeSelect,
+  planSearch,
 ] as unknown as readonly StrategyDefinition[];
