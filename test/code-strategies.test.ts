@@ -113,6 +113,32 @@ describe("code-select", () => {
   }, 60_000);
 });
 
+describe("code-select without examples in the problem", () => {
+  it("asks the model for tests and picks the group with the most programs times tests passed", async () => {
+    const programs = ["def add(a, b):\n    return a - b", "def add(a, b):\n    return a + b"].map((code) => `\`\`\`python\n${code}\n\`\`\``);
+    let drawn = 0;
+    const asked: string[] = [];
+    const url = await serveLocal((_, body, response) => {
+      const content = (body.messages as Message[]).at(-1)?.content ?? "";
+      asked.push(content);
+      if (content.includes("Do not solve it")) return reply(response, body, [">>> add(2, 3)\n5\n>>> add(1, 1)\n2"]);
+      // Three programs subtract, two add.
+      return reply(
+        response,
+        body,
+        Array.from({ length: (body.n as number) ?? 1 }, () => programs[drawn++ < 3 ? 0 : 1] as string),
+      );
+    });
+    const result = await mull.run({
+      model: `${url}#coder`,
+      strategy: "code-select:n=5",
+      prompt: [{ role: "user", content: "Write add(a, b), the sum of a and b." }],
+    });
+    expect(asked.filter((content) => content.includes("Do not solve it"))).toHaveLength(1);
+    expect(result.answer).toBe("def add(a, b):\n    return a + b");
+  }, 60_000);
+});
+
 describe("plan-search", () => {
   const problem = 'Complete this function.\n```python\ndef add(a, b):\n    """Add.\n    >>> add(2, 3)\n    5\n    """\n```';
   /** Observations, then a plan naming the observations it got, then a program that is right only from observation A. */

@@ -3,7 +3,7 @@ import type { Candidate } from "../core/strategy-report.js";
 import { defineStrategy } from "../extension/define-strategy.js";
 import type { RunContext } from "../extension/run-context.js";
 import { codeAnswer } from "../tasks/humaneval-program.js";
-import { problemText, selectByExecution } from "./execution-selection.js";
+import { modelTests, problemText, selectByExecution } from "./execution-selection.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 
 /**
@@ -18,16 +18,19 @@ export const codeSelect = defineStrategy({
     n: samplesOption(8, "Programs to sample"),
     temperature: temperatureOption(0.8),
     codeTimeoutMs: z.number().int().min(1).max(600_000).default(10_000).describe("Wall-time limit of each program's run"),
+    generatedTests: z.number().int().min(0).max(50).default(5).describe("Tests the model writes where the problem shows no examples (0: none)"),
   }),
   async run(context) {
     const { n, temperature, codeTimeoutMs } = context.options;
     const drawn = await context.sample({ n, temperature, waveSize: context.waveSize(n, undefined) });
     const candidates: Candidate[] = drawn.map((candidate) => ({ ...candidate, answer: codeAnswer(candidate.text) }));
+    const problem = problemText(context.call.prompt);
     const selection = await selectByExecution({
       context: context as RunContext<unknown>,
       candidates,
-      problem: problemText(context.call.prompt),
+      problem,
       codeTimeoutMs,
+      generateTests: modelTests(context as RunContext<unknown>, problem, context.options.generatedTests),
     });
     return { ...selection, candidates };
   },

@@ -1,7 +1,9 @@
 /**
  * Execution-based selection for code, shared by `code-select` and `plan-search`: each distinct program runs on
  * the examples the problem shows (in the sandbox); the programs passing the most are kept, and of those the
- * largest group that behaves alike (returns the same values) wins. Without examples: the most frequent program.
+ * largest group that behaves alike (returns the same values) wins. Where the problem shows none, the model may
+ * write tests (`generateTests`); those are not trusted alone, so the group with the most programs times tests
+ * passed wins (CodeT's dual agreement). Without any tests: the most frequent program.
  */
 import type { ChatMessage } from "../core/call-options.js";
 import type { Candidate } from "../core/strategy-report.js";
@@ -16,9 +18,33 @@ export function problemText(prompt: string | ChatMessage[]): string {
   return typeof prompt === "string" ? prompt : contentText(prompt.findLast((message) => message.role === "user")?.content ?? "");
 }
 
-export async function selectByExecution(options: { context: RunContext<unknown>; candidates: Candidate[]; problem: string; codeTimeoutMs: number }) {
+/** What the model is asked for tests with, where the problem shows no examples; `{problem}` and `{count}` are replaced. */
+export const testPrompt =
+  "Here is a programming problem:\n\n{problem}\n\nDo not solve it. Write {count} tests of the function it asks for: each a line `>>> call` followed by a line with the expected value.";
+
+/** Asks the run's (chat) model for `count` tests of the problem; undefined for a raw-text prompt or `count` 0. */
+export function modelTests(context: RunContext<unknown>, problem: string, count: number): (() => Promise<string | undefined>) | undefined {
+  // A raw-prompt model continues text; it takes no instruction.
+  if (count === 0 || typeof context.call.prompt === "string") return undefined;
+  return async () => {
+    const content = testPrompt.replace("{problem}", problem).replace("{count}", String(count));
+    return (await context.sample({ n: 1, temperature: 0, waveSize: 1, call: { prompt: [{ role: "user", content }] } }))[0]?.text;
+  };
+}
+
+export async function selectByExecution(options: {
+  context: RunContext<unknown>;
+  candidates: Candidate[];
+  problem: string;
+  codeTimeoutMs: number;
+  /** Asks the model for tests (a reply with `>>>` lines) where the problem shows no examples; undefined: none asked. */
+  generateTests?: (() => Promise<string | undefined>) | undefined;
+}) {
   const { context, candidates, codeTimeoutMs } = options;
-  const doctests = doctestsOf(options.problem);
+  const shown = doctestsOf(options.problem);
+  const generated = shown.length === 0 && options.generateTests ? doctestsOf((await options.generateTests()) ?? "") : [];
+  const doctests = shown.length > 0 ? shown : generated;
+  if (generated.length > 0) context.progress(`${generated.length} tests written by the model`, { generatedTests: generated.length });
   const behaviours = await behavioursOf(candidates, doctests, async (code, index) => {
     const result = await context
       .sandbox()
@@ -31,7 +57,7 @@ export async function selectByExecution(options: { context: RunContext<unknown>;
     });
     return result.exitReason === "ok" ? result.stdout : undefined;
   });
-  const chosen = choose(candidates, behaviours);
+  const chosen = choose(candidates, behaviours, generated.length > 0);
   const votes: Record<string, number> = {};
   for (const behaviour of behaviours) {
     if (!behaviour) continue;
@@ -64,14 +90,22 @@ async function behavioursOf(candidates: Candidate[], doctests: readonly Doctest[
   );
 }
 
-/** The first candidate of the largest alike group among those passing the most examples. */
-function choose(candidates: Candidate[], behaviours: (Behaviour | undefined)[]): Candidate | undefined {
+/**
+ * Trusted examples: the first candidate of the largest alike group among those passing the most. Generated tests:
+ * the group with the largest size times tests passed (ties to the group seen first).
+ */
+function choose(candidates: Candidate[], behaviours: (Behaviour | undefined)[], generated: boolean): Candidate | undefined {
   const best = Math.max(-1, ...behaviours.map((behaviour) => behaviour?.passed ?? -1));
   if (best < 0) return candidates.find((candidate) => candidate.answer !== undefined);
-  const groups = new Map<string, number[]>();
+  const groups = new Map<string, { passed: number; members: number[] }>();
   behaviours.forEach((behaviour, index) => {
-    if (behaviour?.passed === best) groups.set(behaviour.signature, [...(groups.get(behaviour.signature) ?? []), index]);
+    if (!behaviour || (!generated && behaviour.passed !== best)) return;
+    const key = `${behaviour.passed}\u0000${behaviour.signature}`;
+    const group = groups.get(key) ?? { passed: behaviour.passed, members: [] };
+    group.members.push(index);
+    groups.set(key, group);
   });
-  const largest = [...groups.values()].reduce((top, group) => (group.length > top.length ? group : top), [] as number[]);
-  return candidates[largest[0] as number];
+  const worth = (group: { passed: number; members: number[] }) => (generated ? group.members.length * group.passed : group.members.length);
+  const top = [...groups.values()].reduce((winner, group) => (worth(group) > worth(winner) ? group : winner), { passed: 0, members: [] as number[] });
+  return candidates[top.members[0] as number];
 }

@@ -4,7 +4,7 @@ import type { Candidate } from "../core/strategy-report.js";
 import { defineStrategy } from "../extension/define-strategy.js";
 import type { RunContext } from "../extension/run-context.js";
 import { codeAnswer } from "../tasks/humaneval-program.js";
-import { problemText, selectByExecution } from "./execution-selection.js";
+import { modelTests, problemText, selectByExecution } from "./execution-selection.js";
 import { temperatureOption } from "./sampling-options.js";
 
 /** The prompts, after the paper's (Wang et al., 2024, "Planning in natural language improves LLM search for code generation"). */
@@ -55,6 +55,7 @@ export const planSearch = defineStrategy({
     plans: z.number().int().min(1).max(64).default(6).describe("Combinations planned (each gives one plan and one program)"),
     temperature: temperatureOption(0.8),
     codeTimeoutMs: z.number().int().min(1).max(600_000).default(10_000).describe("Wall-time limit of each program's run"),
+    generatedTests: z.number().int().min(0).max(50).default(5).describe("Tests the model writes where the problem shows no examples (0: none)"),
   }),
   async run(context) {
     const options = context.options;
@@ -78,7 +79,13 @@ export const planSearch = defineStrategy({
       }),
     );
     const drawn = candidates.filter((candidate): candidate is Candidate => candidate !== undefined);
-    const selection = await selectByExecution({ context: context as RunContext<unknown>, candidates: drawn, problem, codeTimeoutMs: options.codeTimeoutMs });
+    const selection = await selectByExecution({
+      context: context as RunContext<unknown>,
+      candidates: drawn,
+      problem,
+      codeTimeoutMs: options.codeTimeoutMs,
+      generateTests: modelTests(context as RunContext<unknown>, problem, options.generatedTests),
+    });
     return { ...selection, candidates: drawn };
   },
 });
