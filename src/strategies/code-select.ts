@@ -35,3 +35,7 @@ export const codeSelect = defineStrategy({
     return { ...selection, candidates };
   },
 });
+
+export type CodeSelectOptions = NonNullable<Parameters<typeof codeSelect.create>[0]>;
+
+export const createCodeSelect = (options: CodeSelectOptions = {}) => codeSelect.create(options);

@@ -44,3 +44,7 @@ export const cotPot = defineStrategy({
     return { chosen: firstWithAnswer(candidates, answer), answer, confidence, candidates, votes };
   },
 });
+
+export type CotPotOptions = NonNullable<Parameters<typeof cotPot.create>[0]>;
+
+export const createCotPot = (options: CotPotOptions = {}) => cotPot.create(options);

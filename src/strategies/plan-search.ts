@@ -89,3 +89,7 @@ export const planSearch = defineStrategy({
     return { ...selection, candidates: drawn };
   },
 });
+
+export type PlanSearchOptions = NonNullable<Parameters<typeof planSearch.create>[0]>;
+
+export const createPlanSearch = (options: PlanSearchOptions = {}) => planSearch.create(options);

@@ -29,3 +29,7 @@ export const pot = defineStrategy({
     return { chosen: firstWithAnswer(candidates, answer), answer, confidence, candidates, votes };
   },
 });
+
+export type PotOptions = NonNullable<Parameters<typeof pot.create>[0]>;
+
+export const createPot = (options: PotOptions = {}) => pot.create(options);

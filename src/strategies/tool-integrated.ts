@@ -61,3 +61,7 @@ export const toolIntegrated = defineStrategy({
     return { chosen: firstWithAnswer(candidates, answer), answer, confidence, candidates, votes };
   },
 });
+
+export type ToolIntegratedOptions = NonNullable<Parameters<typeof toolIntegrated.create>[0]>;
+
+export const createToolIntegrated = (options: ToolIntegratedOptions = {}) => toolIntegrated.create(options);
