@@ -27,6 +27,19 @@ export function namespaceLauncher(): string | undefined {
 
 export const namespaceArgs = ["--user", "--map-root-user", "--net", "--pid", "--fork", "--kill-child"];
 
+/**
+ * A CPU-time ceiling for the whole process (`prlimit --cpu`, where there is one): the parent's kill ends a run at
+ * its limit, but a parent that dies mid-run (SIGKILL) kills nothing, and a runaway loop would spin on. Above the
+ * longest run a request may ask for (600 s) plus the runtime's load.
+ */
+export const cpuCeilingSeconds = 630;
+let prlimit: string | undefined | null = null;
+
+export function cpuLimitPrefix(): string[] {
+  if (prlimit === null) prlimit = ["/usr/bin/prlimit", "/bin/prlimit"].find((candidate) => existsSync(candidate));
+  return prlimit ? [prlimit, `--cpu=${cpuCeilingSeconds}`] : [];
+}
+
 /** The child's entry, always the compiled file: two folders up from here is the package root in src and dist alike. */
 export function childEntry(): string {
   const entry = fileURLToPath(new URL("../../dist/sandbox/sandbox-child.js", import.meta.url));

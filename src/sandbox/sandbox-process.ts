@@ -9,7 +9,7 @@ import type { Readable, Writable } from "node:stream";
 import type { SandboxExitReason, SandboxLanguage, SandboxRunResult } from "../core/code-sandbox.js";
 import type { ChildRequest, ChildResult } from "./child-protocol.js";
 import { treeResidentBytes } from "./process-memory.js";
-import { namespaceArgs, nodeArguments } from "./sandbox-isolation.js";
+import { cpuLimitPrefix, namespaceArgs, nodeArguments } from "./sandbox-isolation.js";
 
 const memoryPollMs = 20;
 const startTimeoutMs = 60_000;
@@ -36,10 +36,9 @@ export class SandboxProcess {
   private readonly output = { stdout: "", stderr: "", bytes: 0, limit: Number.POSITIVE_INFINITY };
 
   constructor(options: { language: SandboxLanguage; heapMb: number; launcher: string | undefined; protocolLimitBytes: number }) {
-    const node = [...nodeArguments({ heapMb: options.heapMb }), options.language];
-    this.child = options.launcher
-      ? spawn(options.launcher, [...namespaceArgs, process.execPath, ...node], { env: {}, cwd: "/", stdio: ["pipe", "pipe", "pipe", "pipe"], detached: true })
-      : spawn(process.execPath, node, { env: {}, cwd: "/", stdio: ["pipe", "pipe", "pipe", "pipe"], detached: true });
+    const node = [process.execPath, ...nodeArguments({ heapMb: options.heapMb }), options.language];
+    const command = [...cpuLimitPrefix(), ...(options.launcher ? [options.launcher, ...namespaceArgs] : []), ...node];
+    this.child = spawn(command[0] as string, command.slice(1), { env: {}, cwd: "/", stdio: ["pipe", "pipe", "pipe", "pipe"], detached: true });
     this.child.stdin?.on("error", () => {});
     for (const stream of [this.child.stdout, this.child.stderr]) stream?.on("data", (chunk: Buffer) => this.keepDiagnostics(chunk));
     this.readProtocol(this.child.stdio[3] as Readable, options.protocolLimitBytes);
