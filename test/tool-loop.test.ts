@@ -1,5 +1,5 @@
 /** Tools inside the model's text: the loop's mechanics on a scripted model, then the calculator on the bundled model. */
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { CallOptions } from "../src/core/call-options.js";
 import type { GenerateResult } from "../src/core/generate-result.js";
 import type { LanguageModel } from "../src/core/language-model.js";
@@ -7,6 +7,7 @@ import { toolLoopMiddleware } from "../src/middleware/tool-loop-middleware.js";
 import { wrapModel } from "../src/middleware/wrap-model.js";
 import { createMull } from "../src/runtime/create-mull.js";
 import { calculatorTool } from "../src/strategies/calculator-tool.js";
+import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 /** Replies with the next scripted text, cut at the first of the call's stop sequences (as a backend does). */
 function stopAwareModel(replies: string[]): LanguageModel & { calls: CallOptions[] } {
@@ -73,6 +74,37 @@ describe("tool loop", () => {
   it("refuses a chat prompt on a backend that cannot continue the assistant's message, naming why", async () => {
     const model = wrapModel({ model: stopAwareModel(["x"]), middleware: toolLoopMiddleware({ tools: [calculatorTool()] }) });
     await expect(model.doGenerate({ prompt: [{ role: "user", content: "1+1" }] })).rejects.toThrow(/tool use continues the model's own text/);
+  });
+});
+
+describe("calculator over a raw-completions upstream", () => {
+  afterEach(closeLocalServers);
+
+  it("continues the raw prompt with the calculator's result (as vLLM or llama.cpp's server would be called)", async () => {
+    // The model's own text, wrong arithmetic included; it goes on from wherever the prompt leaves off.
+    const script = "12*34=400\n400+2=401\n#### 401";
+    const prompts: string[] = [];
+    const url = await serveLocal((_, body, response) => {
+      const prompt = body.prompt as string;
+      prompts.push(prompt);
+      const written = prompt.slice(prompt.indexOf("A: ") + 3);
+      // After a corrected result the model keeps to its own next line shape, with the right numbers.
+      const rest = written.startsWith("12*34=408") ? "\n408+2=410\n#### 410".slice(written.length - "12*34=408".length) : script.slice(written.length);
+      const stop = ((body.stop as string[] | undefined) ?? []).map((item) => ({ item, at: rest.indexOf(item) })).filter((hit) => hit.at >= 0)[0];
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({
+          choices: [{ index: 0, text: stop ? rest.slice(0, stop.at) : rest, finish_reason: "stop", stop_reason: stop ? stop.item : null }],
+          usage: { prompt_tokens: 5, completion_tokens: 3 },
+        }),
+      );
+    });
+    const mull = createMull();
+    const result = await mull.run({ model: `${url}#raw`, strategy: "tool-integrated", prompt: "Q: 12*34+2\nA: " });
+    await mull.dispose();
+    expect(result.text).toBe("12*34=408\n408+2=410\n#### 410");
+    expect(result.answer).toBe("410");
+    expect(prompts).toContain("Q: 12*34+2\nA: 12*34=408");
   });
 });
 
