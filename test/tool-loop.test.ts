@@ -7,6 +7,7 @@ import { toolLoopMiddleware } from "../src/middleware/tool-loop-middleware.js";
 import { wrapModel } from "../src/middleware/wrap-model.js";
 import { createMull } from "../src/runtime/create-mull.js";
 import { calculatorTool } from "../src/strategies/calculator-tool.js";
+import { createStepCheck } from "../src/verifiers/step-check-verifier.js";
 import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 /** Replies with the next scripted text, cut at the first of the call's stop sequences (as a backend does). */
@@ -122,5 +123,24 @@ describe("calculator on the bundled model", () => {
       expect(Number(c), line).toBe(expected);
     }
     expect(result.settings.strategy).toBe("tool-integrated");
+  }, 120_000);
+});
+
+describe("step-check verifier", () => {
+  it("scores 1 when every arithmetic step holds, the penalty when one does not, and marks the false step", async () => {
+    const check = createStepCheck();
+    expect(await check.score({ prompt: "Q: 12*34+2\nA: ", solution: "12*34=408\n408+2=410\n#### 410" })).toMatchObject({ score: 1, stepScores: [1, 1, 1] });
+    expect(await check.score({ prompt: "Q: 12*34+2\nA: ", solution: "12*34=400\n400+2=402\n#### 402" })).toMatchObject({ score: 0.01, stepScores: [0, 1, 1] });
+    expect((await createStepCheck({ penalty: 0 }).score({ prompt: "", solution: "2+2=5" })).score).toBe(0);
+  });
+
+  it("with weighted-vote on the bundled model, votes only with samples whose arithmetic holds where there are any", async () => {
+    const mull = createMull();
+    const result = await mull.run({ problem: "92+14-92+82-(6*99-(53+23)*36+42)", strategy: "weighted-vote:n=8", verifier: "step-check", seed: 3 });
+    await mull.dispose();
+    const clean = result.candidates.filter((candidate) => candidate.score === 1);
+    expect(clean.length).toBeGreaterThan(0);
+    expect(clean.map((candidate) => candidate.answer)).toContain(result.answer);
+    expect(result.verifierTokens).toBe(0);
   }, 120_000);
 });

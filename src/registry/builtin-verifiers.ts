@@ -3,6 +3,7 @@ import type { VerifierDefinition } from "../extension/define-verifier.js";
 import { judgeVerifier } from "../verifiers/judge-verifier.js";
 import { oracleVerifier } from "../verifiers/oracle-verifier.js";
 import { prmVerifier } from "../verifiers/prm-verifier.js";
+import { stepCheckVerifier } from "../verifiers/step-check-verifier.js";
 import { vllmPrmVerifier } from "../verifiers/vllm-prm-verifier.js";
 
 export const builtinVerifiers: readonly VerifierDefinition[] = [
@@ -10,4 +11,5 @@ export const builtinVerifiers: readonly VerifierDefinition[] = [
   judgeVerifier,
   vllmPrmVerifier,
   oracleVerifier,
+  stepCheckVerifier,
 ] as unknown as readonly VerifierDefinition[];
