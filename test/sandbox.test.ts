@@ -71,6 +71,12 @@ describe("limits", () => {
     expect(capped).toMatchObject({ exitReason: "output-limit", stdout: "xxxxxxxxxx" });
   }, 60_000);
 
+  it("a request that raises its output limit gets all of it, JSON escapes and all", async () => {
+    const result = await sandbox.run({ language: "javascript", code: "print('\\u0001\"'.repeat(1000000))", outputLimitBytes: 3_000_000 });
+    expect(result.exitReason).toBe("ok");
+    expect(result.stdout.length).toBe(2_000_001);
+  }, 60_000);
+
   it("reports the process's peak memory and stops a run over the limit", async () => {
     const result = await sandbox.run({ language: "python", code: "a = []\nwhile True:\n    a.append(bytearray(10**6))", memoryMb: 300 });
     expect(result.exitReason).toBe("memory");

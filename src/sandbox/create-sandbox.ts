@@ -44,7 +44,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   let closed = false;
 
   const start = (language: SandboxLanguage) => {
-    const started = new SandboxProcess({ language, heapMb, launcher, protocolLimitBytes: 4 * settings.outputLimitBytes + 1024 * 1024 });
+    const started = new SandboxProcess({ language, heapMb, launcher });
     live.add(started);
     return started;
   };

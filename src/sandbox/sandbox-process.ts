@@ -31,17 +31,19 @@ export class SandboxProcess {
   private exited = false;
   private diagnostics = "";
   private protocolBytes = 0;
+  /** What the child may write on the protocol descriptor: its start messages, then a run's output with JSON's escapes. */
+  private protocolLimit = 1024 * 1024;
   private flooded = false;
   private token = "";
   private readonly output = { stdout: "", stderr: "", bytes: 0, limit: Number.POSITIVE_INFINITY };
 
-  constructor(options: { language: SandboxLanguage; heapMb: number; launcher: string | undefined; protocolLimitBytes: number }) {
+  constructor(options: { language: SandboxLanguage; heapMb: number; launcher: string | undefined }) {
     const node = [process.execPath, ...nodeArguments({ heapMb: options.heapMb }), options.language];
     const command = [...cpuLimitPrefix(), ...(options.launcher ? [options.launcher, ...namespaceArgs] : []), ...node];
     this.child = spawn(command[0] as string, command.slice(1), { env: {}, cwd: "/", stdio: ["pipe", "pipe", "pipe", "pipe"], detached: true });
     this.child.stdin?.on("error", () => {});
     for (const stream of [this.child.stdout, this.child.stderr]) stream?.on("data", (chunk: Buffer) => this.keepDiagnostics(chunk));
-    this.readProtocol(this.child.stdio[3] as Readable, options.protocolLimitBytes);
+    this.readProtocol(this.child.stdio[3] as Readable);
     this.child.on("exit", () => {
       this.exited = true;
       this.notify?.();
@@ -71,6 +73,7 @@ export class SandboxProcess {
   async run(options: ProcessRunOptions): Promise<Omit<SandboxRunResult, "language">> {
     await this.ready;
     this.output.limit = options.outputLimitBytes;
+    this.protocolLimit = this.protocolBytes + 6 * options.outputLimitBytes + 1024 * 1024;
     this.token = randomUUID();
     const started = performance.now();
     let limitHit: SandboxExitReason | undefined;
@@ -140,13 +143,13 @@ export class SandboxProcess {
     }
   }
 
-  private readProtocol(stream: Readable, limit: number) {
+  private readProtocol(stream: Readable) {
     let buffered = "";
     stream.setEncoding("utf8");
     stream.on("data", (chunk: string) => {
       this.protocolBytes += chunk.length;
       // Model code can write to this descriptor too; a flood of it ends the run like too much output.
-      if (this.protocolBytes > limit) {
+      if (this.protocolBytes > this.protocolLimit) {
         this.flooded = true;
         return this.kill();
       }
