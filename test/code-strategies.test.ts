@@ -5,7 +5,9 @@
  */
 import type { ServerResponse } from "node:http";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import type { SandboxRunRequest } from "../src/core/code-sandbox.js";
 import { createMull } from "../src/runtime/create-mull.js";
+import { createPot } from "../src/strategies/pot.js";
 import { startHint } from "../src/strategies/tool-integrated.js";
 import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
@@ -70,6 +72,18 @@ describe("pot", () => {
   it("refuses a raw-text prompt, saying it needs a chat prompt", async () => {
     await expect(mull.run({ strategy: "pot", prompt: "Q: 1+1\nA: " })).rejects.toThrow(/chat prompt/);
   });
+});
+
+describe("pot runs a program several candidates wrote once", () => {
+  it("one sandbox run for identical programs, every candidate answered", async () => {
+    const url = await codeServer([fenced("print(6 * 7)")], []);
+    const runs: string[] = [];
+    const sandbox = { run: (request: SandboxRunRequest) => (runs.push(request.code), mull.sandbox.run(request)), close: async () => {} };
+    const model = mull.model(`${url}#coder`);
+    const result = await createPot({ n: 3 }).run({ model, call: { prompt: [{ role: "user", content: "6*7?" }] }, sandbox });
+    expect(runs).toHaveLength(1);
+    expect(result.candidates.map((candidate) => candidate.answer)).toEqual(["42", "42", "42"]);
+  }, 60_000);
 });
 
 describe("pot under a budget and cancellation", () => {

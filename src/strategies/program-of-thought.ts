@@ -5,6 +5,7 @@
 import { lastCodeBlock } from "../answers/code-block.js";
 import { normalizeAnswer } from "../answers/normalize-answer.js";
 import type { ChatMessage } from "../core/call-options.js";
+import type { SandboxRunResult } from "../core/code-sandbox.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Candidate } from "../core/strategy-report.js";
 import type { RunContext } from "../extension/run-context.js";
@@ -25,9 +26,21 @@ export function potPrompt(prompt: string | ChatMessage[], template: string, stra
   return prompt.map((message, at) => (at === index ? { ...message, content: template.replaceAll("{problem}", problem) } : message));
 }
 
-/** Runs each candidate's program; its answer becomes the last line it printed (normalised), or none on failure. */
+/**
+ * Runs each candidate's program; its answer becomes the last line it printed (normalised), or none on failure.
+ * A program several candidates wrote runs once (a Python run costs a process and its runtime's load).
+ */
 export async function executePrograms(context: RunContext<unknown>, candidates: Candidate[], timeoutMs: number): Promise<Candidate[]> {
   const sandbox = context.sandbox();
+  const runs = new Map<string, Promise<SandboxRunResult>>();
+  const runOnce = (code: string) => {
+    let run = runs.get(code);
+    if (!run) {
+      run = sandbox.run({ language: "python", code, timeoutMs, ...(context.abortSignal ? { signal: context.abortSignal } : {}) });
+      runs.set(code, run);
+    }
+    return run;
+  };
   return Promise.all(
     candidates.map(async (candidate, index): Promise<Candidate> => {
       const code = lastCodeBlock(candidate.text);
@@ -36,7 +49,7 @@ export async function executePrograms(context: RunContext<unknown>, candidates: 
         context.trace("code-run", { candidate: index, exitReason: "no-program", stdout: "" });
         return rest;
       }
-      const result = await sandbox.run({ language: "python", code, timeoutMs, ...(context.abortSignal ? { signal: context.abortSignal } : {}) });
+      const result = await runOnce(code);
       context.trace("code-run", {
         candidate: index,
         exitReason: result.exitReason,
