@@ -118,6 +118,18 @@ describe("mull sandbox run", () => {
     expect(JSON.parse(lines[0] as string)).toMatchObject({ language: "python", exitReason: "ok", stdout: "42\n" });
   }, 60_000);
 
+  it("names an unreadable --input-file, with exit code 2", async () => {
+    let errors = "";
+    const code = await runCli({
+      args: ["sandbox", "run", "--language", "python", "--input-file", "/no/such/file"],
+      input: "print(1)",
+      out: () => {},
+      err: (text) => (errors += text),
+    });
+    expect(code).toBe(2);
+    expect(errors).toContain("--input-file");
+  });
+
   it("refuses an unknown language with exit code 2", async () => {
     let errors = "";
     const code = await runCli({ args: ["sandbox", "run", "--language", "ruby"], input: "", out: () => {}, err: (text) => (errors += text) });

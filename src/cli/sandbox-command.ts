@@ -16,6 +16,14 @@ type SandboxFlags = {
   isolation?: string;
 };
 
+function readInputFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new InvalidArgumentError({ parameter: "--input-file", value: path, message: `cannot read ${JSON.stringify(path)}: ${(error as Error).message}` });
+  }
+}
+
 /** `mull sandbox run`: runs the code on stdin in the sandbox and prints the JSON result. */
 export function addSandboxCommand(program: Command, context: () => CliContext): void {
   const sandbox = program.command("sandbox").description("Run model-written code in mull's sandbox (Pyodide for Python, QuickJS for JavaScript)");
@@ -36,7 +44,7 @@ export function addSandboxCommand(program: Command, context: () => CliContext): 
         throw new InvalidArgumentError({ parameter: "--input", message: "give --input or --input-file, not both" });
       const { out, readInput, signal } = context();
       const code = await readInput();
-      const stdin = flags.inputFile === undefined ? (flags.input ?? "") : readFileSync(flags.inputFile, "utf8");
+      const stdin = flags.inputFile === undefined ? (flags.input ?? "") : readInputFile(flags.inputFile);
       const instance = createSandbox({ warm: 0, ...(flags.isolation ? { isolation: flags.isolation as "auto" } : {}) });
       try {
         const result = await instance.run({
