@@ -11,6 +11,7 @@ import json
 import os
 import sys
 import time
+import zlib
 
 import numpy as np
 import torch
@@ -32,6 +33,11 @@ parser.add_argument("--extra", default=None)
 parser.add_argument("--extra-share", type=float, default=0.5)
 # Start from a GGUF's weights (e.g. the shipped PRM, to train it further) instead of policy.pt.
 parser.add_argument("--init", default=None)
+# Where policy.pt is read from (default: --data).
+parser.add_argument("--policy", default=None)
+# Checkpoints are chosen on half of the held-out problems' samples and reported on the other half, so that the
+# reported numbers are not the ones the choice was made on.
+parser.add_argument("--split-selection", action="store_true")
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
 log_file = open(os.path.join(args.out, "prm-train.log"), "w")
@@ -52,7 +58,7 @@ started = time.time()
 
 
 def load(path):
-    rows, label_rows, correct, kinds = [], [], [], []
+    rows, label_rows, correct, kinds, prompts = [], [], [], [], []
     with gzip.open(path, "rt") as handle:
         for line in handle:
             if not line.strip():
@@ -71,14 +77,15 @@ def load(path):
             label_rows.append(targets)
             correct.append(item["c"])
             kinds.append(item["t"])
-    return torch.tensor(rows, device=device), torch.tensor(label_rows, device=device), correct, kinds
+            prompts.append(item["x"].split("\nA:")[0])
+    return torch.tensor(rows, device=device), torch.tensor(label_rows, device=device), correct, kinds, prompts
 
 
-train_x, train_y, _, _ = load(os.path.join(args.data, "prm-train.jsonl.gz"))
-held_x, held_y, held_correct, held_kinds = load(os.path.join(args.data, "prm-heldout.jsonl.gz"))
+train_x, train_y, _, _, _ = load(os.path.join(args.data, "prm-train.jsonl.gz"))
+held_x, held_y, held_correct, held_kinds, held_prompts = load(os.path.join(args.data, "prm-heldout.jsonl.gz"))
 train_lengths = (train_x != 0).sum(1)
 if args.extra:
-    extra_x, extra_y, _, _ = load(os.path.join(args.data, args.extra))
+    extra_x, extra_y, _, _, _ = load(os.path.join(args.data, args.extra))
     extra_lengths = (extra_x != 0).sum(1)
     log(f"extra {extra_x.shape[0]} from {args.extra}, share of each batch {args.extra_share}")
 log(f"train {train_x.shape[0]} held-out {held_x.shape[0]} load {time.time() - started:.1f}s; good-step share {(train_y == GOOD).sum().item() / (train_y != -100).sum().item():.3f}")
@@ -90,7 +97,7 @@ if args.init:
     model = load_into(TinyLlama(config), tensors).to(device)
     log(f"initialised from {args.init}")
 else:
-    checkpoint = torch.load(os.path.join(args.data, "policy.pt"), map_location=device)
+    checkpoint = torch.load(args.policy or os.path.join(args.data, "policy.pt"), map_location=device)
     config = checkpoint["config"]
     model = TinyLlama(config).to(device)
     model.load_state_dict({k: v.float() for k, v in checkpoint["state"].items()})
@@ -117,12 +124,27 @@ def auroc(scores, labels):
 
 @torch.no_grad()
 def evaluate():
+    if not args.split_selection:
+        return evaluate_rows(range(held_x.shape[0]))
+    # By problem, so that no problem's samples are on both sides.
+    halves = [zlib.crc32(prompt.encode()) % 2 for prompt in held_prompts]
+    return {
+        "select": evaluate_rows([i for i, half in enumerate(halves) if half == 0]),
+        "report": evaluate_rows([i for i, half in enumerate(halves) if half == 1]),
+    }
+
+
+def evaluate_rows(indices):
+    indices = torch.tensor(list(indices), device=device)
+    part_x, part_y = held_x[indices], held_y[indices]
+    part_kinds = [held_kinds[i] for i in indices.tolist()]
+    part_correct = [held_correct[i] for i in indices.tolist()]
     model.eval()
     step_scores, step_labels, final_scores = [], [], []
     # Countdown's steps before the final line: whether the target is still reachable (what search prunes on).
     partial_scores, partial_labels = [], []
-    for start in range(0, held_x.shape[0], 1024):
-        x, y = held_x[start:start + 1024], held_y[start:start + 1024]
+    for start in range(0, part_x.shape[0], 1024):
+        x, y = part_x[start:start + 1024], part_y[start:start + 1024]
         with torch.autocast("cuda", dtype=torch.bfloat16):
             logits = model(x).float()
         pair = torch.softmax(logits[..., [GOOD, BAD]], -1)[..., 0]
@@ -135,18 +157,18 @@ def evaluate():
             step_scores += scores
             step_labels += labels
             final_scores.append(scores[-1])
-            if held_kinds[start + row] == "countdown":
+            if part_kinds[start + row] == "countdown":
                 partial_scores += scores[:-1]
                 partial_labels += labels[:-1]
     model.train()
     result = {
         "step_auroc": auroc(step_scores, step_labels),
-        "solution_auroc": auroc(final_scores, held_correct),
+        "solution_auroc": auroc(final_scores, part_correct),
         "countdown_partial_auroc": auroc(partial_scores, partial_labels),
     }
     for kind in ("arith", "countdown"):
-        chosen = [i for i, k in enumerate(held_kinds) if k == kind]
-        result[f"{kind}_solution_auroc"] = auroc([final_scores[i] for i in chosen], [held_correct[i] for i in chosen])
+        chosen = [i for i, k in enumerate(part_kinds) if k == kind]
+        result[f"{kind}_solution_auroc"] = auroc([final_scores[i] for i in chosen], [part_correct[i] for i in chosen])
     return result
 
 
@@ -189,7 +211,11 @@ while eval_points:
         metrics = evaluate()
         eval_time += time.time() - t0
         log(f"eval step {step} {json.dumps(metrics)}")
-        score = metrics["step_auroc"] + metrics["solution_auroc"] + (metrics["countdown_partial_auroc"] if args.extra else 0)
+        chosen_on = metrics["select"] if args.split_selection else metrics
+        score = chosen_on["step_auroc"] + chosen_on["solution_auroc"] + (chosen_on["countdown_partial_auroc"] if args.extra else 0)
+        if args.split_selection:
+            # Arith solutions are where the PRM is weakest; the choice weighs them too.
+            score += chosen_on["arith_solution_auroc"]
         if best is None or score >= best[0]:
             best = (score, step, metrics, copy.deepcopy(model.state_dict()))
 
