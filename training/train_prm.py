@@ -38,6 +38,8 @@ parser.add_argument("--policy", default=None)
 # Checkpoints are chosen on half of the held-out problems' samples and reported on the other half, so that the
 # reported numbers are not the ones the choice was made on.
 parser.add_argument("--split-selection", action="store_true")
+# Weight of countdown's partial-state AUROC in the checkpoint choice (step-level search prunes on it).
+parser.add_argument("--partial-weight", type=float, default=1.0)
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
 log_file = open(os.path.join(args.out, "prm-train.log"), "w")
@@ -212,7 +214,7 @@ while eval_points:
         eval_time += time.time() - t0
         log(f"eval step {step} {json.dumps(metrics)}")
         chosen_on = metrics["select"] if args.split_selection else metrics
-        score = chosen_on["step_auroc"] + chosen_on["solution_auroc"] + (chosen_on["countdown_partial_auroc"] if args.extra else 0)
+        score = chosen_on["step_auroc"] + chosen_on["solution_auroc"] + (args.partial_weight * chosen_on["countdown_partial_auroc"] if args.extra else 0)
         if args.split_selection:
             # Arith solutions are where the PRM is weakest; the choice weighs them too.
             score += chosen_on["arith_solution_auroc"]
