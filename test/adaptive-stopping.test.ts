@@ -1,12 +1,15 @@
 import { afterAll, describe, expect, it } from "vitest";
-import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
+import type { Verifier } from "../src/core/verifier.js";
 import { createStrategy } from "../src/runtime/create-strategy.js";
 import { createAdaptiveConsistency } from "../src/strategies/adaptive-consistency.js";
 import { createEsc } from "../src/strategies/esc.js";
 import { createLeaderThreshold } from "../src/strategies/leader-threshold.js";
 import { createSelfConsistency } from "../src/strategies/self-consistency.js";
 import { betaStoppingProbability, leaderShareRule, windowRule } from "../src/strategies/stopping-rules.js";
+import { loadSplit, tasks } from "../src/tasks/splits.js";
+import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
 import { createScriptedModel } from "./helpers/scripted-model.js";
 
 describe("stopping rules", () => {
@@ -46,6 +49,33 @@ describe("adaptive strategies (scripted mechanics)", () => {
     expect(result.candidates).toHaveLength(6);
   });
 
+  it("stop at a verified answer when the vote never settles (verifiedStop), scoring each sample once", async () => {
+    const scored: string[] = [];
+    const verifier: Verifier = {
+      name: "lookup",
+      score: async ({ solution }) => {
+        scored.push(solution);
+        return { score: solution === "#### 3" ? 0.995 : 0.5 };
+      },
+    };
+    const model = createScriptedModel(["#### 1", "#### 2", "#### 3", "#### 4"]);
+    const result = await createAdaptiveConsistency({ waveSize: 1, maxSamples: 16, verifiedStop: 0.99, verifier }).run({ model, call: { prompt: "p" } });
+    expect(result).toMatchObject({ answer: "3", stopReason: "adaptive" });
+    expect(result.confidence).toBeCloseTo(0.995, 6);
+    expect(result.candidates).toHaveLength(3);
+    expect(scored).toEqual(["#### 1", "#### 2", "#### 3"]);
+    expect(result.trace.some((event) => event.type === "rule-fired" && event.data.rule.startsWith("verified-stop"))).toBe(true);
+    // Below the threshold nothing is verified: the vote runs to its cap.
+    const unverified = await createAdaptiveConsistency({ waveSize: 2, maxSamples: 8, verifiedStop: 0.999, verifier }).run({
+      model: createScriptedModel(["#### 1", "#### 2", "#### 3", "#### 4"]),
+      call: { prompt: "p" },
+    });
+    expect(unverified.stopReason).toBe("completed");
+    expect(unverified.candidates).toHaveLength(8);
+    expect(() => createAdaptiveConsistency({ verifiedStop: 0.99 })).toThrow(/needs a verifier/);
+    expect(() => createAdaptiveConsistency({ verifiedStop: 1.5, verifier })).toThrow(/verifiedStop/);
+  });
+
   it("validate options and are selectable by name", () => {
     expect(() => createAdaptiveConsistency({ maxSamples: 0 })).toThrow(InvalidArgumentError);
     expect(() => createEsc({ waveSize: -1 })).toThrow(/waveSize/);
@@ -67,5 +97,29 @@ describe("adaptive-consistency on the bundled policy", () => {
     // Tokens counted include the cancelled samples' partial tokens, so usage covers the candidates and more.
     expect(adaptive.usage.completionTokens).toBeGreaterThanOrEqual(adaptive.candidates.reduce((sum, candidate) => sum + candidate.completionTokens, 0));
     expect(adaptive.trace.some((event) => event.type === "rule-fired")).toBe(true);
+  });
+});
+
+describe("adaptive-consistency with a verified stop on the bundled policy and PRM", () => {
+  const model = createLlamaCppModel();
+  const prmModel = createLlamaCppModel({ modelPath: BUNDLED_PRM_MODEL, sequences: 2 });
+  afterAll(async () => {
+    await model.dispose();
+    await prmModel.dispose();
+  });
+
+  it("stops on a countdown solution the PRM vouches for, which the exact checker confirms", async () => {
+    const [problem] = loadSplit({ task: "countdown", difficulty: "medium", limit: 1 });
+    if (!problem) throw new Error("no countdown problem");
+    const verifier = createProcessRewardModel({ model: prmModel });
+    const result = await createAdaptiveConsistency({ maxSamples: 24, waveSize: 1, verifiedStop: 0.99, verifier }).run({
+      model,
+      call: { prompt: problem.prompt, seed: 11 },
+    });
+    expect(result.trace.some((event) => event.type === "rule-fired" && event.data.rule.startsWith("verified-stop"))).toBe(true);
+    expect(result.candidates.length).toBeLessThan(24);
+    expect(result.confidence).toBeGreaterThanOrEqual(0.99);
+    expect(tasks.countdown.check({ problem, solution: result.text }).correct).toBe(true);
+    expect(result.verifierTokens ?? 0).toBeGreaterThan(0);
   });
 });

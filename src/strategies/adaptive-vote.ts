@@ -12,7 +12,7 @@ import type { RunContext, RunOutcome } from "../extension/run-context.js";
 import { isStopError } from "../extension/stop-error.js";
 import { toCandidate } from "../extension/to-candidate.js";
 import { seedAt, waveSeedStride } from "../internal/seeds.js";
-import { firstWithAnswer, majorityVote } from "./majority-vote.js";
+import { firstWithAnswer, highestScored, majorityVote } from "./majority-vote.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 import type { StoppingRule } from "./stopping-rules.js";
 
@@ -29,25 +29,28 @@ export function adaptiveVoteOptions(defaults: { threshold: number; thresholdDesc
 
 export type AdaptiveVoteOptions = { maxSamples: number; temperature: number };
 
-/** One run's state: the candidates so far, whether the rule fired, and the samples it cancelled. */
-type VoteState = { candidates: Candidate[]; settled: boolean; cancelled: number };
+/** One run's state: the candidates so far, whether the rule fired, the samples it cancelled, and a verified stop's candidate. */
+type VoteState = { candidates: Candidate[]; settled: boolean; cancelled: number; verified?: Candidate };
 
 /**
  * Votes in waves of `waveSize` samples until the rule fires or `maxSamples` are drawn. `start` continues a
  * vote: candidates already drawn (they count toward `maxSamples` and the rule) and the first wave number
- * (seeds differ from the waves that drew them). Defaults to none and wave 0.
+ * (seeds differ from the waves that drew them). Defaults to none and wave 0. With `verifiedStop`, each wave's
+ * samples are scored by the verifier once the wave ends, and a score at or above it stops the vote with that
+ * sample's answer (with waves of one, after every sample). Defaults to off.
  */
 export async function runAdaptiveVote(
   context: RunContext<AdaptiveVoteOptions>,
   rule: StoppingRule,
   waveSize: number,
-  start: { candidates: Candidate[]; wave: number } = { candidates: [], wave: 0 },
+  start: { candidates?: Candidate[]; wave?: number; verifiedStop?: number | undefined } = {},
 ): Promise<RunOutcome> {
   const { maxSamples } = context.options;
-  const state: VoteState = { candidates: [...start.candidates], settled: false, cancelled: 0 };
+  const state: VoteState = { candidates: [...(start.candidates ?? [])], settled: false, cancelled: 0 };
   state.settled = state.candidates.length > 0 && rule.shouldStop(state.candidates.map((candidate) => candidate.answer));
-  for (let wave = start.wave; state.candidates.length < maxSamples && !state.settled && !context.meter.signal.aborted; wave++) {
+  for (let wave = start.wave ?? 0; state.candidates.length < maxSamples && !state.settled && !context.meter.signal.aborted; wave++) {
     await streamWave(context, rule, state, { wave, size: Math.min(waveSize, maxSamples - state.candidates.length) });
+    if (start.verifiedStop !== undefined && !state.settled) await checkVerified(context, state, start.verifiedStop);
     const tally = majorityVote(state.candidates);
     const leader = `${tally.answer ?? "none"} (${(100 * tally.confidence).toFixed(0)}%)`;
     context.progress(`${state.candidates.length} samples, leader ${leader}${state.settled ? ", settled" : ""}`, {
@@ -57,7 +60,21 @@ export async function runAdaptiveVote(
   }
   const { answer, votes, confidence } = majorityVote(state.candidates);
   context.trace("vote", { answer, votes, cancelled: state.cancelled });
+  const { verified } = state;
+  if (verified) return { chosen: verified, answer: verified.answer, confidence: verified.score ?? 0, candidates: state.candidates, votes, settled: true };
   return { chosen: firstWithAnswer(state.candidates, answer), answer, confidence, candidates: state.candidates, votes, settled: state.settled };
+}
+
+/** Scores the samples not yet scored; the best one at or above `threshold` with an answer settles the vote. */
+async function checkVerified(context: RunContext<AdaptiveVoteOptions>, state: VoteState, threshold: number) {
+  const unscored = state.candidates.filter((candidate) => candidate.score === undefined);
+  if (unscored.length === 0 || context.abortSignal?.aborted) return;
+  await context.score(unscored);
+  const best = highestScored(unscored.filter((candidate) => candidate.answer !== undefined));
+  if (best === undefined || (best.score ?? 0) < threshold) return;
+  state.settled = true;
+  state.verified = best;
+  context.trace("rule-fired", { rule: `verified-stop (score ${(best.score ?? 0).toFixed(3)} >= ${threshold})`, samples: state.candidates.length });
 }
 
 /** Streams one wave of parallel samples, adding each finished one and cancelling the rest once the rule fires. */
