@@ -2,7 +2,9 @@
  * Adaptive stopping rules replayed on a stored sample pool (a `mull tune` run): for each rule, accuracy and
  * the share of majority-over-the-pool's generated tokens it spends, checking the rule after every sample from
  * the first (as `adaptive-consistency:waveSize=1` does). Also a futility variant (stop once, after `after`
- * samples, the leader holds less than `share`): what giving up on scattered questions costs.
+ * samples, the leader holds less than `share`): what giving up on scattered questions costs. And the verified
+ * stop (`adaptive-consistency:verifiedStop=s`): Beta 0.95, or stop at the first sample whose stored verifier score
+ * reaches `s`, answering with that sample.
  * Usage: npx tsx scripts/replay-stopping-rules.ts --db .mull/tune-dev.db [--run <run>]
  */
 import { parseArgs } from "node:util";
@@ -20,12 +22,17 @@ const { pools } = poolsFromUnits(store.units(run));
 store.close();
 const reference = majorityReference(pools);
 
-function replay(rule: StoppingRule, pool: PoolItem): { correct: boolean; tokens: number } {
+function replay(rule: StoppingRule, pool: PoolItem, verifiedStop?: number): { correct: boolean; tokens: number } {
   const answers = pool.candidates.map((candidate) => candidate.answer);
+  const verifiedAt = (index: number) => {
+    const candidate = pool.candidates[index];
+    return verifiedStop !== undefined && candidate?.answer !== undefined && (candidate.score ?? 0) >= verifiedStop;
+  };
   let used = 1;
-  while (used < pool.candidates.length && !rule.shouldStop(answers.slice(0, used))) used++;
+  while (used < pool.candidates.length && !rule.shouldStop(answers.slice(0, used)) && !verifiedAt(used - 1)) used++;
   const drawn = pool.candidates.slice(0, used);
-  const chosen = firstWithAnswer(drawn, majorityVote(drawn).answer);
+  const verified = verifiedAt(used - 1) && !rule.shouldStop(answers.slice(0, used)) ? drawn[used - 1] : undefined;
+  const chosen = verified ?? firstWithAnswer(drawn, majorityVote(drawn).answer);
   const index = chosen ? pool.candidates.indexOf(chosen) : -1;
   return { correct: index >= 0 && pool.correct[index] === true, tokens: drawn.reduce((sum, candidate) => sum + candidate.completionTokens, 0) };
 }
@@ -53,11 +60,16 @@ console.log(
 );
 console.log("| rule | accuracy | vs majority | tokens | share of majority's |");
 console.log("|---|---|---|---|---|");
-for (const rule of rules) {
-  const results = pools.map((pool) => replay(rule, pool));
+const beta = betaRule({ threshold: 0.95, minSamples: 2 });
+const runs: { name: string; rule: StoppingRule; verifiedStop?: number }[] = [
+  ...rules.map((rule) => ({ name: rule.name, rule })),
+  ...[0.9, 0.99, 0.999].map((verifiedStop) => ({ name: `adaptive-consistency (Beta 0.95) + verified stop ${verifiedStop}`, rule: beta, verifiedStop })),
+];
+for (const { name, rule, verifiedStop } of runs) {
+  const results = pools.map((pool) => replay(rule, pool, verifiedStop));
   const correct = results.filter((result) => result.correct).length;
   const tokens = results.reduce((sum, result) => sum + result.tokens, 0);
   console.log(
-    `| ${rule.name} | ${percent(correct / pools.length)} | ${(100 * ((correct - reference.correct) / pools.length)).toFixed(1)} | ${(tokens / pools.length).toFixed(0)} | ${percent(tokens / reference.tokens)} |`,
+    `| ${name} | ${percent(correct / pools.length)} | ${(100 * ((correct - reference.correct) / pools.length)).toFixed(1)} | ${(tokens / pools.length).toFixed(0)} | ${percent(tokens / reference.tokens)} |`,
   );
 }
