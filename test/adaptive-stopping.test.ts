@@ -64,6 +64,7 @@ describe("adaptive strategies (scripted mechanics)", () => {
     expect(result.confidence).toBeCloseTo(0.995, 6);
     expect(result.candidates).toHaveLength(3);
     expect(scored).toEqual(["#### 1", "#### 2", "#### 3"]);
+    expect(result.trace.find((event) => event.type === "vote")?.data).toMatchObject({ answer: "3" });
     expect(result.trace.some((event) => event.type === "rule-fired" && event.data.rule.startsWith("verified-stop"))).toBe(true);
     // Below the threshold nothing is verified: the vote runs to its cap.
     const unverified = await createAdaptiveConsistency({ waveSize: 2, maxSamples: 8, verifiedStop: 0.999, verifier }).run({

@@ -33,24 +33,24 @@ export type AdaptiveVoteOptions = { maxSamples: number; temperature: number };
 type VoteState = { candidates: Candidate[]; settled: boolean; cancelled: number; verified?: Candidate };
 
 /**
- * Votes in waves of `waveSize` samples until the rule fires or `maxSamples` are drawn. `start` continues a
- * vote: candidates already drawn (they count toward `maxSamples` and the rule) and the first wave number
- * (seeds differ from the waves that drew them). Defaults to none and wave 0. With `verifiedStop`, each wave's
- * samples are scored by the verifier once the wave ends, and a score at or above it stops the vote with that
- * sample's answer (with waves of one, after every sample). Defaults to off.
+ * Votes in waves of `waveSize` samples until the rule fires or `maxSamples` are drawn. `options.candidates` and
+ * `options.wave` continue a vote: candidates already drawn (they count toward `maxSamples` and the rule) and the
+ * first wave number (seeds differ from the waves that drew them); defaults to none and wave 0. With
+ * `options.verifiedStop`, each wave's samples are scored by the verifier once the wave ends, and a score at or
+ * above it stops the vote with that sample's answer (with waves of one, after every sample); defaults to off.
  */
 export async function runAdaptiveVote(
   context: RunContext<AdaptiveVoteOptions>,
   rule: StoppingRule,
   waveSize: number,
-  start: { candidates?: Candidate[]; wave?: number; verifiedStop?: number | undefined } = {},
+  options: { candidates?: Candidate[]; wave?: number; verifiedStop?: number | undefined } = {},
 ): Promise<RunOutcome> {
   const { maxSamples } = context.options;
-  const state: VoteState = { candidates: [...(start.candidates ?? [])], settled: false, cancelled: 0 };
+  const state: VoteState = { candidates: [...(options.candidates ?? [])], settled: false, cancelled: 0 };
   state.settled = state.candidates.length > 0 && rule.shouldStop(state.candidates.map((candidate) => candidate.answer));
-  for (let wave = start.wave ?? 0; state.candidates.length < maxSamples && !state.settled && !context.meter.signal.aborted; wave++) {
+  for (let wave = options.wave ?? 0; state.candidates.length < maxSamples && !state.settled && !context.meter.signal.aborted; wave++) {
     await streamWave(context, rule, state, { wave, size: Math.min(waveSize, maxSamples - state.candidates.length) });
-    if (start.verifiedStop !== undefined && !state.settled) await checkVerified(context, state, start.verifiedStop);
+    if (options.verifiedStop !== undefined && !state.settled) await checkVerified(context, state, options.verifiedStop);
     const tally = majorityVote(state.candidates);
     const leader = `${tally.answer ?? "none"} (${(100 * tally.confidence).toFixed(0)}%)`;
     context.progress(`${state.candidates.length} samples, leader ${leader}${state.settled ? ", settled" : ""}`, {
@@ -59,8 +59,9 @@ export async function runAdaptiveVote(
     });
   }
   const { answer, votes, confidence } = majorityVote(state.candidates);
-  context.trace("vote", { answer, votes, cancelled: state.cancelled });
   const { verified } = state;
+  // The answer traced is the one returned: a verified sample's where it stopped the vote.
+  context.trace("vote", { answer: verified ? verified.answer : answer, votes, cancelled: state.cancelled });
   if (verified) return { chosen: verified, answer: verified.answer, confidence: verified.score ?? 0, candidates: state.candidates, votes, settled: true };
   return { chosen: firstWithAnswer(state.candidates, answer), answer, confidence, candidates: state.candidates, votes, settled: state.settled };
 }
