@@ -71,6 +71,19 @@ export type TraceEventData = {
   "search-tree": SearchTreeTrace;
   /** A tool acted inside a candidate's text: which, at what trigger, and what it wrote (undefined: nothing). */
   "tool-call": { tool: string; trigger: string; output: string | undefined; candidate: number };
+  /**
+   * A layer of a composed architecture ran: its role and components, the candidates it passed on and their
+   * answers, and what it spent.
+   */
+  layer: {
+    index: number;
+    role: string;
+    components: string[];
+    candidates: number;
+    answers: Votes;
+    completionTokens: number;
+    verifierTokens: number;
+  };
   /** Code a strategy ran in the sandbox (program-of-thought): how it ended and what it printed. */
   "code-run": { candidate: number; exitReason: string; stdout: string; error?: string };
 };

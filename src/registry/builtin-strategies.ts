@@ -1,6 +1,7 @@
 /** Every built-in strategy: adding one is its file plus one line here. */
 import type { StrategyDefinition } from "../extension/define-strategy.js";
 import { adaptiveConsistency } from "../strategies/adaptive-consistency.js";
+import { archon } from "../strategies/archon.js";
 import { auto } from "../strategies/auto.js";
 import { beamSearch, lookahead } from "../strategies/beam-search.js";
 import { bestOfN } from "../strategies/best-of-n.js";
@@ -10,8 +11,10 @@ import { cotPot } from "../strategies/cot-pot.js";
 import { deepConf } from "../strategies/deepconf.js";
 import { dvts } from "../strategies/dvts.js";
 import { esc } from "../strategies/esc.js";
+import { genSelect } from "../strategies/genselect.js";
 import { leaderThreshold } from "../strategies/leader-threshold.js";
 import { mcts } from "../strategies/mcts.js";
+import { mixtureOfAgents } from "../strategies/mixture-of-agents.js";
 import { particleFilter } from "../strategies/particle-filter.js";
 import { planSearch } from "../strategies/plan-search.js";
 import { pot } from "../strategies/pot.js";
@@ -19,6 +22,7 @@ import { rebase } from "../strategies/rebase.js";
 import { repeatedSampling } from "../strategies/repeated-sampling.js";
 import { rpc } from "../strategies/rpc.js";
 import { selfConsistency } from "../strategies/self-consistency.js";
+import { selfRefine } from "../strategies/self-refine.js";
 import { single } from "../strategies/single.js";
 import { toolIntegrated } from "../strategies/tool-integrated.js";
 import { verifiedResample } from "../strategies/verified-resample.js";
@@ -49,4 +53,8 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   cotPot,
   codeSelect,
   planSearch,
+  archon,
+  mixtureOfAgents,
+  selfRefine,
+  genSelect,
 ] as unknown as readonly StrategyDefinition[];

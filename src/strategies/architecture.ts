@@ -1,0 +1,168 @@
+/**
+ * An architecture (after Archon, Saad-Falcon et al., 2024): a JSON document of layers of components, run in
+ * order, each layer taking the previous one's candidates. Versioned and validated here; errors name the field
+ * (`layers[1][0].topK: ...`). `run-architecture.ts` runs it; `archon` (strategy) loads one from a file.
+ */
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+
+const temperature = (fallback: number) => z.number().min(0).max(5).default(fallback).describe(`Sampling temperature. Default: ${fallback}`);
+const template = z
+  .string()
+  .min(1)
+  .optional()
+  .describe("The prompt, with {problem}, {candidate}, {critique} or {candidates} where they go. Default: the role's own (after its paper)");
+const maxTokens = z.number().int().min(1).max(100_000).optional().describe("Most tokens per call. Default: the run's");
+
+const generatorSchema = z.strictObject({
+  role: z.literal("generator"),
+  samples: z.number().int().min(1).max(256).default(4).describe("Candidates it samples. Default: 4"),
+  temperature: temperature(0.7),
+  maxTokens,
+});
+
+const criticSchema = z.strictObject({
+  role: z.literal("critic"),
+  using: z
+    .enum(["verifier", "prompt"])
+    .default("verifier")
+    .describe("`verifier`: the run's process verifier marks the first step scored under `threshold`; `prompt`: the model writes a critique. Default: verifier"),
+  threshold: z.number().min(0).max(1).default(0.5).describe("With `verifier`: a step scored under it is weak. Default: 0.5"),
+  temperature: temperature(0),
+  template,
+  maxTokens,
+});
+
+const rankerSchema = z.strictObject({
+  role: z.literal("ranker"),
+  using: z
+    .enum(["verifier", "prompt"])
+    .default("verifier")
+    .describe("`verifier`: by the run's verifier's scores; `prompt`: the model picks the best (GenSelect). Default: verifier"),
+  topK: z.number().int().min(1).max(256).default(1).describe("Candidates it keeps. Default: 1"),
+  mode: z.enum(["list", "tournament"]).default("list").describe("With `prompt`: all candidates in one list, or a knockout of pairs. Default: list"),
+  temperature: temperature(0),
+  template,
+  maxTokens,
+});
+
+const fuserSchema = z.strictObject({
+  role: z.literal("fuser"),
+  using: z
+    .enum(["vote", "weighted-vote", "prompt"])
+    .default("vote")
+    .describe(
+      "`vote`: the first candidate with the majority's answer; `weighted-vote`: weighted by the verifier's scores; `prompt`: the model writes one answer from all (mixture-of-agents' aggregator). Default: vote",
+    ),
+  temperature: temperature(0),
+  template,
+  maxTokens,
+});
+
+const verifierSchema = z.strictObject({
+  role: z.literal("verifier"),
+  using: z
+    .enum(["verifier", "prompt"])
+    .default("verifier")
+    .describe("`verifier`: the run's verifier's score; `prompt`: the model answers whether the candidate is correct. Default: verifier"),
+  threshold: z.number().min(0).max(1).default(0.5).describe("With `verifier`: the score a candidate needs to pass. Default: 0.5"),
+  template,
+});
+
+const refinerSchema = z.strictObject({
+  role: z.literal("refiner"),
+  using: z
+    .enum(["prompt", "resample"])
+    .default("prompt")
+    .describe(
+      "`prompt`: the model revises each candidate given its critique (self-refine); `resample`: the policy continues from the step before the first weak step a verifier critic marked. Default: prompt",
+    ),
+  samples: z.number().int().min(1).max(64).default(1).describe("Revisions per candidate. Default: 1"),
+  keepOriginal: z.boolean().default(true).describe("Whether the candidates it revised stay beside their revisions. Default: true"),
+  temperature: temperature(0.7),
+  template,
+  maxTokens,
+});
+
+export const componentSchema = z.discriminatedUnion("role", [generatorSchema, criticSchema, rankerSchema, fuserSchema, verifierSchema, refinerSchema]);
+
+export type ComponentSpec = z.output<typeof componentSchema>;
+
+export const architectureSchema = z
+  .strictObject({
+    kind: z.literal("mull-architecture"),
+    version: z.literal(1),
+    name: z.string().optional(),
+    description: z.string().optional(),
+    layers: z
+      .array(z.array(componentSchema).min(1, "a layer needs at least one component"))
+      .min(1, "an architecture needs at least one layer")
+      .describe("Run in order; each layer's components take the previous layer's candidates"),
+    select: z
+      .enum(["vote", "first", "best"])
+      .default("vote")
+      .describe("How the answer is taken from the last layer's candidates: a majority vote, the first (a ranker's best) or the highest score. Default: vote"),
+  })
+  .superRefine((architecture, issues) => {
+    architecture.layers.forEach((layer, index) => {
+      const role = layer[0]?.role;
+      layer.forEach((component, position) => {
+        if (component.role !== role)
+          issues.addIssue({ code: "custom", path: ["layers", index, position, "role"], message: `a layer holds one role; this layer's first is ${role}` });
+      });
+    });
+    if (architecture.layers[0]?.[0]?.role !== "generator")
+      issues.addIssue({ code: "custom", path: ["layers", 0], message: "the first layer must hold generators (the others work on candidates)" });
+  });
+
+export type Architecture = z.output<typeof architectureSchema>;
+export type ArchitectureInput = z.input<typeof architectureSchema>;
+
+/** `layers.1.0.topK` as a reader would write it: `layers[1][0].topK`. */
+const fieldName = (path: readonly PropertyKey[]): string =>
+  path.reduce<string>((name, key) => (typeof key === "number" ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key)), "") || "(root)";
+
+/** Validates an architecture document; the error names the field and, where given, the file. */
+export function parseArchitecture(document: unknown, source = "architecture"): Architecture {
+  const parsed = architectureSchema.safeParse(document);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new InvalidArgumentError({
+    parameter: "config",
+    value: source,
+    message: `${source}: ${fieldName(issue?.path ?? [])}: ${issue?.message ?? "invalid"}`,
+  });
+}
+
+/** Reads and validates an architecture file. */
+export function loadArchitecture(path: string): Architecture {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new InvalidArgumentError({ parameter: "config", value: path, message: `cannot read the architecture file ${path}: ${(error as Error).message}` });
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    throw new InvalidArgumentError({ parameter: "config", value: path, message: `${path} is not JSON: ${(error as Error).message}` });
+  }
+  return parseArchitecture(document, path);
+}
+
+/** Whether running it needs the run's verifier. */
+export const architectureNeedsVerifier = (architecture: Architecture): boolean =>
+  architecture.select === "best" ||
+  architecture.layers.some((layer) =>
+    layer.some(
+      (component) =>
+        ((component.role === "critic" || component.role === "ranker" || component.role === "verifier") && component.using === "verifier") ||
+        (component.role === "fuser" && component.using === "weighted-vote"),
+    ),
+  );
+
+/** Whether it continues partial solutions (a resampling refiner). */
+export const architectureContinuesText = (architecture: Architecture): boolean =>
+  architecture.layers.some((layer) => layer.some((component) => component.role === "refiner" && component.using === "resample"));

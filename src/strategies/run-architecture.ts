@@ -1,0 +1,139 @@
+/**
+ * Runs an architecture: its layers in order, each layer's components on the previous layer's candidates (a
+ * generator layer adds to them; any other layer's components each return their own list, joined). Every model
+ * call goes through the run's metered model, so budgets, cancellation and usage hold as for any strategy; each
+ * layer's work is one `layer` trace event.
+ */
+import { getMaxListeners, setMaxListeners } from "node:events";
+import type { ArchitectureCandidate, Component, ComponentServices } from "../core/component.js";
+import type { Candidate } from "../core/strategy-report.js";
+import type { RunContext, RunOutcome } from "../extension/run-context.js";
+import { isStopError } from "../extension/stop-error.js";
+import { lastUserText } from "../internal/prompt-text.js";
+import { callSeedStride, seedAt } from "../internal/seeds.js";
+import { continuePrompt } from "../middleware/continue-prompt.js";
+import type { Architecture, ComponentSpec } from "./architecture.js";
+import { firstWithAnswer, highestScored, majorityVote } from "./majority-vote.js";
+import { promptCritic, promptFuser, promptRanker, promptRefiner, promptVerifier } from "./prompt-components.js";
+import { resampleRefiner, samplingGenerator, verifierCritic, verifierFilter, verifierRanker, voteFuser } from "./verifier-components.js";
+
+export function createComponent(spec: ComponentSpec): Component {
+  switch (spec.role) {
+    case "generator":
+      return samplingGenerator(spec);
+    case "critic":
+      return spec.using === "verifier" ? verifierCritic(spec) : promptCritic(spec);
+    case "ranker":
+      return spec.using === "verifier" ? verifierRanker(spec) : promptRanker(spec);
+    case "fuser":
+      return spec.using === "prompt" ? promptFuser(spec) : voteFuser(spec);
+    case "verifier":
+      return spec.using === "verifier" ? verifierFilter(spec) : promptVerifier(spec);
+    case "refiner":
+      return spec.using === "resample" ? resampleRefiner(spec) : promptRefiner(spec);
+  }
+}
+
+export async function runArchitecture(context: RunContext<unknown>, architecture: Architecture): Promise<RunOutcome> {
+  const services = createServices(context);
+  const produced = new Set<ArchitectureCandidate>();
+  let candidates: ArchitectureCandidate[] = [];
+  for (const [index, layer] of architecture.layers.entries()) {
+    if (context.meter.signal.aborted) break;
+    const components = layer.map(createComponent);
+    const before = { tokens: context.meter.usage().completionTokens, verifier: context.verifierTokens };
+    const outputs = await Promise.all(components.map((component) => component.run({ candidates, services })));
+    const joined = [...new Set(outputs.flat())];
+    candidates = components[0]?.role === "generator" ? [...candidates, ...joined] : joined;
+    for (const candidate of candidates) produced.add(candidate);
+    context.trace("layer", {
+      index,
+      role: components[0]?.role ?? "generator",
+      components: components.map((component) => component.name),
+      candidates: candidates.length,
+      answers: majorityVote(candidates).votes,
+      completionTokens: context.meter.usage().completionTokens - before.tokens,
+      verifierTokens: context.verifierTokens - before.verifier,
+    });
+    if (candidates.length === 0) break;
+  }
+  return select(context, architecture, candidates, [...produced]);
+}
+
+async function select(context: RunContext<unknown>, architecture: Architecture, final: ArchitectureCandidate[], all: Candidate[]): Promise<RunOutcome> {
+  if (architecture.select === "best" && final.some((candidate) => candidate.score === undefined) && context.verifier)
+    await context.score(final.filter((candidate) => candidate.score === undefined));
+  const candidates = all.map(({ critique: _critique, weakStep: _weakStep, revised: _revised, ...candidate }: ArchitectureCandidate) => candidate as Candidate);
+  if (architecture.select === "vote") {
+    const { answer, votes, confidence } = majorityVote(final);
+    context.trace("vote", { answer, votes });
+    return { chosen: firstWithAnswer(final, answer) ?? final[0], confidence, candidates, votes };
+  }
+  const chosen = architecture.select === "best" ? highestScored(final) : final[0];
+  return { chosen, confidence: chosen?.score ?? (chosen ? 1 / final.length : 0), candidates };
+}
+
+/** What components may use, over the run's context: calls metered and cancelled with the run, seeds apart. */
+export function createServices(context: RunContext<unknown>): ComponentServices {
+  let calls = 0;
+  const nextSeed = () => seedAt(context.call.seed, ++calls, callSeedStride);
+  const prompt = context.call.prompt;
+  const stopped = () => context.meter.signal.aborted;
+  return {
+    prompt,
+    problem: typeof prompt === "string" ? prompt : lastUserText(prompt),
+    hasVerifier: context.verifier !== undefined,
+    abortSignal: context.meter.signal,
+    extractAnswer: context.extractAnswer,
+    async sample({ n, temperature, prefix, maxTokens }) {
+      if (stopped()) return [];
+      const seed = nextSeed();
+      const call = {
+        ...(prefix !== undefined ? { prompt: continuePrompt({ prompt, prefix, model: context.model, feature: "refiner:resample" }) } : {}),
+        ...(maxTokens ? { maxTokens } : {}),
+        ...(seed !== undefined ? { seed } : {}),
+      };
+      return context.sample({ n, waveSize: context.waveSize(n, undefined), temperature, call });
+    },
+    async complete({ prompt: instruction, temperature, maxTokens }) {
+      if (stopped()) return "";
+      const seed = nextSeed();
+      const asked = typeof instruction === "string" ? [{ role: "user" as const, content: instruction }] : instruction;
+      const result = await context.model
+        .doGenerate({
+          prompt: asked,
+          n: 1,
+          temperature,
+          ...((maxTokens ?? context.call.maxTokens) ? { maxTokens: maxTokens ?? context.call.maxTokens } : {}),
+          ...(seed !== undefined ? { seed } : {}),
+        })
+        .catch((error: unknown) => {
+          if (isStopError(error)) return undefined;
+          throw error;
+        });
+      if (result) context.warn(result.warnings);
+      return result?.completions[0]?.text ?? "";
+    },
+    async score(candidates) {
+      const verifier = context.verifier;
+      if (!verifier) throw new Error(`${context.name}: a component scores with the run's verifier, which it has none of`);
+      const signal = context.abortSignal;
+      if (signal) setMaxListeners(Math.max(getMaxListeners(signal), candidates.length + 10), signal);
+      const results = await Promise.all(
+        candidates.map((candidate) =>
+          candidate.text.trim().length === 0
+            ? { score: 0, stepScores: [] as number[], tokens: 0 }
+            : verifier.score({ prompt, solution: candidate.text, ...(signal ? { abortSignal: signal } : {}) }),
+        ),
+      );
+      results.forEach((result, index) => {
+        (candidates[index] as ArchitectureCandidate).score = result.score;
+        context.verifierTokens += result.tokens ?? 0;
+      });
+      return { stepScores: results.map((result) => result.stepScores) };
+    },
+    warn(message) {
+      if (!stopped()) context.warn([{ type: "other", message }]);
+    },
+  };
+}
