@@ -8,6 +8,7 @@ import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/o
 import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { createStrategy } from "../src/runtime/create-strategy.js";
+import { startServer } from "../src/server/start-server.js";
 import { parseArchitecture } from "../src/strategies/architecture.js";
 import { parseBest, parseRanking, parseVerdict } from "../src/strategies/prompt-components.js";
 import { stepPrefix } from "../src/strategies/verifier-components.js";
@@ -280,5 +281,42 @@ describe("architectures on the bundled policy and PRM", () => {
     expect(scores[2]).toBeLessThanOrEqual(scores[0] ?? 0);
     expect(result.verifierTokens ?? 0).toBeGreaterThan(0);
     expect(result.usage.completionTokens).toBeGreaterThan(0);
+  });
+});
+
+describe("architectures over HTTP", () => {
+  const policy = createLlamaCppModel();
+  let server: Awaited<ReturnType<typeof startServer>>;
+  afterAll(async () => {
+    await server?.close();
+    await policy.dispose();
+  });
+  const post = (body: unknown) =>
+    fetch(`${server.url}/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+
+  it("a request sends the architecture itself; it may not name a file, and a bad document is a 400 naming the field", async () => {
+    server = await startServer({ models: { "mull-tiny-policy": policy }, port: 0 });
+    const architecture = { kind: "mull-architecture", version: 1, layers: [[{ role: "generator", samples: 3 }], [{ role: "fuser", using: "vote" }]] };
+    const ok = await post({ model: "mull-tiny-policy", prompt: "Q: 12*(7+8)-9\nA: ", max_tokens: 120, mull: { strategy: "archon", architecture } });
+    expect(ok.status).toBe(200);
+    const body = (await ok.json()) as { mull: { candidates: unknown[]; trace?: unknown } };
+    expect(body.mull.candidates).toHaveLength(3);
+    for (const [request, param] of [
+      [{ strategy: "archon:config=/etc/passwd" }, "mull.config"],
+      [{ strategy: "archon", config: "/etc/passwd" }, "mull.config"],
+    ] as const) {
+      const refused = await post({ model: "mull-tiny-policy", prompt: "x", mull: request });
+      expect(refused.status).toBe(400);
+      const error = ((await refused.json()) as { error: { message: string; param: string } }).error;
+      expect(error.param).toBe(param);
+      expect(error.message).not.toContain("root");
+    }
+    const bad = await post({
+      model: "mull-tiny-policy",
+      prompt: "x",
+      mull: { strategy: "archon", architecture: { ...architecture, layers: [[{ role: "generator", samples: 0 }]] } },
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/layers\[0\]\[0\]\.samples/);
   });
 });

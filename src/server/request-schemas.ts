@@ -20,6 +20,8 @@ export const mullRequestSchema = z
     equations: z.enum(["lenient", "strict"]).optional(),
     /** How candidates that call tools are voted on: by tool name, or by name and canonical arguments (the default). */
     toolVote: z.enum(["name", "arguments"]).optional(),
+    /** `archon`'s architecture document itself (a request may not name a file the server would read). */
+    architecture: z.record(z.string(), z.unknown()).optional(),
   })
   .catchall(z.union([z.number(), z.string(), z.boolean()]));
 

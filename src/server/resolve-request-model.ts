@@ -183,6 +183,12 @@ function profileOption(served: ServedModels, strategy: string, fromRequest: Reco
       parameter: "mull.profile",
       message: "a profile is the server's to choose (mull serve --profile, or a route in its config), not a request's",
     });
+  // The same for an architecture file; a request may send the architecture document itself (`architecture`).
+  if (strategy === "archon" && "config" in fromRequest)
+    throw new InvalidArgumentError({
+      parameter: "mull.config",
+      message: "an architecture file is the server's to name (a route in its config); a request may send the document itself as mull.architecture",
+    });
   return strategy === "auto" && served.profile !== undefined && !("profile" in spec) ? { profile: served.profile } : {};
 }
 

@@ -129,7 +129,7 @@ export function parseArchitecture(document: unknown, source = "architecture"): A
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new InvalidArgumentError({
-    parameter: "config",
+    parameter: source === "architecture" ? "architecture" : "config",
     value: source,
     message: `${source}: ${fieldName(issue?.path ?? [])}: ${issue?.message ?? "invalid"}`,
   });

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defineStrategy } from "../extension/define-strategy.js";
-import { architectureNeedsVerifier, architectureSchema, loadArchitecture } from "./architecture.js";
+import { type Architecture, architectureNeedsVerifier, loadArchitecture, parseArchitecture } from "./architecture.js";
 import { runArchitecture } from "./run-architecture.js";
 
 export const archon = defineStrategy({
@@ -14,11 +14,15 @@ export const archon = defineStrategy({
   description: "Runs an architecture of layers (generators, critics, rankers, fusers, verifiers, refiners) from a JSON file, after Archon",
   options: z.strictObject({
     config: z.string().min(1).optional().describe("The architecture file (JSON, `kind: mull-architecture`). Default: none; `architecture` instead"),
-    architecture: architectureSchema.optional().describe("The architecture document itself (library and server configuration). Default: read from `config`"),
+    // Validated by `parseArchitecture` (in `resolve`), whose errors name the field as a reader writes it.
+    architecture: z
+      .record(z.string(), z.unknown())
+      .optional()
+      .describe("The architecture document itself (library, and `mull.architecture` over HTTP). Default: read from `config`"),
   }),
-  verifier: (options) => (options.architecture && architectureNeedsVerifier(options.architecture) ? "required" : "none"),
+  verifier: (options) => (options.architecture && architectureNeedsVerifier(options.architecture as Architecture) ? "required" : "none"),
   resolve(options) {
-    if (options.architecture) return options;
+    if (options.architecture) return { ...options, architecture: parseArchitecture(options.architecture, "architecture") };
     if (!options.config)
       throw new InvalidArgumentError({ parameter: "archon", message: "archon needs an architecture: config=<file.json> (or `architecture` in the library)" });
     return { ...options, architecture: loadArchitecture(options.config) };
@@ -26,6 +30,10 @@ export const archon = defineStrategy({
   async run(context) {
     const { architecture } = context.options;
     if (!architecture) throw new Error("archon: the architecture was not resolved");
-    return runArchitecture(context, architecture);
+    return runArchitecture(context, architecture as Architecture);
   },
 });
+
+export type ArchonOptions = Parameters<typeof archon.create>[0];
+
+export const createArchon = (options: ArchonOptions) => archon.create(options);

@@ -29,3 +29,7 @@ export const genSelect = defineStrategy({
     return runArchitecture(context, architecture);
   },
 });
+
+export type GenSelectOptions = Parameters<typeof genSelect.create>[0];
+
+export const createGenSelect = (options: GenSelectOptions) => genSelect.create(options);

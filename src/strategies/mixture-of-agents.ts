@@ -43,3 +43,7 @@ export const mixtureOfAgents = defineStrategy({
     return runArchitecture(context, mixtureArchitecture(context.options));
   },
 });
+
+export type MixtureOfAgentsOptions = Parameters<typeof mixtureOfAgents.create>[0];
+
+export const createMixtureOfAgents = (options: MixtureOfAgentsOptions) => mixtureOfAgents.create(options);

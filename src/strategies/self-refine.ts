@@ -58,3 +58,7 @@ export const selfRefine = defineStrategy({
     return runArchitecture(context, selfRefineArchitecture(context.options));
   },
 });
+
+export type SelfRefineOptions = Parameters<typeof selfRefine.create>[0];
+
+export const createSelfRefine = (options: SelfRefineOptions) => selfRefine.create(options);
