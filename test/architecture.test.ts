@@ -320,3 +320,23 @@ describe("architectures over HTTP", () => {
     expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/layers\[0\]\[0\]\.samples/);
   });
 });
+
+describe("a second generator layer", () => {
+  it("adds its samples to the pool once", async () => {
+    const { model } = await roleServer({ samples: ["6*7 = 42\n#### 42", "6*7 = 41\n#### 41"] });
+    const architecture = {
+      kind: "mull-architecture",
+      version: 1,
+      layers: [
+        [{ role: "generator", samples: 2 }],
+        [
+          { role: "generator", samples: 3 },
+          { role: "generator", samples: 1 },
+        ],
+      ],
+    };
+    const result = await createStrategy({ name: "archon", options: { architecture } }).run({ model, call });
+    expect(layers(result.trace).map((layer) => layer.candidates)).toEqual([2, 6]);
+    expect(result.candidates).toHaveLength(6);
+  });
+});

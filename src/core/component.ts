@@ -4,7 +4,7 @@ import type { Candidate } from "./strategy-report.js";
 /**
  * The roles of a composed architecture (after Archon): each component takes the problem and the layer's
  * candidates and returns candidates.
- * - `generator`: new candidates (samples);
+ * - `generator`: new candidates (samples; the runner adds them to the layer's input);
  * - `critic`: the same candidates, each with a critique;
  * - `ranker`: the best `topK` of them, scored, best first;
  * - `fuser`: one candidate (or a few) made from all of them;

@@ -13,10 +13,9 @@ export function samplingGenerator(spec: Spec<"generator">): Component {
   return {
     role: "generator",
     name: "generator:sample",
-    async run({ candidates, services }) {
-      const drawn = await services.sample({ n: spec.samples, temperature: spec.temperature, ...(spec.maxTokens ? { maxTokens: spec.maxTokens } : {}) });
-      // Generators add to what earlier layers made (a later generator layer widens the pool).
-      return [...candidates, ...drawn];
+    // Returns its samples alone: the runner adds a generator layer's output to what earlier layers made.
+    async run({ services }) {
+      return services.sample({ n: spec.samples, temperature: spec.temperature, ...(spec.maxTokens ? { maxTokens: spec.maxTokens } : {}) });
     },
   };
 }
