@@ -11,6 +11,7 @@ import { addProbeCommand } from "./probe-command.js";
 import { addSandboxCommand } from "./sandbox-command.js";
 import { addServeCommand } from "./serve-command.js";
 import { addSolveCommand } from "./solve-command.js";
+import { addTuneArchitectureCommand } from "./tune-architecture-command.js";
 import { addTuneCommand } from "./tune-command.js";
 
 export type RunCliOptions = {
@@ -57,6 +58,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
   addServeCommand(program, get);
   addCompareCommand(program, get);
   addTuneCommand(program, get);
+  addTuneArchitectureCommand(program, get);
   addBenchCommands(program, get);
   addListCommands(program, get);
   addProbeCommand(program, get);
