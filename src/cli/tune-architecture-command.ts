@@ -33,8 +33,11 @@ export function addTuneArchitectureCommand(program: Command, context: () => CliC
     .description(
       "Search a space of architectures on a dev set by successive halving through the bench (stored units are reused when rerun) and write the best one",
     )
-    .requiredOption("--dataset <name|file>", "the dev set: any dataset mull bench reads (mull's own: arith-hard-dev, countdown-dev, mixed-dev, ...)")
-    .option("--limit <count>", "most questions", integerOption("--limit"))
+    .requiredOption(
+      "--dataset <names|files>",
+      "the dev set: datasets mull bench reads, comma-separated, taken in turn (mull's own: arith-hard-dev, countdown-dev, mixed-dev, ...)",
+    )
+    .option("--limit <count>", "most questions of each dataset", integerOption("--limit"))
     .option("-m, --model <spec>", "model spec", defaults.model)
     .option("--verifier <spec>", "the verifier the architectures' verifier roles use", "prm")
     .option("--space <file>", "a JSON list of architecture documents, each with a name (default: the built-in space of 45, see the README)")
@@ -73,6 +76,15 @@ function spaceOf(path: string | undefined): { name: string; architecture: Archit
   const names = new Set(space.map((entry) => entry.name));
   if (names.size < space.length) throw new InvalidArgumentError({ parameter: "--space", value: path, message: "architecture names must be unique" });
   return space;
+}
+
+/** The dev questions: one dataset, or several (comma-separated) taken in turn, so that every round sees each; `limit` per dataset. */
+function devItems(flags: TuneArchitectureFlags): ReturnType<typeof loadDataset>["items"] {
+  const lists = flags.dataset
+    .split(",")
+    .map((name) => loadDataset({ dataset: name.trim(), ...(flags.limit !== undefined ? { limit: flags.limit } : {}) }).items);
+  const longest = Math.max(...lists.map((list) => list.length));
+  return Array.from({ length: longest }, (_, index) => lists.flatMap((list) => (index < list.length ? [list[index] as (typeof list)[number]] : []))).flat();
 }
 
 /** One round's stored run: the same configuration found again is resumed (its stored units are not run again). */
@@ -130,7 +142,7 @@ function scoresOf(units: UnitRecord[], names: Map<string, string>): Architecture
 /** `mull tune-architecture`: successive halving over the space, then the best architecture written out. */
 export async function tuneArchitectureCommand(flags: TuneArchitectureFlags, context: CliContext): Promise<void> {
   const space = spaceOf(flags.space);
-  const { items } = loadDataset({ dataset: flags.dataset, ...(flags.limit !== undefined ? { limit: flags.limit } : {}) });
+  const items = devItems(flags);
   if (items.length === 0) throw new InvalidArgumentError({ parameter: "--dataset", value: flags.dataset, message: "has no questions" });
   mkdirSync(flags.workDir, { recursive: true });
   const specOf = new Map<string, string>();
