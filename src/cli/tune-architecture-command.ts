@@ -121,8 +121,9 @@ async function runRound(options: {
     budgets: [0],
     concurrency: flags.concurrency,
     retryErrors: true,
+    abortSignal: context.signal,
   });
-  store.markDone(runId);
+  if (!context.signal.aborted) store.markDone(runId);
   return store.units(runId);
 }
 
@@ -163,6 +164,10 @@ export async function tuneArchitectureCommand(flags: TuneArchitectureFlags, cont
       if (range[1] > range[0]) {
         const specs = alive.map((name) => specOf.get(name) as string);
         units.push(...(await runRound({ flags, context, store, items, range, specs })));
+        if (context.signal.aborted) {
+          context.err("interrupted; the same command resumes it (stored units are not run again)\n");
+          return;
+        }
       }
       const scores = scoresOf(units, names).filter((score) => alive.includes(score.name));
       ranking = rankArchitectures(scores, flags.tokenBudget);

@@ -12,7 +12,8 @@ export type OptionsSchema = z.ZodObject;
 /** One option as users see it: derived from the schema. */
 export type OptionDescription = {
   name: string;
-  type: "integer" | "number" | "string" | "boolean";
+  /** `object`: a JSON document (from the library or a request, not from a spec string). */
+  type: "integer" | "number" | "string" | "boolean" | "object";
   /** The allowed values of an enum option. */
   values?: string[];
   /** Absent: no default (the option is optional, or its default depends on other settings; see `description`). */
@@ -47,7 +48,8 @@ export function describeOptions(schema: OptionsSchema): OptionDescription[] {
 }
 
 function describeProperty(name: string, property: JsonSchemaProperty): OptionDescription {
-  const type = property.type === "integer" || property.type === "number" || property.type === "boolean" ? property.type : "string";
+  const type =
+    property.type === "integer" || property.type === "number" || property.type === "boolean" || property.type === "object" ? property.type : "string";
   const bound = (value: number | undefined) => (value !== undefined && Math.abs(value) < Number.MAX_SAFE_INTEGER ? value : undefined);
   const description: OptionDescription = { name, type, description: property.description ?? "" };
   if (property.enum) description.values = property.enum.map(String);
@@ -64,6 +66,7 @@ export function describeRange(option: OptionDescription): string {
   if (option.values) return `one of ${option.values.join(", ")}`;
   if (option.type === "boolean") return "true or false";
   if (option.type === "string") return "a non-empty string";
+  if (option.type === "object") return "a JSON object (library, HTTP)";
   const noun = option.type === "integer" ? "an integer" : "a number";
   const { minimum, maximum, exclusiveMinimum, exclusiveMaximum } = option;
   if (minimum !== undefined && maximum !== undefined) return `${noun} from ${minimum} to ${maximum}`;
