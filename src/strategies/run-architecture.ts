@@ -79,6 +79,8 @@ export function createServices(context: RunContext<unknown>): ComponentServices 
   const nextSeed = () => seedAt(context.call.seed, ++calls, callSeedStride);
   const prompt = context.call.prompt;
   const stopped = () => context.meter.signal.aborted;
+  // A layer's components call the model for every candidate at once, each call listening on the run's signal.
+  setMaxListeners(Math.max(getMaxListeners(context.meter.signal), 256), context.meter.signal);
   return {
     prompt,
     problem: typeof prompt === "string" ? prompt : lastUserText(prompt),
