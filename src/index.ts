@@ -71,6 +71,7 @@ export { type AutoProfile, autoProfileSchema, loadProfile, PROFILE_VERSION, pars
 export { beamSearch, createBeamSearch, createLookahead, lookahead } from "./strategies/beam-search.js";
 export { bestOfN, createBestOfN } from "./strategies/best-of-n.js";
 export { calculatorTool } from "./strategies/calculator-tool.js";
+export { type ChoiceShuffleOptions, choiceShuffle, createChoiceShuffle } from "./strategies/choice-shuffle.js";
 export { codeSelect, createCodeSelect } from "./strategies/code-select.js";
 export { complexityVote, createComplexityVote } from "./strategies/complexity-vote.js";
 export { cotPot, createCotPot } from "./strategies/cot-pot.js";

@@ -5,6 +5,7 @@ import { archon } from "../strategies/archon.js";
 import { auto } from "../strategies/auto.js";
 import { beamSearch, lookahead } from "../strategies/beam-search.js";
 import { bestOfN } from "../strategies/best-of-n.js";
+import { choiceShuffle } from "../strategies/choice-shuffle.js";
 import { codeSelect } from "../strategies/code-select.js";
 import { complexityVote } from "../strategies/complexity-vote.js";
 import { cotPot } from "../strategies/cot-pot.js";
@@ -57,4 +58,5 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   mixtureOfAgents,
   selfRefine,
   genSelect,
+  choiceShuffle,
 ] as unknown as readonly StrategyDefinition[];
