@@ -61,6 +61,7 @@ export { type ModelCallRecord, tracingMiddleware } from "./middleware/tracing-mi
 export { wrapModel } from "./middleware/wrap-model.js";
 export { createMull, defaults, type Mull, type MullConfig, type RunRequest, type StrategyRequest } from "./runtime/create-mull.js";
 export { createStrategy, searchStrategies, strategyNames } from "./runtime/create-strategy.js";
+export { type AbMctsOptions, abMcts, createAbMcts } from "./strategies/ab-mcts.js";
 export { adaptiveConsistency, createAdaptiveConsistency } from "./strategies/adaptive-consistency.js";
 export { type Architecture, type ArchitectureInput, architectureSchema, loadArchitecture, parseArchitecture } from "./strategies/architecture.js";
 export { type ArchonOptions, archon, createArchon } from "./strategies/archon.js";

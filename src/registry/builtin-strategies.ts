@@ -1,5 +1,6 @@
 /** Every built-in strategy: adding one is its file plus one line here. */
 import type { StrategyDefinition } from "../extension/define-strategy.js";
+import { abMcts } from "../strategies/ab-mcts.js";
 import { adaptiveConsistency } from "../strategies/adaptive-consistency.js";
 import { archon } from "../strategies/archon.js";
 import { auto } from "../strategies/auto.js";
@@ -59,4 +60,5 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   selfRefine,
   genSelect,
   choiceShuffle,
+  abMcts,
 ] as unknown as readonly StrategyDefinition[];
