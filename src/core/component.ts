@@ -41,8 +41,6 @@ export type ComponentServices = {
   complete(options: { prompt: string | ChatMessage[]; temperature: number; maxTokens?: number }): Promise<string>;
   /** Scores candidates with the run's verifier (sets `score`, and `stepScores` where it judges steps); throws without one. */
   score(candidates: ArchitectureCandidate[]): Promise<{ stepScores: (number[] | undefined)[] }>;
-  /** Whether the run has a verifier. */
-  readonly hasVerifier: boolean;
   extractAnswer(text: string): string | undefined;
   /** Records a warning (a reply a prompt role could not parse, say) without failing the run. */
   warn(message: string): void;

@@ -143,7 +143,7 @@ export function createRunContext<Options>(options: {
     },
     async score(candidates: { text: string; score?: number }[]) {
       if (!verifier) throw new Error(`${name}: scoring needs a verifier`);
-      context.verifierTokens += await scoreCandidates({ verifier, prompt: run.call.prompt, candidates, abortSignal: run.abortSignal });
+      context.verifierTokens += (await scoreCandidates({ verifier, prompt: run.call.prompt, candidates, abortSignal: run.abortSignal })).tokens;
     },
     rawPrompt,
     sandbox() {

@@ -10,6 +10,7 @@ import type { ChatMessage } from "../core/call-options.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Candidate } from "../core/strategy-report.js";
 import { defineStrategy } from "../extension/define-strategy.js";
+import { lastUserText } from "../internal/prompt-text.js";
 import { createRandom } from "../internal/seeded-random.js";
 import { callSeedStride, seedAt } from "../internal/seeds.js";
 import { firstWithAnswer, majorityVote } from "./majority-vote.js";
@@ -64,11 +65,6 @@ function replaceProblem(prompt: string | ChatMessage[], text: string): string | 
   return prompt.map((message, position) => (position === index ? { ...message, content: text } : message));
 }
 
-const problemText = (prompt: string | ChatMessage[]): string | undefined =>
-  typeof prompt === "string"
-    ? prompt
-    : (prompt.findLast((message) => message.role === "user" && typeof message.content === "string")?.content as string | undefined);
-
 export const choiceShuffle = defineStrategy({
   name: "choice-shuffle",
   description: "Multiple choice: asks n times with the options shuffled, maps each answer back and votes (Medprompt's choice-shuffle ensemble)",
@@ -78,8 +74,8 @@ export const choiceShuffle = defineStrategy({
   }),
   async run(context) {
     const { n, temperature } = context.options;
-    const text = problemText(context.call.prompt);
-    const question = text === undefined ? undefined : parseChoices(text);
+    const { prompt } = context.call;
+    const question = parseChoices(typeof prompt === "string" ? prompt : lastUserText(prompt));
     if (!question)
       throw new InvalidArgumentError({
         parameter: "prompt",

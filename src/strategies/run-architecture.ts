@@ -8,6 +8,7 @@ import { getMaxListeners, setMaxListeners } from "node:events";
 import type { ArchitectureCandidate, Component, ComponentServices } from "../core/component.js";
 import type { Candidate } from "../core/strategy-report.js";
 import type { RunContext, RunOutcome } from "../extension/run-context.js";
+import { scoreCandidates } from "../extension/score-candidates.js";
 import { isStopError } from "../extension/stop-error.js";
 import { lastUserText } from "../internal/prompt-text.js";
 import { callSeedStride, seedAt } from "../internal/seeds.js";
@@ -84,14 +85,13 @@ export function createServices(context: RunContext<unknown>): ComponentServices 
   return {
     prompt,
     problem: typeof prompt === "string" ? prompt : lastUserText(prompt),
-    hasVerifier: context.verifier !== undefined,
     abortSignal: context.meter.signal,
     extractAnswer: context.extractAnswer,
     async sample({ n, temperature, prefix, maxTokens }) {
       if (stopped()) return [];
       const seed = nextSeed();
       const call = {
-        ...(prefix !== undefined ? { prompt: continuePrompt({ prompt, prefix, model: context.model, feature: "refiner:resample" }) } : {}),
+        ...(prefix !== undefined ? { prompt: continuePrompt({ prompt, prefix, model: context.model, feature: context.name }) } : {}),
         ...(maxTokens ? { maxTokens } : {}),
         ...(seed !== undefined ? { seed } : {}),
       };
@@ -101,14 +101,9 @@ export function createServices(context: RunContext<unknown>): ComponentServices 
       if (stopped()) return "";
       const seed = nextSeed();
       const asked = typeof instruction === "string" ? [{ role: "user" as const, content: instruction }] : instruction;
+      const most = maxTokens ?? context.call.maxTokens;
       const result = await context.model
-        .doGenerate({
-          prompt: asked,
-          n: 1,
-          temperature,
-          ...((maxTokens ?? context.call.maxTokens) ? { maxTokens: maxTokens ?? context.call.maxTokens } : {}),
-          ...(seed !== undefined ? { seed } : {}),
-        })
+        .doGenerate({ prompt: asked, n: 1, temperature, ...(most ? { maxTokens: most } : {}), ...(seed !== undefined ? { seed } : {}) })
         .catch((error: unknown) => {
           if (isStopError(error)) return undefined;
           throw error;
@@ -119,20 +114,9 @@ export function createServices(context: RunContext<unknown>): ComponentServices 
     async score(candidates) {
       const verifier = context.verifier;
       if (!verifier) throw new Error(`${context.name}: a component scores with the run's verifier, which it has none of`);
-      const signal = context.abortSignal;
-      if (signal) setMaxListeners(Math.max(getMaxListeners(signal), candidates.length + 10), signal);
-      const results = await Promise.all(
-        candidates.map((candidate) =>
-          candidate.text.trim().length === 0
-            ? { score: 0, stepScores: [] as number[], tokens: 0 }
-            : verifier.score({ prompt, solution: candidate.text, ...(signal ? { abortSignal: signal } : {}) }),
-        ),
-      );
-      results.forEach((result, index) => {
-        (candidates[index] as ArchitectureCandidate).score = result.score;
-        context.verifierTokens += result.tokens ?? 0;
-      });
-      return { stepScores: results.map((result) => result.stepScores) };
+      const { tokens, stepScores } = await scoreCandidates({ verifier, prompt, candidates, abortSignal: context.abortSignal });
+      context.verifierTokens += tokens;
+      return { stepScores };
     },
     warn(message) {
       if (!stopped()) context.warn([{ type: "other", message }]);

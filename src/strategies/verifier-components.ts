@@ -103,7 +103,7 @@ async function resampleOne(candidate: ArchitectureCandidate, spec: Spec<"refiner
   const drawn = await services.sample({ n: spec.samples, temperature: spec.temperature, prefix, ...(spec.maxTokens ? { maxTokens: spec.maxTokens } : {}) });
   const revisions = drawn.map((sample) => {
     const text = prefix + sample.text;
-    return { ...sample, text, answer: services.extractAnswer(text), completionTokens: sample.completionTokens };
+    return { ...sample, text, answer: services.extractAnswer(text) };
   });
   candidate.revised = true;
   return spec.keepOriginal || revisions.length === 0 ? [candidate, ...revisions] : revisions;
