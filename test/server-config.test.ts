@@ -43,6 +43,8 @@ describe("mull serve --config", () => {
   });
 
   it("serves routes over an upstream pool whose key comes from the environment, and holds requests to a route's budget", async () => {
+    // A route's architecture file is found beside the config, wherever the server starts.
+    write("two-and-vote.json", JSON.stringify({ kind: "mull-architecture", version: 1, layers: [[{ role: "generator", samples: 2 }], [{ role: "fuser" }]] }));
     const path = write(
       "mull.config.yaml",
       [
@@ -56,6 +58,7 @@ describe("mull serve --config", () => {
         "  prm: prm",
         "routes:",
         '  vote: "self-consistency:n=4 over qwen"',
+        '  composed: "archon:config=two-and-vote.json over qwen"',
         "  capped:",
         '    strategy: "self-consistency:n=6"',
         "    model: qwen",
@@ -88,6 +91,10 @@ describe("mull serve --config", () => {
       expect(lower.mull.usage.calls).toBe(1);
       const raise = (await (await chat("capped", { budgetCalls: 50 })).json()) as { mull: { usage: { calls: number } } };
       expect(raise.mull.usage.calls).toBeLessThanOrEqual(2);
+      expect(options.routes.composed?.strategy).toBe(`archon:config=${join(directory, "two-and-vote.json")}`);
+      const composed = (await (await chat("composed")).json()) as { mull: { strategy: string; candidates: unknown[] } };
+      expect(composed.mull.strategy).toBe("archon");
+      expect(composed.mull.candidates).toHaveLength(2);
       // A route fixes its strategy.
       const refused = await chat("vote", { strategy: "best-of-n" });
       expect(refused.status).toBe(400);

@@ -48,6 +48,8 @@ export function mullMiddleware(options: MullMiddlewareOptions = {}): LanguageMod
       ...(params.abortSignal ? { abortSignal: params.abortSignal } : {}),
       ...(options.extractAnswer ? { extractAnswer: options.extractAnswer } : {}),
       ...(options.toolVote ? { toolVote: options.toolVote } : {}),
+      // Components that name another model get it from the runtime the caller gave, where there is one.
+      ...(options.mull ? { resolveModel: (spec: string) => (options.mull as Mull).model(spec) } : {}),
     });
     // A cancelled call rejects, as the AI SDK's own providers do, rather than answering with what was left.
     params.abortSignal?.throwIfAborted();

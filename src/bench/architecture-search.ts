@@ -20,8 +20,10 @@ export type ArchitectureScore = {
 /**
  * The default space, stated: samples {4, 8, 16} × a middle layer (none; the verifier keeps the best 2 or 4; the
  * verifier critic marks weak steps and the policy resamples 1 or 2 times from before them) × the answer (a vote,
- * a verifier-weighted vote, the verifier's best). 45 architectures; each needs a verifier, a process one for the
- * resampling middles.
+ * a verifier-weighted vote, the verifier's best), less the 6 that repeat another: the verifier's best of the
+ * best 2 or 4 is its best of all. 39 architectures; each needs a verifier, a process one for the resampling
+ * middles. (The best 4 of 4 is kept before a vote: ordered by score, the vote answers with the best-scored of
+ * the winning answer's samples.)
  */
 export function defaultArchitectureSpace(): { name: string; architecture: Architecture }[] {
   const middles: { name: string; layers: ArchitectureInput["layers"] }[] = [
@@ -40,10 +42,11 @@ export function defaultArchitectureSpace(): { name: string; architecture: Archit
   ];
   return [4, 8, 16].flatMap((samples) =>
     middles.flatMap((middle) =>
-      answers.map((answer) => {
+      answers.flatMap((answer) => {
+        if (middle.name.startsWith("-top") && answer.name === "-best") return [];
         const name = `sample${samples}${middle.name}${answer.name}`;
         const layers = [[{ role: "generator" as const, samples }], ...middle.layers, ...answer.layers];
-        return { name, architecture: parseArchitecture({ kind: "mull-architecture", version: 1, name, layers, select: answer.select }, name) };
+        return [{ name, architecture: parseArchitecture({ kind: "mull-architecture", version: 1, name, layers, select: answer.select }, name) }];
       }),
     ),
   );

@@ -40,7 +40,7 @@ export function addTuneArchitectureCommand(program: Command, context: () => CliC
     .option("--limit <count>", "most questions of each dataset", integerOption("--limit"))
     .option("-m, --model <spec>", "model spec", defaults.model)
     .option("--verifier <spec>", "the verifier the architectures' verifier roles use", "prm")
-    .option("--space <file>", "a JSON list of architecture documents, each with a name (default: the built-in space of 45, see the README)")
+    .option("--space <file>", "a JSON list of architecture documents, each with a name (default: the built-in space of 39, see the README)")
     .option("--token-budget <tokens>", "most generated + verifier tokens per question; within it first (default: none)", integerOption("--token-budget"))
     .option("--rounds <count>", "rounds of successive halving", integerOption("--rounds"), 3)
     .option("--keep <divisor>", "each round keeps the best 1/keep", integerOption("--keep", 2), 3)

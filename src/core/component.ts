@@ -34,11 +34,12 @@ export type ComponentServices = {
   readonly problem: string;
   /**
    * Samples `n` candidates for the run's prompt, answers extracted; with `prefix`, continuations of that partial
-   * solution (their text is the continuation alone).
+   * solution (their text is the continuation alone). `model` (a spec) samples another model than the run's;
+   * its candidates then carry its spec.
    */
-  sample(options: { n: number; temperature: number; prefix?: string; maxTokens?: number }): Promise<Candidate[]>;
-  /** One completion's text for an instruction (a prompt role's call), at `temperature`. */
-  complete(options: { prompt: string | ChatMessage[]; temperature: number; maxTokens?: number }): Promise<string>;
+  sample(options: { n: number; temperature: number; prefix?: string; maxTokens?: number; model?: string }): Promise<Candidate[]>;
+  /** One completion's text for an instruction (a prompt role's call), at `temperature`, from `model` (a spec) or the run's. */
+  complete(options: { prompt: string | ChatMessage[]; temperature: number; maxTokens?: number; model?: string }): Promise<string>;
   /** Scores candidates with the run's verifier (sets `score`, and `stepScores` where it judges steps); throws without one. */
   score(candidates: ArchitectureCandidate[]): Promise<{ stepScores: (number[] | undefined)[] }>;
   extractAnswer(text: string): string | undefined;

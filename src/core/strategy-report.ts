@@ -31,6 +31,8 @@ export type Candidate = {
   confidence?: { mean: number; lowestGroup: number; tail: number; entropy: number; window: number };
   /** Verifier score, where a verifier scored it. */
   score?: number;
+  /** The model that wrote it, where a strategy called several (absent: the run's). */
+  model?: string;
   /** The tools it called; its answer is then the tool call (see `ToolVote`). */
   toolCalls?: ToolCall[];
 };

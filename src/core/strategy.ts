@@ -46,6 +46,12 @@ export type StrategyRunOptions = {
    * such a strategy then fails with an error saying so. `createMull` passes one, created on first use.
    */
   sandbox?: CodeSandbox;
+  /**
+   * Models besides the run's, by spec, for strategies whose parts call several (an architecture component's
+   * `model`, mixture-of-agents' `models`). `createMull` passes its own (each spec loaded once); the server one
+   * that knows only the models it serves. Defaults to none: naming another model then fails, saying so.
+   */
+  resolveModel?: (spec: string) => LanguageModel;
 };
 
 export type Strategy = {

@@ -9,7 +9,7 @@ import type { Strategy, StrategyResult, StrategyRunOptions } from "../core/strat
 import type { Verifier } from "../core/verifier.js";
 import { inSpan } from "../internal/telemetry.js";
 import { type OptionsSchema, parseOptions } from "./option-schema.js";
-import { createRunContext, type RunContext, type RunOutcome } from "./run-context.js";
+import { createRunContext, type RunContext, type RunOutcome, unresolvedModelError } from "./run-context.js";
 
 /** Whether a strategy scores with a verifier, given its options. */
 export type VerifierNeed = "required" | "optional" | "none";
@@ -52,6 +52,8 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
   continuesText?: boolean;
   /** Fills in defaults that depend on other options (e.g. `k` from `n`), so that settings report them. Defaults to none. */
   resolve?: (options: z.output<Schema>) => z.output<Schema>;
+  /** The models its options name besides the run's (resolved before anything is spent). Defaults to none. */
+  models?: (options: z.output<Schema>) => string[];
   run(context: RunContext<z.output<Schema>>): Promise<RunOutcome>;
 }): StrategyDefinition<Schema> {
   const { name } = definition;
@@ -83,6 +85,7 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
         ...(verifierName ? { verifier: verifierName } : {}),
         async run(run: StrategyRunOptions): Promise<StrategyResult> {
           checkPrompt({ name, run, continuesText: definition.continuesText === true, reason: definition.rawPrompt?.(options, used) });
+          checkModels({ name, run, models: definition.models?.(options) ?? [] });
           return inSpan(`mull.strategy ${name}`, { attributes: { "mull.strategy": name } }, async (span) => {
             const context = createRunContext({ name, options, settings, verifier: used, run });
             try {
@@ -103,6 +106,15 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
       };
     },
   };
+}
+
+/** Refuses, before anything is spent, a model the options name that the caller cannot resolve. */
+function checkModels(options: { name: string; run: StrategyRunOptions; models: string[] }): void {
+  const { name, run, models } = options;
+  if (models.length === 0) return;
+  const { resolveModel } = run;
+  if (!resolveModel) throw unresolvedModelError(name, models[0] as string);
+  for (const spec of new Set(models)) resolveModel(spec);
 }
 
 /** Refuses, before anything is spent, a prompt or backend the strategy cannot work with. */

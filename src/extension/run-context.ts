@@ -85,7 +85,20 @@ export type RunContext<Options> = {
   rawPrompt(): string;
   /** The run's sandbox for model-written code; throws, naming the strategy, where the caller gave none. */
   sandbox(): CodeSandbox;
+  /**
+   * Another model by spec, metered like the run's (the same budget, signal and usage); the run's model where
+   * `spec` is undefined. Throws, naming the spec, where the caller gave no `resolveModel`.
+   */
+  modelFor(spec: string | undefined): LanguageModel;
 };
+
+/** A strategy names another model than the run's, and its caller gave no way to resolve one. */
+export const unresolvedModelError = (strategy: string, spec: string) =>
+  new InvalidArgumentError({
+    parameter: "model",
+    value: spec,
+    message: `${strategy} calls the model ${JSON.stringify(spec)}, but this run resolves no other models than its own: run it through createMull, or pass resolveModel`,
+  });
 
 export function createRunContext<Options>(options: {
   name: string;
@@ -102,6 +115,16 @@ export function createRunContext<Options>(options: {
   const extractAnswer = run.extractAnswer ?? defaultExtractAnswer;
   const model = wrapModel({ model: run.model, middleware: budgetMiddleware({ meter }) });
   const verifier = options.verifier ? (options.verifier.session?.() ?? options.verifier) : undefined;
+  const others = new Map<string, LanguageModel>();
+  const modelFor = (spec: string | undefined): LanguageModel => {
+    if (spec === undefined) return model;
+    const known = others.get(spec);
+    if (known) return known;
+    if (!run.resolveModel) throw unresolvedModelError(name, spec);
+    const metered = wrapModel({ model: run.resolveModel(spec), middleware: budgetMiddleware({ meter }) });
+    others.set(spec, metered);
+    return metered;
+  };
   const rawPrompt = (): string => {
     if (typeof run.call.prompt !== "string") throw new Error(`${name}: a raw-text prompt was required but not checked`);
     return run.call.prompt;
@@ -146,6 +169,7 @@ export function createRunContext<Options>(options: {
       context.verifierTokens += (await scoreCandidates({ verifier, prompt: run.call.prompt, candidates, abortSignal: run.abortSignal })).tokens;
     },
     rawPrompt,
+    modelFor,
     sandbox() {
       if (run.sandbox) return run.sandbox;
       throw new InvalidArgumentError({

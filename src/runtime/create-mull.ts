@@ -148,15 +148,7 @@ export function createMull(config: MullConfig = {}): Mull {
     return { verifier: built, spec: canonical };
   };
 
-  // Processes start only when a strategy first runs code.
-  let sandbox: Sandbox | undefined;
-  const lazySandbox: CodeSandbox = {
-    run: (request) => {
-      sandbox ??= createSandbox(config.sandbox ?? {});
-      return sandbox.run(request);
-    },
-    close: async () => sandbox?.close(),
-  };
+  const lazySandbox = createLazySandbox(config.sandbox ?? {});
 
   const parseStrategy = (request: string | StrategyRequest) => parseStrategyRequest(strategies, request);
   const strategy = (request: string | StrategyRequest, options: { verifier?: string } = {}): Strategy =>
@@ -174,22 +166,40 @@ export function createMull(config: MullConfig = {}): Mull {
     parseStrategy,
     strategy,
     promptFor,
-    sandbox: lazySandbox,
+    sandbox: lazySandbox.sandbox,
     async run(request) {
       const target = typeof request.model === "object" ? request.model : model(request.model);
       const requested = request.strategy ?? defaults.strategy;
       const chosen = isStrategy(requested) ? requested : strategy(requested, request.verifier !== undefined ? { verifier: request.verifier } : {});
       const prompt = request.prompt ?? (request.problem !== undefined ? promptFor(target, request.problem) : undefined);
       if (prompt === undefined) throw new InvalidArgumentError({ parameter: "problem", message: "a run needs a problem or a prompt" });
-      return chosen.run({ model: target, call: callOf(request, prompt), ...runOptionsOf(request), sandbox: lazySandbox });
+      // Components that name another model get it from this runtime (`resolveModel`), loaded once per spec.
+      return chosen.run({ model: target, call: callOf(request, prompt), ...runOptionsOf(request), sandbox: lazySandbox.sandbox, resolveModel: model });
     },
     async dispose() {
       const owned = [...models.values()];
       models.clear();
       builtVerifiers.clear();
+      await lazySandbox.close();
+      await Promise.all(owned.map((item) => item.dispose?.()));
+    },
+  };
+}
+
+/** A sandbox whose processes start only when a strategy first runs code; `close` ends them, and a later run starts them again. */
+function createLazySandbox(options: SandboxOptions): { sandbox: CodeSandbox; close(): Promise<void> } {
+  let sandbox: Sandbox | undefined;
+  return {
+    sandbox: {
+      run: (request) => {
+        sandbox ??= createSandbox(options);
+        return sandbox.run(request);
+      },
+      close: async () => sandbox?.close(),
+    },
+    async close() {
       await sandbox?.close();
       sandbox = undefined;
-      await Promise.all(owned.map((item) => item.dispose?.()));
     },
   };
 }

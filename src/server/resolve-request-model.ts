@@ -165,6 +165,7 @@ function wrapStrategy(
   const model = strategyModel({
     strategy,
     model: options.base,
+    resolveModel: (name) => servedModel(served, name),
     ...(Object.keys(budget).length > 0 ? { budget } : {}),
     ...(grading ? { extractAnswer: grading.extract } : {}),
     ...(options.toolVote ? { toolVote: options.toolVote } : {}),
@@ -190,6 +191,20 @@ function profileOption(served: ServedModels, strategy: string, fromRequest: Reco
       message: "an architecture file is the server's to name (a route in its config); a request may send the document itself as mull.architecture",
     });
   return strategy === "auto" && served.profile !== undefined && !("profile" in spec) ? { profile: served.profile } : {};
+}
+
+/**
+ * A model an architecture's component names: one the server serves, by its name (a request must not make the
+ * server load a file or reach a URL).
+ */
+function servedModel(served: ServedModels, name: string): LanguageModel {
+  const model = served.models[name];
+  if (model) return model;
+  throw new InvalidArgumentError({
+    parameter: "mull.architecture",
+    value: name,
+    message: `this server does not serve a model named ${JSON.stringify(name)}; a component may name ${Object.keys(served.models).join(", ")}`,
+  });
 }
 
 /** The verifier a request may use: one the server was started with (requests must not load arbitrary files or URLs). */

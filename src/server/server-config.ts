@@ -5,11 +5,12 @@
  * field, never a secret.
  */
 import { readFileSync } from "node:fs";
-import { dirname, resolve as resolvePath } from "node:path";
+import { dirname, isAbsolute, resolve as resolvePath } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
+import { formatSpec, parseSpec } from "../extension/spec.js";
 import type { Mull } from "../runtime/create-mull.js";
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "use letters, digits, '.', '_', ':' and '-' (no '/')");
@@ -211,7 +212,12 @@ export function serverOptionsFromConfig(options: { mull: Mull; config: ServerCon
       return [modelName, mull.model(upstreamSpec(entry), apiKey !== undefined ? { apiKey } : {})];
     }),
   ) as Record<string, LanguageModel>;
-  const routes = Object.fromEntries(Object.entries(config.routes ?? {}).map(([routeName, route]) => [routeName, resolveRoute(config, routeName, route)]));
+  const routes = Object.fromEntries(
+    Object.entries(config.routes ?? {}).map(([routeName, route]) => {
+      const resolved = resolveRoute(config, routeName, route);
+      return [routeName, options.configPath ? { ...resolved, strategy: filesRelativeTo(resolved.strategy, dirname(options.configPath)) } : resolved];
+    }),
+  );
   const keysPath = config.keysFile !== undefined && options.configPath ? resolvePath(dirname(options.configPath), config.keysFile) : config.keysFile;
   const keys = config.keys ?? (keysPath !== undefined ? readKeysFile(keysPath, "keysFile") : undefined);
   return {
@@ -224,6 +230,14 @@ export function serverOptionsFromConfig(options: { mull: Mull; config: ServerCon
     ...(config.debug ? { debug: true } : {}),
     ...(config.profile !== undefined ? { profile: options.configPath ? resolvePath(dirname(options.configPath), config.profile) : config.profile } : {}),
   };
+}
+
+/** A route's strategy spec with the files it names (`archon:config=`, `auto:profile=`) relative to the config file, as its other paths are. */
+function filesRelativeTo(strategy: string, directory: string): string {
+  const { name, pairs } = parseSpec({ spec: strategy, parameter: "routes" });
+  const files = Object.keys(pairs).filter((key) => (key === "config" || key === "profile") && !isAbsolute(pairs[key] as string));
+  if (files.length === 0) return strategy;
+  return formatSpec(name, { ...pairs, ...Object.fromEntries(files.map((key) => [key, resolvePath(directory, pairs[key] as string)])) });
 }
 
 /** zod's message, or for a bad record key (reported as "Invalid key in record") what is wrong with the key. */

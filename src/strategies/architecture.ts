@@ -14,9 +14,15 @@ const template = z
   .optional()
   .describe("The prompt, with {problem}, {candidate}, {critique} or {candidates} where they go. Default: the role's own (after its paper)");
 const maxTokens = z.number().int().min(1).max(100_000).optional().describe("Most tokens per call. Default: the run's");
+const model = z
+  .string()
+  .min(1)
+  .optional()
+  .describe("The model it calls, by spec (over HTTP: the name of a model the server serves); several in a layer make an ensemble. Default: the run's");
 
 const generatorSchema = z.strictObject({
   role: z.literal("generator"),
+  model,
   samples: z.number().int().min(1).max(256).default(4).describe("Candidates it samples. Default: 4"),
   temperature: temperature(0.7),
   maxTokens,
@@ -24,6 +30,7 @@ const generatorSchema = z.strictObject({
 
 const criticSchema = z.strictObject({
   role: z.literal("critic"),
+  model,
   using: z
     .enum(["verifier", "prompt"])
     .default("verifier")
@@ -36,6 +43,7 @@ const criticSchema = z.strictObject({
 
 const rankerSchema = z.strictObject({
   role: z.literal("ranker"),
+  model,
   using: z
     .enum(["verifier", "prompt"])
     .default("verifier")
@@ -49,6 +57,7 @@ const rankerSchema = z.strictObject({
 
 const fuserSchema = z.strictObject({
   role: z.literal("fuser"),
+  model,
   using: z
     .enum(["vote", "weighted-vote", "prompt"])
     .default("vote")
@@ -62,6 +71,7 @@ const fuserSchema = z.strictObject({
 
 const verifierSchema = z.strictObject({
   role: z.literal("verifier"),
+  model,
   using: z
     .enum(["verifier", "prompt"])
     .default("verifier")
@@ -72,6 +82,7 @@ const verifierSchema = z.strictObject({
 
 const refinerSchema = z.strictObject({
   role: z.literal("refiner"),
+  model,
   using: z
     .enum(["prompt", "resample"])
     .default("prompt")
@@ -110,6 +121,16 @@ export const architectureSchema = z
       layer.forEach((component, position) => {
         if (component.role !== role)
           issues.addIssue({ code: "custom", path: ["layers", index, position, "role"], message: `a layer holds one role; this layer's first is ${role}` });
+      });
+    });
+    architecture.layers.forEach((layer, index) => {
+      layer.forEach((component, position) => {
+        if (component.model !== undefined && !callsModel(component))
+          issues.addIssue({
+            code: "custom",
+            path: ["layers", index, position, "model"],
+            message: `a ${component.role} using ${"using" in component ? component.using : "votes"} calls no model; drop model, or use a prompt ${component.role}`,
+          });
       });
     });
     if (architecture.layers[0]?.[0]?.role !== "generator")
@@ -151,6 +172,17 @@ export function loadArchitecture(path: string): Architecture {
   }
   return parseArchitecture(document, path);
 }
+
+/** A component's name in traces, with the model it calls where that is not the run's (`critic:prompt@judge`). */
+export const componentName = (name: string, spec: { model?: string | undefined }) => (spec.model === undefined ? name : `${name}@${spec.model}`);
+
+/** Whether a component calls a model (a generator, a prompt role, a resampling refiner), so that its `model` means something. */
+export const callsModel = (component: ComponentSpec): boolean => component.role === "generator" || component.role === "refiner" || component.using === "prompt";
+
+/** The models its components name besides the run's. */
+export const architectureModels = (architecture: Architecture): string[] => [
+  ...new Set(architecture.layers.flatMap((layer) => layer.flatMap((component) => (component.model !== undefined ? [component.model] : [])))),
+];
 
 /** Whether running it needs the run's verifier. */
 export const architectureNeedsVerifier = (architecture: Architecture): boolean =>

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defineStrategy } from "../extension/define-strategy.js";
-import { type Architecture, architectureNeedsVerifier, loadArchitecture, parseArchitecture } from "./architecture.js";
+import { type Architecture, architectureModels, architectureNeedsVerifier, loadArchitecture, parseArchitecture } from "./architecture.js";
 import { runArchitecture } from "./run-architecture.js";
 
 export const archon = defineStrategy({
@@ -27,6 +27,7 @@ export const archon = defineStrategy({
       throw new InvalidArgumentError({ parameter: "archon", message: "archon needs an architecture: config=<file.json> (or `architecture` in the library)" });
     return { ...options, architecture: loadArchitecture(options.config) };
   },
+  models: (options) => (options.architecture ? architectureModels(options.architecture as Architecture) : []),
   async run(context) {
     const { architecture } = context.options;
     if (!architecture) throw new Error("archon: the architecture was not resolved");

@@ -2,11 +2,13 @@
  * Mixture-of-agents (Wang et al., 2024): `proposers` samples, then `rounds` layers in which each of
  * `proposers` agents writes a new answer from all of the previous layer's (the aggregate-and-synthesize
  * prompt), then one aggregator. An architecture of generator and prompt-fuser layers (`run-architecture.ts`).
- * The agents are the run's model at the layer's temperature (several models per layer: not yet).
+ * The agents are the run's model at the layer's temperature, or, with `models`, several models taken in turn
+ * (the paper's point: proposers of different families, whose answers the aggregator fuses).
  */
 import { z } from "zod";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defineStrategy } from "../extension/define-strategy.js";
-import { type Architecture, parseArchitecture } from "./architecture.js";
+import { type Architecture, architectureModels, parseArchitecture } from "./architecture.js";
 import { runArchitecture } from "./run-architecture.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 
@@ -18,18 +20,53 @@ const options = z.strictObject({
     .enum(["prompt", "vote"])
     .default("prompt")
     .describe("The last layer: one more synthesis at temperature 0, or a majority vote of the last layer. Default: prompt"),
+  models: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "Models the agents take in turn, `|`-separated specs (over HTTP: names of models the server serves); each layer's agent i is model i mod their number. Default: the run's alone",
+    ),
+  aggregatorModel: z.string().min(1).optional().describe("The model that aggregates (with `aggregator=prompt`). Default: the run's"),
 });
 
+/** The specs of `models` (`a|b|c`), in order. */
+const agentModels = (settings: z.output<typeof options>): (string | undefined)[] =>
+  settings.models === undefined
+    ? [undefined]
+    : settings.models
+        .split("|")
+        .map((spec) => spec.trim())
+        .filter(Boolean);
+
 export function mixtureArchitecture(settings: z.output<typeof options>): Architecture {
-  const agents = Array.from({ length: settings.proposers }, () => ({ role: "fuser" as const, using: "prompt" as const, temperature: settings.temperature }));
+  const models = agentModels(settings);
+  const modelOf = (index: number) => {
+    const model = models[index % models.length];
+    return model === undefined ? {} : { model };
+  };
+  const agents = Array.from({ length: settings.proposers }, (_, index) => ({
+    role: "fuser" as const,
+    using: "prompt" as const,
+    temperature: settings.temperature,
+    ...modelOf(index),
+  }));
+  // The first layer: one generator per model, the proposers shared out among them in turn.
+  const proposals = models.slice(0, settings.proposers).map((_, index) => ({
+    role: "generator" as const,
+    samples: Math.ceil((settings.proposers - index) / Math.min(models.length, settings.proposers)),
+    temperature: settings.temperature,
+    ...modelOf(index),
+  }));
+  const aggregatorModel = settings.aggregator === "prompt" && settings.aggregatorModel !== undefined ? { model: settings.aggregatorModel } : {};
   return parseArchitecture({
     kind: "mull-architecture",
     version: 1,
     name: "mixture-of-agents",
     layers: [
-      [{ role: "generator", samples: settings.proposers, temperature: settings.temperature }],
+      proposals,
       ...Array.from({ length: settings.rounds }, () => agents),
-      [{ role: "fuser", using: settings.aggregator, temperature: 0 }],
+      [{ role: "fuser", using: settings.aggregator, temperature: 0, ...aggregatorModel }],
     ],
     select: "first",
   });
@@ -39,6 +76,21 @@ export const mixtureOfAgents = defineStrategy({
   name: "mixture-of-agents",
   description: "Proposers, layers of agents that each synthesize the previous layer's answers, then an aggregator (Wang et al., 2024)",
   options,
+  resolve(settings) {
+    if (settings.aggregatorModel !== undefined && settings.aggregator !== "prompt")
+      throw new InvalidArgumentError({
+        parameter: "aggregatorModel",
+        message: "mixture-of-agents: aggregatorModel needs aggregator=prompt (a vote calls no model)",
+      });
+    const count = agentModels(settings).length;
+    if (count > settings.proposers)
+      throw new InvalidArgumentError({
+        parameter: "models",
+        message: `mixture-of-agents: models names ${count} models but proposers=${settings.proposers}; the ones past the ${settings.proposers}th would never be called`,
+      });
+    return settings;
+  },
+  models: (settings) => architectureModels(mixtureArchitecture(settings)),
   async run(context) {
     return runArchitecture(context, mixtureArchitecture(context.options));
   },

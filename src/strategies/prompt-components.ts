@@ -6,7 +6,7 @@
  * never an exception.
  */
 import type { ArchitectureCandidate, Component, ComponentServices } from "../core/component.js";
-import type { ComponentSpec } from "./architecture.js";
+import { type ComponentSpec, componentName } from "./architecture.js";
 
 type Spec<Role extends ComponentSpec["role"]> = Extract<ComponentSpec, { role: Role }>;
 
@@ -64,16 +64,17 @@ export function parseRanking(reply: string, count: number): number[] | undefined
   return order;
 }
 
-const callOptions = (spec: { temperature: number; maxTokens?: number | undefined }) => ({
+const callOptions = (spec: { temperature: number; maxTokens?: number | undefined; model?: string | undefined }) => ({
   temperature: spec.temperature,
   ...(spec.maxTokens ? { maxTokens: spec.maxTokens } : {}),
+  ...(spec.model !== undefined ? { model: spec.model } : {}),
 });
 
 export function promptCritic(spec: Spec<"critic">): Component {
   const template = spec.template ?? defaultTemplates.critic;
   return {
     role: "critic",
-    name: "critic:prompt",
+    name: componentName("critic:prompt", spec),
     async run({ candidates, services }) {
       return Promise.all(
         candidates.map(async (candidate) => {
@@ -95,7 +96,7 @@ export function promptRefiner(spec: Spec<"refiner">): Component {
   const template = spec.template ?? defaultTemplates.refiner;
   return {
     role: "refiner",
-    name: "refiner:prompt",
+    name: componentName("refiner:prompt", spec),
     async run({ candidates, services }) {
       const revised = await Promise.all(candidates.map((candidate) => refineOne(candidate, template, spec, services)));
       return revised.flat();
@@ -107,22 +108,22 @@ async function refineOne(candidate: ArchitectureCandidate, template: string, spe
   if (candidate.revised) return [candidate];
   const prompt = fillTemplate(template, { problem: services.problem, candidate: candidate.text, critique: candidate.critique ?? "(none)" });
   const replies = await Promise.all(Array.from({ length: spec.samples }, () => services.complete({ prompt, ...callOptions(spec) })));
-  const revisions = replies.filter((reply) => reply.trim().length > 0).map((reply) => textCandidate(reply, services));
+  const revisions = replies.filter((reply) => reply.trim().length > 0).map((reply) => textCandidate(reply, services, spec.model));
   if (revisions.length < replies.length) services.warn("refiner: an empty revision was dropped");
   candidate.revised = true;
   return spec.keepOriginal || revisions.length === 0 ? [candidate, ...revisions] : revisions;
 }
 
 /** A candidate made of a prompt role's reply (tokens are counted by the run's meter, not here). */
-function textCandidate(text: string, services: ComponentServices): ArchitectureCandidate {
-  return { text: text.trim(), answer: services.extractAnswer(text), finishReason: "stop", completionTokens: 0 };
+function textCandidate(text: string, services: ComponentServices, model: string | undefined): ArchitectureCandidate {
+  return { text: text.trim(), answer: services.extractAnswer(text), finishReason: "stop", completionTokens: 0, ...(model !== undefined ? { model } : {}) };
 }
 
 export function promptFuser(spec: Spec<"fuser">): Component {
   const template = spec.template ?? defaultTemplates.fuser;
   return {
     role: "fuser",
-    name: "fuser:prompt",
+    name: componentName("fuser:prompt", spec),
     async run({ candidates, services }) {
       if (candidates.length <= 1) return candidates;
       const reply = await services.complete({
@@ -133,7 +134,7 @@ export function promptFuser(spec: Spec<"fuser">): Component {
         services.warn("fuser: an empty synthesis; the candidates go on unfused");
         return candidates;
       }
-      return [textCandidate(reply, services)];
+      return [textCandidate(reply, services, spec.model)];
     },
   };
 }
@@ -142,11 +143,17 @@ export function promptVerifier(spec: Spec<"verifier">): Component {
   const template = spec.template ?? defaultTemplates.verifier;
   return {
     role: "verifier",
-    name: "verifier:prompt",
+    name: componentName("verifier:prompt", spec),
     async run({ candidates, services }) {
       const verdicts = await Promise.all(
         candidates.map(async (candidate) =>
-          parseVerdict(await services.complete({ prompt: fillTemplate(template, { problem: services.problem, candidate: candidate.text }), temperature: 0 })),
+          parseVerdict(
+            await services.complete({
+              prompt: fillTemplate(template, { problem: services.problem, candidate: candidate.text }),
+              temperature: 0,
+              ...(spec.model !== undefined ? { model: spec.model } : {}),
+            }),
+          ),
         ),
       );
       if (verdicts.some((verdict) => verdict === undefined)) services.warn("verifier: a verdict could not be read; that candidate is kept");
@@ -161,7 +168,7 @@ export function promptVerifier(spec: Spec<"verifier">): Component {
 export function promptRanker(spec: Spec<"ranker">): Component {
   return {
     role: "ranker",
-    name: `ranker:prompt:${spec.mode}`,
+    name: componentName(`ranker:prompt:${spec.mode}`, spec),
     async run({ candidates, services }) {
       if (candidates.length <= 1) return candidates;
       const order = spec.mode === "tournament" ? await tournament(candidates, spec, services) : await rankList(candidates, spec, services);

@@ -87,22 +87,25 @@ export function createServices(context: RunContext<unknown>): ComponentServices 
     problem: typeof prompt === "string" ? prompt : lastUserText(prompt),
     abortSignal: context.meter.signal,
     extractAnswer: context.extractAnswer,
-    async sample({ n, temperature, prefix, maxTokens }) {
+    async sample({ n, temperature, prefix, maxTokens, model: spec }) {
       if (stopped()) return [];
       const seed = nextSeed();
+      const model = context.modelFor(spec);
       const call = {
-        ...(prefix !== undefined ? { prompt: continuePrompt({ prompt, prefix, model: context.model, feature: context.name }) } : {}),
+        ...(prefix !== undefined ? { prompt: continuePrompt({ prompt, prefix, model, feature: context.name }) } : {}),
         ...(maxTokens ? { maxTokens } : {}),
         ...(seed !== undefined ? { seed } : {}),
       };
-      return context.sample({ n, waveSize: context.waveSize(n, undefined), temperature, call });
+      const drawn = await context.sample({ n, waveSize: context.waveSize(n, undefined), temperature, call, model });
+      return spec === undefined ? drawn : drawn.map((candidate) => ({ ...candidate, model: spec }));
     },
-    async complete({ prompt: instruction, temperature, maxTokens }) {
+    async complete({ prompt: instruction, temperature, maxTokens, model: spec }) {
       if (stopped()) return "";
       const seed = nextSeed();
       const asked = typeof instruction === "string" ? [{ role: "user" as const, content: instruction }] : instruction;
       const most = maxTokens ?? context.call.maxTokens;
-      const result = await context.model
+      const result = await context
+        .modelFor(spec)
         .doGenerate({ prompt: asked, n: 1, temperature, ...(most ? { maxTokens: most } : {}), ...(seed !== undefined ? { seed } : {}) })
         .catch((error: unknown) => {
           if (isStopError(error)) return undefined;

@@ -27,6 +27,8 @@ export function strategyModel(options: {
   toolVote?: ToolVote;
   /** Sees the runs' progress and trace parts as they happen, streamed or not (a debugger). Defaults to none. */
   observe?: (part: Extract<StreamPart, { type: "progress" | "trace" }>) => void;
+  /** Models besides `model` that the strategy's parts may name (see `StrategyRunOptions.resolveModel`). Defaults to none. */
+  resolveModel?: (spec: string) => LanguageModel;
 }): LanguageModel {
   const { strategy, model, budget } = options;
   const run = (call: CallOptions, index: number, stream?: (part: StreamPart) => void): Promise<StrategyResult> => {
@@ -47,6 +49,7 @@ export function strategyModel(options: {
       ...(emit ? { onProgress: emit, onTrace: (event: TraceEvent) => emit({ type: "trace", run: index, event }) } : {}),
       ...(options.extractAnswer ? { extractAnswer: options.extractAnswer } : {}),
       ...(options.toolVote ? { toolVote: options.toolVote } : {}),
+      ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}),
     });
   };
   const runAll = (call: CallOptions, emit?: (part: StreamPart) => void) => {

@@ -4,7 +4,7 @@
  * first weak step as refiner (self-refine where the policy cannot read a critique).
  */
 import type { ArchitectureCandidate, Component, ComponentServices } from "../core/component.js";
-import type { ComponentSpec } from "./architecture.js";
+import { type ComponentSpec, componentName } from "./architecture.js";
 import { firstWithAnswer, majorityVote } from "./majority-vote.js";
 
 type Spec<Role extends ComponentSpec["role"]> = Extract<ComponentSpec, { role: Role }>;
@@ -12,10 +12,15 @@ type Spec<Role extends ComponentSpec["role"]> = Extract<ComponentSpec, { role: R
 export function samplingGenerator(spec: Spec<"generator">): Component {
   return {
     role: "generator",
-    name: "generator:sample",
+    name: componentName("generator:sample", spec),
     // Returns its samples alone: the runner adds a generator layer's output to what earlier layers made.
     async run({ services }) {
-      return services.sample({ n: spec.samples, temperature: spec.temperature, ...(spec.maxTokens ? { maxTokens: spec.maxTokens } : {}) });
+      return services.sample({
+        n: spec.samples,
+        temperature: spec.temperature,
+        ...(spec.maxTokens ? { maxTokens: spec.maxTokens } : {}),
+        ...(spec.model !== undefined ? { model: spec.model } : {}),
+      });
     },
   };
 }
@@ -89,7 +94,7 @@ export function voteFuser(spec: Spec<"fuser">): Component {
 export function resampleRefiner(spec: Spec<"refiner">): Component {
   return {
     role: "refiner",
-    name: "refiner:resample",
+    name: componentName("refiner:resample", spec),
     async run({ candidates, services }) {
       const revised = await Promise.all(candidates.map((candidate) => resampleOne(candidate, spec, services)));
       return revised.flat();
@@ -100,7 +105,13 @@ export function resampleRefiner(spec: Spec<"refiner">): Component {
 async function resampleOne(candidate: ArchitectureCandidate, spec: Spec<"refiner">, services: ComponentServices): Promise<ArchitectureCandidate[]> {
   if (candidate.weakStep === undefined || candidate.revised) return [candidate];
   const prefix = stepPrefix(candidate.text, candidate.weakStep);
-  const drawn = await services.sample({ n: spec.samples, temperature: spec.temperature, prefix, ...(spec.maxTokens ? { maxTokens: spec.maxTokens } : {}) });
+  const drawn = await services.sample({
+    n: spec.samples,
+    temperature: spec.temperature,
+    prefix,
+    ...(spec.maxTokens ? { maxTokens: spec.maxTokens } : {}),
+    ...(spec.model !== undefined ? { model: spec.model } : {}),
+  });
   const revisions = drawn.map((sample) => {
     const text = prefix + sample.text;
     return { ...sample, text, answer: services.extractAnswer(text) };
