@@ -65,6 +65,7 @@ export { type AbMctsOptions, abMcts, createAbMcts } from "./strategies/ab-mcts.j
 export { adaptiveConsistency, createAdaptiveConsistency } from "./strategies/adaptive-consistency.js";
 export { type Architecture, type ArchitectureInput, architectureSchema, loadArchitecture, parseArchitecture } from "./strategies/architecture.js";
 export { type ArchonOptions, archon, createArchon } from "./strategies/archon.js";
+export { type AtomOfThoughtsOptions, atomOfThoughts, createAtomOfThoughts } from "./strategies/atom-of-thoughts.js";
 export { type AutoOptions, auto, createAuto } from "./strategies/auto.js";
 export { type AutoAction, autoActionSchema, describeAction } from "./strategies/auto-plan.js";
 export { type DifficultyEstimate, estimateDifficulty, fitDifficultyEstimate, type ProbeFeatures, probeFeatures } from "./strategies/auto-probe.js";

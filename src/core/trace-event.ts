@@ -84,6 +84,11 @@ export type TraceEventData = {
     completionTokens: number;
     verifierTokens: number;
   };
+  /**
+   * Atom of Thoughts took one step: the question it worked on, its independent sub-questions (atoms) with the
+   * answers their votes gave, and the simpler question it contracted them into (absent: the answer was reached).
+   */
+  atoms: { round: number; question: string; atoms: { question: string; answer: string | undefined; votes: Votes }[]; contracted?: string };
   /** Code a strategy ran in the sandbox (program-of-thought): how it ended and what it printed. */
   "code-run": { candidate: number; exitReason: string; stdout: string; error?: string };
 };

@@ -3,6 +3,7 @@ import type { StrategyDefinition } from "../extension/define-strategy.js";
 import { abMcts } from "../strategies/ab-mcts.js";
 import { adaptiveConsistency } from "../strategies/adaptive-consistency.js";
 import { archon } from "../strategies/archon.js";
+import { atomOfThoughts } from "../strategies/atom-of-thoughts.js";
 import { auto } from "../strategies/auto.js";
 import { beamSearch, lookahead } from "../strategies/beam-search.js";
 import { bestOfN } from "../strategies/best-of-n.js";
@@ -59,6 +60,7 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   mixtureOfAgents,
   selfRefine,
   genSelect,
+  atomOfThoughts,
   choiceShuffle,
   abMcts,
 ] as unknown as readonly StrategyDefinition[];

@@ -14,8 +14,8 @@ export type ArithOptions = {
   parentheses?: boolean;
 };
 
-type Operator = "+" | "-" | "*";
-type ExpressionNode = { kind: "number"; value: number } | { kind: "operation"; operator: Operator; left: ExpressionNode; right: ExpressionNode };
+export type Operator = "+" | "-" | "*";
+export type ExpressionNode = { kind: "number"; value: number } | { kind: "operation"; operator: Operator; left: ExpressionNode; right: ExpressionNode };
 type Token = number | Operator | "(" | ")";
 
 /** Every intermediate value stays within this range; problems that leave it are redrawn. */
