@@ -43,6 +43,8 @@ export type ComponentServices = {
   /** Scores candidates with the run's verifier (sets `score`, and `stepScores` where it judges steps); throws without one. */
   score(candidates: ArchitectureCandidate[]): Promise<{ stepScores: (number[] | undefined)[] }>;
   extractAnswer(text: string): string | undefined;
+  /** Runs a Python program in the run's sandbox (time-limited, cancelled with the run); its stdout where it ended well. */
+  runCode(options: { code: string; timeoutMs: number }): Promise<string | undefined>;
   /** Records a warning (a reply a prompt role could not parse, say) without failing the run. */
   warn(message: string): void;
   readonly abortSignal: AbortSignal;

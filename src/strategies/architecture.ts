@@ -73,9 +73,13 @@ const verifierSchema = z.strictObject({
   role: z.literal("verifier"),
   model,
   using: z
-    .enum(["verifier", "prompt"])
+    .enum(["verifier", "prompt", "tests"])
     .default("verifier")
-    .describe("`verifier`: the run's verifier's score; `prompt`: the model answers whether the candidate is correct. Default: verifier"),
+    .describe(
+      "`verifier`: the run's verifier's score; `prompt`: the model answers whether the candidate is correct; `tests`: each candidate's program runs in the sandbox on the problem's examples (`>>>` lines) or on tests the model writes (Archon's unit-test generator and evaluator), and those passing the most stay. Default: verifier",
+    ),
+  tests: z.number().int().min(0).max(50).default(5).describe("With `tests`: tests the model writes where the problem shows no examples (0: none). Default: 5"),
+  codeTimeoutMs: z.number().int().min(1).max(600_000).default(10_000).describe("With `tests`: each program's wall-time limit. Default: 10000"),
   threshold: z.number().min(0).max(1).default(0.5).describe("With `verifier`: the score a candidate needs to pass. Default: 0.5"),
   template,
 });
@@ -177,7 +181,8 @@ export function loadArchitecture(path: string): Architecture {
 export const componentName = (name: string, spec: { model?: string | undefined }) => (spec.model === undefined ? name : `${name}@${spec.model}`);
 
 /** Whether a component calls a model (a generator, a prompt role, a resampling refiner), so that its `model` means something. */
-export const callsModel = (component: ComponentSpec): boolean => component.role === "generator" || component.role === "refiner" || component.using === "prompt";
+export const callsModel = (component: ComponentSpec): boolean =>
+  component.role === "generator" || component.role === "refiner" || component.using === "prompt" || component.using === "tests";
 
 /** The models its components name besides the run's. */
 export const architectureModels = (architecture: Architecture): string[] => [

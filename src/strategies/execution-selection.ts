@@ -11,7 +11,8 @@ import type { RunContext } from "../extension/run-context.js";
 import { contentText } from "../internal/prompt-text.js";
 import { type Doctest, doctestHarness, doctestsOf } from "./doctests.js";
 
-type Behaviour = { passed: number; signature: string };
+/** How a program did on the tests: how many passed, and what each call returned. */
+export type Behaviour = { passed: number; signature: string };
 
 /** The problem's text: a raw prompt as it is, a chat prompt's last user message. */
 export function problemText(prompt: string | ChatMessage[]): string {
@@ -22,12 +23,15 @@ export function problemText(prompt: string | ChatMessage[]): string {
 export const testPrompt =
   "Here is a programming problem:\n\n{problem}\n\nDo not solve it. Write {count} tests of the function it asks for: each a line `>>> call` followed by a line with the expected value.";
 
+/** The prompt that asks for `count` tests of a problem. */
+export const askTests = (problem: string, count: number) => testPrompt.replace("{problem}", problem).replace("{count}", String(count));
+
 /** Asks the run's (chat) model for `count` tests of the problem; undefined for a raw-text prompt or `count` 0. */
 export function modelTests(context: RunContext<unknown>, problem: string, count: number): (() => Promise<string | undefined>) | undefined {
   // A raw-prompt model continues text; it takes no instruction.
   if (count === 0 || typeof context.call.prompt === "string") return undefined;
   return async () => {
-    const content = testPrompt.replace("{problem}", problem).replace("{count}", String(count));
+    const content = askTests(problem, count);
     return (await context.sample({ n: 1, temperature: 0, waveSize: 1, call: { prompt: [{ role: "user", content }] } }))[0]?.text;
   };
 }
@@ -70,8 +74,8 @@ export async function selectByExecution(options: {
   return { chosen, answer: chosen?.answer, confidence: candidates.length === 0 ? 0 : alike / candidates.length, votes };
 }
 
-/** Each candidate's behaviour on the examples (undefined: no program, or it failed to run). */
-async function behavioursOf(candidates: Candidate[], doctests: readonly Doctest[], run: (code: string, index: number) => Promise<string | undefined>) {
+/** Each candidate's behaviour on the examples (undefined: no program, or it failed to run); each distinct program runs once. */
+export async function behavioursOf(candidates: Candidate[], doctests: readonly Doctest[], run: (code: string, index: number) => Promise<string | undefined>) {
   const cache = new Map<string, Promise<string | undefined>>();
   return Promise.all(
     candidates.map(async (candidate, index): Promise<Behaviour | undefined> => {

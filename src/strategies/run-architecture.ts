@@ -16,6 +16,7 @@ import { continuePrompt } from "../middleware/continue-prompt.js";
 import type { Architecture, ComponentSpec } from "./architecture.js";
 import { firstWithAnswer, highestScored, majorityVote } from "./majority-vote.js";
 import { promptCritic, promptFuser, promptRanker, promptRefiner, promptVerifier } from "./prompt-components.js";
+import { testVerifier } from "./test-components.js";
 import { resampleRefiner, samplingGenerator, verifierCritic, verifierFilter, verifierRanker, voteFuser } from "./verifier-components.js";
 
 export function createComponent(spec: ComponentSpec): Component {
@@ -29,7 +30,7 @@ export function createComponent(spec: ComponentSpec): Component {
     case "fuser":
       return spec.using === "prompt" ? promptFuser(spec) : voteFuser(spec);
     case "verifier":
-      return spec.using === "verifier" ? verifierFilter(spec) : promptVerifier(spec);
+      return spec.using === "verifier" ? verifierFilter(spec) : spec.using === "tests" ? testVerifier(spec) : promptVerifier(spec);
     case "refiner":
       return spec.using === "resample" ? resampleRefiner(spec) : promptRefiner(spec);
   }
@@ -77,6 +78,7 @@ async function select(context: RunContext<unknown>, architecture: Architecture, 
 /** What components may use, over the run's context: calls metered and cancelled with the run, seeds apart. */
 export function createServices(context: RunContext<unknown>): ComponentServices {
   let calls = 0;
+  let programs = -1;
   const nextSeed = () => seedAt(context.call.seed, ++calls, callSeedStride);
   const prompt = context.call.prompt;
   const stopped = () => context.meter.signal.aborted;
@@ -123,6 +125,17 @@ export function createServices(context: RunContext<unknown>): ComponentServices 
     },
     warn(message) {
       if (!stopped()) context.warn([{ type: "other", message }]);
+    },
+    async runCode({ code, timeoutMs }) {
+      if (stopped()) return undefined;
+      const result = await context.sandbox().run({ language: "python", code, timeoutMs, signal: context.meter.signal });
+      context.trace("code-run", {
+        candidate: ++programs,
+        exitReason: result.exitReason,
+        stdout: result.stdout.slice(0, 500),
+        ...(result.error ? { error: result.error } : {}),
+      });
+      return result.exitReason === "ok" ? result.stdout : undefined;
     },
   };
 }
