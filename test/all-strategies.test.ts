@@ -20,7 +20,8 @@ const call = { prompt: "Q: 44-(15+(37*1-88))-63-47+81\nA: ", maxTokens: 300, see
 /** 32 samples (the `n` or `maxSamples` each schema declares), a high temperature, and the PRM. */
 const optionsFor = (name: string, samples = 32) => {
   const shape = createMull().strategies.get(name).options.shape;
-  return { ["n" in shape ? "n" : "maxSamples"]: samples, temperature: 3, verifier };
+  // Atom of Thoughts decomposes the arith prompt by its tree (the bundled policy cannot decompose).
+  return { ["n" in shape ? "n" : "maxSamples"]: samples, temperature: 3, verifier, ...(name === "atom-of-thoughts" ? { decomposer: "arith" } : {}) };
 };
 
 // pot, cot-pot and plan-search ask a chat model for programs; their budget and cancellation are tested in
