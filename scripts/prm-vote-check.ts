@@ -35,17 +35,16 @@ const prompts = new Map(loadDataset({ dataset: values.dataset }).items.map((item
 const sizes = values.sizes.split(",").map(Number);
 
 async function rescored(path: string): Promise<PoolItem[]> {
-  const model = createLlamaCppModel({ modelPath: path, sequences: 2 });
+  // A question's samples are scored together (the PRM's sequences batch them).
+  const model = createLlamaCppModel({ modelPath: path, sequences: 4 });
   const prm = createProcessRewardModel({ model, aggregation: "last" });
   const result: PoolItem[] = [];
   for (const pool of pools) {
     const prompt = prompts.get(pool.id);
     if (prompt === undefined) throw new Error(`item ${pool.id} is not in --dataset ${values.dataset}`);
-    const candidates: Candidate[] = [];
-    for (const candidate of pool.candidates) {
-      const { score } = await prm.score({ prompt, solution: candidate.text });
-      candidates.push({ ...candidate, score });
-    }
+    const candidates: Candidate[] = await Promise.all(
+      pool.candidates.map(async (candidate) => ({ ...candidate, score: (await prm.score({ prompt, solution: candidate.text })).score })),
+    );
     result.push({ ...pool, candidates });
   }
   await model.dispose();

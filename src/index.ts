@@ -87,6 +87,7 @@ export { createMcts, mcts } from "./strategies/mcts.js";
 export { createMixtureOfAgents, type MixtureOfAgentsOptions, mixtureOfAgents } from "./strategies/mixture-of-agents.js";
 export { createParticleFilter, particleFilter } from "./strategies/particle-filter.js";
 export { createPlanSearch, planSearch } from "./strategies/plan-search.js";
+export { createPlangen, type PlangenOptions, plangen } from "./strategies/plangen.js";
 export { createPot, pot } from "./strategies/pot.js";
 export { pythonTool } from "./strategies/python-tool.js";
 export { createRebase, rebase } from "./strategies/rebase.js";

@@ -20,6 +20,7 @@ import { mcts } from "../strategies/mcts.js";
 import { mixtureOfAgents } from "../strategies/mixture-of-agents.js";
 import { particleFilter } from "../strategies/particle-filter.js";
 import { planSearch } from "../strategies/plan-search.js";
+import { plangen } from "../strategies/plangen.js";
 import { pot } from "../strategies/pot.js";
 import { rebase } from "../strategies/rebase.js";
 import { repeatedSampling } from "../strategies/repeated-sampling.js";
@@ -61,6 +62,7 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   selfRefine,
   genSelect,
   atomOfThoughts,
+  plangen,
   choiceShuffle,
   abMcts,
 ] as unknown as readonly StrategyDefinition[];
