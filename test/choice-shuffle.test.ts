@@ -1,7 +1,11 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
 import { createChoiceShuffle, originalLetter, parseChoices, withOrder } from "../src/strategies/choice-shuffle.js";
+import { indexExamples, loadExamples } from "../src/strategies/nearest-examples.js";
 import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 afterEach(closeLocalServers);
@@ -79,5 +83,58 @@ describe("choice-shuffle against a local OpenAI-compatible server", () => {
     const { model } = await biasedModel();
     await expect(createChoiceShuffle().run({ model, call: { prompt: "What is 2+3?" } })).rejects.toThrow(InvalidArgumentError);
     await expect(createChoiceShuffle().run({ model, call: { prompt: "What is 2+3?" } })).rejects.toThrow(/option lines lettered from A/);
+  });
+});
+
+describe("Medprompt's dynamic few-shot (choice-shuffle with examples)", () => {
+  const directory = mkdtempSync(join(tmpdir(), "mull-examples-"));
+  const examplesFile = join(directory, "examples.jsonl");
+  writeFileSync(
+    examplesFile,
+    [
+      { question: "Which city is the capital of Italy?\nA) Rome\nB) Milan", answer: "A", reasoning: "Rome has been Italy's capital since 1871." },
+      { question: "What is the boiling point of water at sea level?\nA) 90 C\nB) 100 C", answer: "B" },
+      { question: "Which city is the capital of Spain?\nA) Seville\nB) Madrid", answer: "B" },
+      { question: "Which gas do plants take in?\nA) Oxygen\nB) Carbon dioxide", answer: "B" },
+    ]
+      .map((line) => JSON.stringify(line))
+      .join("\n"),
+  );
+
+  it("ranks examples by similarity and puts the k nearest before the question, as earlier turns", async () => {
+    const nearest = indexExamples(loadExamples(examplesFile)).nearest(question, 2);
+    expect(nearest.map((example) => example.question.split("\n")[0])).toEqual(["Which city is the capital of Italy?", "Which city is the capital of Spain?"]);
+    const seen: { role: string; content: string }[][] = [];
+    const url = await serveLocal((_request, body, response) => {
+      seen.push(body.messages as { role: string; content: string }[]);
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({
+          choices: [{ index: 0, message: { role: "assistant", content: "Answer: A" }, finish_reason: "stop" }],
+          usage: { prompt_tokens: 30, completion_tokens: 2 },
+        }),
+      );
+    });
+    const model = createOpenAICompatibleModel({ baseURL: url, model: "m" });
+    const result = await createChoiceShuffle({ n: 3, examples: examplesFile, k: 2 }).run({
+      model,
+      call: { prompt: [{ role: "user", content: question }], seed: 1 },
+    });
+    expect(seen).toHaveLength(3);
+    for (const messages of seen) {
+      expect(messages.map((message) => message.role)).toEqual(["user", "assistant", "user", "assistant", "user"]);
+      expect(messages[0]?.content).toContain("capital of Italy");
+      expect(messages[1]?.content).toBe("Rome has been Italy's capital since 1871.\nAnswer: A");
+      expect(messages[3]?.content).toBe("Answer: B");
+      expect(messages[4]?.content).toContain("capital of France");
+    }
+    expect(result.trace.find((event) => event.type === "few-shot")).toBeDefined();
+  });
+
+  it("names a missing or malformed examples file when the strategy is built", () => {
+    expect(() => createChoiceShuffle({ examples: join(directory, "nope.jsonl") })).toThrow(/cannot read the examples file/);
+    const bad = join(directory, "bad.jsonl");
+    writeFileSync(bad, '{"question": "q?", "answer": "A"}\n{"question": 3}\n');
+    expect(() => createChoiceShuffle({ examples: bad })).toThrow(/bad\.jsonl:2: an example needs a string "question"/);
   });
 });

@@ -141,6 +141,12 @@ describe("several models over HTTP", () => {
         expect(error.message).toContain("mull-tiny-policy, other");
       }
       expect(other.count("problem")).toBe(2);
+      // Nor may a request name an examples file (dynamic few-shot): the server reads only the files it was given.
+      for (const mull of [{ strategy: "choice-shuffle", examples: "/etc/passwd" }, { strategy: "choice-shuffle:examples=/etc/passwd" }]) {
+        const refused = await post({ model: "mull-tiny-policy", messages: prompt, mull });
+        expect(refused.status).toBe(400);
+        expect(((await refused.json()) as { error: { param: string } }).error.param).toBe("mull.examples");
+      }
     } finally {
       await server.close();
       await policy.dispose();

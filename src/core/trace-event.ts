@@ -91,6 +91,8 @@ export type TraceEventData = {
   atoms: { round: number; question: string; atoms: { question: string; answer: string | undefined; votes: Votes }[]; contracted?: string };
   /** PlanGEN ran an algorithm: the one chosen, the one the model suggested, its UCB score and the reward it reached (0 to 100). */
   algorithm: { algorithm: string; suggested: string | null; ucb: number; reward: number | null };
+  /** Dynamic few-shot put these solved examples (their questions, cut) before the question, most similar first. */
+  "few-shot": { questions: string[] };
   /** Code a strategy ran in the sandbox (program-of-thought): how it ended and what it printed. */
   "code-run": { candidate: number; exitReason: string; stdout: string; error?: string };
 };

@@ -190,6 +190,11 @@ function profileOption(served: ServedModels, strategy: string, fromRequest: Reco
       parameter: "mull.config",
       message: "an architecture file is the server's to name (a route in its config); a request may send the document itself as mull.architecture",
     });
+  if ("examples" in fromRequest)
+    throw new InvalidArgumentError({
+      parameter: "mull.examples",
+      message: "an examples file is the server's to name (a route in its config), not a request's",
+    });
   return strategy === "auto" && served.profile !== undefined && !("profile" in spec) ? { profile: served.profile } : {};
 }
 

@@ -232,10 +232,10 @@ export function serverOptionsFromConfig(options: { mull: Mull; config: ServerCon
   };
 }
 
-/** A route's strategy spec with the files it names (`archon:config=`, `auto:profile=`) relative to the config file, as its other paths are. */
+/** A route's strategy spec with the files it names (`archon:config=`, `auto:profile=`, `choice-shuffle:examples=`) relative to the config file, as its other paths are. */
 function filesRelativeTo(strategy: string, directory: string): string {
   const { name, pairs } = parseSpec({ spec: strategy, parameter: "routes" });
-  const files = Object.keys(pairs).filter((key) => (key === "config" || key === "profile") && !isAbsolute(pairs[key] as string));
+  const files = Object.keys(pairs).filter((key) => ["config", "profile", "examples"].includes(key) && !isAbsolute(pairs[key] as string));
   if (files.length === 0) return strategy;
   return formatSpec(name, { ...pairs, ...Object.fromEntries(files.map((key) => [key, resolvePath(directory, pairs[key] as string)])) });
 }

@@ -3,7 +3,10 @@
  * the options in a different order each time (the first as given), map each answer back to the option it names,
  * and vote. A model's preference for a position (say, always "A") then spreads over the options instead of
  * deciding the vote. The options are the prompt's last run of lines `A) ...`, `B) ...` (as the bench writes
- * multiple-choice records; `A.` and `A:` also read); answers are letters, in the original lettering.
+ * multiple-choice records; `A.` and `A:` also read); answers are letters, in the original lettering. With
+ * `examples`, Medprompt's dynamic few-shot comes first: the `k` most similar solved examples of that file
+ * (`nearest-examples.ts`) go before the question, each as a question and its answer (with its reasoning, where
+ * the file has one).
  */
 import { z } from "zod";
 import type { ChatMessage } from "../core/call-options.js";
@@ -14,6 +17,7 @@ import { lastUserText } from "../internal/prompt-text.js";
 import { createRandom } from "../internal/seeded-random.js";
 import { callSeedStride, seedAt } from "../internal/seeds.js";
 import { firstWithAnswer, majorityVote } from "./majority-vote.js";
+import { indexExamples, loadExamples, type SolvedExample } from "./nearest-examples.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 
 const letters = "ABCDEFGHIJ";
@@ -65,22 +69,51 @@ function replaceProblem(prompt: string | ChatMessage[], text: string): string | 
   return prompt.map((message, position) => (position === index ? { ...message, content: text } : message));
 }
 
+const exampleIndexes = new WeakMap<object, ReturnType<typeof indexExamples>>();
+
+/** The solved examples before the question: as earlier turns of a conversation, or as text before a raw prompt. */
+function withExamples(prompt: string | ChatMessage[], shots: readonly SolvedExample[]): string | ChatMessage[] {
+  if (shots.length === 0) return prompt;
+  const reply = (shot: SolvedExample) => `${shot.reasoning ? `${shot.reasoning}\n` : ""}Answer: ${shot.answer}`;
+  if (typeof prompt === "string") return `${shots.map((shot) => `${shot.question}\n${reply(shot)}\n\n`).join("")}${prompt}`;
+  const index = prompt.findLastIndex((message) => message.role === "user");
+  const turns: ChatMessage[] = shots.flatMap((shot) => [
+    { role: "user" as const, content: shot.question },
+    { role: "assistant" as const, content: reply(shot) },
+  ]);
+  return [...prompt.slice(0, index), ...turns, ...prompt.slice(index)];
+}
+
 export const choiceShuffle = defineStrategy({
   name: "choice-shuffle",
   description: "Multiple choice: asks n times with the options shuffled, maps each answer back and votes (Medprompt's choice-shuffle ensemble)",
   options: z.strictObject({
     n: samplesOption(5, "Orders asked (the first as given). Default: 5"),
     temperature: temperatureOption(0.7),
+    examples: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("A JSON-lines file of solved examples (`question`, `answer`, optional `reasoning`) for kNN few-shot (Medprompt). Default: none"),
+    k: z.number().int().min(1).max(32).default(5).describe("With `examples`: how many of the most similar go before the question. Default: 5"),
   }),
+  resolve(settings) {
+    // Read once, when the strategy is built: a missing or malformed file is an error before anything runs.
+    if (settings.examples !== undefined) exampleIndexes.set(settings, indexExamples(loadExamples(settings.examples)));
+    return settings;
+  },
   async run(context) {
-    const { n, temperature } = context.options;
+    const { n, temperature, k } = context.options;
     const { prompt } = context.call;
-    const question = parseChoices(typeof prompt === "string" ? prompt : lastUserText(prompt));
+    const text = typeof prompt === "string" ? prompt : lastUserText(prompt);
+    const question = parseChoices(text);
     if (!question)
       throw new InvalidArgumentError({
         parameter: "prompt",
         message: "choice-shuffle needs a multiple-choice question: two or more option lines lettered from A, as `A) ...`",
       });
+    const shots = exampleIndexes.get(context.options)?.nearest(text, k) ?? [];
+    if (shots.length > 0) context.trace("few-shot", { questions: shots.map((shot) => shot.question.slice(0, 120)) });
     const random = createRandom(context.call.seed ?? 0);
     const identity = question.options.map((_, index) => index);
     const orders = Array.from({ length: n }, (_, index) => (index === 0 ? identity : random.shuffle(identity)));
@@ -91,7 +124,7 @@ export const choiceShuffle = defineStrategy({
           n: 1,
           waveSize: 1,
           temperature,
-          call: { prompt: replaceProblem(context.call.prompt, withOrder(question, order)), ...(seed !== undefined ? { seed } : {}) },
+          call: { prompt: withExamples(replaceProblem(context.call.prompt, withOrder(question, order)), shots), ...(seed !== undefined ? { seed } : {}) },
         });
         // The extracted answer where the extractor found one, else the reply itself ("B", "... the answer is B").
         const letter = candidate ? (originalLetter(candidate.answer, question, order) ?? originalLetter(candidate.text, question, order)) : undefined;
