@@ -1,5 +1,4 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
-import type { ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
@@ -14,7 +13,7 @@ import { parseBest, parseRanking, parseVerdict } from "../src/strategies/prompt-
 import { stepPrefix } from "../src/strategies/verifier-components.js";
 import { loadSplit, tasks } from "../src/tasks/splits.js";
 import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
-import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
+import { answerChat, closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 const directory = mkdtempSync(join(tmpdir(), "mull-architecture-"));
 const writeJson = (name: string, document: unknown) => {
@@ -63,16 +62,6 @@ function reply(prompt: string, samples: string[], take: () => number): string {
     return best ? `Solution ${best[1]} computes it correctly.\nBest: ${best[1]}` : "Best: 1";
   }
   return "I do not follow.";
-}
-
-function answerChat(response: ServerResponse, replies: string[]): void {
-  response.writeHead(200, { "content-type": "application/json" });
-  response.end(
-    JSON.stringify({
-      choices: replies.map((content, index) => ({ index, message: { role: "assistant", content }, finish_reason: "stop" })),
-      usage: { prompt_tokens: 20, completion_tokens: 10 * replies.length },
-    }),
-  );
 }
 
 const call = { prompt: [{ role: "user" as const, content: problem }], seed: 3 };

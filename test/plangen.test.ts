@@ -3,7 +3,7 @@ import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/o
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { createStrategy } from "../src/runtime/create-strategy.js";
 import { parseChoice, parseScore, rankByUcb } from "../src/strategies/plangen.js";
-import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
+import { answerChat, closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 afterEach(closeLocalServers);
 const problem = "Reach 24 with 4 7 8 8. End with #### and the value.";
@@ -26,13 +26,7 @@ async function agents(options: { choice: string; samples: string[]; revision?: s
           : content.includes("Feedback on it:")
             ? [options.revision ?? "8/4=2, 7+2=9... still\n#### 23"]
             : Array.from({ length: n }, () => options.samples[next++ % options.samples.length] as string);
-    response.writeHead(200, { "content-type": "application/json" });
-    response.end(
-      JSON.stringify({
-        choices: replies.map((content, index) => ({ index, message: { role: "assistant", content }, finish_reason: "stop" })),
-        usage: { prompt_tokens: 40, completion_tokens: 10 * replies.length },
-      }),
-    );
+    answerChat(response, replies);
   });
   return { model: createOpenAICompatibleModel({ baseURL: url, model: "agents" }), asked };
 }

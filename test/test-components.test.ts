@@ -7,7 +7,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import { createStrategy } from "../src/runtime/create-strategy.js";
 import { createSandbox } from "../src/sandbox/create-sandbox.js";
-import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
+import { answerChat, closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 const sandbox = createSandbox({ warm: 0 });
 afterAll(() => sandbox.close());
@@ -28,13 +28,7 @@ async function coder(options: { samples: string[]; noTests?: boolean }) {
     const replies = content.startsWith("Here is a programming problem")
       ? [options.noTests ? "Tests are a good idea." : ">>> add(2, 3)\n5\n>>> add(-1, 1)\n0\n>>> add(10, 5)\n15"]
       : Array.from({ length: n }, () => options.samples[next++ % options.samples.length] as string);
-    response.writeHead(200, { "content-type": "application/json" });
-    response.end(
-      JSON.stringify({
-        choices: replies.map((content, index) => ({ index, message: { role: "assistant", content }, finish_reason: "stop" })),
-        usage: { prompt_tokens: 20, completion_tokens: 10 * replies.length },
-      }),
-    );
+    answerChat(response, replies);
   });
   return { model: createOpenAICompatibleModel({ baseURL: url, model: "coder" }), asked };
 }

@@ -15,6 +15,7 @@ import type { RunContext, RunOutcome } from "../extension/run-context.js";
 import { callSeedStride, seedAt } from "../internal/seeds.js";
 import { arithAtoms, contractArith, parseArithProblem, printArith } from "./arith-decomposer.js";
 import { firstWithAnswer, majorityVote } from "./majority-vote.js";
+import { fillTemplate } from "./prompt-components.js";
 import { createServices } from "./run-architecture.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 
@@ -119,7 +120,7 @@ async function runPrompt(context: RunContext<Options>): Promise<RunOutcome> {
   const original = services.problem;
   let question = original;
   for (let round = 0; round < context.options.maxRounds && !context.meter.signal.aborted; round++) {
-    const reply = await services.complete({ prompt: fill(templates.decompose, { problem: question }), temperature: 0 });
+    const reply = await services.complete({ prompt: fillTemplate(templates.decompose, { problem: question }), temperature: 0 });
     const parts = parseSubQuestions(reply);
     if (parts === "atomic") break;
     const atoms = parts.filter((part) => part.needs.length === 0);
@@ -127,9 +128,9 @@ async function runPrompt(context: RunContext<Options>): Promise<RunOutcome> {
       if (parts.length === 0 || atoms.length === 0) services.warn("atom-of-thoughts: the decomposition could not be read; the question is answered as it is");
       break;
     }
-    const solved = await Promise.all(atoms.map((atom) => solve([{ role: "user", content: fill(templates.atom, { question: atom.question }) }])));
+    const solved = await Promise.all(atoms.map((atom) => solve([{ role: "user", content: fillTemplate(templates.atom, { question: atom.question }) }])));
     const list = atoms.map((atom, index) => `- ${atom.question} Answer: ${solved[index]?.answer ?? "(none)"}`).join("\n");
-    const contracted = (await services.complete({ prompt: fill(templates.contract, { problem: question, solved: list }), temperature: 0 })).trim();
+    const contracted = (await services.complete({ prompt: fillTemplate(templates.contract, { problem: question, solved: list }), temperature: 0 })).trim();
     context.trace("atoms", {
       round,
       question,
@@ -152,8 +153,6 @@ async function runPrompt(context: RunContext<Options>): Promise<RunOutcome> {
     votes: final.votes,
   };
 }
-
-const fill = (template: string, values: Record<string, string>) => template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 
 /** `1. sub-question (needs 1, 2)` lines; `ATOMIC` alone; an empty list where nothing could be read. */
 export function parseSubQuestions(reply: string): { question: string; needs: number[] }[] | "atomic" {

@@ -13,6 +13,7 @@ import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defineStrategy } from "../extension/define-strategy.js";
 import type { RunContext, RunOutcome } from "../extension/run-context.js";
 import { firstWithAnswer, majorityVote } from "./majority-vote.js";
+import { fillTemplate } from "./prompt-components.js";
 import { createServices } from "./run-architecture.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 
@@ -63,9 +64,9 @@ export const plangen = defineStrategy({
   },
   async run(context) {
     const services = createServices(context);
-    const constraints = (await services.complete({ prompt: fill(plangenTemplates.constraints, { problem: services.problem }), temperature: 0 })).trim();
+    const constraints = (await services.complete({ prompt: fillTemplate(plangenTemplates.constraints, { problem: services.problem }), temperature: 0 })).trim();
     if (!constraints) services.warn("plangen: no constraints were listed; solutions are scored on the problem alone");
-    const suggested = parseChoice(await services.complete({ prompt: fill(plangenTemplates.select, { problem: services.problem }), temperature: 0 }));
+    const suggested = parseChoice(await services.complete({ prompt: fillTemplate(plangenTemplates.select, { problem: services.problem }), temperature: 0 }));
     const stats = statistics.get(context.options) ?? new Map();
     statistics.set(context.options, stats);
     const order = rankByUcb(context.options, stats, suggested);
@@ -99,7 +100,7 @@ async function runAlgorithm(algorithm: Algorithm, agents: Agents): Promise<{ cho
     for (let round = 0; round < rounds && (all.at(-1)?.reward ?? 0) < threshold && !context.meter.signal.aborted; round++) {
       const last = all.at(-1) as Scored;
       const text = await services.complete({
-        prompt: fill(plangenTemplates.revise, {
+        prompt: fillTemplate(plangenTemplates.revise, {
           problem: services.problem,
           constraints: agents.constraints,
           candidate: last.candidate.text,
@@ -126,7 +127,7 @@ async function runAlgorithm(algorithm: Algorithm, agents: Agents): Promise<{ cho
 async function verify(candidate: ArchitectureCandidate, agents: Agents): Promise<Scored> {
   const { services, constraints } = agents;
   const reply = await services.complete({
-    prompt: fill(plangenTemplates.verify, { problem: services.problem, constraints, candidate: candidate.text }),
+    prompt: fillTemplate(plangenTemplates.verify, { problem: services.problem, constraints, candidate: candidate.text }),
     temperature: 0,
   });
   const reward = parseScore(reply);
@@ -184,8 +185,6 @@ export function parseChoice(reply: string): Algorithm | undefined {
 
 const highest = (items: Scored[]) =>
   items.reduce<Scored | undefined>((best, item) => (best === undefined || item.reward > best.reward ? item : best), undefined);
-
-const fill = (template: string, values: Record<string, string>) => template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 
 export type PlangenOptions = Parameters<typeof plangen.create>[0];
 

@@ -25,9 +25,9 @@ export const defaultTemplates = {
     "Problem:\n{problem}\n\nProposed solution:\n{candidate}\n\nIs the proposed solution correct? Check it step by step, then end with one line: `Verdict: correct` or `Verdict: incorrect`.",
 } as const;
 
-/** Fills `{problem}`, `{candidate}`, `{critique}` and `{candidates}`; unknown braces stay as they are. */
-export function fillTemplate(template: string, values: { problem: string; candidate?: string; critique?: string; candidates?: string }): string {
-  return template.replace(/\{(problem|candidate|critique|candidates)\}/g, (whole, key: keyof typeof values) => values[key] ?? whole);
+/** Fills `{name}` with `values[name]` (`{problem}`, `{candidate}`, `{critique}`, `{candidates}`, ...); unknown braces stay as they are. */
+export function fillTemplate(template: string, values: Readonly<Record<string, string | undefined>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }
 
 /** `Solution 1:\n...\n\nSolution 2:\n...` (with each one's critique where a critic gave one). */

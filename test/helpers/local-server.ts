@@ -24,6 +24,17 @@ export async function closeLocalServers(): Promise<void> {
   }
 }
 
+/** Answers a chat completions request with one choice per reply (20 prompt tokens, 10 completion tokens a reply). */
+export function answerChat(response: ServerResponse, replies: readonly string[]): void {
+  response.writeHead(200, { "content-type": "application/json" });
+  response.end(
+    JSON.stringify({
+      choices: replies.map((content, index) => ({ index, message: { role: "assistant", content }, finish_reason: "stop" })),
+      usage: { prompt_tokens: 20, completion_tokens: 10 * replies.length },
+    }),
+  );
+}
+
 /** Answers a completions request with `n` choices of `text`. */
 export function answerCompletions(response: ServerResponse, n = 1, text = "#### 1"): void {
   response.writeHead(200, { "content-type": "application/json" });
