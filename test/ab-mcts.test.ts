@@ -1,10 +1,12 @@
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { createRandom } from "../src/internal/seeded-random.js";
+import { createMull } from "../src/runtime/create-mull.js";
 import { createAbMcts, thompsonDraw } from "../src/strategies/ab-mcts.js";
 import { stepPrefix } from "../src/strategies/verifier-components.js";
 import { loadSplit } from "../src/tasks/splits.js";
 import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
+import { answerCompletions, closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 describe("AB-MCTS's Thompson draws", () => {
   it("draw from the Beta posterior of the scores (mean within 0.02 of (1 + Σs) / (2 + n))", () => {
@@ -53,5 +55,38 @@ describe("ab-mcts on the bundled policy and PRM", () => {
     expect(result.confidence).toBeCloseTo(best, 9);
     expect(tree.data.chosen[0]).toBe(0);
     expect(result.verifierTokens ?? 0).toBeGreaterThan(0);
+  });
+});
+
+describe("ab-mcts choosing among models (AB-MCTS-M)", () => {
+  afterEach(closeLocalServers);
+
+  it("learns which model's answers score and draws most of its answers from it", async () => {
+    // A second "model" behind a real local server: it answers every arith prompt with the same wrong line.
+    let asked = 0;
+    const url = await serveLocal((_request, body, response) => {
+      asked += typeof body.n === "number" ? body.n : 1;
+      answerCompletions(response, typeof body.n === "number" ? body.n : 1, "1+1=3\n#### 3");
+    });
+    const [problem] = loadSplit({ task: "arith", difficulty: "easy", limit: 1 });
+    if (!problem) throw new Error("no arith problem");
+    const mull = createMull();
+    try {
+      const result = await mull.run({
+        strategy: `ab-mcts:n=16:models=mull-tiny-policy|${url}#wrong`,
+        model: "mull-tiny-policy",
+        verifier: "oracle:arith",
+        prompt: problem.prompt,
+        seed: 2,
+      });
+      const fromWrong = result.candidates.filter((candidate) => candidate.model === `${url}#wrong`).length;
+      const fromPolicy = result.candidates.filter((candidate) => candidate.model === "mull-tiny-policy").length;
+      expect(fromWrong + fromPolicy).toBe(16);
+      expect(asked).toBe(fromWrong);
+      expect(fromPolicy).toBeGreaterThan(fromWrong);
+      expect(result.answer).toBe(problem.answer);
+    } finally {
+      await mull.dispose();
+    }
   });
 });

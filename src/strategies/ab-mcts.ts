@@ -5,7 +5,9 @@
  * Beta(1 + Σ score, 1 + Σ (1 − score)) posterior built from the verifier's scores of what it produced (a child:
  * its whole subtree). So the search widens while fresh samples score well and deepens while refinements do.
  * A refinement here is the bundled one: the policy resamples from before the first step the (process) verifier
- * scores lowest. The answer is the best-scored node; the tree is in the trace (`search-tree`).
+ * scores lowest. The answer is the best-scored node; the tree is in the trace (`search-tree`). With `models`
+ * (AB-MCTS-M's question: which model), each new answer's model is also chosen by Thompson sampling, on the
+ * posterior of the scores of what each model produced so far.
  */
 import { z } from "zod";
 import type { ArchitectureCandidate } from "../core/component.js";
@@ -14,7 +16,7 @@ import { defineStrategy } from "../extension/define-strategy.js";
 import { createRandom, type Random } from "../internal/seeded-random.js";
 import { highestScored } from "./majority-vote.js";
 import { createServices } from "./run-architecture.js";
-import { samplesOption, temperatureOption } from "./sampling-options.js";
+import { modelList, modelListOption, samplesOption, temperatureOption } from "./sampling-options.js";
 import { stepPrefix } from "./verifier-components.js";
 
 type TreeNode = {
@@ -61,13 +63,24 @@ export const abMcts = defineStrategy({
   options: z.strictObject({
     n: samplesOption(8, "Answers generated in all (fresh samples and refinements). Default: 8"),
     temperature: temperatureOption(0.7),
+    models: modelListOption(
+      "Models that generate, `|`-separated specs (over HTTP: names of models the server serves), each answer's chosen by Thompson sampling on what it scored so far. Default: the run's alone",
+    ),
   }),
   verifier: "required",
   continuesText: true,
+  models: (settings) => modelList(settings.models).filter((spec): spec is string => spec !== undefined),
   async run(context) {
     const { n, temperature } = context.options;
     const services = createServices(context);
     const random = createRandom(context.call.seed ?? 0);
+    // Each model's scores so far (`undefined`: the run's model).
+    const byModel = new Map(modelList(context.options.models).map((spec) => [spec, [] as number[]]));
+    const pickModel = () => {
+      const specs = [...byModel.keys()];
+      const draws = specs.map((spec) => thompsonDraw(random, byModel.get(spec) ?? []));
+      return specs[draws.indexOf(Math.max(...draws))];
+    };
     const root: TreeNode = { id: 0, parent: undefined, candidate: undefined, stepScores: undefined, children: [], generated: [], subtree: [] };
     const nodes: TreeNode[] = [root];
     while (nodes.length - 1 < n && !context.meter.signal.aborted) {
@@ -78,10 +91,12 @@ export const abMcts = defineStrategy({
         if (pick === 0) break;
         node = node.children[pick - 1] as TreeNode;
       }
-      const child = await generate(node, nodes.length, services, temperature);
+      const model = byModel.size > 1 ? pickModel() : [...byModel.keys()][0];
+      const child = await generate(node, nodes.length, services, { temperature, model });
       if (!child) break;
       nodes.push(child);
       const score = child.candidate?.score ?? 0;
+      byModel.get(model)?.push(score);
       node.generated.push(score);
       for (let ancestor: TreeNode | undefined = child; ancestor && ancestor !== root; ancestor = ancestor.parent) ancestor.subtree.push(score);
     }
@@ -94,7 +109,12 @@ export const abMcts = defineStrategy({
 });
 
 /** A new child of `node`: a fresh sample under the root, else a refinement of the node's answer; scored. */
-async function generate(node: TreeNode, id: number, services: ReturnType<typeof createServices>, temperature: number): Promise<TreeNode | undefined> {
+async function generate(
+  node: TreeNode,
+  id: number,
+  services: ReturnType<typeof createServices>,
+  settings: { temperature: number; model: string | undefined },
+): Promise<TreeNode | undefined> {
   let prefix = "";
   if (node.candidate) {
     const steps = node.stepScores ?? [];
@@ -102,7 +122,12 @@ async function generate(node: TreeNode, id: number, services: ReturnType<typeof 
     const weakest = steps.length > 0 ? steps.indexOf(Math.min(...steps)) : 0;
     prefix = stepPrefix(node.candidate.text, weakest);
   }
-  const [sample] = await services.sample({ n: 1, temperature, ...(prefix ? { prefix } : {}) });
+  const [sample] = await services.sample({
+    n: 1,
+    temperature: settings.temperature,
+    ...(prefix ? { prefix } : {}),
+    ...(settings.model !== undefined ? { model: settings.model } : {}),
+  });
   if (!sample) return undefined;
   const text = prefix + sample.text;
   const candidate: ArchitectureCandidate = { ...sample, text, answer: services.extractAnswer(text) };

@@ -10,7 +10,7 @@ import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defineStrategy } from "../extension/define-strategy.js";
 import { type Architecture, architectureModels, parseArchitecture } from "./architecture.js";
 import { runArchitecture } from "./run-architecture.js";
-import { samplesOption, temperatureOption } from "./sampling-options.js";
+import { modelList, modelListOption, samplesOption, temperatureOption } from "./sampling-options.js";
 
 const options = z.strictObject({
   proposers: samplesOption(4, "Agents per layer (and first samples). Default: 4"),
@@ -20,24 +20,13 @@ const options = z.strictObject({
     .enum(["prompt", "vote"])
     .default("prompt")
     .describe("The last layer: one more synthesis at temperature 0, or a majority vote of the last layer. Default: prompt"),
-  models: z
-    .string()
-    .min(1)
-    .optional()
-    .describe(
-      "Models the agents take in turn, `|`-separated specs (over HTTP: names of models the server serves); each layer's agent i is model i mod their number. Default: the run's alone",
-    ),
+  models: modelListOption(
+    "Models the agents take in turn, `|`-separated specs (over HTTP: names of models the server serves); each layer's agent i is model i mod their number. Default: the run's alone",
+  ),
   aggregatorModel: z.string().min(1).optional().describe("The model that aggregates (with `aggregator=prompt`). Default: the run's"),
 });
 
-/** The specs of `models` (`a|b|c`), in order. */
-const agentModels = (settings: z.output<typeof options>): (string | undefined)[] =>
-  settings.models === undefined
-    ? [undefined]
-    : settings.models
-        .split("|")
-        .map((spec) => spec.trim())
-        .filter(Boolean);
+const agentModels = (settings: z.output<typeof options>) => modelList(settings.models);
 
 export function mixtureArchitecture(settings: z.output<typeof options>): Architecture {
   const models = agentModels(settings);

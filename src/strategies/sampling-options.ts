@@ -14,6 +14,18 @@ export const waveSizeOption = () =>
     .optional()
     .describe("Samples per backend call; the budget is checked between calls. Absent: n without a budget, 4 with one");
 
+/** A `|`-separated list of model specs (model specs hold `:` and `,`, never `|`). */
+export const modelListOption = (description: string) => z.string().min(1).optional().describe(description);
+
+/** The specs of a `modelListOption` value, in order; `[undefined]` (the run's model alone) where none is given. */
+export const modelList = (value: string | undefined): (string | undefined)[] =>
+  value === undefined
+    ? [undefined]
+    : value
+        .split("|")
+        .map((spec) => spec.trim())
+        .filter(Boolean);
+
 export const samplingOptions = {
   n: samplesOption(16),
   temperature: temperatureOption(0.7),
