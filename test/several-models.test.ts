@@ -153,3 +153,76 @@ describe("several models over HTTP", () => {
     }
   });
 });
+
+describe("strategies as generators", () => {
+  const arith = "Q: 12*(7+8)-9\nA: ";
+  const ensemble = {
+    kind: "mull-architecture",
+    version: 1,
+    layers: [
+      [
+        { role: "generator", strategy: "self-consistency:n=3", samples: 2 },
+        { role: "generator", samples: 2 },
+      ],
+      [{ role: "fuser", using: "vote" }],
+    ],
+  };
+
+  it("a generator runs a strategy: each run's answer is one candidate, its spend is the run's", async () => {
+    const mull = createMull();
+    try {
+      const result = await mull.run({ strategy: { spec: "archon", options: { architecture: ensemble } }, prompt: arith, seed: 4 });
+      const [first] = layerEvents(result.trace);
+      expect(first?.components).toEqual(["generator:self-consistency:n=3", "generator:sample"]);
+      expect(first?.candidates).toBe(4);
+      // Two runs of 3 samples and 2 plain samples: 8 completions' tokens, all counted in the run's usage.
+      const fromStrategy = result.candidates.slice(0, 2).reduce((sum, candidate) => sum + candidate.completionTokens, 0);
+      const plain = result.candidates.slice(2).reduce((sum, candidate) => sum + candidate.completionTokens, 0);
+      expect(result.usage.completionTokens).toBe(fromStrategy + plain);
+      expect(fromStrategy).toBeGreaterThan(2 * plain * 0.5);
+      expect(result.answer).toBe("171");
+    } finally {
+      await mull.dispose();
+    }
+  });
+
+  it("refuses, before spending, a strategy it cannot resolve or that is invalid", async () => {
+    const policy = createLlamaCppModel();
+    const mull = createMull();
+    try {
+      await expect(createStrategy({ name: "archon", options: { architecture: ensemble } }).run({ model: policy, call: { prompt: arith } })).rejects.toThrow(
+        /runs the strategy "self-consistency:n=3", but this run resolves no strategies/,
+      );
+      const broken = { ...ensemble, layers: [[{ role: "generator", strategy: "self-consistency:n=0" }]] };
+      await expect(mull.run({ strategy: { spec: "archon", options: { architecture: broken } }, prompt: arith })).rejects.toThrow(/self-consistency.*\bn\b/);
+    } finally {
+      await mull.dispose();
+      await policy.dispose();
+    }
+  });
+
+  it("over HTTP a request's generator may run a strategy, but not one that names a file", async () => {
+    const policy = createLlamaCppModel();
+    const server = await startServer({ models: { "mull-tiny-policy": policy }, port: 0 });
+    const post = (strategy: string) =>
+      fetch(`${server.url}/completions`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({
+          model: "mull-tiny-policy",
+          prompt: arith,
+          max_tokens: 100,
+          mull: { strategy: "archon", architecture: { kind: "mull-architecture", version: 1, layers: [[{ role: "generator", strategy, samples: 1 }]] } },
+        }),
+      });
+    try {
+      expect((await post("self-consistency:n=2")).status).toBe(200);
+      const refused = await post("auto:profile=/etc/passwd");
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as { error: { param: string } }).error.param).toBe("mull.profile");
+    } finally {
+      await server.close();
+      await policy.dispose();
+    }
+  });
+});

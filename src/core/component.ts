@@ -43,6 +43,11 @@ export type ComponentServices = {
   /** Scores candidates with the run's verifier (sets `score`, and `stepScores` where it judges steps); throws without one. */
   score(candidates: ArchitectureCandidate[]): Promise<{ stepScores: (number[] | undefined)[] }>;
   extractAnswer(text: string): string | undefined;
+  /**
+   * Runs a strategy (by spec) on the run's prompt as one generator sample, through the run's metered model (or
+   * `model`): its chosen candidate, carrying its model where one was named.
+   */
+  runStrategy(options: { spec: string; model?: string }): Promise<Candidate | undefined>;
   /** Runs a Python program in the run's sandbox (time-limited, cancelled with the run); its stdout where it ended well. */
   runCode(options: { code: string; timeoutMs: number }): Promise<string | undefined>;
   /** Records a warning (a reply a prompt role could not parse, say) without failing the run. */

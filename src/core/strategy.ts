@@ -52,6 +52,12 @@ export type StrategyRunOptions = {
    * that knows only the models it serves. Defaults to none: naming another model then fails, saying so.
    */
   resolveModel?: (spec: string) => LanguageModel;
+  /**
+   * Strategies by spec, for parts that generate with a strategy (an architecture generator's `strategy`).
+   * `createMull` passes its own; the server one that refuses what a request may not name (files). Defaults to
+   * none: naming a strategy then fails, saying so.
+   */
+  resolveStrategy?: (spec: string) => Strategy;
 };
 
 export type Strategy = {

@@ -9,7 +9,7 @@ import type { Strategy, StrategyResult, StrategyRunOptions } from "../core/strat
 import type { Verifier } from "../core/verifier.js";
 import { inSpan } from "../internal/telemetry.js";
 import { type OptionsSchema, parseOptions } from "./option-schema.js";
-import { createRunContext, type RunContext, type RunOutcome, unresolvedModelError } from "./run-context.js";
+import { createRunContext, type RunContext, type RunOutcome, unresolvedModelError, unresolvedStrategyError } from "./run-context.js";
 
 /** Whether a strategy scores with a verifier, given its options. */
 export type VerifierNeed = "required" | "optional" | "none";
@@ -54,6 +54,8 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
   resolve?: (options: z.output<Schema>) => z.output<Schema>;
   /** The models its options name besides the run's (resolved before anything is spent). Defaults to none. */
   models?: (options: z.output<Schema>) => string[];
+  /** The strategies its options run inside it (resolved, so validated, before anything is spent). Defaults to none. */
+  strategies?: (options: z.output<Schema>) => string[];
   run(context: RunContext<z.output<Schema>>): Promise<RunOutcome>;
 }): StrategyDefinition<Schema> {
   const { name } = definition;
@@ -86,6 +88,7 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
         async run(run: StrategyRunOptions): Promise<StrategyResult> {
           checkPrompt({ name, run, continuesText: definition.continuesText === true, reason: definition.rawPrompt?.(options, used) });
           checkModels({ name, run, models: definition.models?.(options) ?? [] });
+          checkStrategies({ name, run, strategies: definition.strategies?.(options) ?? [] });
           return inSpan(`mull.strategy ${name}`, { attributes: { "mull.strategy": name } }, async (span) => {
             const context = createRunContext({ name, options, settings, verifier: used, run });
             try {
@@ -115,6 +118,15 @@ function checkModels(options: { name: string; run: StrategyRunOptions; models: s
   const { resolveModel } = run;
   if (!resolveModel) throw unresolvedModelError(name, models[0] as string);
   for (const spec of new Set(models)) resolveModel(spec);
+}
+
+/** Refuses, before anything is spent, a strategy the options name that the caller cannot resolve (or that is invalid). */
+function checkStrategies(options: { name: string; run: StrategyRunOptions; strategies: string[] }): void {
+  const { name, run, strategies } = options;
+  if (strategies.length === 0) return;
+  const { resolveStrategy } = run;
+  if (!resolveStrategy) throw unresolvedStrategyError(name, strategies[0] as string);
+  for (const spec of new Set(strategies)) resolveStrategy(spec);
 }
 
 /** Refuses, before anything is spent, a prompt or backend the strategy cannot work with. */

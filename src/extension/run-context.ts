@@ -90,6 +90,10 @@ export type RunContext<Options> = {
    * `spec` is undefined. Throws, naming the spec, where the caller gave no `resolveModel`.
    */
   modelFor(spec: string | undefined): LanguageModel;
+  /** Strategies by spec, where the caller resolves them (see `StrategyRunOptions.resolveStrategy`). */
+  readonly resolveStrategy: StrategyRunOptions["resolveStrategy"];
+  /** What a strategy run inside this one inherits: the resolvers, the sandbox, answer extraction and tool votes. */
+  readonly runOptions: Pick<StrategyRunOptions, "resolveModel" | "resolveStrategy" | "sandbox" | "extractAnswer" | "toolVote">;
 };
 
 /** A strategy names another model than the run's, and its caller gave no way to resolve one. */
@@ -98,6 +102,40 @@ export const unresolvedModelError = (strategy: string, spec: string) =>
     parameter: "model",
     value: spec,
     message: `${strategy} calls the model ${JSON.stringify(spec)}, but this run resolves no other models than its own: run it through createMull, or pass resolveModel`,
+  });
+
+/** What a strategy run inside another inherits from the outer run's options. */
+function inheritedRunOptions(run: StrategyRunOptions): RunContext<unknown>["runOptions"] {
+  return {
+    ...(run.resolveModel ? { resolveModel: run.resolveModel } : {}),
+    ...(run.resolveStrategy ? { resolveStrategy: run.resolveStrategy } : {}),
+    ...(run.sandbox ? { sandbox: run.sandbox } : {}),
+    ...(run.extractAnswer ? { extractAnswer: run.extractAnswer } : {}),
+    ...(run.toolVote ? { toolVote: run.toolVote } : {}),
+  };
+}
+
+/** The run's model for `undefined`, else another by spec, metered on the run's meter (one wrapper per spec). */
+function modelResolver(options: { name: string; run: StrategyRunOptions; model: LanguageModel; meter: BudgetMeter }) {
+  const { name, run, model, meter } = options;
+  const others = new Map<string, LanguageModel>();
+  return (spec: string | undefined): LanguageModel => {
+    if (spec === undefined) return model;
+    const known = others.get(spec);
+    if (known) return known;
+    if (!run.resolveModel) throw unresolvedModelError(name, spec);
+    const metered = wrapModel({ model: run.resolveModel(spec), middleware: budgetMiddleware({ meter }) });
+    others.set(spec, metered);
+    return metered;
+  };
+}
+
+/** A strategy generates with another strategy, and its caller gave no way to resolve one. */
+export const unresolvedStrategyError = (strategy: string, spec: string) =>
+  new InvalidArgumentError({
+    parameter: "strategy",
+    value: spec,
+    message: `${strategy} runs the strategy ${JSON.stringify(spec)}, but this run resolves no strategies: run it through createMull, or pass resolveStrategy`,
   });
 
 export function createRunContext<Options>(options: {
@@ -115,16 +153,7 @@ export function createRunContext<Options>(options: {
   const extractAnswer = run.extractAnswer ?? defaultExtractAnswer;
   const model = wrapModel({ model: run.model, middleware: budgetMiddleware({ meter }) });
   const verifier = options.verifier ? (options.verifier.session?.() ?? options.verifier) : undefined;
-  const others = new Map<string, LanguageModel>();
-  const modelFor = (spec: string | undefined): LanguageModel => {
-    if (spec === undefined) return model;
-    const known = others.get(spec);
-    if (known) return known;
-    if (!run.resolveModel) throw unresolvedModelError(name, spec);
-    const metered = wrapModel({ model: run.resolveModel(spec), middleware: budgetMiddleware({ meter }) });
-    others.set(spec, metered);
-    return metered;
-  };
+  const modelFor = modelResolver({ name, run, model, meter });
   const rawPrompt = (): string => {
     if (typeof run.call.prompt !== "string") throw new Error(`${name}: a raw-text prompt was required but not checked`);
     return run.call.prompt;
@@ -170,6 +199,8 @@ export function createRunContext<Options>(options: {
     },
     rawPrompt,
     modelFor,
+    resolveStrategy: run.resolveStrategy,
+    runOptions: inheritedRunOptions(run),
     sandbox() {
       if (run.sandbox) return run.sandbox;
       throw new InvalidArgumentError({

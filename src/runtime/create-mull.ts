@@ -173,8 +173,16 @@ export function createMull(config: MullConfig = {}): Mull {
       const chosen = isStrategy(requested) ? requested : strategy(requested, request.verifier !== undefined ? { verifier: request.verifier } : {});
       const prompt = request.prompt ?? (request.problem !== undefined ? promptFor(target, request.problem) : undefined);
       if (prompt === undefined) throw new InvalidArgumentError({ parameter: "problem", message: "a run needs a problem or a prompt" });
-      // Components that name another model get it from this runtime (`resolveModel`), loaded once per spec.
-      return chosen.run({ model: target, call: callOf(request, prompt), ...runOptionsOf(request), sandbox: lazySandbox.sandbox, resolveModel: model });
+      // Components that name another model or strategy get it from this runtime (models loaded once per spec).
+      const resolveStrategy = (spec: string) => strategy(spec, request.verifier !== undefined ? { verifier: request.verifier } : {});
+      return chosen.run({
+        model: target,
+        call: callOf(request, prompt),
+        ...runOptionsOf(request),
+        sandbox: lazySandbox.sandbox,
+        resolveModel: model,
+        resolveStrategy,
+      });
     },
     async dispose() {
       const owned = [...models.values()];

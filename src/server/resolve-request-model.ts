@@ -166,6 +166,12 @@ function wrapStrategy(
     strategy,
     model: options.base,
     resolveModel: (name) => servedModel(served, name),
+    // A strategy an architecture's generator names: as a request's own spec would be (no files from a request).
+    resolveStrategy: (spec) => {
+      const inner = served.mull.parseStrategy(spec);
+      const innerProfile = profileOption(served, inner.definition.name, options.specFromRequest ? inner.input : {}, inner.input);
+      return served.mull.strategy({ spec, options: innerProfile }, { verifier: options.verifier });
+    },
     ...(Object.keys(budget).length > 0 ? { budget } : {}),
     ...(grading ? { extractAnswer: grading.extract } : {}),
     ...(options.toolVote ? { toolVote: options.toolVote } : {}),

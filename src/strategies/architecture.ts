@@ -23,7 +23,14 @@ const model = z
 const generatorSchema = z.strictObject({
   role: z.literal("generator"),
   model,
-  samples: z.number().int().min(1).max(256).default(4).describe("Candidates it samples. Default: 4"),
+  samples: z.number().int().min(1).max(256).default(4).describe("Candidates it samples (with `strategy`: runs of it). Default: 4"),
+  strategy: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      "A strategy that generates instead of plain sampling (`self-consistency:n=4`, `pot`): each run's chosen answer is one candidate, so a layer of generators with different strategies is an ensemble of them. Default: none (sampling)",
+    ),
   temperature: temperature(0.7),
   maxTokens,
 });
@@ -183,6 +190,15 @@ export const componentName = (name: string, spec: { model?: string | undefined }
 /** Whether a component calls a model (a generator, a prompt role, a resampling refiner), so that its `model` means something. */
 export const callsModel = (component: ComponentSpec): boolean =>
   component.role === "generator" || component.role === "refiner" || component.using === "prompt" || component.using === "tests";
+
+/** The strategies its generators run. */
+export const architectureStrategies = (architecture: Architecture): string[] => [
+  ...new Set(
+    architecture.layers.flatMap((layer) =>
+      layer.flatMap((component) => (component.role === "generator" && component.strategy !== undefined ? [component.strategy] : [])),
+    ),
+  ),
+];
 
 /** The models its components name besides the run's. */
 export const architectureModels = (architecture: Architecture): string[] => [

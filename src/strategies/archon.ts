@@ -6,7 +6,14 @@
 import { z } from "zod";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defineStrategy } from "../extension/define-strategy.js";
-import { type Architecture, architectureModels, architectureNeedsVerifier, loadArchitecture, parseArchitecture } from "./architecture.js";
+import {
+  type Architecture,
+  architectureModels,
+  architectureNeedsVerifier,
+  architectureStrategies,
+  loadArchitecture,
+  parseArchitecture,
+} from "./architecture.js";
 import { runArchitecture } from "./run-architecture.js";
 
 export const archon = defineStrategy({
@@ -28,6 +35,7 @@ export const archon = defineStrategy({
     return { ...options, architecture: loadArchitecture(options.config) };
   },
   models: (options) => (options.architecture ? architectureModels(options.architecture as Architecture) : []),
+  strategies: (options) => (options.architecture ? architectureStrategies(options.architecture as Architecture) : []),
   async run(context) {
     const { architecture } = context.options;
     if (!architecture) throw new Error("archon: the architecture was not resolved");

@@ -7,7 +7,7 @@
 import { getMaxListeners, setMaxListeners } from "node:events";
 import type { ArchitectureCandidate, Component, ComponentServices } from "../core/component.js";
 import type { Candidate } from "../core/strategy-report.js";
-import type { RunContext, RunOutcome } from "../extension/run-context.js";
+import { type RunContext, type RunOutcome, unresolvedStrategyError } from "../extension/run-context.js";
 import { scoreCandidates } from "../extension/score-candidates.js";
 import { isStopError } from "../extension/stop-error.js";
 import { lastUserText } from "../internal/prompt-text.js";
@@ -125,6 +125,27 @@ export function createServices(context: RunContext<unknown>): ComponentServices 
     },
     warn(message) {
       if (!stopped()) context.warn([{ type: "other", message }]);
+    },
+    async runStrategy({ spec, model: modelSpec }) {
+      if (stopped()) return undefined;
+      if (!context.resolveStrategy) throw unresolvedStrategyError(context.name, spec);
+      const seed = nextSeed();
+      const result = await context.resolveStrategy(spec).run({
+        ...context.runOptions,
+        model: context.modelFor(modelSpec),
+        call: { ...context.call, ...(seed !== undefined ? { seed } : {}) },
+        abortSignal: context.meter.signal,
+      });
+      context.verifierTokens += result.verifierTokens ?? 0;
+      context.warn(result.warnings);
+      if (result.candidates.length === 0 && result.answer === undefined) return undefined;
+      return {
+        text: result.text,
+        answer: result.answer,
+        finishReason: "stop",
+        completionTokens: result.usage.completionTokens,
+        ...(modelSpec !== undefined ? { model: modelSpec } : {}),
+      };
     },
     async runCode({ code, timeoutMs }) {
       if (stopped()) return undefined;

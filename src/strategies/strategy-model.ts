@@ -29,6 +29,8 @@ export function strategyModel(options: {
   observe?: (part: Extract<StreamPart, { type: "progress" | "trace" }>) => void;
   /** Models besides `model` that the strategy's parts may name (see `StrategyRunOptions.resolveModel`). Defaults to none. */
   resolveModel?: (spec: string) => LanguageModel;
+  /** Strategies the strategy's parts may run (see `StrategyRunOptions.resolveStrategy`). Defaults to none. */
+  resolveStrategy?: (spec: string) => Strategy;
 }): LanguageModel {
   const { strategy, model, budget } = options;
   const run = (call: CallOptions, index: number, stream?: (part: StreamPart) => void): Promise<StrategyResult> => {
@@ -50,6 +52,7 @@ export function strategyModel(options: {
       ...(options.extractAnswer ? { extractAnswer: options.extractAnswer } : {}),
       ...(options.toolVote ? { toolVote: options.toolVote } : {}),
       ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}),
+      ...(options.resolveStrategy ? { resolveStrategy: options.resolveStrategy } : {}),
     });
   };
   const runAll = (call: CallOptions, emit?: (part: StreamPart) => void) => {

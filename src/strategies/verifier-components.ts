@@ -10,6 +10,21 @@ import { firstWithAnswer, majorityVote } from "./majority-vote.js";
 type Spec<Role extends ComponentSpec["role"]> = Extract<ComponentSpec, { role: Role }>;
 
 export function samplingGenerator(spec: Spec<"generator">): Component {
+  const { strategy } = spec;
+  if (strategy !== undefined)
+    return {
+      role: "generator",
+      name: componentName(`generator:${strategy}`, spec),
+      // Each run of the strategy is one candidate (its chosen answer); runs go one after another, each on the run's budget.
+      async run({ services }) {
+        const drawn: ArchitectureCandidate[] = [];
+        for (let index = 0; index < spec.samples && !services.abortSignal.aborted; index++) {
+          const candidate = await services.runStrategy({ spec: strategy, ...(spec.model !== undefined ? { model: spec.model } : {}) });
+          if (candidate) drawn.push(candidate);
+        }
+        return drawn;
+      },
+    };
   return {
     role: "generator",
     name: componentName("generator:sample", spec),
