@@ -75,7 +75,7 @@ export const mixtureOfAgents = defineStrategy({
     if (count > settings.proposers)
       throw new InvalidArgumentError({
         parameter: "models",
-        message: `mixture-of-agents: models names ${count} models but proposers=${settings.proposers}; the ones past the ${settings.proposers}th would never be called`,
+        message: `mixture-of-agents: models names ${count} models but proposers=${settings.proposers}; the ones past the first ${settings.proposers} would never be called`,
       });
     return settings;
   },
