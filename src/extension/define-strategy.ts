@@ -87,8 +87,12 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
         ...(verifierName ? { verifier: verifierName } : {}),
         async run(run: StrategyRunOptions): Promise<StrategyResult> {
           checkPrompt({ name, run, continuesText: definition.continuesText === true, reason: definition.rawPrompt?.(options, used) });
-          checkModels({ name, run, models: definition.models?.(options) ?? [] });
-          checkStrategies({ name, run, strategies: definition.strategies?.(options) ?? [] });
+          checkResolvable({ specs: definition.models?.(options) ?? [], resolve: run.resolveModel, unresolved: (spec) => unresolvedModelError(name, spec) });
+          checkResolvable({
+            specs: definition.strategies?.(options) ?? [],
+            resolve: run.resolveStrategy,
+            unresolved: (spec) => unresolvedStrategyError(name, spec),
+          });
           return inSpan(`mull.strategy ${name}`, { attributes: { "mull.strategy": name } }, async (span) => {
             const context = createRunContext({ name, options, settings, verifier: used, run });
             try {
@@ -111,22 +115,15 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
   };
 }
 
-/** Refuses, before anything is spent, a model the options name that the caller cannot resolve. */
-function checkModels(options: { name: string; run: StrategyRunOptions; models: string[] }): void {
-  const { name, run, models } = options;
-  if (models.length === 0) return;
-  const { resolveModel } = run;
-  if (!resolveModel) throw unresolvedModelError(name, models[0] as string);
-  for (const spec of new Set(models)) resolveModel(spec);
-}
-
-/** Refuses, before anything is spent, a strategy the options name that the caller cannot resolve (or that is invalid). */
-function checkStrategies(options: { name: string; run: StrategyRunOptions; strategies: string[] }): void {
-  const { name, run, strategies } = options;
-  if (strategies.length === 0) return;
-  const { resolveStrategy } = run;
-  if (!resolveStrategy) throw unresolvedStrategyError(name, strategies[0] as string);
-  for (const spec of new Set(strategies)) resolveStrategy(spec);
+/**
+ * Refuses, before anything is spent, a model or strategy the options name that the caller cannot resolve (or, for
+ * a strategy, that is invalid): each spec is resolved once here.
+ */
+function checkResolvable(options: { specs: string[]; resolve: ((spec: string) => unknown) | undefined; unresolved: (spec: string) => Error }): void {
+  const { specs, resolve } = options;
+  if (specs.length === 0) return;
+  if (!resolve) throw options.unresolved(specs[0] as string);
+  for (const spec of new Set(specs)) resolve(spec);
 }
 
 /** Refuses, before anything is spent, a prompt or backend the strategy cannot work with. */
