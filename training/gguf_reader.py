@@ -2,11 +2,13 @@
 
 So that a shipped model can be trained further without the PyTorch checkpoint it came from (`policy.pt` is not
 kept in the repository): `python3 training/check_gguf_reader.py` checks the round trip against the models'
-parity files with the numpy forward pass. Only what the writer emits is supported (GGUF v3, F32 and F16).
+parity files with the numpy forward pass. Only what the writer emits is supported (GGUF v3, F32, F16, Q8_0).
 """
 import struct
 
 import numpy as np
+
+from gguf_writer import TENSOR_Q8_0, dequantize_q8_0
 
 TENSOR_F32, TENSOR_F16 = 0, 1
 # GGUF value types: sizes of the fixed-width ones (8 is a string, 9 an array).
@@ -71,8 +73,10 @@ def read_gguf(path):
             array = np.frombuffer(data, dtype="<f4", count=count, offset=base + offset)
         elif kind == TENSOR_F16:
             array = np.frombuffer(data, dtype="<f2", count=count, offset=base + offset)
+        elif kind == TENSOR_Q8_0:
+            array = dequantize_q8_0(data[base + offset :], count)
         else:
-            raise ValueError(f"{path}: tensor {name} has type {kind}, not F32 or F16")
+            raise ValueError(f"{path}: tensor {name} has type {kind}, not F32, F16 or Q8_0")
         tensors[name] = array.astype(np.float32).reshape(shape)
     config = {
         "dim": meta["llama.embedding_length"],

@@ -16,7 +16,24 @@ VOCAB_SIZE = PRINTABLE_OFFSET + 95  # 354
 BOS_ID, EOS_ID, UNK_ID = 1, 2, 0
 
 GGUF_TYPE = {"u8": 0, "i8": 1, "u16": 2, "i16": 3, "u32": 4, "i32": 5, "f32": 6, "bool": 7, "str": 8, "arr": 9, "u64": 10, "i64": 11, "f64": 12}
-TENSOR_F32, TENSOR_F16 = 0, 1
+TENSOR_F32, TENSOR_F16, TENSOR_Q8_0 = 0, 1, 8
+Q8_0_BLOCK = 32
+
+
+def quantize_q8_0(array):
+    """ggml's Q8_0: each run of 32 values along a row is an f16 scale (max |x| / 127) and 32 int8s."""
+    blocks = array.astype(np.float32).reshape(-1, Q8_0_BLOCK)
+    scale = np.abs(blocks).max(axis=1, keepdims=True) / 127
+    inverse = np.divide(1.0, scale, out=np.zeros_like(scale), where=scale > 0)
+    quants = np.round(blocks * inverse).astype(np.int8)
+    record = np.zeros(len(blocks), dtype=[("d", "<f2"), ("qs", "i1", Q8_0_BLOCK)])
+    record["d"], record["qs"] = scale[:, 0], quants
+    return record.tobytes()
+
+
+def dequantize_q8_0(data, count):
+    record = np.frombuffer(data, dtype=[("d", "<f2"), ("qs", "i1", Q8_0_BLOCK)], count=count // Q8_0_BLOCK)
+    return (record["d"].astype(np.float32)[:, None] * record["qs"].astype(np.float32)).reshape(-1)
 
 
 def vocabulary():
@@ -76,16 +93,17 @@ def _kv(key, kind, value):
     return out + struct.pack(fmt, value)
 
 
-def write_gguf(path, config, tensors, name):
+def write_gguf(path, config, tensors, name, matrices="f16"):
     """config: dict with dim, n_layers, n_heads, n_kv_heads, ffn_dim, context_length, rope_base, norm_eps.
-    tensors: dict name -> numpy float32 array, named as llama.cpp expects (token_embd.weight, blk.N...)."""
+    tensors: dict name -> numpy float32 array, named as llama.cpp expects (token_embd.weight, blk.N...).
+    matrices: "f16", or "q8_0" (half the size; every matrix row is a multiple of 32 here)."""
     tokens, types = vocabulary()
     head_dim = config["dim"] // config["n_heads"]
     kvs = [
         ("general.architecture", "str", "llama"),
         ("general.name", "str", name),
         ("general.alignment", "u32", ALIGNMENT),
-        ("general.file_type", "u32", 1),
+        ("general.file_type", "u32", 7 if matrices == "q8_0" else 1),
         ("llama.context_length", "u32", config["context_length"]),
         ("llama.embedding_length", "u32", config["dim"]),
         ("llama.block_count", "u32", config["n_layers"]),
@@ -112,9 +130,11 @@ def write_gguf(path, config, tensors, name):
     infos, blobs, offset = b"", [], 0
     for tensor_name, array in tensors.items():
         array = np.ascontiguousarray(array)
-        # Norm vectors stay F32 (tiny); matrices are F16 to keep files small.
+        # Norm vectors stay F32 (tiny); matrices are F16 (or Q8_0) to keep files small.
         if array.ndim == 1:
             data, kind = array.astype("<f4").tobytes(), TENSOR_F32
+        elif matrices == "q8_0":
+            data, kind = quantize_q8_0(array), TENSOR_Q8_0
         else:
             data, kind = array.astype("<f2").tobytes(), TENSOR_F16
         dims = list(reversed(array.shape))
