@@ -11,7 +11,7 @@ import { z } from "zod";
 import type { ArchitectureCandidate, ComponentServices } from "../core/component.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defineStrategy } from "../extension/define-strategy.js";
-import type { RunContext, RunOutcome } from "../extension/run-context.js";
+import type { RunContext } from "../extension/run-context.js";
 import { firstWithAnswer, majorityVote } from "./majority-vote.js";
 import { fillTemplate } from "./prompt-components.js";
 import { createServices } from "./run-architecture.js";
