@@ -3,7 +3,7 @@
  * `mull tune`'s search and the batch allocator.
  */
 
-export { type BudgetController, createBudgetController, priceFor } from "./bench/budget-total.js";
+export { type BudgetController, createBudgetController, priceFor, type SpendCurve } from "./bench/budget-total.js";
 export { type BenchItem, type DatasetLoadResult, type DatasetOptions, loadDataset } from "./bench/datasets.js";
 export { renderReport } from "./bench/report.js";
 export { type BenchOptions, type BenchProgress, compareStrategies, formatSummary, runBench, type SummaryRow, summarize } from "./bench/run-bench.js";

@@ -61,6 +61,7 @@ export { type ModelCallRecord, tracingMiddleware } from "./middleware/tracing-mi
 export { wrapModel } from "./middleware/wrap-model.js";
 export { createMull, defaults, type Mull, type MullConfig, type RunRequest, type StrategyRequest } from "./runtime/create-mull.js";
 export { createStrategy, searchStrategies, strategyNames } from "./runtime/create-strategy.js";
+export { strategyModel } from "./runtime/strategy-model.js";
 export { type AbMctsOptions, abMcts, createAbMcts } from "./strategies/ab-mcts.js";
 export { adaptiveConsistency, createAdaptiveConsistency } from "./strategies/adaptive-consistency.js";
 export { type Architecture, type ArchitectureInput, architectureSchema, loadArchitecture, parseArchitecture } from "./strategies/architecture.js";
@@ -96,7 +97,6 @@ export { createRpc, rpc } from "./strategies/rpc.js";
 export { createSelfConsistency, selfConsistency } from "./strategies/self-consistency.js";
 export { createSelfRefine, type SelfRefineOptions, selfRefine } from "./strategies/self-refine.js";
 export { createSingle, single } from "./strategies/single.js";
-export { strategyModel } from "./strategies/strategy-model.js";
 export { createToolIntegrated, toolIntegrated } from "./strategies/tool-integrated.js";
 export { createVerifiedResample, verifiedResample } from "./strategies/verified-resample.js";
 export { createWeightedVote, weightedVote } from "./strategies/weighted-vote.js";

@@ -31,7 +31,7 @@ const chatOnly = ["single", "pot", "cot-pot", "plan-search", "archon", "mixture-
 describe.each(strategyNames.filter((name) => !chatOnly.includes(name)))("%s on the bundled policy", (name) => {
   const settings = optionsFor(name);
   it("respects a token budget: stops with the best so far, over by at most the calls in flight", async () => {
-    const result = await createStrategy({ name, options: settings }).run({ model: policy, call, budget: { maxTokens: 600 }, sandbox });
+    const result = await createStrategy({ name, options: settings }).run({ model: policy, call, budget: { maxTokens: 600 }, environment: { sandbox } });
     expect(result.stopReason).toBe("budget");
     expect(result.usage.promptTokens + result.usage.completionTokens).toBeLessThanOrEqual(600 + 4 * 300);
     expect(result.candidates.length).toBeLessThan(32);
@@ -41,7 +41,7 @@ describe.each(strategyNames.filter((name) => !chatOnly.includes(name)))("%s on t
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 150);
     const started = Date.now();
-    const result = await createStrategy({ name, options: settings }).run({ model: policy, call, abortSignal: controller.signal, sandbox });
+    const result = await createStrategy({ name, options: settings }).run({ model: policy, call, abortSignal: controller.signal, environment: { sandbox } });
     expect(result.stopReason).toBe("abort");
     expect(Date.now() - started).toBeLessThan(3000);
   });

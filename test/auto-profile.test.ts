@@ -257,7 +257,7 @@ describe("the batch allocator (--budget-total)", () => {
   it("spends close to the total: each question is priced from the budget left over the questions left", () => {
     const fullSpend = spendAtPrice(profile, 0);
     const total = Math.round(0.5 * fullSpend * 100);
-    const controller = createBudgetController({ profile, total, questions: 100 });
+    const controller = createBudgetController({ spendAtPrice: (price) => spendAtPrice(profile, price), total, questions: 100 });
     const prices: number[] = [];
     for (let question = 0; question < 100; question++) {
       const started = controller.start();
@@ -269,7 +269,9 @@ describe("the batch allocator (--budget-total)", () => {
     expect(Math.abs(controller.spent() - total)).toBeLessThanOrEqual(largest);
     expect(prices.some((price) => price > 0)).toBe(true);
     // A larger budget buys a lower price.
-    expect(createBudgetController({ profile, total: total * 2, questions: 100 }).start().price).toBeLessThanOrEqual(prices[0] as number);
+    expect(
+      createBudgetController({ spendAtPrice: (price) => spendAtPrice(profile, price), total: total * 2, questions: 100 }).start().price,
+    ).toBeLessThanOrEqual(prices[0] as number);
   });
 
   it("auto at a price takes its bin's menu entry for that price; a price without a profile is refused", async () => {

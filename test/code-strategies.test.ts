@@ -80,7 +80,7 @@ describe("pot runs a program several candidates wrote once", () => {
     const runs: string[] = [];
     const sandbox = { run: (request: SandboxRunRequest) => (runs.push(request.code), mull.sandbox.run(request)), close: async () => {} };
     const model = mull.model(`${url}#coder`);
-    const result = await createPot({ n: 3 }).run({ model, call: { prompt: [{ role: "user", content: "6*7?" }] }, sandbox });
+    const result = await createPot({ n: 3 }).run({ model, call: { prompt: [{ role: "user", content: "6*7?" }] }, environment: { sandbox } });
     expect(runs).toHaveLength(1);
     expect(result.candidates.map((candidate) => candidate.answer)).toEqual(["42", "42", "42"]);
   }, 60_000);

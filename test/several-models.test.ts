@@ -137,7 +137,7 @@ describe("several models over HTTP", () => {
         const refused = await post({ model: "mull-tiny-policy", messages: prompt, mull: { strategy: "archon", architecture: architecture(name) } });
         expect(refused.status).toBe(400);
         const error = ((await refused.json()) as { error: { message: string; param: string } }).error;
-        expect(error.param).toBe("mull.architecture");
+        expect(error.param).toBe("model");
         expect(error.message).toContain("mull-tiny-policy, other");
       }
       expect(other.count("problem")).toBe(2);

@@ -43,7 +43,7 @@ const run = (model: ReturnType<typeof createOpenAICompatibleModel>, problem: str
   createStrategy({ name: "archon", options: { architecture: architecture(tests) } }).run({
     model,
     call: { prompt: [{ role: "user", content: problem }] },
-    sandbox,
+    environment: { sandbox },
   });
 
 describe("the unit-test verifier role", () => {

@@ -88,7 +88,7 @@ describe("serving with a profile", () => {
         bins: [{ action: { kind: "vote", samples: 5 } }],
       }),
     );
-    server = await startServer({ models: { "mull-tiny-policy": policy }, port: 0, profile });
+    server = await startServer({ models: { "mull-tiny-policy": policy }, port: 0, strategyDefaults: { auto: { profile } } });
   });
   afterAll(async () => {
     await server.close();
@@ -119,6 +119,8 @@ describe("serving with a profile", () => {
   });
 
   it("a server started with a bad profile fails at start, naming it", () => {
-    expect(() => startServer({ models: { "mull-tiny-policy": policy }, port: 0, profile: join(folder, "missing.json") })).toThrow(/missing\.json/);
+    expect(() =>
+      startServer({ models: { "mull-tiny-policy": policy }, port: 0, strategyDefaults: { auto: { profile: join(folder, "missing.json") } } }),
+    ).toThrow(/missing\.json/);
   });
 });

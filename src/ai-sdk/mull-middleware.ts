@@ -7,7 +7,7 @@
 import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3GenerateResult, LanguageModelV3Middleware } from "@ai-sdk/provider";
 import type { Budget, Strategy, StrategyResult } from "../core/strategy.js";
 import type { ToolVote } from "../core/tools.js";
-import { createMull, type Mull, type StrategyRequest } from "../runtime/create-mull.js";
+import { createMull, defaults, type Mull, type StrategyRequest } from "../runtime/create-mull.js";
 import { aiSdkModel, toChatMessages } from "./ai-sdk-model.js";
 
 export type MullMiddlewareOptions = {
@@ -15,7 +15,11 @@ export type MullMiddlewareOptions = {
   strategy?: string | StrategyRequest | Strategy;
   /** A verifier spec, for strategies that score candidates (`prm`, `judge:model=...`). Defaults to the runtime's (`prm`). */
   verifier?: string;
-  /** Resolves the strategy and verifier specs. Defaults to a runtime of the built-in extensions. */
+  /**
+   * The runtime strategies run through: it resolves specs and gives runs their environment (other models by spec,
+   * the sandbox code strategies run programs in, started on first use). Defaults to a runtime of the built-in
+   * extensions, made on first use; pass your own to dispose of it (and its sandbox's processes) when done.
+   */
   mull?: Mull;
   /** The most each wrapped call may spend. Defaults to no limit. */
   budget?: Budget;
@@ -26,30 +30,34 @@ export type MullMiddlewareOptions = {
 };
 
 export function mullMiddleware(options: MullMiddlewareOptions = {}): LanguageModelV3Middleware {
-  let strategy: Strategy | undefined;
-  const resolve = (): Strategy => {
-    if (strategy) return strategy;
-    const requested = options.strategy ?? "self-consistency";
-    if (typeof requested === "object" && "run" in requested) strategy = requested;
-    else strategy = (options.mull ?? createMull()).strategy(requested, options.verifier !== undefined ? { verifier: options.verifier } : {});
-    return strategy;
+  let runtime: { mull: Mull; strategy: Strategy } | undefined;
+  const resolve = () => {
+    if (runtime) return runtime;
+    const mull = options.mull ?? createMull();
+    const requested = options.strategy ?? defaults.strategy;
+    const strategy =
+      typeof requested === "object" && "run" in requested
+        ? requested
+        : mull.strategy(requested, options.verifier !== undefined ? { verifier: options.verifier } : {});
+    runtime = { mull, strategy };
+    return runtime;
   };
   const run = async (model: LanguageModelV3, params: LanguageModelV3CallOptions): Promise<StrategyResult> => {
     const messages = toChatMessages(params.prompt);
-    const result = await resolve().run({
+    const { mull, strategy } = resolve();
+    // The run goes through the runtime, so it gets the same environment as the library's, the CLI's and the server's.
+    const result = await mull.run({
+      strategy,
       model: aiSdkModel({ model, params, messages }),
-      call: {
-        prompt: messages,
-        ...(params.maxOutputTokens !== undefined ? { maxTokens: params.maxOutputTokens } : {}),
-        ...(params.seed !== undefined ? { seed: params.seed } : {}),
-        ...(params.stopSequences ? { stop: params.stopSequences } : {}),
-      },
+      prompt: messages,
+      maxTokens: params.maxOutputTokens ?? null,
+      ...(params.seed !== undefined ? { seed: params.seed } : {}),
+      ...(params.stopSequences ? { stop: params.stopSequences } : {}),
+      ...(options.verifier !== undefined ? { verifier: options.verifier } : {}),
       ...(options.budget ? { budget: options.budget } : {}),
       ...(params.abortSignal ? { abortSignal: params.abortSignal } : {}),
       ...(options.extractAnswer ? { extractAnswer: options.extractAnswer } : {}),
       ...(options.toolVote ? { toolVote: options.toolVote } : {}),
-      // Components that name another model get it from the runtime the caller gave, where there is one.
-      ...(options.mull ? { resolveModel: (spec: string) => (options.mull as Mull).model(spec) } : {}),
     });
     // A cancelled call rejects, as the AI SDK's own providers do, rather than answering with what was left.
     params.abortSignal?.throwIfAborted();

@@ -19,7 +19,6 @@ import { splitSpecList } from "../extension/spec.js";
 import { createConcurrencyLimit } from "../internal/concurrency-limit.js";
 import { bootstrapMean, passAtK } from "../internal/statistics.js";
 import type { Mull } from "../runtime/create-mull.js";
-import { loadProfile } from "../strategies/auto-profile.js";
 import { codeAnswer, humanEvalProgram } from "../tasks/humaneval-program.js";
 import { tasks } from "../tasks/splits.js";
 import { type BudgetController, createBudgetController } from "./budget-total.js";
@@ -60,8 +59,9 @@ export type BenchOptions = {
   /** Run errored units of a resumed run again. Defaults to `true`. */
   retryErrors?: boolean;
   /**
-   * One generated-token budget for all the items of each `auto` strategy with a profile: the batch allocator
-   * (`budget-total.ts`) prices tokens per question so that the set spends about this much. Defaults to none.
+   * One generated-token budget for all the items of each strategy that prices its spending (`allocatesBudget`):
+   * the batch allocator (`budget-total.ts`) prices tokens per question so that the set spends about this much.
+   * Defaults to none.
    */
   budgetTotal?: number;
   abortSignal?: AbortSignal;
@@ -123,38 +123,41 @@ export async function runBench(options: BenchOptions): Promise<void> {
 }
 
 /**
- * With `budgetTotal`: a batch allocator per `auto` spec with a profile, starting from what a resumed run's
+ * With `budgetTotal`: a batch allocator per spec that prices its spending, starting from what a resumed run's
  * stored units of that spec already spent, and the strategy at a price.
  */
 function batchAllocators(options: BenchOptions, questions: number) {
   const allocators = new Map<string, { controller: BudgetController; strategy: (price: number) => Strategy }>();
   if (options.budgetTotal === undefined) return allocators;
   const stored = options.store.units(options.runId);
-  for (const { spec, profile } of budgetTotalSpecs(options)) {
+  for (const { spec, spendAtPrice, priceOption } of budgetTotalSpecs(options)) {
     const done = stored.filter((unit) => unit.strategy === spec && unit.error === undefined);
     const controller = createBudgetController({
-      profile: loadProfile(profile),
+      spendAtPrice,
       total: options.budgetTotal,
       questions,
       spent: done.reduce((sum, unit) => sum + unit.completionTokens, 0),
       done: done.length,
     });
     const verifier = options.verifier !== undefined ? { verifier: options.verifier } : {};
-    allocators.set(spec, { controller, strategy: (price) => options.mull.strategy({ spec, options: { price } }, verifier) });
+    allocators.set(spec, { controller, strategy: (price) => options.mull.strategy({ spec, options: { [priceOption]: price } }, verifier) });
   }
   return allocators;
 }
 
-/** The specs a set budget applies to (auto with a profile); refuses a set budget with none, or with per-unit budgets. */
-export function budgetTotalSpecs(options: { mull: Mull; strategies: string[]; budgets: number[] }): { spec: string; profile: string }[] {
+/** The specs a set budget applies to (those that price their spending); refuses a set budget with none, or with per-unit budgets. */
+export function budgetTotalSpecs(options: { mull: Mull; strategies: string[]; budgets: number[] }) {
   if (options.budgets.some((budget) => budget > 0))
     throw new InvalidArgumentError({ parameter: "--budget-total", message: "is one budget for the whole set: leave --budgets at none" });
   const specs = options.strategies.flatMap((spec) => {
     const { definition, input } = options.mull.parseStrategy(spec);
-    return definition.name === "auto" && typeof input.profile === "string" ? [{ spec, profile: input.profile }] : [];
+    const spendAtPrice = definition.allocatesBudget?.spendAtPrice(definition.parseOptions(input));
+    return spendAtPrice && definition.allocatesBudget ? [{ spec, spendAtPrice, priceOption: definition.allocatesBudget.priceOption }] : [];
   });
-  if (specs.length === 0)
-    throw new InvalidArgumentError({ parameter: "--budget-total", message: "needs an auto strategy with a profile (auto:profile=<file> from mull tune)" });
+  if (specs.length === 0) {
+    const usages = options.mull.strategies.list().flatMap((definition) => (definition.allocatesBudget ? [definition.allocatesBudget.usage] : []));
+    throw new InvalidArgumentError({ parameter: "--budget-total", message: `needs a strategy that prices its spending (${usages.join("; ")})` });
+  }
   return specs;
 }
 

@@ -37,7 +37,10 @@ export function addServeCommand(program: Command, context: () => CliContext): vo
     .option("--log-level <level>", "JSON logs on stderr: fatal, error, warn, info, debug, trace or silent (default info, or the config's logLevel)")
     .option("--debug", "serve the live debugger at /debug: recent requests and their strategies' timelines (default off, or the config's debug)")
     .option("-c, --config <file>", "a config file (JSON or YAML): models, upstream pools, verifiers, routes, keys; see the README's deployment section")
-    .option("--profile <file>", "a profile from mull tune: auto runs with it (default none, or the config's profile: auto's default policy)")
+    .option(
+      "--profile <file>",
+      "a profile from mull tune: auto runs with it (default none, or the config's strategyDefaults.auto.profile: auto's default policy)",
+    )
     .option("--keys <file>", "a JSON list of API keys ({ key, name, models?, requestsPerMinute?, tokensPerDay? }); without it the server is open")
     .action((flags: ServeFlags) => serveCommand(flags, context()));
 }
@@ -68,8 +71,19 @@ async function serveCommand(flags: ServeFlags, context: CliContext): Promise<voi
   const port = flags.port ?? options.port ?? 8080;
   const logger = createLogger(logLevel ?? "info", context);
   const stopTelemetry = await startTelemetry();
-  const profile = flags.profile ?? options.profile;
-  const server = await startServer({ ...options, host, port, logger, ...(flags.debug ? { debug: true } : {}), ...(profile !== undefined ? { profile } : {}) });
+  // --profile is auto's tuned profile, set as an operator's default for it (a config sets it as strategyDefaults.auto.profile).
+  const strategyDefaults =
+    flags.profile !== undefined
+      ? { ...options.strategyDefaults, auto: { ...options.strategyDefaults?.auto, profile: flags.profile } }
+      : options.strategyDefaults;
+  const server = await startServer({
+    ...options,
+    host,
+    port,
+    logger,
+    ...(flags.debug ? { debug: true } : {}),
+    ...(strategyDefaults ? { strategyDefaults } : {}),
+  });
   logger.info(
     { url: server.url, models: Object.keys(options.models), routes: Object.keys(options.routes ?? {}), tracing: stopTelemetry !== undefined },
     "listening",

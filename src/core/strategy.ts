@@ -26,6 +26,33 @@ export type StrategyResult = StrategyReport & {
   toolCalls?: ToolCall[];
 };
 
+/**
+ * Every service a strategy run may use besides its model, in one object the runtime builds
+ * (`mull.environment(policy)`): the library, the CLI, the server, the AI SDK middleware, the bench and runs
+ * inside runs all get it from there, so a service added here reaches every entry point at once. Each field
+ * is optional for callers that run a strategy by hand; a strategy that needs an absent one is refused before
+ * anything is spent, naming what is missing.
+ */
+export type RunEnvironment = {
+  /**
+   * Models besides the run's, by spec, for strategies whose parts call several (an architecture component's
+   * `model`, mixture-of-agents' `models`). The runtime resolves any spec (each loaded once); the server's
+   * environment only the models it serves. Defaults to none: naming another model then fails, saying so.
+   */
+  resolveModel?: (spec: string) => LanguageModel;
+  /**
+   * Strategies by spec, for parts that generate with a strategy (an architecture generator's `strategy`), under
+   * the caller's policy (a request may not name files). Defaults to none: naming a strategy then fails, saying so.
+   */
+  resolveStrategy?: (spec: string) => Strategy;
+  /** Where model-written code runs. Defaults to none: a strategy that runs code is refused, saying so. */
+  sandbox?: CodeSandbox;
+  /** Extracts an answer from a completion (the caller's answer grading). Defaults to the strategy's own (`\boxed{}`, `####`, ...). */
+  extractAnswer?: (text: string) => string | undefined;
+  /** How candidates that call tools are voted on. Defaults to `"arguments"` (name and canonical arguments). */
+  toolVote?: ToolVote;
+};
+
 /** What a strategy needs from its caller for one run. */
 export type StrategyRunOptions = {
   model: LanguageModel;
@@ -37,27 +64,8 @@ export type StrategyRunOptions = {
   onProgress?: (part: Extract<StreamPart, { type: "progress" }>) => void;
   /** Receives each trace event as the strategy records it (the result's `trace` holds them all at the end). */
   onTrace?: (event: TraceEvent) => void;
-  /** Extracts an answer from a completion. Defaults to the strategy's own (e.g. `#### n`, `\boxed{}`). */
-  extractAnswer?: (text: string) => string | undefined;
-  /** How candidates that call tools are voted on. Defaults to `"arguments"` (name and canonical arguments). */
-  toolVote?: ToolVote;
-  /**
-   * Where model-written code runs, for strategies that execute it (`pot`, tools in the loop). Defaults to none:
-   * such a strategy then fails with an error saying so. `createMull` passes one, created on first use.
-   */
-  sandbox?: CodeSandbox;
-  /**
-   * Models besides the run's, by spec, for strategies whose parts call several (an architecture component's
-   * `model`, mixture-of-agents' `models`). `createMull` passes its own (each spec loaded once); the server one
-   * that knows only the models it serves. Defaults to none: naming another model then fails, saying so.
-   */
-  resolveModel?: (spec: string) => LanguageModel;
-  /**
-   * Strategies by spec, for parts that generate with a strategy (an architecture generator's `strategy`).
-   * `createMull` passes its own; the server one that refuses what a request may not name (files). Defaults to
-   * none: naming a strategy then fails, saying so.
-   */
-  resolveStrategy?: (spec: string) => Strategy;
+  /** The services the run may use (models and strategies by spec, the sandbox, answer grading, tool votes), from the runtime. Defaults to none. */
+  environment?: RunEnvironment;
 };
 
 export type Strategy = {
@@ -66,5 +74,11 @@ export type Strategy = {
   readonly options: Readonly<Record<string, unknown>>;
   /** The spec or name of the verifier it scores with, where it has one. */
   readonly verifier?: string;
+  /**
+   * Refuses, before anything is spent or streamed, a run this strategy cannot do (its environment lacks a service
+   * it needs, the prompt or backend does not suit it, the problem lacks what it works on): throws the error `run`
+   * would. Callers that must answer before their first byte (a streamed HTTP response) call it first.
+   */
+  check(options: StrategyRunOptions): void;
   run(options: StrategyRunOptions): Promise<StrategyResult>;
 };

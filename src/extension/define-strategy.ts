@@ -9,7 +9,7 @@ import type { Strategy, StrategyResult, StrategyRunOptions } from "../core/strat
 import type { Verifier } from "../core/verifier.js";
 import { inSpan } from "../internal/telemetry.js";
 import { type OptionsSchema, parseOptions } from "./option-schema.js";
-import { createRunContext, type RunContext, type RunOutcome, unresolvedModelError, unresolvedStrategyError } from "./run-context.js";
+import { createRunContext, missingSandboxError, type RunContext, type RunOutcome, unresolvedModelError, unresolvedStrategyError } from "./run-context.js";
 
 /** Whether a strategy scores with a verifier, given its options. */
 export type VerifierNeed = "required" | "optional" | "none";
@@ -22,6 +22,19 @@ export type StrategyDependencies = {
   verifierSpec?: string;
 };
 
+/**
+ * How a strategy prices its spending, for a batch allocator that spreads one token budget over a set of questions
+ * (`mull bench --budget-total`): each question gets a price of a token, and the strategy spends what it is worth.
+ */
+export type BudgetAllocation<Options> = {
+  /** What a question is expected to spend at a price (right answers per token), where these options price; else undefined. */
+  spendAtPrice(options: Options): ((price: number) => number) | undefined;
+  /** The option the allocator sets to the price. */
+  priceOption: string;
+  /** How a user asks for a strategy that prices, for error messages (a spec). */
+  usage: string;
+};
+
 export type StrategyDefinition<Schema extends OptionsSchema = OptionsSchema> = {
   readonly name: string;
   /** One line: what it does, with its source. */
@@ -29,6 +42,12 @@ export type StrategyDefinition<Schema extends OptionsSchema = OptionsSchema> = {
   readonly options: Schema;
   /** Whether it continues partial solutions (step-level search): as raw text, or as the assistant's unfinished chat message. */
   readonly continuesText: boolean;
+  /** Whether it runs model-written code with these options (its environment then needs a sandbox). */
+  needsSandbox(options: z.output<Schema>): boolean;
+  /** Whether it searches partial solutions step by step and traces a tree of steps (`search-tree`). */
+  readonly searchesSteps: boolean;
+  /** How it prices its spending for a batch allocator, where it can. */
+  readonly allocatesBudget?: BudgetAllocation<z.output<Schema>>;
   /** Validates options and fills in defaults (also those `resolve` derives), without building anything. */
   parseOptions(input: unknown): z.output<Schema>;
   /** Whether it needs a verifier with these options (a runtime loads one only where it is used). */
@@ -50,6 +69,17 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
   rawPrompt?: (options: z.output<Schema>, verifier: Verifier | undefined) => string | undefined;
   /** Whether it needs a backend that continues raw text (not a chat-only one). Defaults to `false`. */
   continuesText?: boolean;
+  /** Whether it searches partial solutions step by step, tracing a tree of steps (`search-tree`). Defaults to `false`. */
+  searchesSteps?: boolean;
+  /** How it prices its spending for a batch allocator (see `BudgetAllocation`). Defaults to none: it cannot. */
+  allocatesBudget?: BudgetAllocation<z.output<Schema>>;
+  /** Whether it runs model-written code (its environment must then have a sandbox); checked before anything is spent. Defaults to `false`. */
+  needsSandbox?: boolean | ((options: z.output<Schema>) => boolean);
+  /**
+   * Why it cannot work on this prompt, where it cannot (code selection on a problem that shows no tests and
+   * cannot have the model write any); checked before anything is spent. Defaults to accepting every prompt.
+   */
+  checkProblem?: (prompt: StrategyRunOptions["call"]["prompt"], options: z.output<Schema>) => string | undefined;
   /** Fills in defaults that depend on other options (e.g. `k` from `n`), so that settings report them. Defaults to none. */
   resolve?: (options: z.output<Schema>) => z.output<Schema>;
   /** The models its options name besides the run's (resolved before anything is spent). Defaults to none. */
@@ -61,6 +91,8 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
   const { name } = definition;
   const verifierNeed = (options: z.output<Schema>): VerifierNeed =>
     typeof definition.verifier === "function" ? definition.verifier(options) : (definition.verifier ?? "none");
+  const needsSandbox = (options: z.output<Schema>): boolean =>
+    typeof definition.needsSandbox === "function" ? definition.needsSandbox(options) : definition.needsSandbox === true;
   const parse = (input: unknown): z.output<Schema> => {
     const parsed = parseOptions({ owner: name, schema: definition.options, input });
     return definition.resolve ? definition.resolve(parsed) : parsed;
@@ -70,6 +102,9 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
     description: definition.description,
     options: definition.options,
     continuesText: definition.continuesText === true,
+    searchesSteps: definition.searchesSteps === true,
+    ...(definition.allocatesBudget ? { allocatesBudget: definition.allocatesBudget } : {}),
+    needsSandbox,
     parseOptions: parse,
     verifierNeed,
     create(input = {} as z.input<Schema> & StrategyDependencies): Strategy {
@@ -81,18 +116,30 @@ export function defineStrategy<Schema extends OptionsSchema>(definition: {
       const used = need === "none" ? undefined : verifier;
       const verifierName = used ? (verifierSpec ?? used.name) : undefined;
       const settings = { strategy: name, options: options as Record<string, unknown>, ...(verifierName ? { verifier: verifierName } : {}) };
+      const check = (run: StrategyRunOptions): void => {
+        const environment = run.environment ?? {};
+        checkPrompt({ name, run, continuesText: definition.continuesText === true, reason: definition.rawPrompt?.(options, used) });
+        if (needsSandbox(options) && !environment.sandbox) throw missingSandboxError(name);
+        const unfit = definition.checkProblem?.(run.call.prompt, options);
+        if (unfit !== undefined) throw new InvalidArgumentError({ parameter: "prompt", message: `${name} ${unfit}` });
+        checkResolvable({
+          specs: definition.models?.(options) ?? [],
+          resolve: environment.resolveModel,
+          unresolved: (spec) => unresolvedModelError(name, spec),
+        });
+        checkResolvable({
+          specs: definition.strategies?.(options) ?? [],
+          resolve: environment.resolveStrategy,
+          unresolved: (spec) => unresolvedStrategyError(name, spec),
+        });
+      };
       return {
         name,
         options,
         ...(verifierName ? { verifier: verifierName } : {}),
+        check,
         async run(run: StrategyRunOptions): Promise<StrategyResult> {
-          checkPrompt({ name, run, continuesText: definition.continuesText === true, reason: definition.rawPrompt?.(options, used) });
-          checkResolvable({ specs: definition.models?.(options) ?? [], resolve: run.resolveModel, unresolved: (spec) => unresolvedModelError(name, spec) });
-          checkResolvable({
-            specs: definition.strategies?.(options) ?? [],
-            resolve: run.resolveStrategy,
-            unresolved: (spec) => unresolvedStrategyError(name, spec),
-          });
+          check(run);
           return inSpan(`mull.strategy ${name}`, { attributes: { "mull.strategy": name } }, async (span) => {
             const context = createRunContext({ name, options, settings, verifier: used, run });
             try {

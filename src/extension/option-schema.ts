@@ -23,7 +23,16 @@ export type OptionDescription = {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   description: string;
+  /**
+   * What the value stands for, marked in the schema (`.meta({ kind: "file" })`): `file`, a path the runtime reads
+   * (an operator may name one; a request may not, and a config's are relative to it); `document`, a JSON document
+   * given in place of such a file. Absent: a plain value.
+   */
+  kind?: OptionKind;
 };
+
+/** See `OptionDescription.kind`. */
+export type OptionKind = "file" | "document";
 
 type JsonSchemaProperty = {
   type?: string;
@@ -34,6 +43,7 @@ type JsonSchemaProperty = {
   exclusiveMinimum?: number;
   exclusiveMaximum?: number;
   description?: string;
+  kind?: string;
 };
 
 const descriptions = new WeakMap<OptionsSchema, OptionDescription[]>();
@@ -53,6 +63,7 @@ function describeProperty(name: string, property: JsonSchemaProperty): OptionDes
   const bound = (value: number | undefined) => (value !== undefined && Math.abs(value) < Number.MAX_SAFE_INTEGER ? value : undefined);
   const description: OptionDescription = { name, type, description: property.description ?? "" };
   if (property.enum) description.values = property.enum.map(String);
+  if (property.kind === "file" || property.kind === "document") description.kind = property.kind;
   if (property.default !== undefined) description.default = property.default;
   for (const key of ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"] as const) {
     const value = bound(property[key]);
@@ -60,6 +71,12 @@ function describeProperty(name: string, property: JsonSchemaProperty): OptionDes
   }
   return description;
 }
+
+/** The names of the options of a kind (`file`: paths the runtime reads). */
+export const optionsOfKind = (schema: OptionsSchema, kind: OptionKind): string[] =>
+  describeOptions(schema)
+    .filter((option) => option.kind === kind)
+    .map((option) => option.name);
 
 /** What values an option takes, in words: "an integer from 1 to 1024", "a number > 0 and <= 1", "one of best, majority". */
 export function describeRange(option: OptionDescription): string {

@@ -8,7 +8,7 @@ import { extractAnswer as defaultExtractAnswer } from "../answers/extract-answer
 import type { CodeSandbox } from "../core/code-sandbox.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
-import type { Budget, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
+import type { Budget, RunEnvironment, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
 import type { Candidate, RunSettings } from "../core/strategy-report.js";
 import type { ToolVote } from "../core/tools.js";
 import type { TraceEvent, TraceEventData, TraceEventType } from "../core/trace-event.js";
@@ -90,10 +90,10 @@ export type RunContext<Options> = {
    * `spec` is undefined. Throws, naming the spec, where the caller gave no `resolveModel`.
    */
   modelFor(spec: string | undefined): LanguageModel;
-  /** Strategies by spec, where the caller resolves them (see `StrategyRunOptions.resolveStrategy`). */
-  readonly resolveStrategy: StrategyRunOptions["resolveStrategy"];
-  /** What a strategy run inside this one inherits: the resolvers, the sandbox, answer extraction and tool votes. */
-  readonly runOptions: Pick<StrategyRunOptions, "resolveModel" | "resolveStrategy" | "sandbox" | "extractAnswer" | "toolVote">;
+  /** Strategies by spec, where the environment resolves them (see `RunEnvironment.resolveStrategy`). */
+  readonly resolveStrategy: RunEnvironment["resolveStrategy"];
+  /** The run's environment, which a strategy run inside this one gets as it is. */
+  readonly environment: RunEnvironment;
 };
 
 /** A strategy names another model than the run's, and its caller gave no way to resolve one. */
@@ -101,41 +101,37 @@ export const unresolvedModelError = (strategy: string, spec: string) =>
   new InvalidArgumentError({
     parameter: "model",
     value: spec,
-    message: `${strategy} calls the model ${JSON.stringify(spec)}, but this run resolves no other models than its own: run it through createMull, or pass resolveModel`,
+    message: `${strategy} calls the model ${JSON.stringify(spec)}, but this run resolves no other models than its own: run it through createMull (or pass an environment from mull.environment())`,
   });
 
-/** What a strategy run inside another inherits from the outer run's options. */
-function inheritedRunOptions(run: StrategyRunOptions): RunContext<unknown>["runOptions"] {
-  return {
-    ...(run.resolveModel ? { resolveModel: run.resolveModel } : {}),
-    ...(run.resolveStrategy ? { resolveStrategy: run.resolveStrategy } : {}),
-    ...(run.sandbox ? { sandbox: run.sandbox } : {}),
-    ...(run.extractAnswer ? { extractAnswer: run.extractAnswer } : {}),
-    ...(run.toolVote ? { toolVote: run.toolVote } : {}),
-  };
-}
-
 /** The run's model for `undefined`, else another by spec, metered on the run's meter (one wrapper per spec). */
-function modelResolver(options: { name: string; run: StrategyRunOptions; model: LanguageModel; meter: BudgetMeter }) {
-  const { name, run, model, meter } = options;
+function modelResolver(options: { name: string; environment: RunEnvironment; model: LanguageModel; meter: BudgetMeter }) {
+  const { name, environment, model, meter } = options;
   const others = new Map<string, LanguageModel>();
   return (spec: string | undefined): LanguageModel => {
     if (spec === undefined) return model;
     const known = others.get(spec);
     if (known) return known;
-    if (!run.resolveModel) throw unresolvedModelError(name, spec);
-    const metered = wrapModel({ model: run.resolveModel(spec), middleware: budgetMiddleware({ meter }) });
+    if (!environment.resolveModel) throw unresolvedModelError(name, spec);
+    const metered = wrapModel({ model: environment.resolveModel(spec), middleware: budgetMiddleware({ meter }) });
     others.set(spec, metered);
     return metered;
   };
 }
+
+/** A strategy runs model-written code, and its environment has no sandbox (a library caller running it by hand). */
+export const missingSandboxError = (strategy: string) =>
+  new InvalidArgumentError({
+    parameter: "sandbox",
+    message: `${strategy} runs model-written code and needs a sandbox: run it through createMull, or pass environment.sandbox (createSandbox from mull/sandbox)`,
+  });
 
 /** A strategy generates with another strategy, and its caller gave no way to resolve one. */
 export const unresolvedStrategyError = (strategy: string, spec: string) =>
   new InvalidArgumentError({
     parameter: "strategy",
     value: spec,
-    message: `${strategy} runs the strategy ${JSON.stringify(spec)}, but this run resolves no strategies: run it through createMull, or pass resolveStrategy`,
+    message: `${strategy} runs the strategy ${JSON.stringify(spec)}, but this run resolves no strategies: run it through createMull (or pass an environment from mull.environment())`,
   });
 
 export function createRunContext<Options>(options: {
@@ -146,14 +142,15 @@ export function createRunContext<Options>(options: {
   run: StrategyRunOptions;
 }): RunContext<Options> & { finish(outcome: RunOutcome): StrategyResult; dispose(): void } {
   const { run, name } = options;
+  const environment = run.environment ?? {};
   const meter = new BudgetMeter({ ...(run.budget ? { budget: run.budget } : {}), ...(run.abortSignal ? { abortSignal: run.abortSignal } : {}) });
   const started = Date.now();
   const trace: TraceEvent[] = [];
   const warnings: Warning[] = [];
-  const extractAnswer = run.extractAnswer ?? defaultExtractAnswer;
+  const extractAnswer = environment.extractAnswer ?? defaultExtractAnswer;
   const model = wrapModel({ model: run.model, middleware: budgetMiddleware({ meter }) });
   const verifier = options.verifier ? (options.verifier.session?.() ?? options.verifier) : undefined;
-  const modelFor = modelResolver({ name, run, model, meter });
+  const modelFor = modelResolver({ name, environment, model, meter });
   const rawPrompt = (): string => {
     if (typeof run.call.prompt !== "string") throw new Error(`${name}: a raw-text prompt was required but not checked`);
     return run.call.prompt;
@@ -168,7 +165,7 @@ export function createRunContext<Options>(options: {
     meter,
     verifier,
     extractAnswer,
-    toolVote: run.toolVote ?? "arguments",
+    toolVote: environment.toolVote ?? "arguments",
     warnings,
     verifierTokens: 0,
     trace<Type extends TraceEventType>(type: Type, data: TraceEventData[Type]) {
@@ -187,7 +184,7 @@ export function createRunContext<Options>(options: {
         call: { ...run.call, ...call },
         signal: meter.signal,
         extractAnswer,
-        toolVote: run.toolVote ?? "arguments",
+        toolVote: environment.toolVote ?? "arguments",
         ...sampling,
       });
       mergeWarnings(warnings, drawn.warnings);
@@ -199,14 +196,11 @@ export function createRunContext<Options>(options: {
     },
     rawPrompt,
     modelFor,
-    resolveStrategy: run.resolveStrategy,
-    runOptions: inheritedRunOptions(run),
+    resolveStrategy: environment.resolveStrategy,
+    environment,
     sandbox() {
-      if (run.sandbox) return run.sandbox;
-      throw new InvalidArgumentError({
-        parameter: "sandbox",
-        message: `${name} runs model-written code and needs a sandbox: pass \`sandbox\` (createSandbox from mull/sandbox), or run it through createMull`,
-      });
+      if (environment.sandbox) return environment.sandbox;
+      throw missingSandboxError(name);
     },
     finish(outcome: RunOutcome): StrategyResult {
       const answer = "answer" in outcome ? outcome.answer : outcome.chosen?.answer;

@@ -1,14 +1,16 @@
 /**
- * The one composition root: a runtime resolves models, verifiers and strategies from specs and owns their
- * lifetimes. The CLI, the server, the bench and the scripts all go through it, so a spec means the same
- * thing, with the same defaults, from every entry point.
+ * The one composition root: a runtime resolves models, verifiers and strategies from specs, owns their
+ * lifetimes, and builds the environment every run gets (`environment`), so a spec means the same thing, with
+ * the same defaults and services, from every entry point: the library, the CLI, the server, the AI SDK
+ * middleware and the bench all run strategies through `run` or `asModel`.
  */
 import { createHash } from "node:crypto";
 import type { ChatMessage } from "../core/call-options.js";
 import type { CodeSandbox } from "../core/code-sandbox.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
-import type { Budget, Strategy, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
+import type { Budget, RunEnvironment, Strategy, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
+import type { ToolVote } from "../core/tools.js";
 import type { Verifier } from "../core/verifier.js";
 import type { BackendDefinition, OwnedModel } from "../extension/define-backend.js";
 import type { StrategyDefinition } from "../extension/define-strategy.js";
@@ -21,9 +23,15 @@ import { wrapModel } from "../middleware/wrap-model.js";
 import { builtinBackends } from "../registry/builtin-backends.js";
 import { builtinStrategies } from "../registry/builtin-strategies.js";
 import { builtinVerifiers } from "../registry/builtin-verifiers.js";
+import { defaults } from "../registry/defaults.js";
 import { createSandbox, type Sandbox } from "../sandbox/create-sandbox.js";
 import type { SandboxOptions } from "../sandbox/sandbox-options.js";
 import { createRegistry, type Registry } from "./registry.js";
+import { type StrategyModelOptions, strategyModel } from "./strategy-model.js";
+import { applyStrategyPolicy, type StrategyPolicy } from "./strategy-policy.js";
+
+export { defaults } from "../registry/defaults.js";
+export type { StrategyPolicy } from "./strategy-policy.js";
 
 export type MullConfig = {
   /** Strategies besides the built-in ones (a definition with a built-in's name replaces it). Defaults to none. */
@@ -58,24 +66,37 @@ export type RunRequest = {
   problem?: string;
   /** A prompt sent as is (raw text or chat messages); takes the place of `problem`. */
   prompt?: string | ChatMessage[];
-  /** Most tokens per completion. Defaults to {@link defaults.maxTokens}. */
-  maxTokens?: number;
+  /** Most tokens per completion; `null` sends no cap (the model's own default, as the AI SDK leaves it). Defaults to {@link defaults.maxTokens}. */
+  maxTokens?: number | null;
+  /** Sequences that end a completion. Defaults to none. */
+  stop?: string[];
   /** A thinking budget for reasoning models (see `CallOptions.maxReasoningTokens`). Defaults to none. */
   maxReasoningTokens?: number;
   seed?: number;
   budget?: Budget;
   abortSignal?: AbortSignal;
   onProgress?: StrategyRunOptions["onProgress"];
+  onTrace?: StrategyRunOptions["onTrace"];
+  /** Extracts the answer candidates are voted on. Defaults to the strategy's own. */
   extractAnswer?: (text: string) => string | undefined;
+  /** How candidates that call tools are voted on. Defaults to `"arguments"`. */
+  toolVote?: ToolVote;
 };
 
-/** The defaults of every entry point, in one place. */
-export const defaults = {
-  strategy: "self-consistency",
-  model: "mull-tiny-policy",
-  verifier: "prm",
-  maxTokens: 256,
-} as const;
+/** What a caller lets a run reach besides the runtime's defaults (the server: only the models it serves, no files from a request). */
+export type EnvironmentPolicy = {
+  /**
+   * The models a run's parts may name, by name (a request must not make a server load a file or reach a URL).
+   * Defaults to any spec the runtime resolves, each loaded once.
+   */
+  models?: Readonly<Record<string, LanguageModel>>;
+  /** How strategies a run's parts name are built (their verifier, files, operator defaults). Defaults to the runtime's. */
+  strategies?: StrategyPolicy;
+  /** See `RunEnvironment.extractAnswer`. Defaults to the strategy's own. */
+  extractAnswer?: (text: string) => string | undefined;
+  /** See `RunEnvironment.toolVote`. Defaults to `"arguments"`. */
+  toolVote?: ToolVote;
+};
 
 export type Mull = {
   readonly strategies: Registry<StrategyDefinition>;
@@ -92,8 +113,21 @@ export type Mull = {
   verifierSpec(spec?: string): string;
   /** A strategy's definition and its options as given (not yet validated). */
   parseStrategy(request: string | StrategyRequest): { definition: StrategyDefinition; input: Record<string, unknown> };
-  /** A runnable strategy; its verifier is resolved (and loaded) only where its options use one. */
-  strategy(request: string | StrategyRequest, options?: { verifier?: string }): Strategy;
+  /**
+   * A runnable strategy; its verifier is resolved (and loaded) only where its options use one. `policy` says
+   * whose spec it is (a request may not name files) and what the operator set beneath it.
+   */
+  strategy(request: string | StrategyRequest, policy?: StrategyPolicy): Strategy;
+  /**
+   * The services a run gets (other models and strategies by spec, the sandbox, answer grading, tool votes)
+   * under a caller's policy. Every entry point's runs get theirs here, and runs inside runs inherit it.
+   */
+  environment(policy?: EnvironmentPolicy): RunEnvironment;
+  /**
+   * A strategy wrapped around a model, as a model again (what the server serves and strategies compose):
+   * runs get `environment`, or the runtime's own where absent.
+   */
+  asModel(options: StrategyModelOptions): LanguageModel;
   /** Formats a bare problem for a model: its own prompt format, else a user chat message. */
   promptFor(model: LanguageModel, problem: string): string | ChatMessage[];
   run(request: RunRequest): Promise<StrategyResult>;
@@ -150,11 +184,10 @@ export function createMull(config: MullConfig = {}): Mull {
 
   const lazySandbox = createLazySandbox(config.sandbox ?? {});
 
-  const parseStrategy = (request: string | StrategyRequest) => parseStrategyRequest(strategies, request);
-  const strategy = (request: string | StrategyRequest, options: { verifier?: string } = {}): Strategy =>
-    buildStrategy(parseStrategy(request), verifier, options.verifier);
-  const promptFor = (target: LanguageModel, problem: string) =>
-    target.formatProblem ? target.formatProblem(problem) : [{ role: "user" as const, content: problem }];
+  const parseStrategy = (request: string | StrategyRequest) => parsePolicyStrategy(strategies, request, {});
+  const strategy = (request: string | StrategyRequest, policy: StrategyPolicy = {}): Strategy =>
+    buildStrategy(parsePolicyStrategy(strategies, request, policy), verifier, policy.verifier);
+  const environment = (policy: EnvironmentPolicy = {}) => runEnvironment({ policy, model, strategy, sandbox: lazySandbox.sandbox });
 
   return {
     strategies,
@@ -166,23 +199,23 @@ export function createMull(config: MullConfig = {}): Mull {
     parseStrategy,
     strategy,
     promptFor,
+    environment,
+    asModel: (options) => strategyModel({ ...options, environment: options.environment ?? environment() }),
     sandbox: lazySandbox.sandbox,
     async run(request) {
       const target = typeof request.model === "object" ? request.model : model(request.model);
+      const policy = request.verifier !== undefined ? { verifier: request.verifier } : {};
       const requested = request.strategy ?? defaults.strategy;
-      const chosen = isStrategy(requested) ? requested : strategy(requested, request.verifier !== undefined ? { verifier: request.verifier } : {});
+      const chosen = isStrategy(requested) ? requested : strategy(requested, policy);
       const prompt = request.prompt ?? (request.problem !== undefined ? promptFor(target, request.problem) : undefined);
       if (prompt === undefined) throw new InvalidArgumentError({ parameter: "problem", message: "a run needs a problem or a prompt" });
       // Components that name another model or strategy get it from this runtime (models loaded once per spec).
-      const resolveStrategy = (spec: string) => strategy(spec, request.verifier !== undefined ? { verifier: request.verifier } : {});
-      return chosen.run({
-        model: target,
-        call: callOf(request, prompt),
-        ...runOptionsOf(request),
-        sandbox: lazySandbox.sandbox,
-        resolveModel: model,
-        resolveStrategy,
+      const services = environment({
+        strategies: policy,
+        ...(request.extractAnswer ? { extractAnswer: request.extractAnswer } : {}),
+        ...(request.toolVote ? { toolVote: request.toolVote } : {}),
       });
+      return chosen.run({ model: target, call: callOf(request, prompt), ...runOptionsOf(request), environment: services });
     },
     async dispose() {
       const owned = [...models.values()];
@@ -193,6 +226,10 @@ export function createMull(config: MullConfig = {}): Mull {
     },
   };
 }
+
+/** Formats a bare problem for a model: its own prompt format, else a user chat message. */
+const promptFor = (target: LanguageModel, problem: string): string | ChatMessage[] =>
+  target.formatProblem ? target.formatProblem(problem) : [{ role: "user" as const, content: problem }];
 
 /** A sandbox whose processes start only when a strategy first runs code; `close` ends them, and a later run starts them again. */
 function createLazySandbox(options: SandboxOptions): { sandbox: CodeSandbox; close(): Promise<void> } {
@@ -216,27 +253,59 @@ function createLazySandbox(options: SandboxOptions): { sandbox: CodeSandbox; clo
 function callOf(request: RunRequest, prompt: string | ChatMessage[]): StrategyRunOptions["call"] {
   return {
     prompt,
-    maxTokens: request.maxTokens ?? defaults.maxTokens,
+    ...(request.maxTokens !== null ? { maxTokens: request.maxTokens ?? defaults.maxTokens } : {}),
+    ...(request.stop ? { stop: request.stop } : {}),
     ...(request.seed !== undefined ? { seed: request.seed } : {}),
     ...(request.maxReasoningTokens !== undefined ? { maxReasoningTokens: request.maxReasoningTokens } : {}),
   };
 }
 
-/** The run options a request sets besides its call. */
-function runOptionsOf(request: RunRequest): Omit<StrategyRunOptions, "model" | "call"> {
+/** The run options a request sets besides its call and environment. */
+function runOptionsOf(request: RunRequest): Omit<StrategyRunOptions, "model" | "call" | "environment"> {
   return {
     ...(request.budget ? { budget: request.budget } : {}),
     ...(request.abortSignal ? { abortSignal: request.abortSignal } : {}),
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-    ...(request.extractAnswer ? { extractAnswer: request.extractAnswer } : {}),
+    ...(request.onTrace ? { onTrace: request.onTrace } : {}),
   };
 }
 
-function parseStrategyRequest(strategies: Registry<StrategyDefinition>, request: string | StrategyRequest) {
+/** A strategy request's definition and options under a caller's policy (see `applyStrategyPolicy`). */
+function parsePolicyStrategy(strategies: Registry<StrategyDefinition>, request: string | StrategyRequest, policy: StrategyPolicy) {
   const { spec, options = {} } = typeof request === "string" ? { spec: request } : request;
   const parsed = parseSpec({ spec, parameter: "strategy" });
   const definition = strategies.get(parsed.name);
-  return { definition, input: { ...optionsFromStrings(definition.options, parsed.pairs), ...options } };
+  const fromSpec = optionsFromStrings(definition.options, parsed.pairs);
+  return { definition, input: applyStrategyPolicy({ definition, fromSpec, given: options, policy }) };
+}
+
+/** The services a run gets under a caller's policy, from the runtime's resolvers and sandbox. */
+function runEnvironment(options: {
+  policy: EnvironmentPolicy;
+  model: (spec: string) => LanguageModel;
+  strategy: (spec: string, policy: StrategyPolicy) => Strategy;
+  sandbox: CodeSandbox;
+}): RunEnvironment {
+  const { policy, model, strategy } = options;
+  const { models } = policy;
+  return {
+    resolveModel: models ? (spec) => servedModel(models, spec) : (spec) => model(spec),
+    resolveStrategy: (spec) => strategy(spec, policy.strategies ?? {}),
+    sandbox: options.sandbox,
+    ...(policy.extractAnswer ? { extractAnswer: policy.extractAnswer } : {}),
+    ...(policy.toolVote ? { toolVote: policy.toolVote } : {}),
+  };
+}
+
+/** A model a run's part names, among those a caller allows (a server's served models, by name). */
+function servedModel(models: Readonly<Record<string, LanguageModel>>, name: string): LanguageModel {
+  const found = models[name];
+  if (found) return found;
+  throw new InvalidArgumentError({
+    parameter: "model",
+    value: name,
+    message: `this server does not serve a model named ${JSON.stringify(name)}; a component may name ${Object.keys(models).join(", ")}`,
+  });
 }
 
 /**

@@ -9,13 +9,10 @@ const registry = createRegistry("strategy", builtinStrategies);
 /** Names of the built-in strategies, the same in the library, the CLI, the server and the bench. */
 export const strategyNames: readonly string[] = registry.names;
 
-/**
- * The built-in step-level searches: they continue partial solutions one step at a time and trace a tree of steps.
- * `ab-mcts` also continues partial solutions, but its tree is of whole answers, so it is not one of them.
- */
+/** The built-in step-level searches: they continue partial solutions one step at a time and trace a tree of steps. */
 export const searchStrategies: readonly string[] = registry
   .list()
-  .filter((definition) => definition.continuesText && definition.name !== "ab-mcts")
+  .filter((definition) => definition.searchesSteps)
   .map((definition) => definition.name);
 
 /** A built-in strategy by name, its options validated against its schema (defaults filled in). */

@@ -14,7 +14,6 @@ import type { Usage } from "../core/usage.js";
 import { tracingMiddleware } from "../middleware/tracing-middleware.js";
 import { wrapModel } from "../middleware/wrap-model.js";
 import { createMull, defaults, type Mull } from "../runtime/create-mull.js";
-import { loadProfile } from "../strategies/auto-profile.js";
 import { type ApiKey, createKeyRing } from "./api-keys.js";
 import { createDebugRecorder, type DebugRecorder } from "./debug-recorder.js";
 import { addDebugRoutes } from "./debug-routes.js";
@@ -59,10 +58,11 @@ export type ServerAppOptions = {
   /** Where a line per request goes (pino, or anything with its `info` and `error`). Defaults to none. */
   logger?: ServerLogger;
   /**
-   * A profile from `mull tune` that `auto` runs with where its spec names none (requests may not name one).
-   * Read and checked at start. Defaults to none: `auto`'s default policy.
+   * Options by strategy name that strategies run with where a spec leaves them out, set by the operator (a
+   * request may not name files): `{ auto: { profile: "profile.json" } }` runs `auto` with a tuned profile.
+   * Checked at start. Defaults to none.
    */
-  profile?: string;
+  strategyDefaults?: Record<string, Record<string, unknown>>;
 };
 
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
@@ -73,7 +73,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   const verifierSpecs = Array.isArray(options.verifiers) ? options.verifiers : Object.values(options.verifiers ?? {});
   const routes = options.routes ?? {};
   checkRoutes(mull, routes, options.models);
-  if (options.profile !== undefined) loadProfile(options.profile);
+  checkStrategyDefaults(mull, options.strategyDefaults ?? {});
   const metrics = options.metrics === false ? undefined : (options.metrics ?? createServerMetrics());
   // Each served model's calls are counted, failures by class (an upstream's 5xx, a timeout), after its own retries.
   const models = metrics
@@ -91,7 +91,7 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     verifierNames,
     routes,
     metrics,
-    profile: options.profile,
+    strategyDefaults: options.strategyDefaults,
   };
   const lifecycle = options.lifecycle ?? { draining: false, inFlight: 0 };
   const app = new Hono<ServerEnv>();
@@ -146,6 +146,14 @@ function checkRoutes(mull: Mull, routes: Record<string, Route>, models: Record<s
       });
     const { definition, input } = mull.parseStrategy(route.strategy);
     definition.parseOptions(input);
+  }
+}
+
+/** Each strategy default names a strategy and valid options (files it names are read now): a bad one fails at start. */
+function checkStrategyDefaults(mull: Mull, strategyDefaults: Record<string, Record<string, unknown>>): void {
+  for (const [name, options] of Object.entries(strategyDefaults)) {
+    const definition = mull.strategies.get(name);
+    definition.verifierNeed(definition.parseOptions(options));
   }
 }
 

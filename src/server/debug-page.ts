@@ -72,12 +72,9 @@ function describe(event) {
     case "vote": return "vote: " + (data.answer ?? "none") + " " + JSON.stringify(data.votes);
     case "select": return "selected: " + (data.answer ?? "none") + " " + JSON.stringify(data.votes);
     case "scored": return "scored by " + data.verifier + ": " + data.scores.map((score) => score === undefined || score === null ? "-" : Number(score).toFixed(3)).join(", ");
-    case "candidate-scored": return "candidate " + data.index + " scored " + Number(data.score).toFixed(3) + ", answer " + (data.answer ?? "none");
     case "rule-fired": return "stopped early: " + data.rule + " after " + data.samples + " samples";
-    case "keep": return "beam search kept " + data.kept.join(", ") + " at iteration " + data.iteration;
-    case "resample": return "resampled at depth " + data.depth + ": drew " + data.drawn.join(", ");
-    case "allocate": return "allocated at depth " + data.depth + ": " + data.allocation.map(([node, width]) => node + "x" + width).join(", ");
     case "search-tree": return "search tree: " + data.nodes.length + " nodes, " + data.nodes.filter((node) => node.status === "pruned").length + " pruned";
+    // A strategy's own events (a user's too) as they are: the page knows only the contract's.
     default: return trace.type + ": " + JSON.stringify(data).slice(0, 200);
   }
 }

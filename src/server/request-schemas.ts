@@ -1,13 +1,13 @@
 import { z } from "zod";
 
 /**
- * mull's own request extension: `{"mull": {"strategy": "self-consistency", "n": 16, "budgetTokens": 4000}}`.
+ * mull's own request extension: `{"mull": {"strategy": "<spec>", "n": 16, "budgetTokens": 4000}}`.
  * Keys besides these are the strategy's options, validated by the strategy's own schema (so the server
  * accepts and refuses exactly what the library and the CLI do).
  */
 export const mullRequestSchema = z
   .object({
-    /** A strategy spec, e.g. `self-consistency` or `beam-search:n=8`. */
+    /** A strategy spec (`<name>:<option>=<value>...`, as `mull strategies` lists them). */
     strategy: z.string().min(1).optional(),
     /** A verifier spec among those the server was started with. */
     verifier: z.string().min(1).optional(),
@@ -20,10 +20,9 @@ export const mullRequestSchema = z
     equations: z.enum(["lenient", "strict"]).optional(),
     /** How candidates that call tools are voted on: by tool name, or by name and canonical arguments (the default). */
     toolVote: z.enum(["name", "arguments"]).optional(),
-    /** `archon`'s architecture document itself (a request may not name a file the server would read). */
-    architecture: z.record(z.string(), z.unknown()).optional(),
   })
-  .catchall(z.union([z.number(), z.string(), z.boolean()]));
+  // The strategy's own schema validates the rest (a document option takes a JSON object; a file option is refused).
+  .catchall(z.unknown());
 
 const toolSchema = z.looseObject({
   type: z.literal("function"),

@@ -6,8 +6,9 @@ import { createAnswerGrading } from "../answers/answer-grading.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Budget } from "../core/strategy.js";
-import type { Mull } from "../runtime/create-mull.js";
-import { strategyModel } from "../strategies/strategy-model.js";
+import type { Mull, StrategyPolicy } from "../runtime/create-mull.js";
+import { defaults } from "../runtime/create-mull.js";
+import type { StrategyModelOptions } from "../runtime/strategy-model.js";
 import type { createKeyRing } from "./api-keys.js";
 import type { DebugRecorder } from "./debug-recorder.js";
 import { invalidRequest } from "./openai-error.js";
@@ -16,7 +17,7 @@ import type { Route } from "./server-config.js";
 import type { ServerMetrics } from "./server-metrics.js";
 
 /** Sees a strategy's progress and trace parts as they happen (the live debugger). */
-export type StrategyObserver = NonNullable<Parameters<typeof strategyModel>[0]["observe"]>;
+export type StrategyObserver = NonNullable<StrategyModelOptions["observe"]>;
 
 export type ServedModels = {
   mull: Mull;
@@ -33,8 +34,8 @@ export type ServedModels = {
   debug?: DebugRecorder | undefined;
   /** Where requests' token spend is charged to their API key, when the server has keys. */
   keyRing?: ReturnType<typeof createKeyRing> | undefined;
-  /** The profile file `auto` runs with where its spec names none (`mull serve --profile`). Defaults to none. */
-  profile?: string | undefined;
+  /** Options by strategy name the operator set, used where a spec leaves them out (a tuned profile). Defaults to none. */
+  strategyDefaults?: StrategyPolicy["optionDefaults"] | undefined;
 };
 
 export function resolveRequestModel(
@@ -111,7 +112,7 @@ function resolveRoute(
       specFromRequest: false,
       options,
       temperature: request.temperature,
-      verifier: route.verifier !== undefined ? servedVerifier(served, route.verifier) : (served.verifiers[0] ?? "prm"),
+      verifier: route.verifier !== undefined ? servedVerifier(served, route.verifier) : (served.verifiers[0] ?? defaults.verifier),
       base,
       budget,
       answerPattern,
@@ -150,77 +151,43 @@ function wrapStrategy(
   },
 ): { model: LanguageModel; name: string } {
   const { strategySpec, budget, answerPattern, equations } = options;
-  const { definition, input } = served.mull.parseStrategy(strategySpec);
+  const { definition } = served.mull.parseStrategy(strategySpec);
   // The request's temperature is the strategy's, where the strategy has one and mull.temperature is not set.
   const takesTemperature = "temperature" in definition.options.shape && options.temperature !== undefined && !("temperature" in options.options);
-  const profile = profileOption(served, definition.name, options.specFromRequest ? { ...input, ...options.options } : options.options, input);
+  const policy: StrategyPolicy = {
+    verifier: options.verifier,
+    files: options.specFromRequest ? false : "spec",
+    ...(served.strategyDefaults ? { optionDefaults: served.strategyDefaults } : {}),
+  };
   const strategy = served.mull.strategy(
-    { spec: strategySpec, options: { ...options.options, ...profile, ...(takesTemperature ? { temperature: options.temperature } : {}) } },
-    { verifier: options.verifier },
+    { spec: strategySpec, options: { ...options.options, ...(takesTemperature ? { temperature: options.temperature } : {}) } },
+    policy,
   );
   const grading =
     answerPattern !== undefined || equations !== undefined
       ? createAnswerGrading({ ...(answerPattern !== undefined ? { pattern: answerPattern } : {}), ...(equations !== undefined ? { equations } : {}) })
       : undefined;
-  const model = strategyModel({
-    strategy,
-    model: options.base,
-    resolveModel: (name) => servedModel(served, name),
-    // A strategy an architecture's generator names: as a request's own spec would be (no files from a request).
-    resolveStrategy: (spec) => {
-      const inner = served.mull.parseStrategy(spec);
-      const innerProfile = profileOption(served, inner.definition.name, options.specFromRequest ? inner.input : {}, inner.input);
-      return served.mull.strategy({ spec, options: innerProfile }, { verifier: options.verifier });
-    },
-    ...(Object.keys(budget).length > 0 ? { budget } : {}),
+  // A request reaches only the models the server serves; strategies its parts name are built as a request's own
+  // spec would be (no files from a request).
+  const environment = served.mull.environment({
+    models: served.models,
+    strategies: { ...policy, files: !options.specFromRequest },
     ...(grading ? { extractAnswer: grading.extract } : {}),
     ...(options.toolVote ? { toolVote: options.toolVote } : {}),
+  });
+  const model = served.mull.asModel({
+    strategy,
+    model: options.base,
+    environment,
+    ...(Object.keys(budget).length > 0 ? { budget } : {}),
     ...(options.observe ? { observe: options.observe } : {}),
   });
   return { model, name: strategy.name };
 }
 
-/**
- * `auto`'s profile: the server's (`--profile`) unless the route names one. A request may not name a file the
- * server would read (its contents could leak through the parse error), so a profile in a request is refused.
- */
-function profileOption(served: ServedModels, strategy: string, fromRequest: Record<string, unknown>, spec: Record<string, unknown>): { profile?: string } {
-  if ("profile" in fromRequest)
-    throw new InvalidArgumentError({
-      parameter: "mull.profile",
-      message: "a profile is the server's to choose (mull serve --profile, or a route in its config), not a request's",
-    });
-  // The same for an architecture file; a request may send the architecture document itself (`architecture`).
-  if (strategy === "archon" && "config" in fromRequest)
-    throw new InvalidArgumentError({
-      parameter: "mull.config",
-      message: "an architecture file is the server's to name (a route in its config); a request may send the document itself as mull.architecture",
-    });
-  if ("examples" in fromRequest)
-    throw new InvalidArgumentError({
-      parameter: "mull.examples",
-      message: "an examples file is the server's to name (a route in its config), not a request's",
-    });
-  return strategy === "auto" && served.profile !== undefined && !("profile" in spec) ? { profile: served.profile } : {};
-}
-
-/**
- * A model an architecture's component names: one the server serves, by its name (a request must not make the
- * server load a file or reach a URL).
- */
-function servedModel(served: ServedModels, name: string): LanguageModel {
-  const model = served.models[name];
-  if (model) return model;
-  throw new InvalidArgumentError({
-    parameter: "mull.architecture",
-    value: name,
-    message: `this server does not serve a model named ${JSON.stringify(name)}; a component may name ${Object.keys(served.models).join(", ")}`,
-  });
-}
-
 /** The verifier a request may use: one the server was started with (requests must not load arbitrary files or URLs). */
 function servedVerifier(served: ServedModels, spec: string | undefined): string {
-  if (spec === undefined) return served.verifiers[0] ?? "prm";
+  if (spec === undefined) return served.verifiers[0] ?? defaults.verifier;
   const canonical = served.verifierNames?.[spec] ?? served.mull.verifierSpec(spec);
   if (!served.verifiers.includes(canonical))
     throw new InvalidArgumentError({

@@ -10,6 +10,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
+import { optionsOfKind } from "../extension/option-schema.js";
 import { formatSpec, parseSpec } from "../extension/spec.js";
 import type { Mull } from "../runtime/create-mull.js";
 
@@ -87,8 +88,11 @@ export const serverConfigSchema = z.strictObject({
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   /** Serves the live debugger at `/debug`. Defaults to `false`. */
   debug: z.boolean().optional(),
-  /** A profile from `mull tune` (relative to the config file) for `auto` where its spec names none. Defaults to none. */
-  profile: z.string().min(1).optional(),
+  /**
+   * Options by strategy name that strategies run with where a spec leaves them out, e.g. `{ "auto": { "profile":
+   * "profile.json" } }` for a profile from `mull tune`; files relative to the config file. Defaults to none.
+   */
+  strategyDefaults: z.record(z.string().min(1), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
 });
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;
@@ -215,7 +219,7 @@ export function serverOptionsFromConfig(options: { mull: Mull; config: ServerCon
   const routes = Object.fromEntries(
     Object.entries(config.routes ?? {}).map(([routeName, route]) => {
       const resolved = resolveRoute(config, routeName, route);
-      return [routeName, options.configPath ? { ...resolved, strategy: filesRelativeTo(resolved.strategy, dirname(options.configPath)) } : resolved];
+      return [routeName, options.configPath ? { ...resolved, strategy: filesRelativeTo(mull, resolved.strategy, dirname(options.configPath)) } : resolved];
     }),
   );
   const keysPath = config.keysFile !== undefined && options.configPath ? resolvePath(dirname(options.configPath), config.keysFile) : config.keysFile;
@@ -228,16 +232,30 @@ export function serverOptionsFromConfig(options: { mull: Mull; config: ServerCon
     ...(config.host !== undefined ? { host: config.host } : {}),
     ...(config.port !== undefined ? { port: config.port } : {}),
     ...(config.debug ? { debug: true } : {}),
-    ...(config.profile !== undefined ? { profile: options.configPath ? resolvePath(dirname(options.configPath), config.profile) : config.profile } : {}),
+    ...(config.strategyDefaults !== undefined
+      ? { strategyDefaults: options.configPath ? defaultsRelativeTo(mull, config.strategyDefaults, dirname(options.configPath)) : config.strategyDefaults }
+      : {}),
   };
 }
 
-/** A route's strategy spec with the files it names (`archon:config=`, `auto:profile=`, `choice-shuffle:examples=`) relative to the config file, as its other paths are. */
-function filesRelativeTo(strategy: string, directory: string): string {
+/** Options with the files they name (options of kind `file` in the strategy's schema) relative to `directory`. */
+function optionsRelativeTo<Value>(mull: Mull, strategy: string, options: Record<string, Value>, directory: string): Record<string, Value | string> {
+  const files = optionsOfKind(mull.strategies.get(strategy).options, "file").filter(
+    (key) => typeof options[key] === "string" && !isAbsolute(options[key] as string),
+  );
+  return { ...options, ...Object.fromEntries(files.map((key) => [key, resolvePath(directory, options[key] as string)])) };
+}
+
+/** A route's strategy spec with the files it names relative to the config file, as its other paths are. */
+function filesRelativeTo(mull: Mull, strategy: string, directory: string): string {
   const { name, pairs } = parseSpec({ spec: strategy, parameter: "routes" });
-  const files = Object.keys(pairs).filter((key) => ["config", "profile", "examples"].includes(key) && !isAbsolute(pairs[key] as string));
-  if (files.length === 0) return strategy;
-  return formatSpec(name, { ...pairs, ...Object.fromEntries(files.map((key) => [key, resolvePath(directory, pairs[key] as string)])) });
+  const resolved = optionsRelativeTo(mull, name, pairs, directory);
+  return Object.keys(pairs).every((key) => resolved[key] === pairs[key]) ? strategy : formatSpec(name, resolved);
+}
+
+/** Strategy defaults with the files they name relative to the config file. */
+function defaultsRelativeTo(mull: Mull, defaults: Record<string, Record<string, string | number | boolean>>, directory: string) {
+  return Object.fromEntries(Object.entries(defaults).map(([strategy, options]) => [strategy, optionsRelativeTo(mull, strategy, options, directory)]));
 }
 
 /** zod's message, or for a bad record key (reported as "Invalid key in record") what is wrong with the key. */

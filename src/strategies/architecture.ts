@@ -151,6 +151,10 @@ export const architectureSchema = z
 export type Architecture = z.output<typeof architectureSchema>;
 export type ArchitectureInput = z.input<typeof architectureSchema>;
 
+/** Whether the architecture runs programs in the sandbox (a component using tests). */
+export const architectureRunsCode = (architecture: Architecture): boolean =>
+  architecture.layers.some((layer) => layer.some((component) => "using" in component && component.using === "tests"));
+
 /** `layers.1.0.topK` as a reader would write it: `layers[1][0].topK`. */
 const fieldName = (path: readonly PropertyKey[]): string =>
   path.reduce<string>((name, key) => (typeof key === "number" ? `${name}[${key}]` : name ? `${name}.${String(key)}` : String(key)), "") || "(root)";

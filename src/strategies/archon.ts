@@ -10,6 +10,7 @@ import {
   type Architecture,
   architectureModels,
   architectureNeedsVerifier,
+  architectureRunsCode,
   architectureStrategies,
   loadArchitecture,
   parseArchitecture,
@@ -20,12 +21,18 @@ export const archon = defineStrategy({
   name: "archon",
   description: "Runs an architecture of layers (generators, critics, rankers, fusers, verifiers, refiners) from a JSON file, after Archon",
   options: z.strictObject({
-    config: z.string().min(1).optional().describe("The architecture file (JSON, `kind: mull-architecture`). Default: none; `architecture` instead"),
+    config: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("The architecture file (JSON, `kind: mull-architecture`). Default: none; `architecture` instead")
+      .meta({ kind: "file" }),
     // Validated by `parseArchitecture` (in `resolve`), whose errors name the field as a reader writes it.
     architecture: z
       .record(z.string(), z.unknown())
       .optional()
-      .describe("The architecture document itself (library, and `mull.architecture` over HTTP). Default: read from `config`"),
+      .describe("The architecture document itself (library, and `mull.architecture` over HTTP). Default: read from `config`")
+      .meta({ kind: "document" }),
   }),
   verifier: (options) => (options.architecture && architectureNeedsVerifier(options.architecture as Architecture) ? "required" : "none"),
   resolve(options) {
@@ -34,6 +41,7 @@ export const archon = defineStrategy({
       throw new InvalidArgumentError({ parameter: "archon", message: "archon needs an architecture: config=<file.json> (or `architecture` in the library)" });
     return { ...options, architecture: loadArchitecture(options.config) };
   },
+  needsSandbox: (options) => options.architecture !== undefined && architectureRunsCode(options.architecture as Architecture),
   models: (options) => (options.architecture ? architectureModels(options.architecture as Architecture) : []),
   strategies: (options) => (options.architecture ? architectureStrategies(options.architecture as Architecture) : []),
   async run(context) {

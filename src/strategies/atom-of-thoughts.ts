@@ -172,3 +172,14 @@ export function parseSubQuestions(reply: string): { question: string; needs: num
 export type AtomOfThoughtsOptions = Parameters<typeof atomOfThoughts.create>[0];
 
 export const createAtomOfThoughts = (options: AtomOfThoughtsOptions) => atomOfThoughts.create(options);
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /**
+     * Atom of Thoughts took one step: the question it worked on, its independent sub-questions (atoms) with the
+     * answers their votes gave, and the simpler question it contracted them into (absent: the answer was reached).
+     */
+    atoms: { round: number; question: string; atoms: { question: string; answer: string | undefined; votes: Record<string, number> }[]; contracted?: string };
+  }
+}

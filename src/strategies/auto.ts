@@ -23,7 +23,7 @@ import { seedAt, waveSeedStride } from "../internal/seeds.js";
 import { runAdaptiveVote } from "./adaptive-vote.js";
 import { type AutoAction, adaptiveRule, describeAction, selectAnswer } from "./auto-plan.js";
 import { type ProbeFeatures, probeFeatures } from "./auto-probe.js";
-import { type AutoProfile, actionAtPrice, binFor, loadProfile, profileNeedsVerifier } from "./auto-profile.js";
+import { type AutoProfile, actionAtPrice, binFor, loadProfile, profileNeedsVerifier, spendAtPrice } from "./auto-profile.js";
 import { samplesOption, temperatureOption } from "./sampling-options.js";
 
 const autoOptions = z.strictObject({
@@ -33,7 +33,8 @@ const autoOptions = z.strictObject({
     .optional()
     .describe(
       "A profile written by `mull tune` (a JSON file); it then decides the probe (its size, temperature, topLogprobs and window replace these options) and the actions. Default: none, the default policy",
-    ),
+    )
+    .meta({ kind: "file" }),
   price: z
     .number()
     .min(0)
@@ -127,6 +128,15 @@ export const auto = defineStrategy({
   name: "auto",
   description: "Probes the question with a few samples, then spends by how hard it looks (by a profile from mull tune, or a default policy)",
   options: autoOptions,
+  allocatesBudget: {
+    spendAtPrice: (options) => {
+      if (options.profile === undefined) return undefined;
+      const profile = loadProfile(options.profile);
+      return (price) => spendAtPrice(profile, price);
+    },
+    priceOption: "price",
+    usage: "auto:profile=<file> from mull tune",
+  },
   verifier: (options) =>
     (options.profile !== undefined ? profileNeedsVerifier(loadProfile(options.profile)) : options.scattered === "verifier") ? "required" : "none",
   async run(context) {
@@ -161,3 +171,20 @@ export const auto = defineStrategy({
 export type AutoOptions = NonNullable<Parameters<typeof auto.create>[0]>;
 
 export const createAuto = (options: AutoOptions = {}) => auto.create(options);
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /** `auto` looked at the probe and chose: how hard the question looks, and what it spends on it. */
+    "auto-choice": {
+      bin: string;
+      probeAgreement: number;
+      probeConfidence: number | undefined;
+      /** The verifier's highest score on the probe, where a profile has it scored. */
+      probeBestScore?: number;
+      /** With a profile: the calibrated P(the probe's vote is right). */
+      estimate?: number;
+      plan: string;
+    };
+  }
+}

@@ -93,3 +93,11 @@ function runBeamSearch(context: RunContext<BeamSettings>, lookahead: number) {
     }
   });
 }
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /** Beam search kept these beams. */
+    keep: { iteration: number; kept: number[] };
+  }
+}

@@ -94,7 +94,8 @@ export const choiceShuffle = defineStrategy({
       .string()
       .min(1)
       .optional()
-      .describe("A JSON-lines file of solved examples (`question`, `answer`, optional `reasoning`) for kNN few-shot (Medprompt). Default: none"),
+      .describe("A JSON-lines file of solved examples (`question`, `answer`, optional `reasoning`) for kNN few-shot (Medprompt). Default: none")
+      .meta({ kind: "file" }),
     k: z.number().int().min(1).max(32).default(5).describe("With `examples`: how many of the most similar go before the question. Default: 5"),
   }),
   resolve(settings) {
@@ -141,3 +142,11 @@ export const choiceShuffle = defineStrategy({
 export type ChoiceShuffleOptions = NonNullable<Parameters<typeof choiceShuffle.create>[0]>;
 
 export const createChoiceShuffle = (options: ChoiceShuffleOptions = {}) => choiceShuffle.create(options);
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /** Dynamic few-shot put these solved examples (their questions, cut) before the question, most similar first. */
+    "few-shot": { questions: string[] };
+  }
+}

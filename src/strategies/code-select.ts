@@ -20,6 +20,7 @@ export const codeSelect = defineStrategy({
     codeTimeoutMs: z.number().int().min(1).max(600_000).default(10_000).describe("Wall-time limit of each program's run"),
     generatedTests: z.number().int().min(0).max(50).default(5).describe("Tests the model writes where the problem shows no examples (0: none)"),
   }),
+  needsSandbox: true,
   async run(context) {
     const { n, temperature, codeTimeoutMs } = context.options;
     const drawn = await context.sample({ n, temperature, waveSize: context.waveSize(n, undefined) });

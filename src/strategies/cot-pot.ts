@@ -30,6 +30,9 @@ export const cotPot = defineStrategy({
   name: "cot-pot",
   description: "Chain-of-thought and program-of-thought samples; answers both reach win, by their votes together (Liang et al., 2024)",
   options: z.strictObject({ n: samplesOption(4, "Samples of each kind"), temperature: temperatureOption(0.7), ...potOptions }),
+  needsSandbox: true,
+  checkProblem: (prompt) =>
+    typeof prompt === "string" ? "asks the model for a program, which needs a chat prompt, not raw text (/v1/chat/completions)" : undefined,
   async run(context) {
     const { n, temperature, template, codeTimeoutMs } = context.options;
     const [thoughts, written] = await Promise.all([

@@ -23,3 +23,14 @@ export function confidentVote(candidates: readonly Candidate[], metric: Confiden
   const kept = candidates.filter((candidate) => (confidenceOf(candidate, metric) ?? Number.NEGATIVE_INFINITY) >= threshold);
   return { kept, ...majorityVote(kept, (candidate) => confidenceOf(candidate, metric) ?? 0) };
 }
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /**
+     * DeepConf's confidence filter: the metric, the threshold a trace needed, how many were kept, and (online)
+     * how many were stopped early for falling under it.
+     */
+    "confidence-filter": { metric: string; threshold: number; kept: number; of: number; stoppedEarly?: number };
+  }
+}

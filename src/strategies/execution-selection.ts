@@ -62,10 +62,21 @@ export async function selectByExecution(options: {
     return result.exitReason === "ok" ? result.stdout : undefined;
   });
   const chosen = choose(candidates, behaviours, generated.length > 0);
+  // With no test to run, nothing was executed: say so, and label the votes as what they are (identical programs).
+  if (doctests.length === 0)
+    context.warn([
+      {
+        type: "other",
+        message: `${context.name}: the problem shows no examples (\`>>> call\` lines with the expected value) and the model wrote no tests, so no program ran: the most frequent program was chosen`,
+      },
+    ]);
   const votes: Record<string, number> = {};
   for (const behaviour of behaviours) {
     if (!behaviour) continue;
-    const label = `passes ${behaviour.passed}/${doctests.length}: ${behaviour.signature}`.slice(0, 120);
+    const label = (doctests.length === 0 ? `no tests: ${behaviour.signature}` : `passes ${behaviour.passed}/${doctests.length}: ${behaviour.signature}`).slice(
+      0,
+      120,
+    );
     votes[label] = (votes[label] ?? 0) + 1;
   }
   context.trace("select", { answer: chosen?.answer, votes });

@@ -91,3 +91,11 @@ export const mcts = defineStrategy({
 export type MctsOptions = Parameters<typeof mcts.create>[0];
 
 export const createMcts = (options: MctsOptions) => mcts.create(options);
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /** MCTS completed the most visited path. */
+    "complete-most-visited": { from: number; nodes: number[] };
+  }
+}

@@ -117,3 +117,11 @@ async function runSweep(filter: Filter, sweep: number, reference: SearchNode[]):
 export type ParticleFilterOptions = Parameters<typeof particleFilter.create>[0];
 
 export const createParticleFilter = (options: ParticleFilterOptions) => particleFilter.create(options);
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /** Particle filtering resampled. */
+    resample: { sweep: number; depth: number; weights: number[]; drawn: number[] };
+  }
+}

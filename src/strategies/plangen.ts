@@ -189,3 +189,11 @@ const highest = (items: Scored[]) =>
 export type PlangenOptions = Parameters<typeof plangen.create>[0];
 
 export const createPlangen = (options: PlangenOptions) => plangen.create(options);
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /** PlanGEN ran an algorithm: the one chosen, the one the model suggested, its UCB score and the reward it reached (0 to 100). */
+    algorithm: { algorithm: string; suggested: string | null; ucb: number; reward: number | null };
+  }
+}

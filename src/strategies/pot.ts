@@ -15,6 +15,9 @@ export const pot = defineStrategy({
   name: "pot",
   description: "Program-of-thought: the model writes Python programs, run in the sandbox; votes on what they print (Chen et al., 2022)",
   options: z.strictObject({ ...samplingOptions, n: samplingOptions.n.default(1), ...potOptions }),
+  needsSandbox: true,
+  checkProblem: (prompt) =>
+    typeof prompt === "string" ? "asks the model for a program, which needs a chat prompt, not raw text (/v1/chat/completions)" : undefined,
   async run(context) {
     const { n, temperature, template, codeTimeoutMs } = context.options;
     const drawn = await context.sample({

@@ -63,3 +63,11 @@ export const rebase = defineStrategy({
 export type RebaseOptions = Parameters<typeof rebase.create>[0];
 
 export const createRebase = (options: RebaseOptions) => rebase.create(options);
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /** REBASE allocated the width among nodes: [node id, children]. */
+    allocate: { depth: number; allocation: [number, number][] };
+  }
+}

@@ -44,3 +44,11 @@ export const repeatedSampling = defineStrategy({
 export type RepeatedSamplingOptions = NonNullable<Parameters<typeof repeatedSampling.create>[0]>;
 
 export const createRepeatedSampling = (options: RepeatedSamplingOptions = {}) => repeatedSampling.create(options);
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /** repeated-sampling with an oracle: unbiased pass@k for k = 1, 2, 4, ... */
+    coverage: { oracle: string; correct: number; samples: number; passAtK: Record<string, number> };
+  }
+}

@@ -65,3 +65,11 @@ export const rpc = defineStrategy({
 export type RpcOptions = NonNullable<Parameters<typeof rpc.create>[0]>;
 
 export const createRpc = (options: RpcOptions = {}) => rpc.create(options);
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /** RPC's pruning and the answers' perplexity-consistency scores. */
+    rpc: { pruned: number; votes: Record<string, number> };
+  }
+}

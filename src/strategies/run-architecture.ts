@@ -131,7 +131,7 @@ export function createServices(context: RunContext<unknown>): ComponentServices 
       if (!context.resolveStrategy) throw unresolvedStrategyError(context.name, spec);
       const seed = nextSeed();
       const result = await context.resolveStrategy(spec).run({
-        ...context.runOptions,
+        environment: context.environment,
         model: context.modelFor(modelSpec),
         call: { ...context.call, ...(seed !== undefined ? { seed } : {}) },
         abortSignal: context.meter.signal,
@@ -159,4 +159,23 @@ export function createServices(context: RunContext<unknown>): ComponentServices 
       return result.exitReason === "ok" ? result.stdout : undefined;
     },
   };
+}
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /**
+     * A layer of a composed architecture ran: its role and components, the candidates it passed on and their
+     * answers, and what it spent.
+     */
+    layer: {
+      index: number;
+      role: string;
+      components: string[];
+      candidates: number;
+      answers: Record<string, number>;
+      completionTokens: number;
+      verifierTokens: number;
+    };
+  }
 }

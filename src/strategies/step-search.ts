@@ -26,6 +26,7 @@ export type FinalSelection = "best" | "weighted-vote" | "majority";
 export const stepSearchRequirements = {
   verifier: "required",
   continuesText: true,
+  searchesSteps: true,
 } as const;
 
 /** The options every step-level search takes, with each search's reference defaults. */

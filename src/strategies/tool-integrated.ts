@@ -37,6 +37,7 @@ export const toolIntegrated = defineStrategy({
     codeTimeoutMs: z.number().int().min(1).max(600_000).default(5000).describe("Wall-time limit of each python block"),
     maxToolCalls: z.number().int().min(0).max(256).default(32).describe("Most tool outputs per candidate; past it the model goes on unaided"),
   }),
+  needsSandbox: (options) => options.tools === "python",
   async run(context) {
     const { n, temperature, tools, maxToolCalls, hints, codeTimeoutMs } = context.options;
     let toolCalls = 0;

@@ -42,3 +42,11 @@ export const verifiedResample = defineStrategy({
 export type VerifiedResampleOptions = Parameters<typeof verifiedResample.create>[0];
 
 export const createVerifiedResample = (options: VerifiedResampleOptions) => verifiedResample.create(options);
+
+// This strategy's own trace event (core's union is open: see `TraceEventData`).
+declare module "../core/trace-event.js" {
+  interface TraceEventData {
+    /** verified-resample scored one sample. */
+    "candidate-scored": { index: number; score: number; answer: string | undefined };
+  }
+}

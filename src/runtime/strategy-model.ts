@@ -2,9 +2,8 @@ import { getMaxListeners, setMaxListeners } from "node:events";
 import type { CallOptions } from "../core/call-options.js";
 import type { GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
-import type { Budget, Strategy, StrategyResult } from "../core/strategy.js";
+import type { Budget, RunEnvironment, Strategy, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
 import type { StreamPart } from "../core/stream-part.js";
-import type { ToolVote } from "../core/tools.js";
 import type { TraceEvent } from "../core/trace-event.js";
 import { addUsage, emptyUsage } from "../core/usage.js";
 import type { Warning } from "../core/warning.js";
@@ -16,25 +15,34 @@ import { capabilitiesOf } from "../middleware/model-capabilities.js";
  * usage everything the strategy spent, and its result carries the strategy's report. It keeps every
  * capability of the model it wraps (prompt format, raw prompts, step delimiter, token scoring), so that
  * strategies compose. `n` runs the strategy that many times, concurrently. Its stream carries the runs'
- * progress and typed trace events as they happen, then the chosen texts.
+ * progress and typed trace events as they happen, then the chosen texts. A run the strategy would refuse
+ * (`Strategy.check`) fails when the stream is opened, before its first part, so a server answers it with an
+ * HTTP error rather than an error event. Built by the runtime (`mull.asModel`), which gives it its environment.
  */
-export function strategyModel(options: {
+export type StrategyModelOptions = {
   strategy: Strategy;
   model: LanguageModel;
+  /** What every run spends at most. Defaults to no limit. */
   budget?: Budget;
-  extractAnswer?: (text: string) => string | undefined;
-  /** How candidates that call tools are voted on. Defaults to `"arguments"`. */
-  toolVote?: ToolVote;
+  /** The services the runs get. Defaults to none here; `mull.asModel` gives the runtime's. */
+  environment?: RunEnvironment;
   /** Sees the runs' progress and trace parts as they happen, streamed or not (a debugger). Defaults to none. */
   observe?: (part: Extract<StreamPart, { type: "progress" | "trace" }>) => void;
-  /** Models besides `model` that the strategy's parts may name (see `StrategyRunOptions.resolveModel`). Defaults to none. */
-  resolveModel?: (spec: string) => LanguageModel;
-  /** Strategies the strategy's parts may run (see `StrategyRunOptions.resolveStrategy`). Defaults to none. */
-  resolveStrategy?: (spec: string) => Strategy;
-}): LanguageModel {
+};
+
+export function strategyModel(options: StrategyModelOptions): LanguageModel {
   const { strategy, model, budget } = options;
-  const run = (call: CallOptions, index: number, stream?: (part: StreamPart) => void): Promise<StrategyResult> => {
+  const runOptions = (call: CallOptions): StrategyRunOptions => {
     const { n: _n, abortSignal, ...rest } = call;
+    return {
+      model,
+      call: rest,
+      ...(budget ? { budget } : {}),
+      ...(abortSignal ? { abortSignal } : {}),
+      ...(options.environment ? { environment: options.environment } : {}),
+    };
+  };
+  const run = (call: CallOptions, index: number, stream?: (part: StreamPart) => void): Promise<StrategyResult> => {
     const { observe } = options;
     const emit =
       stream && observe
@@ -44,15 +52,8 @@ export function strategyModel(options: {
           }
         : (stream ?? observe);
     return strategy.run({
-      model,
-      call: rest,
-      ...(budget ? { budget } : {}),
-      ...(abortSignal ? { abortSignal } : {}),
+      ...runOptions(call),
       ...(emit ? { onProgress: emit, onTrace: (event: TraceEvent) => emit({ type: "trace", run: index, event }) } : {}),
-      ...(options.extractAnswer ? { extractAnswer: options.extractAnswer } : {}),
-      ...(options.toolVote ? { toolVote: options.toolVote } : {}),
-      ...(options.resolveModel ? { resolveModel: options.resolveModel } : {}),
-      ...(options.resolveStrategy ? { resolveStrategy: options.resolveStrategy } : {}),
     });
   };
   const runAll = (call: CallOptions, emit?: (part: StreamPart) => void) => {
@@ -72,6 +73,8 @@ export function strategyModel(options: {
       return call.logprobs ? { ...result, warnings: [...result.warnings, noLogprobs] } : result;
     },
     async doStream(call) {
+      // Refused here, the stream never opens: the caller answers with an error before its first byte.
+      strategy.check(runOptions(call));
       return new ReadableStream<StreamPart>({
         async start(controller) {
           controller.enqueue({ type: "stream-start", warnings: call.logprobs ? [noLogprobs] : [] });
