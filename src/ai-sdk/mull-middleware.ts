@@ -4,7 +4,7 @@
  * best-of-N or a search without a proxy. The wrapped call's usage is everything the strategy spent; its
  * `providerMetadata.mull` carries the answer, confidence, votes and stop reason.
  */
-import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3GenerateResult, LanguageModelV3Middleware } from "@ai-sdk/provider";
+import type { JSONObject, LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3GenerateResult, LanguageModelV3Middleware } from "@ai-sdk/provider";
 import type { Budget, Strategy, StrategyResult } from "../core/strategy.js";
 import type { ToolVote } from "../core/tools.js";
 import { createMull, defaults, type Mull, type StrategyRequest } from "../runtime/create-mull.js";
@@ -110,6 +110,7 @@ function toGenerateResult(result: StrategyResult): LanguageModelV3GenerateResult
     providerMetadata: {
       mull: {
         strategy: result.strategy,
+        settings: result.settings as unknown as JSONObject,
         answer: result.answer ?? null,
         confidence: result.confidence,
         votes: result.votes,

@@ -10,7 +10,6 @@
  */
 import { z } from "zod";
 import type { ChatMessage } from "../core/call-options.js";
-import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Candidate } from "../core/strategy-report.js";
 import { defineStrategy } from "../extension/define-strategy.js";
 import { lastUserText } from "../internal/prompt-text.js";
@@ -84,6 +83,9 @@ function withExamples(prompt: string | ChatMessage[], shots: readonly SolvedExam
   return [...prompt.slice(0, index), ...turns, ...prompt.slice(index)];
 }
 
+/** The question: a raw prompt as it is, a chat prompt's last user message. */
+const problemOf = (prompt: string | ChatMessage[]): string => (typeof prompt === "string" ? prompt : lastUserText(prompt));
+
 export const choiceShuffle = defineStrategy({
   name: "choice-shuffle",
   description: "Multiple choice: asks n times with the options shuffled, maps each answer back and votes (Medprompt's choice-shuffle ensemble)",
@@ -103,16 +105,13 @@ export const choiceShuffle = defineStrategy({
     if (settings.examples !== undefined) exampleIndexes.set(settings, indexExamples(loadExamples(settings.examples)));
     return settings;
   },
+  checkProblem: (prompt) =>
+    parseChoices(problemOf(prompt)) ? undefined : "needs a multiple-choice question: two or more option lines lettered from A, as `A) ...`",
   async run(context) {
     const { n, temperature, k } = context.options;
-    const { prompt } = context.call;
-    const text = typeof prompt === "string" ? prompt : lastUserText(prompt);
+    const text = problemOf(context.call.prompt);
     const question = parseChoices(text);
-    if (!question)
-      throw new InvalidArgumentError({
-        parameter: "prompt",
-        message: "choice-shuffle needs a multiple-choice question: two or more option lines lettered from A, as `A) ...`",
-      });
+    if (!question) throw new Error("choice-shuffle: the prompt was not checked for a multiple-choice question");
     const shots = exampleIndexes.get(context.options)?.nearest(text, k) ?? [];
     if (shots.length > 0) context.trace("few-shot", { questions: shots.map((shot) => shot.question.slice(0, 120)) });
     const random = createRandom(context.call.seed ?? 0);

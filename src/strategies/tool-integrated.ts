@@ -37,6 +37,8 @@ export const toolIntegrated = defineStrategy({
     codeTimeoutMs: z.number().int().min(1).max(600_000).default(5000).describe("Wall-time limit of each python block"),
     maxToolCalls: z.number().int().min(0).max(256).default(32).describe("Most tool outputs per candidate; past it the model goes on unaided"),
   }),
+  // Tools act inside the model's own text, so the backend must continue it (as a step-level search does).
+  continuesText: true,
   needsSandbox: (options) => options.tools === "python",
   async run(context) {
     const { n, temperature, tools, maxToolCalls, hints, codeTimeoutMs } = context.options;

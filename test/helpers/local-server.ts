@@ -24,8 +24,22 @@ export async function closeLocalServers(): Promise<void> {
   }
 }
 
-/** Answers a chat completions request with one choice per reply (20 prompt tokens, 10 completion tokens a reply). */
-export function answerChat(response: ServerResponse, replies: readonly string[]): void {
+/**
+ * Answers a chat completions request with one choice per reply (20 prompt tokens, 10 completion tokens a reply);
+ * with `stream`, as server-sent events (each reply in one delta, then a usage chunk), as OpenAI streams.
+ */
+export function answerChat(response: ServerResponse, replies: readonly string[], stream = false): void {
+  if (stream) {
+    response.writeHead(200, { "content-type": "text/event-stream" });
+    const send = (data: unknown) => response.write(`data: ${JSON.stringify(data)}\n\n`);
+    replies.forEach((content, index) => {
+      send({ choices: [{ index, delta: { role: "assistant", content }, finish_reason: null }] });
+      send({ choices: [{ index, delta: {}, finish_reason: "stop" }] });
+    });
+    send({ choices: [], usage: { prompt_tokens: 20, completion_tokens: 10 * replies.length } });
+    response.end("data: [DONE]\n\n");
+    return;
+  }
   response.writeHead(200, { "content-type": "application/json" });
   response.end(
     JSON.stringify({
