@@ -13,7 +13,7 @@
 import { execFileSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { BUNDLED_POLICY_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { createSelfConsistency } from "../src/strategies/vote/self-consistency.js";
 import { loadSplit } from "../src/tasks/splits.js";
 import { startLlamaServer } from "../test/helpers/llama-server.js";
 

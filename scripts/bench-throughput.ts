@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { BUNDLED_POLICY_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { createSelfConsistency } from "../src/strategies/vote/self-consistency.js";
 import { loadSplit } from "../src/tasks/splits.js";
 
 const { values } = parseArgs({ options: { problems: { type: "string", default: "8" }, sequences: { type: "string", default: "4" } } });

@@ -9,10 +9,10 @@
 import { parseArgs } from "node:util";
 import { RunStore } from "../src/bench/run-store.js";
 import { poolsFromUnits } from "../src/bench/sample-pool.js";
-import { replayQuestion } from "../src/bench/tune-profile.js";
 import { areaUnderRoc } from "../src/internal/statistics.js";
-import { estimateDifficulty, probeFeatures } from "../src/strategies/auto-probe.js";
-import { loadProfile } from "../src/strategies/auto-profile.js";
+import { estimateDifficulty, probeFeatures } from "../src/strategies/auto/auto-probe.js";
+import { loadProfile } from "../src/strategies/auto/auto-profile.js";
+import { replayQuestion } from "../src/strategies/auto/tune-profile.js";
 
 const { values } = parseArgs({ options: { db: { type: "string", default: ".mull/runs.db" }, run: { type: "string" }, strategy: { type: "string" } } });
 if (!values.run || !values.strategy) throw new Error("usage: probe-calibration.ts --db <db> --run <run> --strategy auto:profile=<file>");

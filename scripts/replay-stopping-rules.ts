@@ -10,9 +10,9 @@
 import { parseArgs } from "node:util";
 import { RunStore } from "../src/bench/run-store.js";
 import { type PoolItem, poolsFromUnits } from "../src/bench/sample-pool.js";
-import { majorityReference } from "../src/bench/tune-profile.js";
+import { majorityReference } from "../src/strategies/auto/tune-profile.js";
 import { firstWithAnswer, majorityVote } from "../src/strategies/majority-vote.js";
-import { betaRule, leaderCounts, leaderShareRule, type StoppingRule, windowRule } from "../src/strategies/stopping-rules.js";
+import { betaRule, leaderCounts, leaderShareRule, type StoppingRule, windowRule } from "../src/strategies/vote/stopping-rules.js";
 
 const { values } = parseArgs({ options: { db: { type: "string", default: ".mull/tune-dev.db" }, run: { type: "string" } } });
 const store = new RunStore(values.db);

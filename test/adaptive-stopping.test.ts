@@ -3,11 +3,11 @@ import { BUNDLED_PRM_MODEL, createLlamaCppModel } from "../src/backends/llama-cp
 import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
 import type { Verifier } from "../src/core/verifier.js";
 import { createStrategy } from "../src/runtime/create-strategy.js";
-import { createAdaptiveConsistency } from "../src/strategies/adaptive-consistency.js";
-import { createEsc } from "../src/strategies/esc.js";
-import { createLeaderThreshold } from "../src/strategies/leader-threshold.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
-import { betaStoppingProbability, leaderShareRule, windowRule } from "../src/strategies/stopping-rules.js";
+import { createAdaptiveConsistency } from "../src/strategies/vote/adaptive-consistency.js";
+import { createEsc } from "../src/strategies/vote/esc.js";
+import { createLeaderThreshold } from "../src/strategies/vote/leader-threshold.js";
+import { createSelfConsistency } from "../src/strategies/vote/self-consistency.js";
+import { betaStoppingProbability, leaderShareRule, windowRule } from "../src/strategies/vote/stopping-rules.js";
 import { loadSplit, tasks } from "../src/tasks/splits.js";
 import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
 import { createScriptedModel } from "./helpers/scripted-model.js";

@@ -8,9 +8,9 @@ import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { createStrategy } from "../src/runtime/create-strategy.js";
 import { startServer } from "../src/server/start-server.js";
-import { parseArchitecture } from "../src/strategies/architecture.js";
-import { parseBest, parseRanking, parseVerdict } from "../src/strategies/prompt-components.js";
-import { stepPrefix } from "../src/strategies/verifier-components.js";
+import { parseArchitecture } from "../src/strategies/compose/architecture.js";
+import { parseBest, parseRanking, parseVerdict } from "../src/strategies/compose/prompt-components.js";
+import { stepPrefix } from "../src/strategies/compose/verifier-components.js";
 import { loadSplit, tasks } from "../src/tasks/splits.js";
 import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
 import { answerChat, closeLocalServers, serveLocal } from "./helpers/local-server.js";

@@ -3,9 +3,9 @@ import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.j
 import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { createStrategy } from "../src/runtime/create-strategy.js";
-import { arithAtoms, contractArith, parseArithProblem, printArith } from "../src/strategies/arith-decomposer.js";
-import { parseSubQuestions } from "../src/strategies/atom-of-thoughts.js";
+import { parseSubQuestions } from "../src/strategies/compose/atom-of-thoughts.js";
 import { arithExpression, parseArithExpression, solveArith } from "../src/tasks/arith.js";
+import { arithAtoms, contractArith, parseArithProblem, printArith } from "../src/tasks/arith-decomposer.js";
 import { loadSplit } from "../src/tasks/splits.js";
 import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
 

@@ -6,14 +6,14 @@ import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.j
 import { createBudgetController } from "../src/bench/budget-total.js";
 import { loadDataset } from "../src/bench/datasets.js";
 import type { PoolItem } from "../src/bench/sample-pool.js";
-import { groupTotals, majorityReference, replayProfile, replayQuestion, tuneProfile } from "../src/bench/tune-profile.js";
 import type { Candidate } from "../src/core/strategy-report.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
-import { createAuto } from "../src/strategies/auto.js";
-import { type AutoAction, replayAction } from "../src/strategies/auto-plan.js";
-import { estimateDifficulty, fitDifficultyEstimate, probeFeatures } from "../src/strategies/auto-probe.js";
-import { type AutoProfile, loadProfile, PROFILE_VERSION, parseProfile, spendAtPrice } from "../src/strategies/auto-profile.js";
-import { betaRule } from "../src/strategies/stopping-rules.js";
+import { createAuto } from "../src/strategies/auto/auto.js";
+import { type AutoAction, replayAction } from "../src/strategies/auto/auto-plan.js";
+import { estimateDifficulty, fitDifficultyEstimate, probeFeatures } from "../src/strategies/auto/auto-probe.js";
+import { type AutoProfile, loadProfile, PROFILE_VERSION, parseProfile, spendAtPrice } from "../src/strategies/auto/auto-profile.js";
+import { groupTotals, majorityReference, replayProfile, replayQuestion, tuneProfile } from "../src/strategies/auto/tune-profile.js";
+import { betaRule } from "../src/strategies/vote/stopping-rules.js";
 import { confidenceModel } from "./helpers/confidence-model.js";
 
 const candidate = (answer: string | undefined, tokens = 10, extra: Partial<Candidate> = {}): Candidate => ({

@@ -4,8 +4,8 @@ import { runCli } from "../src/cli/run-cli.js";
 import type { ChatMessage } from "../src/core/call-options.js";
 import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
 import { createMull } from "../src/runtime/create-mull.js";
-import { createBeamSearch } from "../src/strategies/beam-search.js";
-import { createBestOfN } from "../src/strategies/best-of-n.js";
+import { createBeamSearch } from "../src/strategies/search/beam-search.js";
+import { createBestOfN } from "../src/strategies/select/best-of-n.js";
 import { createJudgeVerifier } from "../src/verifiers/judge.js";
 
 /** `mull serve` on the bundled model, in-process: a chat-only upstream that continues a final assistant message. */

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
-import { createChoiceShuffle, originalLetter, parseChoices, withOrder } from "../src/strategies/choice-shuffle.js";
-import { indexExamples, loadExamples } from "../src/strategies/nearest-examples.js";
+import { createChoiceShuffle, originalLetter, parseChoices, withOrder } from "../src/strategies/vote/choice-shuffle.js";
+import { indexExamples, loadExamples } from "../src/strategies/vote/nearest-examples.js";
 import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 afterEach(closeLocalServers);

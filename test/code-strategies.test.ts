@@ -7,8 +7,8 @@ import type { ServerResponse } from "node:http";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import type { SandboxRunRequest } from "../src/core/code-sandbox.js";
 import { createMull } from "../src/runtime/create-mull.js";
-import { createPot } from "../src/strategies/pot.js";
-import { startHint } from "../src/strategies/tool-integrated.js";
+import { createPot } from "../src/strategies/code/pot.js";
+import { startHint } from "../src/strategies/code/tool-integrated.js";
 import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 type Message = { role: string; content: string };

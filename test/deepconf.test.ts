@@ -3,10 +3,10 @@ import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.j
 import type { TokenLogprob } from "../src/core/generate-result.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { lowestWindowMean, tokenConfidence, traceConfidence } from "../src/internal/token-confidence.js";
-import { createAuto } from "../src/strategies/auto.js";
-import { createDeepConf } from "../src/strategies/deepconf.js";
-import { keepThreshold } from "../src/strategies/deepconf-vote.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { createAuto } from "../src/strategies/auto/auto.js";
+import { createDeepConf } from "../src/strategies/vote/deepconf.js";
+import { keepThreshold } from "../src/strategies/vote/deepconf-vote.js";
+import { createSelfConsistency } from "../src/strategies/vote/self-consistency.js";
 import { createTaskOracle } from "../src/tasks/task-oracle.js";
 import { confidenceModel } from "./helpers/confidence-model.js";
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel, type LlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { findLlamaServer } from "../src/backends/llama-cpp/llama-server-process.js";
 import { createMull } from "../src/runtime/create-mull.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { createSelfConsistency } from "../src/strategies/vote/self-consistency.js";
 import { loadSplit } from "../src/tasks/splits.js";
 
 const binary = findLlamaServer();

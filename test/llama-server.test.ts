@@ -10,8 +10,8 @@ import { detectUpstreamProfile } from "../src/backends/openai-compatible/upstrea
 import { runCli } from "../src/cli/run-cli.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { createMull } from "../src/runtime/create-mull.js";
-import { createBeamSearch } from "../src/strategies/beam-search.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { createBeamSearch } from "../src/strategies/search/beam-search.js";
+import { createSelfConsistency } from "../src/strategies/vote/self-consistency.js";
 import { createProcessRewardModel } from "../src/verifiers/process-reward-model.js";
 import { llamaServerPath, startLlamaServer } from "./helpers/llama-server.js";
 

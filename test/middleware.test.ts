@@ -7,7 +7,7 @@ import { concurrencyLimitMiddleware } from "../src/middleware/concurrency-limit-
 import { type ModelCallRecord, tracingMiddleware } from "../src/middleware/tracing-middleware.js";
 import { wrapModel } from "../src/middleware/wrap-model.js";
 import { createMull } from "../src/runtime/create-mull.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { createSelfConsistency } from "../src/strategies/vote/self-consistency.js";
 import { createVllmRewardModel } from "../src/verifiers/vllm-reward-model.js";
 import { answerCompletions, closeLocalServers, serveLocal } from "./helpers/local-server.js";
 import { readAll } from "./helpers/read-stream.js";

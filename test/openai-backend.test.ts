@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { afterEach, describe, expect, it } from "vitest";
 import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import { BackendCallError } from "../src/core/errors/backend-call-error.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { createSelfConsistency } from "../src/strategies/vote/self-consistency.js";
 import { answerCompletions, closeLocalServers, serveLocal } from "./helpers/local-server.js";
 import { readAll } from "./helpers/read-stream.js";
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import type { TraceEvent } from "../src/core/trace-event.js";
 import { createStrategy } from "../src/runtime/create-strategy.js";
-import { parseChoice, parseScore, rankByUcb } from "../src/strategies/plangen.js";
+import { parseChoice, parseScore, rankByUcb } from "../src/strategies/compose/plangen.js";
 import { answerChat, closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 afterEach(closeLocalServers);

@@ -3,7 +3,7 @@ import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.j
 import type { Candidate } from "../src/core/strategy.js";
 import { createRandom } from "../src/internal/seeded-random.js";
 import { fitWeibullMixture, gamma, highComponentPosterior } from "../src/internal/weibull-mixture.js";
-import { createRpc, perplexityConsistency } from "../src/strategies/rpc.js";
+import { createRpc, perplexityConsistency } from "../src/strategies/vote/rpc.js";
 import { loadSplit } from "../src/tasks/splits.js";
 import { createScriptedModel } from "./helpers/scripted-model.js";
 

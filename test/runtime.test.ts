@@ -16,7 +16,7 @@ import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.
 import type { RunSettings } from "../src/core/strategy.js";
 import { defineStrategy } from "../src/extension/define-strategy.js";
 import { createMull } from "../src/runtime/create-mull.js";
-import { createAdaptiveConsistency } from "../src/strategies/adaptive-consistency.js";
+import { createAdaptiveConsistency } from "../src/strategies/vote/adaptive-consistency.js";
 
 /** A strategy of the test's own: n samples, the first answer wins. Nothing else in mull knows it. */
 const firstAnswer = defineStrategy({

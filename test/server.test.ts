@@ -5,7 +5,7 @@ import type { CallOptions } from "../src/core/call-options.js";
 import type { LanguageModel } from "../src/core/language-model.js";
 import type { StreamPart } from "../src/core/stream-part.js";
 import { startServer } from "../src/server/start-server.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { createSelfConsistency } from "../src/strategies/vote/self-consistency.js";
 import { readAll } from "./helpers/read-stream.js";
 
 const embedded = createLlamaCppModel();

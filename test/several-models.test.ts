@@ -10,7 +10,7 @@ import type { TraceEvent } from "../src/core/trace-event.js";
 import { createMull } from "../src/runtime/create-mull.js";
 import { createStrategy } from "../src/runtime/create-strategy.js";
 import { startServer } from "../src/server/start-server.js";
-import { parseArchitecture } from "../src/strategies/architecture.js";
+import { parseArchitecture } from "../src/strategies/compose/architecture.js";
 import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 const problem = "What is 6*7? End with #### and the number.";

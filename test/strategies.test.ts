@@ -3,8 +3,8 @@ import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.j
 import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
 import type { StreamPart } from "../src/core/stream-part.js";
 import { strategyModel } from "../src/runtime/strategy-model.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
-import { createSingle } from "../src/strategies/single.js";
+import { createSelfConsistency } from "../src/strategies/vote/self-consistency.js";
+import { createSingle } from "../src/strategies/vote/single.js";
 import { loadSplit } from "../src/tasks/splits.js";
 import { readAll } from "./helpers/read-stream.js";
 import { createScriptedModel } from "./helpers/scripted-model.js";

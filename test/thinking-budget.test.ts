@@ -2,7 +2,7 @@ import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
 import { InvalidArgumentError } from "../src/core/errors/invalid-argument-error.js";
-import { createSelfConsistency } from "../src/strategies/self-consistency.js";
+import { createSelfConsistency } from "../src/strategies/vote/self-consistency.js";
 import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
 import { readAll } from "./helpers/read-stream.js";
 

@@ -6,7 +6,7 @@ import type { LanguageModel } from "../src/core/language-model.js";
 import { toolLoopMiddleware } from "../src/middleware/tool-loop-middleware.js";
 import { wrapModel } from "../src/middleware/wrap-model.js";
 import { createMull } from "../src/runtime/create-mull.js";
-import { calculatorTool } from "../src/strategies/calculator-tool.js";
+import { calculatorTool } from "../src/tasks/calculator-tool.js";
 import { createStepCheck } from "../src/verifiers/step-check-verifier.js";
 import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
 

@@ -4,8 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { defaultArchitectureSpace, rankArchitectures, roundSizes, survivors } from "../src/bench/architecture-search.js";
-import { parseArchitecture } from "../src/strategies/architecture.js";
+import { parseArchitecture } from "../src/strategies/compose/architecture.js";
+import { defaultArchitectureSpace, rankArchitectures, roundSizes, survivors } from "../src/strategies/compose/architecture-search.js";
 
 const run = promisify(execFile);
 const mull = (...args: string[]) =>

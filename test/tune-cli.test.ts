@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { startServer } from "../src/server/start-server.js";
-import { parseProfile } from "../src/strategies/auto-profile.js";
+import { parseProfile } from "../src/strategies/auto/auto-profile.js";
 
 const run = promisify(execFile);
 const mull = (...args: string[]) =>

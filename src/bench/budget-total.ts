@@ -2,7 +2,7 @@
  * The batch allocator behind `mull bench --budget-total`: one token budget for a whole set of questions,
  * spent where it buys the most right answers. Every question gets the same price of a token (the Lagrange
  * multiplier of the batch's knapsack, so that marginal returns are equal across questions: compute-optimal in
- * Snell et al.'s sense); a strategy that prices its spending (`allocatesBudget`: `auto` with a profile) then
+ * Snell et al.'s sense); a strategy that prices its spending (`allocatesBudget`, as a tuned profile lets one) then
  * picks the action worth that price. The price
  * is set before each question from what is left: the budget not yet spent (or promised to questions in
  * flight) spread over the questions not yet started, as the profile's dev bins forecast spending at each price.

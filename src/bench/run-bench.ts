@@ -44,7 +44,7 @@ export type BenchOptions = {
   /** A verifier spec for strategies that use one. Defaults to the runtime's (the bundled PRM). */
   verifier?: string | undefined;
   items: BenchItem[];
-  /** Strategy specs, e.g. `self-consistency:n=8`. */
+  /** Strategy specs (`<name>:n=8`). */
   strategies: string[];
   /** Token budgets; 0 means none. */
   budgets: number[];

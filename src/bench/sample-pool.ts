@@ -4,18 +4,10 @@
  */
 
 import type { Candidate } from "../core/strategy-report.js";
+import type { PoolItem } from "../extension/pool-item.js";
 import type { UnitRecord } from "./run-store.js";
 
-export type PoolItem = {
-  id: string;
-  /** The item's difficulty (in `mixed`, task and difficulty), for per-group tables. */
-  group: string | null;
-  candidates: Candidate[];
-  /** Whether each candidate is right, as the bench graded it. */
-  correct: boolean[];
-  /** The verifier's tokens per candidate scored (the unit's total over its candidates). */
-  verifierTokensPerSample: number;
-};
+export type { PoolItem } from "../extension/pool-item.js";
 
 type StoredCandidate = {
   text?: string;

@@ -1,13 +1,13 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
-import { type ArchitectureScore, defaultArchitectureSpace, rankArchitectures, roundSizes, survivors } from "../bench/architecture-search.js";
 import { loadDataset } from "../bench/datasets.js";
 import { runBench, summarize } from "../bench/run-bench.js";
 import { RunStore, type UnitRecord } from "../bench/run-store.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defaults } from "../runtime/create-mull.js";
-import { type Architecture, parseArchitecture } from "../strategies/architecture.js";
+import { type Architecture, parseArchitecture } from "../strategies/compose/architecture.js";
+import { type ArchitectureScore, defaultArchitectureSpace, rankArchitectures, roundSizes, survivors } from "../strategies/compose/architecture-search.js";
 import type { CliContext } from "./cli-context.js";
 import { integerOption } from "./parse-flags.js";
 

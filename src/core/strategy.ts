@@ -36,7 +36,7 @@ export type StrategyResult = StrategyReport & {
 export type RunEnvironment = {
   /**
    * Models besides the run's, by spec, for strategies whose parts call several (an architecture component's
-   * `model`, mixture-of-agents' `models`). The runtime resolves any spec (each loaded once); the server's
+   * `model`, a strategy option naming several models). The runtime resolves any spec (each loaded once); the server's
    * environment only the models it serves. Defaults to none: naming another model then fails, saying so.
    */
   resolveModel?: (spec: string) => LanguageModel;

@@ -36,7 +36,7 @@ type Votes = Record<string, number>;
 
 /** Every event a strategy may record, by type; `data` is typed by `type`. Strategies add their own (see above). */
 export interface TraceEventData {
-  /** A sample finished (single, adaptive voting). */
+  /** A sample finished (strategies that decide after each sample). */
   "candidate-end": { index?: number; answer: string | undefined; completionTokens: number | undefined };
   /** A wave of parallel samples finished. */
   "wave-end": { samples: number; votes: Votes };

@@ -51,7 +51,7 @@ export type MullConfig = {
   sandbox?: SandboxOptions;
 };
 
-/** A strategy asked for by spec (`self-consistency:n=8`), with more options on top (the server's `mull` object). */
+/** A strategy asked for by spec (`<name>:n=8`), with more options on top (the server's `mull` object). */
 export type StrategyRequest = { spec: string; options?: Record<string, unknown> };
 
 /** One problem (or prompt) through one strategy: what `mull solve`, a server request and a bench unit each are. */

@@ -1,6 +1,6 @@
 /**
  * The OpenAI-compatible HTTP API as a Hono app: `/v1/models`, `/v1/completions`, `/v1/chat/completions`,
- * streaming and not. A request names a strategy in the model id (`self-consistency/mull-tiny-policy`) or
+ * streaming and not. A request names a strategy in the model id (`<strategy>/mull-tiny-policy`) or
  * in a `mull` body object; the response's `usage` counts everything the strategy spent and its `mull`
  * object carries the answer, confidence, stop reason, a summary of the candidates and the settings.
  */
@@ -59,7 +59,7 @@ export type ServerAppOptions = {
   logger?: ServerLogger;
   /**
    * Options by strategy name that strategies run with where a spec leaves them out, set by the operator (a
-   * request may not name files): `{ auto: { profile: "profile.json" } }` runs `auto` with a tuned profile.
+   * request may not name files): `{ "<strategy>": { "<option>": value } }`, e.g. a tuned profile a strategy reads.
    * Checked at start. Defaults to none.
    */
   strategyDefaults?: Record<string, Record<string, unknown>>;

@@ -76,7 +76,7 @@ export const serverConfigSchema = z.strictObject({
   models: z.record(name, z.union([z.string().min(1), upstreamSchema])).refine((models) => Object.keys(models).length > 0, "name at least one model"),
   /** Verifiers by name: a spec each (`prm`, `judge:model=...`, `vllm-prm:url=...,model=...`). Defaults to `{ prm: "prm" }`. */
   verifiers: z.record(name, z.string().min(1)).optional(),
-  /** Public model names bound to a strategy: `"particle-filter:n=16 over qwen with prm"`, or the object form. Defaults to none. */
+  /** Public model names bound to a strategy: `"<strategy spec> over <model> with <verifier>"`, or the object form. Defaults to none. */
   routes: z.record(name, z.union([z.string().min(1), routeObjectSchema])).optional(),
   /** API keys clients must send; absent, the server is open. */
   keys: keysSchema.optional(),
@@ -89,8 +89,8 @@ export const serverConfigSchema = z.strictObject({
   /** Serves the live debugger at `/debug`. Defaults to `false`. */
   debug: z.boolean().optional(),
   /**
-   * Options by strategy name that strategies run with where a spec leaves them out, e.g. `{ "auto": { "profile":
-   * "profile.json" } }` for a profile from `mull tune`; files relative to the config file. Defaults to none.
+   * Options by strategy name that strategies run with where a spec leaves them out (`{ "<strategy>": { "<option>":
+   * value } }`, e.g. a profile from `mull tune`); files relative to the config file. Defaults to none.
    */
   strategyDefaults: z.record(z.string().min(1), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
 });

@@ -34,6 +34,16 @@ export function readJsonEvents<Schema extends z.ZodType>(options: {
 }): JsonEvents<z.output<Schema>> {
   const { response, url } = options;
   if (!response.body) throw new BackendCallError({ message: `${url} sent no body`, url, isRetryable: true });
+  // A body of another type holds no events: said at once, rather than read as a stream that never finishes a choice.
+  const type = response.headers.get("content-type") ?? "";
+  if (type !== "" && !type.includes("text/event-stream")) {
+    void response.body.cancel().catch(() => {});
+    throw new BackendCallError({
+      message: `${url} answered a streamed request with ${type.split(";")[0]}, not server-sent events (text/event-stream)`,
+      url,
+      isRetryable: false,
+    });
+  }
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   const events: string[] = [];
