@@ -18,6 +18,7 @@ import { runCli } from "../src/cli/run-cli.js";
 import type { RunSettings } from "../src/core/strategy.js";
 import { createMull } from "../src/runtime/create-mull.js";
 import { answerChat, closeLocalServers, serveLocal } from "./helpers/local-server.js";
+import { writeOneBinProfile } from "./helpers/one-bin-profile.js";
 
 const folder = mkdtempSync(join(tmpdir(), "mull-conformance-"));
 const mull = createMull({ sandbox: { warm: 0, concurrency: 2 } });
@@ -40,26 +41,13 @@ const coder = () =>
   });
 
 const architectureFile = join(folder, "architecture.json");
-const profileFile = join(folder, "profile.json");
+const profileFile = writeOneBinProfile(join(folder, "profile.json"), 3);
 writeFileSync(
   architectureFile,
   JSON.stringify({
     kind: "mull-architecture",
     version: 1,
     layers: [[{ role: "generator", samples: 2, strategy: "pot:n=2" }], [{ role: "fuser", using: "vote" }]],
-  }),
-);
-writeFileSync(
-  profileFile,
-  JSON.stringify({
-    kind: "mull-auto-profile",
-    version: 1,
-    createdAt: "2026-12-07T00:00:00Z",
-    tunedOn: {},
-    objective: {},
-    probe: { samples: 2, temperature: 0.7, topLogprobs: 5, window: 16, score: false },
-    estimate: { features: ["agreement"], mean: [0.5], scale: [0.25], weights: [4], bias: 0 },
-    bins: [{ action: { kind: "vote", samples: 3 } }],
   }),
 );
 

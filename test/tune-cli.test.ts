@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { startServer } from "../src/server/start-server.js";
 import { parseProfile } from "../src/strategies/auto/auto-profile.js";
+import { writeOneBinProfile } from "./helpers/one-bin-profile.js";
 
 const run = promisify(execFile);
 const mull = (...args: string[]) =>
@@ -75,19 +76,7 @@ describe("serving with a profile", () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   const profile = join(folder, "served.json");
   beforeAll(async () => {
-    writeFileSync(
-      profile,
-      JSON.stringify({
-        kind: "mull-auto-profile",
-        version: 1,
-        createdAt: "2026-11-26T00:00:00Z",
-        tunedOn: {},
-        objective: {},
-        probe: { samples: 2, temperature: 0.7, topLogprobs: 5, window: 16, score: false },
-        estimate: { features: ["agreement"], mean: [0.5], scale: [0.25], weights: [4], bias: 0 },
-        bins: [{ action: { kind: "vote", samples: 5 } }],
-      }),
-    );
+    writeOneBinProfile(profile, 5);
     server = await startServer({ models: { "mull-tiny-policy": policy }, port: 0, strategyDefaults: { auto: { profile } } });
   });
   afterAll(async () => {
