@@ -245,7 +245,7 @@ describe("tool-integrated with python", () => {
   it("needs a backend that continues the assistant's message, and says so", async () => {
     const url = await continuingServer(script);
     await expect(mull.run({ model: `${url}#coder`, strategy: "tool-integrated:tools=python", problem: "6*7?" })).rejects.toThrow(
-      /continues the model's own text/,
+      /tool-integrated continues partial solutions of a chat prompt as the assistant's unfinished message/,
     );
   });
 });

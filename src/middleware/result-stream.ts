@@ -10,7 +10,8 @@ export function streamOfResult(result: GenerateResult): ReadableStream<StreamPar
       controller.enqueue({ type: "stream-start", warnings: result.warnings });
       result.completions.forEach((completion, index) => {
         if (completion.reasoning) controller.enqueue({ type: "reasoning-delta", index, delta: completion.reasoning });
-        controller.enqueue({ type: "text-delta", index, delta: completion.text });
+        controller.enqueue({ type: "text-delta", index, delta: completion.text, ...(completion.logprobs ? { logprobs: completion.logprobs } : {}) });
+        for (const toolCall of completion.toolCalls ?? []) controller.enqueue({ type: "tool-call", index, toolCall });
         controller.enqueue({ type: "completion-end", index, finishReason: completion.finishReason, completionTokens: completion.completionTokens });
       });
       controller.enqueue({ type: "end", usage: result.usage });
@@ -19,24 +20,46 @@ export function streamOfResult(result: GenerateResult): ReadableStream<StreamPar
   });
 }
 
-/** A streamed call read whole, as a generate result. */
+/** One completion's parts so far. */
+type Draft = { text: string; reasoning: string; logprobs: NonNullable<Completion["logprobs"]>; toolCalls: NonNullable<Completion["toolCalls"]> };
+
+/** Adds a delta to its completion's draft. */
+function addDelta(drafts: Map<number, Draft>, part: Extract<StreamPart, { type: "text-delta" | "reasoning-delta" | "tool-call" }>): void {
+  const draft = drafts.get(part.index) ?? { text: "", reasoning: "", logprobs: [], toolCalls: [] };
+  drafts.set(part.index, draft);
+  if (part.type === "tool-call") draft.toolCalls.push(part.toolCall);
+  else if (part.type === "reasoning-delta") draft.reasoning += part.delta;
+  else {
+    draft.text += part.delta;
+    draft.logprobs.push(...(part.logprobs ?? []));
+  }
+}
+
+/** A finished completion from its draft and its end. */
+function completionOf(draft: Draft | undefined, end: Extract<StreamPart, { type: "completion-end" }>): Completion {
+  return {
+    text: draft?.text ?? "",
+    finishReason: end.finishReason,
+    completionTokens: end.completionTokens,
+    ...(draft?.reasoning ? { reasoning: draft.reasoning } : {}),
+    ...(draft && draft.logprobs.length > 0 ? { logprobs: draft.logprobs } : {}),
+    ...(draft && draft.toolCalls.length > 0 ? { toolCalls: draft.toolCalls } : {}),
+    ...(end.stoppedBy ? { stoppedBy: end.stoppedBy } : {}),
+    ...(end.stopSequence !== undefined ? { stopSequence: end.stopSequence } : {}),
+  };
+}
+
+/** A streamed call read whole, as a generate result: texts, reasoning, log-probabilities and tool calls kept. */
 export async function collectStream(next: (options: CallOptions) => Promise<ReadableStream<StreamPart>>, call: CallOptions): Promise<GenerateResult> {
   const reader = (await next(call)).getReader();
-  const texts: string[] = [];
+  const drafts = new Map<number, Draft>();
   const completions: Completion[] = [];
   const result: GenerateResult = { completions, usage: { promptTokens: 0, completionTokens: 0, calls: 1, wallMs: 0 }, warnings: [] };
   for (let step = await reader.read(); !step.done; step = await reader.read()) {
     const part = step.value;
     if (part.type === "stream-start") result.warnings.push(...part.warnings);
-    else if (part.type === "text-delta") texts[part.index] = (texts[part.index] ?? "") + part.delta;
-    else if (part.type === "completion-end")
-      completions[part.index] = {
-        text: texts[part.index] ?? "",
-        finishReason: part.finishReason,
-        completionTokens: part.completionTokens,
-        ...(part.stoppedBy ? { stoppedBy: part.stoppedBy } : {}),
-        ...(part.stopSequence !== undefined ? { stopSequence: part.stopSequence } : {}),
-      };
+    else if (part.type === "text-delta" || part.type === "reasoning-delta" || part.type === "tool-call") addDelta(drafts, part);
+    else if (part.type === "completion-end") completions[part.index] = completionOf(drafts.get(part.index), part);
     else if (part.type === "end") result.usage = part.usage;
     else if (part.type === "error") throw part.error;
   }
