@@ -79,6 +79,6 @@ describe("every strategy over a chat-only upstream", () => {
   it("takes the upstream's settings in the model spec, and refuses an unknown one", () => {
     const model = mull.model(`${baseURL}#mull-tiny-policy?rawPrompt=false&assistantPrefix=final-message&stepDelimiter=%0A`);
     expect(model).toMatchObject({ supportsRawPrompt: false, continuesAssistantMessage: true, stepDelimiter: "\n" });
-    expect(() => mull.model(`${baseURL}#m?colour=blue`)).toThrow(/unknown setting "colour"/);
+    expect(() => mull.model(`${baseURL}#m?colour=blue`)).toThrow(/openai-compatible has no option "colour"/);
   });
 });

@@ -32,7 +32,7 @@ describe("the llama-server engine without its binary", () => {
     expect(() => createLlamaCppModel({ engine: "vulkan" as "llama-server" })).toThrow(/engine/);
     expect(() => createLlamaCppModel({ engine: "llama-server", serverThreads: 0 })).toThrow(/serverThreads/);
     const mull = createMull();
-    expect(() => mull.model("mull-tiny-policy?engin=llama-server")).toThrow(/unknown setting "engin"/);
+    expect(() => mull.model("mull-tiny-policy?engin=llama-server")).toThrow(/llama-cpp has no option "engin"/);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { formatOptionsTable } from "../extension/option-schema.js";
 import type { CliContext } from "./cli-context.js";
 
@@ -26,6 +27,27 @@ export function addListCommands(program: Command, context: () => CliContext): vo
             : `${definition.name.padEnd(22)} ${definition.description}`,
         );
       if (!name) out("\nmull strategies <name> lists a strategy's options; pass them as name:key=value:key=value");
+    });
+  program
+    .command("backends")
+    .description("List the backends (the model specs each takes), or one backend's settings; pass them as <spec>?key=value&key=value")
+    .argument("[name]", "a backend")
+    .action((name: string | undefined) => {
+      const { mull, out } = context();
+      const definitions = name ? mull.backends.filter((definition) => definition.name === name) : mull.backends;
+      if (name && definitions.length === 0)
+        throw new InvalidArgumentError({
+          parameter: "name",
+          value: name,
+          message: `no backend is named ${JSON.stringify(name)}; known: ${mull.backends.map((definition) => definition.name).join(", ")}`,
+        });
+      for (const definition of definitions)
+        out(
+          name
+            ? `${definition.name}: ${definition.specHelp}\n\n${formatOptionsTable(definition.options)}`
+            : `${definition.name.padEnd(22)} ${definition.specHelp}`,
+        );
+      if (!name) out("\nmull backends <name> lists a backend's settings");
     });
   program
     .command("verifiers")

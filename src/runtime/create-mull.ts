@@ -12,7 +12,7 @@ import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, RunEnvironment, Strategy, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
 import type { ToolVote } from "../core/tools.js";
 import type { Verifier } from "../core/verifier.js";
-import type { BackendDefinition, OwnedModel } from "../extension/define-backend.js";
+import { type BackendDefinition, type OwnedModel, splitSpecQuery } from "../extension/define-backend.js";
 import type { StrategyDefinition } from "../extension/define-strategy.js";
 import type { VerifierDefinition } from "../extension/define-verifier.js";
 import { optionsFromStrings } from "../extension/option-schema.js";
@@ -49,6 +49,15 @@ export type MullConfig = {
   middleware?: readonly ModelMiddleware[];
   /** The sandbox model-written code runs in (created on first use, closed by `dispose`). Defaults to `createSandbox()`'s. */
   sandbox?: SandboxOptions;
+};
+
+/** A model asked for by its spec's model part and its settings as an object (validated by the backend's schema). */
+export type ModelRequest = {
+  spec: string;
+  /** The backend's settings (`mull backends <name>`); they win over the spec's query. Defaults to none. */
+  options?: Record<string, unknown>;
+  /** The backend, by name. Defaults to the first whose `matches` takes the spec. */
+  backend?: string;
 };
 
 /** A strategy asked for by spec (`<name>:n=8`), with more options on top (the server's `mull` object). */
@@ -103,10 +112,11 @@ export type Mull = {
   readonly verifiers: Registry<VerifierDefinition>;
   readonly backends: readonly BackendDefinition[];
   /**
-   * A model by spec, loaded once per spec and disposed with the runtime. `apiKey` overrides the runtime's
-   * key for this model (an upstream with a key of its own).
+   * A model by spec (its settings in the spec's query), or by spec and settings as an object (a config's fields,
+   * never turned into a string), loaded once per spec and settings and disposed with the runtime. `apiKey`
+   * overrides the runtime's key for this model (an upstream with a key of its own).
    */
-  model(spec?: string, options?: { sequences?: number; apiKey?: string }): OwnedModel;
+  model(spec?: string | ModelRequest, options?: { sequences?: number; apiKey?: string }): OwnedModel;
   /** A verifier by spec, built once per canonical spec; `spec` is the canonical spec with defaults filled in. */
   verifier(spec?: string): { verifier: Verifier; spec: string };
   /** The canonical form of a verifier spec (validated, defaults filled in), without building anything. */
@@ -145,20 +155,15 @@ export function createMull(config: MullConfig = {}): Mull {
   const models = new Map<string, OwnedModel>();
   const builtVerifiers = new Map<string, Verifier>();
 
-  const model = (spec: string = defaults.model, options: { sequences?: number; apiKey?: string } = {}): OwnedModel => {
+  const model = (requested: string | ModelRequest = defaults.model, options: { sequences?: number; apiKey?: string } = {}): OwnedModel => {
+    const request = typeof requested === "string" ? { spec: requested } : requested;
     // The cache key holds a digest of a model's own API key, never the key.
     const keyDigest = options.apiKey === undefined ? null : createHash("sha256").update(options.apiKey).digest("hex");
-    const key = JSON.stringify([spec, options.sequences ?? null, keyDigest]);
+    const key = JSON.stringify([request.spec, request.options ?? null, request.backend ?? null, options.sequences ?? null, keyDigest]);
     const known = models.get(key);
     if (known) return known;
-    const backend = backends.find((item) => item.matches(spec));
-    if (!backend)
-      throw new InvalidArgumentError({
-        parameter: "model",
-        value: spec,
-        message: `${JSON.stringify(spec)} is not a model spec; expected ${backends.map((item) => item.specHelp).join(", or ")}`,
-      });
-    const created = backend.create({ spec, apiKey: options.apiKey ?? apiKey, sequences: options.sequences });
+    const { backend, spec, settings } = resolveBackend(backends, request);
+    const created = backend.create({ spec, settings, apiKey: options.apiKey ?? apiKey, sequences: options.sequences });
     // A span per call (no cost until an OpenTelemetry SDK is registered), inside the caller's middleware.
     const middleware = [...(config.middleware ?? []), openTelemetryMiddleware()];
     const owned: OwnedModel = { ...wrapModel({ model: created, middleware }), ...(created.dispose ? { dispose: () => created.dispose!() } : {}) };
@@ -230,6 +235,23 @@ export function createMull(config: MullConfig = {}): Mull {
 /** Formats a bare problem for a model: its own prompt format, else a user chat message. */
 const promptFor = (target: LanguageModel, problem: string): string | ChatMessage[] =>
   target.formatProblem ? target.formatProblem(problem) : [{ role: "user" as const, content: problem }];
+
+/** The backend a model request names or its spec matches, the spec's model part, and the settings validated by the backend's schema. */
+function resolveBackend(backends: readonly BackendDefinition[], request: ModelRequest) {
+  const backend = request.backend !== undefined ? backends.find((item) => item.name === request.backend) : backends.find((item) => item.matches(request.spec));
+  if (!backend)
+    throw new InvalidArgumentError({
+      parameter: "model",
+      value: request.backend ?? request.spec,
+      message:
+        request.backend !== undefined
+          ? `no backend is named ${JSON.stringify(request.backend)}; known: ${backends.map((item) => item.name).join(", ")}`
+          : `${JSON.stringify(request.spec)} is not a model spec; expected ${backends.map((item) => item.specHelp).join(", or ")}`,
+    });
+  const { model: spec, pairs } = splitSpecQuery(request.spec);
+  const settings = backend.parseOptions({ ...optionsFromStrings(backend.options, pairs), ...request.options });
+  return { backend, spec, settings };
+}
 
 /** A sandbox whose processes start only when a strategy first runs code; `close` ends them, and a later run starts them again. */
 function createLazySandbox(options: SandboxOptions): { sandbox: CodeSandbox; close(): Promise<void> } {

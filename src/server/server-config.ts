@@ -8,16 +8,20 @@ import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve as resolvePath } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { openAICompatibleBackend, openAICompatibleOptions } from "../backends/openai-compatible/openai-compatible-backend.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
 import { optionsOfKind } from "../extension/option-schema.js";
 import { formatSpec, parseSpec } from "../extension/spec.js";
-import type { Mull } from "../runtime/create-mull.js";
+import type { ModelRequest, Mull } from "../runtime/create-mull.js";
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "use letters, digits, '.', '_', ':' and '-' (no '/')");
 
-/** An upstream pool written out field by field; it becomes a URL spec (`URL,URL#model?settings`). */
-const upstreamSchema = z.strictObject({
+/**
+ * An upstream pool written out field by field: its URLs, model name and key, and the OpenAI-compatible backend's
+ * own settings (its schema, the one that also reads a spec's query), passed to the runtime as an object.
+ */
+const upstreamSchema = openAICompatibleOptions.extend({
   /** Base URLs of the replicas, each ending in `/v1`. */
   urls: z.array(z.url({ protocol: /^https?$/ })).min(1),
   /** The model name the upstream serves. Defaults to `default`. */
@@ -27,21 +31,6 @@ const upstreamSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
     .optional(),
-  profile: z.enum(["llama-cpp-server", "vllm", "sglang", "openai"]).optional(),
-  rawPrompt: z.boolean().optional(),
-  assistantPrefix: z.enum(["continue-final-message", "final-message"]).optional(),
-  stepDelimiter: z.string().min(1).optional(),
-  maxN: z.number().int().min(1).optional(),
-  neutralSampling: z.boolean().optional(),
-  maxRetries: z.number().int().min(0).optional(),
-  /** Requests in flight at once on each replica. */
-  maxConcurrency: z.number().int().min(1).optional(),
-  timeoutMs: z.number().int().min(1).optional(),
-  /** Prompt characters that pick a replica (prefix affinity, so its prefix cache hits); 0 is off. Defaults to 256. */
-  affinityChars: z.number().int().min(0).optional(),
-  /** Consecutive failures that eject a replica for `ejectForMs`. Defaults to 3 and 10000. */
-  ejectAfterFailures: z.number().int().min(1).optional(),
-  ejectForMs: z.number().int().min(1).optional(),
 });
 
 const budgetSchema = z.strictObject({
@@ -169,11 +158,10 @@ export function resolveRoute(config: ServerConfig, routeName: string, route: str
   return { strategy: match[1] as string, model: match[2] ?? firstModel, verifier: match[3] };
 }
 
-/** An upstream pool as the URL spec every entry point understands; the key stays out of the spec. */
-export function upstreamSpec(upstream: Upstream): string {
+/** An upstream pool as the runtime's model request: its URLs and model as the spec, its settings as an object (never a query string). */
+export function upstreamModel(upstream: Upstream): ModelRequest {
   const { urls, model, apiKeyEnv: _key, ...settings } = upstream;
-  const query = new URLSearchParams(Object.entries(settings).map(([key, value]) => [key, String(value)])).toString();
-  return `${urls.map((url) => url.replace(/\/+$/, "")).join(",")}#${model}${query ? `?${query}` : ""}`;
+  return { backend: openAICompatibleBackend.name, spec: `${urls.map((url) => url.replace(/\/+$/, "")).join(",")}#${model}`, options: settings };
 }
 
 /** The upstream's API key from its environment variable; a missing variable is an error naming it. */
@@ -213,7 +201,7 @@ export function serverOptionsFromConfig(options: { mull: Mull; config: ServerCon
     Object.entries(config.models).map(([modelName, entry]) => {
       if (typeof entry === "string") return [modelName, mull.model(entry)];
       const apiKey = upstreamApiKey(entry, modelName, env);
-      return [modelName, mull.model(upstreamSpec(entry), apiKey !== undefined ? { apiKey } : {})];
+      return [modelName, mull.model(upstreamModel(entry), apiKey !== undefined ? { apiKey } : {})];
     }),
   ) as Record<string, LanguageModel>;
   const routes = Object.fromEntries(

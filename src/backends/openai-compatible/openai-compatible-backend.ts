@@ -1,51 +1,56 @@
-import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
+import { z } from "zod";
 import { defineBackend } from "../../extension/define-backend.js";
 import { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./openai-compatible-model.js";
-import { isUpstreamProfile, upstreamProfiles } from "./upstream-profiles.js";
+import { upstreamProfiles } from "./upstream-profiles.js";
+
+const integer = (minimum: number) => z.number().int().min(minimum).optional();
 
 /**
- * Any OpenAI-compatible endpoint or pool: `URL[,URL...][#upstream-model[?setting=value&...]]`, where the
- * settings (URL-encoded) are `profile=llama-cpp-server|vllm|sglang|openai` (a preset), `rawPrompt=false`, `assistantPrefix=continue-final-message|final-message`,
- * `stepDelimiter=%0A`, `maxN` (split larger n), `neutralSampling=true`, `maxRetries`, `maxConcurrency` (per URL), `timeoutMs`,
- * and for a pool `affinityChars`, `ejectAfterFailures` and `ejectForMs`.
+ * The settings of an OpenAI-compatible endpoint or pool, wherever they are written: a spec's query
+ * (`URL#model?maxN=4&profile=vllm`), a server config's upstream fields, `mull.model({ spec, options })`.
+ * Defaults are the model's (`createOpenAICompatibleModel`), so that a profile's presets fill only what is not named.
  */
+export const openAICompatibleOptions = z.strictObject({
+  profile: z
+    .enum(Object.keys(upstreamProfiles) as [keyof typeof upstreamProfiles, ...(keyof typeof upstreamProfiles)[]])
+    .optional()
+    .describe("A known server's presets (its assistant prefix, neutral sampling, ...); settings named beside it win. Default: none"),
+  rawPrompt: z.boolean().optional().describe("Whether the endpoint serves raw-text /v1/completions (step-level search needs it). Default: true"),
+  assistantPrefix: z
+    .enum(["continue-final-message", "final-message"])
+    .optional()
+    .describe(
+      "How the endpoint continues a chat prompt's final assistant message (vLLM/SGLang: continue-final-message; llama.cpp: final-message). Default: none",
+    ),
+  stepDelimiter: z.string().min(1).optional().describe("Ends one reasoning step in this model's solutions. Default: a blank line"),
+  maxN: integer(1).describe("Most completions one request asks for; a larger n is split into parallel requests. Default: none (n as asked)"),
+  neutralSampling: z.boolean().optional().describe("Sends top_p, top_k -1 and min_p 0 so that a server's own sampling defaults do not apply. Default: false"),
+  maxRetries: integer(0).describe("Retries of a retryable failure (408, 409, 429, 5xx, connection errors, timeouts). Default: 2"),
+  maxConcurrency: integer(1).describe("Requests in flight at once on each replica. Default: 16"),
+  timeoutMs: integer(1).describe("Per-request timeout in milliseconds (a stream: until its last part). Default: 600000"),
+  affinityChars: integer(0).describe("Prompt characters that pick a replica (prefix affinity, so its prefix cache hits); 0 is off. Default: 256"),
+  ejectAfterFailures: integer(1).describe("Consecutive failures that eject a replica for ejectForMs. Default: 3"),
+  ejectForMs: integer(1).describe("How long an ejected replica is left out, in milliseconds. Default: 10000"),
+});
+
+/** Any OpenAI-compatible endpoint or pool: `URL[,URL...][#upstream-model][?setting=value&...]`. */
 export const openAICompatibleBackend = defineBackend({
   name: "openai-compatible",
-  specHelp: "an OpenAI-compatible base URL or pool, URL[,URL...][#upstream-model[?rawPrompt=false&assistantPrefix=...&stepDelimiter=...]]",
+  specHelp: "an OpenAI-compatible base URL or pool, URL[,URL...][#upstream-model][?setting=value&...] (mull backends openai-compatible lists the settings)",
+  options: openAICompatibleOptions,
   matches: (spec) => /^https?:\/\//.test(spec),
-  create: ({ spec, apiKey }) => {
+  create: ({ spec, settings, apiKey }) => {
     const hash = spec.indexOf("#");
     const urls = hash === -1 ? spec : spec.slice(0, hash);
-    const [upstream = "default", query] = (hash === -1 ? "default" : spec.slice(hash + 1)).split("?", 2);
-    return createOpenAICompatibleModel({ baseURL: urls.split(","), model: upstream, ...(apiKey ? { apiKey } : {}), ...settingsOf(query) });
+    const upstream = hash === -1 ? "default" : spec.slice(hash + 1) || "default";
+    return createOpenAICompatibleModel({ baseURL: urls.split(","), model: upstream, ...(apiKey ? { apiKey } : {}), ...modelSettings(settings) });
   },
 });
 
-/** The settings a spec's query names; an unknown one is refused by name. */
-function settingsOf(query: string | undefined): Partial<OpenAICompatibleSettings> {
-  const settings: Partial<OpenAICompatibleSettings> = {};
-  for (const [key, value] of new URLSearchParams(query ?? "")) {
-    if (key === "rawPrompt") settings.rawPrompt = value !== "false";
-    else if (key === "assistantPrefix") settings.assistantPrefix = value as NonNullable<OpenAICompatibleSettings["assistantPrefix"]>;
-    else if (key === "stepDelimiter") settings.stepDelimiter = value;
-    else if (key === "maxRetries" || key === "maxConcurrency" || key === "timeoutMs" || key === "maxN") settings[key] = Number(value);
-    else if (key === "neutralSampling") settings.neutralSampling = value !== "false";
-    else if (key === "affinityChars" || key === "ejectAfterFailures" || key === "ejectForMs") settings.pool = { ...settings.pool, [key]: Number(value) };
-    else if (key === "profile") {
-      if (!isUpstreamProfile(value))
-        throw new InvalidArgumentError({
-          parameter: "model",
-          value,
-          message: `unknown profile "${value}"; known: ${Object.keys(upstreamProfiles).join(", ")}`,
-        });
-      // A profile's settings come first; settings named beside it win.
-      Object.assign(settings, { ...upstreamProfiles[value], ...settings });
-    } else
-      throw new InvalidArgumentError({
-        parameter: "model",
-        value: key,
-        message: `unknown setting "${key}" in the model spec; known: profile, rawPrompt, assistantPrefix, stepDelimiter, maxN, neutralSampling, maxRetries, maxConcurrency, timeoutMs, affinityChars, ejectAfterFailures, ejectForMs`,
-      });
-  }
-  return settings;
+/** The settings as the model takes them: a profile's presets under the settings named, pool routing in its own object. */
+function modelSettings(settings: z.output<typeof openAICompatibleOptions>): Partial<OpenAICompatibleSettings> {
+  const { profile, affinityChars, ejectAfterFailures, ejectForMs, ...rest } = settings;
+  const named = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+  const pool = Object.fromEntries(Object.entries({ affinityChars, ejectAfterFailures, ejectForMs }).filter(([, value]) => value !== undefined));
+  return { ...(profile ? upstreamProfiles[profile] : {}), ...named, ...(Object.keys(pool).length > 0 ? { pool } : {}) };
 }
