@@ -61,7 +61,7 @@ describe("single and self-consistency on the bundled policy", () => {
     expect(wrapped.modelId).toBe("self-consistency/mull-tiny-policy");
     const result = await wrapped.doGenerate({ prompt: "Q: 6*7\nA: " });
     expect(result.completions[0]?.text).toContain("#### 42");
-    expect(result.strategy?.answer).toBe("42");
+    expect(result.metadata?.mull?.answer).toBe("42");
     expect(result.usage.completionTokens).toBeGreaterThan(result.completions[0]!.text.length);
   });
 
@@ -77,7 +77,7 @@ describe("single and self-consistency on the bundled policy", () => {
     const end = parts.at(-1) as Extract<StreamPart, { type: "end" }>;
     expect(end.type).toBe("end");
     // The streamed events are the report's (the report is run 0's).
-    expect(end.strategy?.trace).toContainEqual(votes.find((part) => part.run === 0)?.event);
+    expect(end.metadata?.mull?.trace).toContainEqual(votes.find((part) => part.run === 0)?.event);
   });
 });
 

@@ -1,5 +1,4 @@
 import type { FinishReason } from "./finish-reason.js";
-import type { StrategyReport } from "./strategy-report.js";
 import type { ToolCall } from "./tools.js";
 import type { Usage } from "./usage.js";
 import type { Warning } from "./warning.js";
@@ -37,11 +36,20 @@ export type Completion = {
   toolCalls?: ToolCall[];
 };
 
+/**
+ * What a model adds to its result beyond the contract, by owner, as vercel/ai's `providerMetadata`: the contract
+ * names no owner. Open: an owner declares its entry by augmenting this interface (a strategy wrapped around a
+ * model puts its report under `mull`, declared in `runtime/strategy-model.ts`).
+ */
+export interface ResultMetadata {
+  [owner: string]: unknown;
+}
+
 export type GenerateResult = {
   /** One per requested `n`, in order. */
   completions: Completion[];
   usage: Usage;
   warnings: Warning[];
-  /** Present when the model is a strategy wrapped around a model. */
-  strategy?: StrategyReport;
+  /** What the model adds beyond the contract, by owner (see `ResultMetadata`). */
+  metadata?: ResultMetadata;
 };

@@ -1,6 +1,5 @@
 import type { FinishReason } from "./finish-reason.js";
-import type { TokenLogprob } from "./generate-result.js";
-import type { StrategyReport } from "./strategy-report.js";
+import type { ResultMetadata, TokenLogprob } from "./generate-result.js";
 import type { ToolCall } from "./tools.js";
 import type { TraceEvent } from "./trace-event.js";
 import type { Usage } from "./usage.js";
@@ -29,5 +28,5 @@ export type StreamPart =
   | { type: "progress"; message: string; usage: Usage; data?: Record<string, unknown> }
   /** A typed event a strategy recorded as it happened (a strategy wrapped as a model streams them); `run` is its run's index when `n` > 1. */
   | { type: "trace"; run: number; event: TraceEvent }
-  | { type: "end"; usage: Usage; strategy?: StrategyReport }
+  | { type: "end"; usage: Usage; metadata?: ResultMetadata }
   | { type: "error"; error: unknown };

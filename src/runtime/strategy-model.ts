@@ -2,7 +2,7 @@ import { getMaxListeners, setMaxListeners } from "node:events";
 import type { CallOptions } from "../core/call-options.js";
 import type { GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
-import type { Budget, RunEnvironment, Strategy, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
+import type { Budget, RunEnvironment, Strategy, StrategyReport, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
 import type { StreamPart } from "../core/stream-part.js";
 import type { TraceEvent } from "../core/trace-event.js";
 import { addUsage, emptyUsage } from "../core/usage.js";
@@ -85,7 +85,7 @@ export function strategyModel(options: StrategyModelOptions): LanguageModel {
               for (const toolCall of completion.toolCalls ?? []) controller.enqueue({ type: "tool-call", index, toolCall });
               controller.enqueue({ type: "completion-end", index, finishReason: completion.finishReason, completionTokens: completion.completionTokens });
             });
-            controller.enqueue({ type: "end", usage: merged.usage, ...(merged.strategy ? { strategy: merged.strategy } : {}) });
+            controller.enqueue({ type: "end", usage: merged.usage, ...(merged.metadata ? { metadata: merged.metadata } : {}) });
           } catch (error) {
             controller.enqueue({ type: "error", error });
           }
@@ -118,6 +118,14 @@ function toResult(results: StrategyResult[]): GenerateResult {
     })),
     usage,
     warnings,
-    strategy: { ...first, usage, warnings },
+    metadata: { mull: { ...first, usage, warnings } },
   };
+}
+
+// A strategy wrapped around a model reports under `mull` in its result's metadata (core's `ResultMetadata` is open).
+declare module "../core/generate-result.js" {
+  interface ResultMetadata {
+    /** The report of a strategy wrapped around a model: the first run's, with every run's usage and warnings. */
+    mull?: StrategyReport;
+  }
 }

@@ -116,7 +116,7 @@ function jsonBody(kind: Kind, result: GenerateResult, identity: ResponseIdentity
     const content = kind === "chat" ? { message } : { text: completion.text };
     return { index, ...content, finish_reason: wireFinishReason(completion.finishReason), ...stopReasonBody(completion), logprobs };
   });
-  const mull = mullBody(result.strategy, result.usage);
+  const mull = mullBody(result.metadata?.mull, result.usage);
   return {
     id: identity.id,
     object: kind === "chat" ? "chat.completion" : "text_completion",
@@ -174,7 +174,7 @@ function chunkWriter(kind: Kind, includeUsage: boolean) {
       case "trace":
         return { choices: [], mull: { trace: part.event, run: part.run } };
       case "end": {
-        const mull = mullBody(part.strategy, part.usage);
+        const mull = mullBody(part.metadata?.mull, part.usage);
         if (!includeUsage && !mull) return undefined;
         return { choices: [], ...(includeUsage ? { usage: usageBody(part.usage) } : {}), ...(mull ? { mull } : {}) };
       }

@@ -105,8 +105,9 @@ async function generateRun(run: PendingRun, toJson: (result: GenerateResult) => 
     run.onEnd?.({ status: toOpenAIError(error).status, error });
     throw error;
   }
-  run.onUsage(result.usage, result.strategy?.strategy);
-  run.onEnd?.({ status: 200, usage: result.usage, ...(result.strategy ? { strategy: result.strategy } : {}) });
+  const report = result.metadata?.mull;
+  run.onUsage(result.usage, report?.strategy);
+  run.onEnd?.({ status: 200, usage: result.usage, ...(report ? { strategy: report } : {}) });
   return toJson(result);
 }
 
@@ -166,8 +167,9 @@ async function pumpEvents(options: {
         break;
       }
       if (part.type === "end") {
-        run.onUsage(part.usage, part.strategy?.strategy);
-        run.onEnd?.({ status: 200, usage: part.usage, ...(part.strategy ? { strategy: part.strategy } : {}) });
+        const report = part.metadata?.mull;
+        run.onUsage(part.usage, report?.strategy);
+        run.onEnd?.({ status: 200, usage: part.usage, ...(report ? { strategy: report } : {}) });
       }
       const events = encoder.part(part);
       if (events.length > 0) await write(events);

@@ -117,7 +117,7 @@ export const responsesProtocol: Protocol<ResponsesRequest> = {
       request,
       messageId: messageIdOf(identity),
       text: completion?.text ?? "",
-      result: { usage: result.usage, truncated, mull: mullBody(result.strategy, result.usage) },
+      result: { usage: result.usage, truncated, mull: mullBody(result.metadata?.mull, result.usage) },
     });
   },
   encoder: (identity, request) => responseEvents(identity, request),
@@ -150,7 +150,13 @@ function responseEvents(identity: ResponseIdentity, request: ResponsesRequest): 
       }
       if (part.type === "completion-end" && part.index === 0) truncated = part.finishReason === "length";
       if (part.type !== "end") return [];
-      const done = responseBody({ identity, request, messageId, text, result: { usage: part.usage, truncated, mull: mullBody(part.strategy, part.usage) } });
+      const done = responseBody({
+        identity,
+        request,
+        messageId,
+        text,
+        result: { usage: part.usage, truncated, mull: mullBody(part.metadata?.mull, part.usage) },
+      });
       return [
         event("response.output_text.done", { ...at, text, logprobs: [] }),
         event("response.content_part.done", { ...at, part: { type: "output_text", text, annotations: [], logprobs: [] } }),
