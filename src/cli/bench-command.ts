@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { SingleBar } from "cli-progress";
 import { createAnswerGrading } from "../answers/answer-grading.js";
+import { parseBenchSuite } from "../bench/bench-suite.js";
 import { loadDataset } from "../bench/datasets.js";
 import { renderReport } from "../bench/report.js";
 import { type BenchProgress, budgetTotalSpecs, compareStrategies, formatSummary, runBench, summarize, validateStrategySpecs } from "../bench/run-bench.js";
@@ -51,9 +52,9 @@ const parametersOf = (config: Record<string, unknown>): number | undefined =>
 /** Reads a suite file; flags given on the command line win over it. */
 function withSuite(commandLine: BenchFlags, explicit: Set<string>): BenchFlags {
   if (!commandLine.config) return commandLine;
-  let fromFile: Partial<BenchFlags>;
+  let raw: unknown;
   try {
-    fromFile = JSON.parse(readFileSync(commandLine.config, "utf8")) as Partial<BenchFlags>;
+    raw = JSON.parse(readFileSync(commandLine.config, "utf8"));
   } catch (error) {
     throw new InvalidArgumentError({
       parameter: "--config",
@@ -61,6 +62,7 @@ function withSuite(commandLine: BenchFlags, explicit: Set<string>): BenchFlags {
       message: `cannot read ${commandLine.config}: ${(error as Error).message}`,
     });
   }
+  const fromFile = parseBenchSuite(raw, commandLine.config);
   const explicitFlags = Object.fromEntries(Object.entries(commandLine).filter(([key]) => explicit.has(key)));
   return { ...commandLine, ...fromFile, ...explicitFlags } as BenchFlags;
 }

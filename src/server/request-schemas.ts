@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { budgetSettingsSchema, runSettingsSchema } from "../runtime/run-settings.js";
 
 /**
  * mull's own request extension: `{"mull": {"strategy": "<spec>", "n": 16, "budgetTokens": 4000}}`.
@@ -11,15 +12,13 @@ export const mullRequestSchema = z
     strategy: z.string().min(1).optional(),
     /** A verifier spec among those the server was started with. */
     verifier: z.string().min(1).optional(),
-    budgetTokens: z.number().int().positive().optional(),
-    budgetCalls: z.number().int().positive().optional(),
-    budgetMs: z.number().int().positive().optional(),
-    /** The answer is this RE2 pattern's last match in a completion (its first group where it has one); votes count it. */
-    answerPattern: z.string().min(1).max(1000).optional(),
-    /** `strict` keeps `x = 11` apart from `11` when answers are compared. */
-    equations: z.enum(["lenient", "strict"]).optional(),
-    /** How candidates that call tools are voted on: by tool name, or by name and canonical arguments (the default). */
-    toolVote: z.enum(["name", "arguments"]).optional(),
+    // The run settings (`runtime/run-settings.ts`), the budget's three flattened as the wire has always named them.
+    budgetTokens: budgetSettingsSchema.shape.tokens,
+    budgetCalls: budgetSettingsSchema.shape.calls,
+    budgetMs: budgetSettingsSchema.shape.ms,
+    answerPattern: runSettingsSchema.shape.answerPattern,
+    equations: runSettingsSchema.shape.equations,
+    toolVote: runSettingsSchema.shape.toolVote,
   })
   // The strategy's own schema validates the rest (a document option takes a JSON object; a file option is refused).
   .catchall(z.unknown());

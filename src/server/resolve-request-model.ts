@@ -8,6 +8,7 @@ import type { LanguageModel } from "../core/language-model.js";
 import type { Budget } from "../core/strategy.js";
 import type { Mull, StrategyPolicy } from "../runtime/create-mull.js";
 import { defaults } from "../runtime/create-mull.js";
+import { budgetOf } from "../runtime/run-settings.js";
 import type { StrategyModelOptions } from "../runtime/strategy-model.js";
 import type { createKeyRing } from "./api-keys.js";
 import type { DebugRecorder } from "./debug-recorder.js";
@@ -73,7 +74,7 @@ export function resolveRequestModel(
     temperature: request.temperature,
     verifier: servedVerifier(served, verifier),
     base,
-    budget: budgetOf({ budgetTokens, budgetCalls, budgetMs }),
+    budget: budgetOf({ tokens: budgetTokens, calls: budgetCalls, ms: budgetMs }),
     answerPattern,
     equations,
     toolVote,
@@ -99,8 +100,8 @@ function resolveRoute(
       message: `the route ${JSON.stringify(request.model)} fixes its strategy and verifier; call a base model to choose your own`,
     });
   const base = served.models[route.model] as LanguageModel;
-  const asked = budgetOf({ budgetTokens, budgetCalls, budgetMs });
-  const limit = budgetOf({ budgetTokens: route.budget?.tokens, budgetCalls: route.budget?.calls, budgetMs: route.budget?.ms });
+  const asked = budgetOf({ tokens: budgetTokens, calls: budgetCalls, ms: budgetMs });
+  const limit = budgetOf(route.budget);
   const budget: Budget = {};
   for (const key of ["maxTokens", "maxCalls", "maxWallMs"] as const) {
     const values = [asked[key], limit[key]].filter((value): value is number => value !== undefined);
@@ -121,14 +122,6 @@ function resolveRoute(
       observe,
     }).model,
     id: request.model,
-  };
-}
-
-function budgetOf(values: { budgetTokens?: number | undefined; budgetCalls?: number | undefined; budgetMs?: number | undefined }): Budget {
-  return {
-    ...(values.budgetTokens !== undefined ? { maxTokens: values.budgetTokens } : {}),
-    ...(values.budgetCalls !== undefined ? { maxCalls: values.budgetCalls } : {}),
-    ...(values.budgetMs !== undefined ? { maxWallMs: values.budgetMs } : {}),
   };
 }
 

@@ -14,6 +14,7 @@ import type { LanguageModel } from "../core/language-model.js";
 import { optionsOfKind } from "../extension/option-schema.js";
 import { formatSpec, parseSpec } from "../extension/spec.js";
 import type { ModelRequest, Mull } from "../runtime/create-mull.js";
+import { type BudgetSettings, budgetSettingsSchema } from "../runtime/run-settings.js";
 
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, "use letters, digits, '.', '_', ':' and '-' (no '/')");
 
@@ -33,12 +34,6 @@ const upstreamSchema = openAICompatibleOptions.extend({
     .optional(),
 });
 
-const budgetSchema = z.strictObject({
-  tokens: z.number().int().positive().optional(),
-  calls: z.number().int().positive().optional(),
-  ms: z.number().int().positive().optional(),
-});
-
 /** A route written out: the strategy spec, and the model and verifier by their names in this file. */
 const routeObjectSchema = z.strictObject({
   strategy: z.string().min(1),
@@ -47,7 +42,7 @@ const routeObjectSchema = z.strictObject({
   /** A verifier name of this file, for strategies that use one. Defaults to the first verifier. */
   verifier: name.optional(),
   /** The most a request on this route may spend; a request may ask for less, never more. Defaults to no limit. */
-  budget: budgetSchema.optional(),
+  budget: budgetSettingsSchema.optional(),
 });
 
 const keySchema = z.strictObject({
@@ -92,7 +87,7 @@ export type Route = {
   strategy: string;
   model: string;
   verifier?: string | undefined;
-  budget?: z.output<typeof budgetSchema> | undefined;
+  budget?: BudgetSettings | undefined;
 };
 
 /** Reads and validates a config file (JSON, or YAML by extension `.yaml`/`.yml`). */
