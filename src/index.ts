@@ -21,11 +21,12 @@ export { InvalidArgumentError } from "./core/errors/invalid-argument-error.js";
 export { MissingPackageError } from "./core/errors/missing-package-error.js";
 export { ModelLoadError } from "./core/errors/model-load-error.js";
 export { MullError } from "./core/errors/mull-error.js";
-export type { Completion, FinishReason, GenerateResult, TokenLogprob } from "./core/generate-result.js";
+export type { Completion, FinishReason, GenerateResult, ResultMetadata, TokenLogprob } from "./core/generate-result.js";
 export type { LanguageModel, ScoreTokensResult } from "./core/language-model.js";
 export type {
   Budget,
   Candidate,
+  RunEnvironment,
   RunSettings,
   SearchNodeStatus,
   SearchTreeTrace,
@@ -58,13 +59,21 @@ export { callWithTimeout, timeoutMiddleware } from "./middleware/timeout-middlew
 export { type ToolLoopOptions, toolLoopMiddleware } from "./middleware/tool-loop-middleware.js";
 export { type ModelCallRecord, tracingMiddleware } from "./middleware/tracing-middleware.js";
 export { wrapModel } from "./middleware/wrap-model.js";
-export { createMull, defaults, type Mull, type MullConfig, type RunRequest, type StrategyRequest } from "./runtime/create-mull.js";
+export {
+  createMull,
+  defaults,
+  type EnvironmentPolicy,
+  type ModelRequest,
+  type Mull,
+  type MullConfig,
+  type RunRequest,
+  type StrategyPolicy,
+  type StrategyRequest,
+} from "./runtime/create-mull.js";
 export { createStrategy, searchStrategies, strategyNames } from "./runtime/create-strategy.js";
-export { strategyModel } from "./runtime/strategy-model.js";
+export { budgetSettingsSchema, runSettingsSchema } from "./runtime/run-settings.js";
+export { type StrategyModelOptions, strategyModel } from "./runtime/strategy-model.js";
 export { type AutoOptions, auto, createAuto } from "./strategies/auto/auto.js";
-export { type AutoAction, autoActionSchema, describeAction } from "./strategies/auto/auto-plan.js";
-export { type DifficultyEstimate, estimateDifficulty, fitDifficultyEstimate, type ProbeFeatures, probeFeatures } from "./strategies/auto/auto-probe.js";
-export { type AutoProfile, autoProfileSchema, loadProfile, PROFILE_VERSION, parseProfile } from "./strategies/auto/auto-profile.js";
 export { codeSelect, createCodeSelect } from "./strategies/code/code-select.js";
 export { cotPot, createCotPot } from "./strategies/code/cot-pot.js";
 export { hintTool } from "./strategies/code/hint-tool.js";
