@@ -18,7 +18,16 @@ import { defineStrategy } from "../src/extension/define-strategy.js";
 import { createMull } from "../src/runtime/create-mull.js";
 import { createAdaptiveConsistency } from "../src/strategies/vote/adaptive-consistency.js";
 
-/** A strategy of the test's own: n samples, the first answer wins. Nothing else in mull knows it. */
+/**
+ * A strategy of the test's own: n samples, the first answer wins, and a trace event of its own, declared beside
+ * it. Nothing else in mull knows it: adding it touched no file of src/.
+ */
+declare module "../src/core/trace-event.js" {
+  interface TraceEventData {
+    "first-answer": { index: number; of: number };
+  }
+}
+
 const firstAnswer = defineStrategy({
   name: "first-answer",
   description: "Samples n solutions and returns the first that has an answer",
@@ -26,6 +35,7 @@ const firstAnswer = defineStrategy({
   async run(context) {
     const candidates = await context.sample({ n: context.options.n, temperature: 0.7, waveSize: context.options.n });
     const chosen = candidates.find((candidate) => candidate.answer !== undefined);
+    context.trace("first-answer", { index: chosen ? candidates.indexOf(chosen) : -1, of: candidates.length });
     return { chosen, confidence: chosen ? 1 : 0, candidates };
   },
 });
@@ -99,6 +109,12 @@ describe("a strategy defined in a test file alone", () => {
     } finally {
       expect(await server.stop()).toBe(0);
     }
+  });
+
+  it("records its own trace event, typed by its own declaration", async () => {
+    const result = await mull.run({ strategy: "first-answer:n=2", problem: "2+3*4", maxTokens: 80, seed: 1 });
+    const event = result.trace.find((item) => item.type === "first-answer");
+    expect(event?.type === "first-answer" ? event.data.of : undefined).toBe(2);
   });
 
   it("is benchmarked by mull bench", async () => {
