@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
-import { formatOptionsTable } from "../extension/option-schema.js";
+import { formatOptionsTable, type OptionsSchema } from "../extension/option-schema.js";
 import type { CliContext } from "./cli-context.js";
 
 export function addListCommands(program: Command, context: () => CliContext): void {
@@ -20,12 +20,7 @@ export function addListCommands(program: Command, context: () => CliContext): vo
         );
         return;
       }
-      for (const definition of definitions)
-        out(
-          name
-            ? `${definition.name}: ${definition.description}\n\n${formatOptionsTable(definition.options)}`
-            : `${definition.name.padEnd(22)} ${definition.description}`,
-        );
+      listDefinitions({ out, name, definitions, about: (definition) => definition.description });
       if (!name) out("\nmull strategies <name> lists a strategy's options; pass them as name:key=value:key=value");
     });
   program
@@ -41,12 +36,7 @@ export function addListCommands(program: Command, context: () => CliContext): vo
           value: name,
           message: `no backend is named ${JSON.stringify(name)}; known: ${mull.backends.map((definition) => definition.name).join(", ")}`,
         });
-      for (const definition of definitions)
-        out(
-          name
-            ? `${definition.name}: ${definition.specHelp}\n\n${formatOptionsTable(definition.options)}`
-            : `${definition.name.padEnd(22)} ${definition.specHelp}`,
-        );
+      listDefinitions({ out, name, definitions, about: (definition) => definition.specHelp });
       if (!name) out("\nmull backends <name> lists a backend's settings");
     });
   program
@@ -59,4 +49,16 @@ export function addListCommands(program: Command, context: () => CliContext): vo
           `${definition.name} (${definition.kind}): ${definition.description}${definition.positional ? `; ${definition.name}:<${definition.positional}>` : ""}\n\n${formatOptionsTable(definition.options)}\n`,
         );
     });
+}
+
+/** One line per definition, or one definition with its options' table (`name` given). */
+function listDefinitions<Definition extends { name: string; options: OptionsSchema }>(options: {
+  out: (line: string) => void;
+  name: string | undefined;
+  definitions: readonly Definition[];
+  about: (definition: Definition) => string;
+}): void {
+  const { out, name, about } = options;
+  for (const definition of options.definitions)
+    out(name ? `${definition.name}: ${about(definition)}\n\n${formatOptionsTable(definition.options)}` : `${definition.name.padEnd(22)} ${about(definition)}`);
 }
