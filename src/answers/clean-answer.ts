@@ -33,6 +33,8 @@ function stripSurface(answer: string): string {
   value = value.replace(/([\d}])\s*(?:\\[,;! ]\s*)*\\(?:text|textbf|mbox|mathrm)\{\s*[A-Za-z][A-Za-z\s.]*\}\s*$/, "$1");
   value = unwrapCommands(value, textCommands);
   value = value.replace(/\\(?:left|right|displaystyle|bigl|bigr|Bigl|Bigr|big|Big)\b/g, "");
+  // A thousands separator with a negative space (`10,\!080`) is a comma, not a comma and a space.
+  value = value.replace(/(\d),\\!(?=\d{3}(?!\d))/g, "$1,");
   value = value.replace(/(?<!\\)\\[!,;:> ]|~/g, " ").replace(/[\u2009\u202f\u00a0]/g, " ");
   // Plain-text math as chat models write it: `sqrt(2)`, `pi/2`.
   value = value.replace(/(?<!\\)\bsqrt\s*\(([^()]*)\)/g, "\\sqrt{$1}").replace(/(?<![\\A-Za-z])pi\b/g, "\\pi");
@@ -61,16 +63,41 @@ function stripSurface(answer: string): string {
   // `42 apples`, `5 cm`, `12 dollars`: the number is the answer.
   const withUnit = trailingWords.exec(value);
   if (withUnit?.[1]) value = withUnit[1];
+  // Thousands (`10,080`); a decimal comma only as prices and European decimals write it (`2,35`, `0,222`); any
+  // other comma separates a list (`1,2` is two answers, never the decimal 1.2).
   if (/^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$/.test(value) && !/^[-+]?0,/.test(value)) value = value.replace(/,/g, "");
-  // A decimal comma (`2,35`, `0,222`): one or two digits after it, or a leading zero.
-  else if (/^[-+]?\d+,\d{1,2}$|^[-+]?0,\d+$/.test(value)) value = value.replace(",", ".");
+  else if (/^[-+]?\d+,\d{2}$|^[-+]?0,\d{2,}$/.test(value)) value = value.replace(",", ".");
   // Spaced thousands (`2 000`).
   if (/^[-+]?\d{1,3}( \d{3})+(\.\d+)?$/.test(value)) value = value.replace(/ /g, "");
   return value;
 }
 
-/** `x = 11` (one variable, one value) as `11`; anything else as it is. */
+/**
+ * An answer stated with what it answers, as the value alone: `x = 11`, `f(x) = 2x`, `(x, y) = (3, 2)`,
+ * `V_1:V_2 = 11:21`, `|AB| = 1`, `x \in (2, \infty)`, and a chain `a = b = 12` by its last member. A left side
+ * that computes something (`x + y = 5`, `5x - 7y = 0`) is an equation, kept whole.
+ */
 function valueOfEquation(value: string): string {
-  const equation = /^\\?[A-Za-z]+(?:_\{?\w+\}?)?(?:\([A-Za-z]\))?\s*=\s*([^=]+)$/.exec(value);
-  return equation?.[1] ? equation[1].trim() : value;
+  const member = /^\\?[A-Za-z](?:_\{?\w+\}?)?\s*\\in\s*(.+)$/.exec(value);
+  if (member?.[1]) return member[1].trim();
+  const sides = value.split(/(?<![<>!\\])=(?!=)/);
+  if (sides.length < 2) return value;
+  const last = (sides.at(-1) as string).trim();
+  if (sides.length > 2 && /^[-+]?\d[\d.,]*$/.test(last)) return last;
+  // A computation ending in its result (`\frac{1}{2} + \frac{13}{18} = \frac{11}{9}`): the result.
+  if (last !== "" && sides.slice(0, -1).every(isConstant)) return last;
+  return sides.length === 2 && namesAQuantity((sides[0] as string).trim()) && last !== "" ? last : value;
+}
+
+/** Arithmetic on numbers alone: no letter outside a command (`\frac`, `\sqrt`, `\pi`, ...). */
+export const isConstant = (text: string): boolean => !/[A-Za-z]/.test(text.replace(/\\[A-Za-z]+/g, "")) && /\d/.test(text);
+
+/** Whether a left side names what is asked rather than computing it: names, subscripts, tuples and ratios of them, `|AB|`, `f(x)`. */
+function namesAQuantity(side: string): boolean {
+  if (side === "" || /[+*/^]|(?<!_\{?)-|\\(?:frac|cdot|times|sqrt)/.test(side)) return false;
+  const bare = side
+    .replace(/\\(?:angle|overline|overrightarrow|vec|hat|bar|operatorname|mathrm|text)\b/g, "")
+    .replace(/_\{?[\w,]+\}?/g, "")
+    .replace(/[\s(),:|{}[\]]/g, "");
+  return /^(?:\\?[A-Za-z])+'*$/.test(bare) && bare.replace(/\\[A-Za-z]+/g, "x").length <= 6;
 }

@@ -11,7 +11,7 @@
  *      `x \geq 5`).
  * `<think>` blocks are kept out. Unparseable output is an abstention (undefined), never an error.
  */
-import type { CleanOptions } from "./clean-answer.js";
+import { type CleanOptions, isConstant } from "./clean-answer.js";
 import { findBraced } from "./find-braced.js";
 import { normalizeAnswer } from "./normalize-answer.js";
 import { stripReasoning } from "./strip-reasoning.js";
@@ -63,15 +63,28 @@ function stated(text: string): string | undefined {
   return bold?.trim() || undefined;
 }
 
-/** The answer part of a statement: a letter choice alone, without "I hope it is correct" or a closing sentence. */
+/**
+ * The answer part of a statement: a letter choice alone, without "I hope it is correct" or a closing sentence;
+ * in a sentence that says it in words ("The total number of ways is $42$"), its last math span, or what follows
+ * its last "is".
+ */
 function trimStatement(statement: string): string | undefined {
-  let value = statement.replace(/\bI hope it is correct\.?/i, "").replace(/^[\s*:]+|[\s*]+$/g, "");
+  // An escaped dollar is a currency sign inside the answer (`$\$32,\!348$`), not a math delimiter.
+  let value = statement
+    .replace(/\bI hope it is correct\.?/i, "")
+    .replace(/\\\$/g, "")
+    .replace(/^[\s*:]+|[\s*]+$/g, "");
   const choice = /^\(?([A-E])\)?(?:[.:)\s]|$)/.exec(value);
   if (choice?.[1] && !/^[A-E]\s*[=+\-*/^]/.test(value)) return choice[1];
   // Up to the end of the sentence: a full stop followed by a space and more words, outside math.
   if (!/\$/.test(value)) value = value.replace(/\.\s+[A-Z].*$/, "");
   const math = /^\$([^$]+)\$/.exec(value) ?? /^\\\((.+?)\\\)/.exec(value);
   if (math?.[1]) return math[1];
+  const spans = [...value.matchAll(/\$([^$]+)\$|\\\((.+?)\\\)/g)];
+  const lastSpan = spans.at(-1);
+  if (lastSpan && /^[A-Za-z]/.test(value)) return (lastSpan[1] ?? lastSpan[2] ?? "").trim() || undefined;
+  const said = /^[A-Z][A-Za-z' ,-]*?\s(?:is|are|equals|was|will be)\s+(.+)$/.exec(value.replace(/[.;]\s*$/, ""));
+  if (said?.[1]) return said[1].trim();
   return value.replace(/[.;]\s*$/, "").trim() || undefined;
 }
 
@@ -90,8 +103,11 @@ function lastMath(completion: string): string | undefined {
   // A number after the last math span is the later statement.
   if (span && (!lastNumber || (lastNumber.index ?? 0) < (span.index ?? 0) + span[0].length)) {
     const content = (span[1] ?? span[2] ?? span[3] ?? span[4] ?? "").trim();
-    const rhs = /=\s*([^=]+)$/.exec(content);
-    return rhs?.[1]?.trim() || content || undefined;
+    // A computation that ends in its result (`2 + 5 = 7`) gives the result; an equation or a named value
+    // (`5x - 7y = 0`, `x = 3`) stays whole, for the answer's cleaning to read.
+    const members = content.split(/(?<![<>!\\])=(?!=)/);
+    const computed = members.length > 1 && members.slice(0, -1).every(isConstant);
+    return (computed ? members.at(-1)?.trim() : content) || undefined;
   }
   if (!lastNumber) return undefined;
   // `x \geq 5`: the number closes a relation, which is the answer.

@@ -19,6 +19,24 @@ export const maxMathNesting = 12;
 
 let engine: ComputeEngine | undefined;
 
+const consoleMethods = ["error", "warn", "info", "log", "group", "groupEnd", "debug"] as const;
+
+/**
+ * Runs a synchronous engine call with the console silenced: the engine prints what it cannot type or parse
+ * ("Invalid type ...") to stderr, which would reach the CLI's and the server's logs; here a failure is "not math".
+ */
+export function quietly<Value>(call: () => Value): Value {
+  const saved = consoleMethods.map((name) => console[name]);
+  for (const name of consoleMethods) console[name] = () => {};
+  try {
+    return call();
+  } finally {
+    consoleMethods.forEach((name, index) => {
+      console[name] = saved[index] as (typeof console)[typeof name];
+    });
+  }
+}
+
 function nestingDepth(text: string): number {
   let depth = 0;
   let deepest = 0;
@@ -39,7 +57,7 @@ function computeEngine(): ComputeEngine {
 export function parseMath(latex: string): BoxedExpression | undefined {
   if (latex.length === 0 || latex.length > maxMathLength || nestingDepth(latex) > maxMathNesting) return undefined;
   try {
-    const expression = computeEngine().parse(latex);
+    const expression = quietly(() => computeEngine().parse(latex));
     return expression.isValid ? expression : undefined;
   } catch {
     return undefined;
@@ -49,7 +67,7 @@ export function parseMath(latex: string): BoxedExpression | undefined {
 /** A numeric value of a constant expression as [real, imaginary], or undefined. */
 export function numericValue(expression: BoxedExpression): [number, number] | undefined {
   try {
-    const value = expression.N();
+    const value = quietly(() => expression.N());
     const real = value.re;
     const imaginary = value.im;
     return typeof real === "number" && Number.isFinite(real) ? [real, typeof imaginary === "number" && Number.isFinite(imaginary) ? imaginary : 0] : undefined;
@@ -61,7 +79,7 @@ export function numericValue(expression: BoxedExpression): [number, number] | un
 /** The expression with each unknown replaced by a number, evaluated numerically. */
 export function valueAt(expression: BoxedExpression, point: Record<string, number>): [number, number] | undefined {
   try {
-    return numericValue(expression.subs(point));
+    return numericValue(quietly(() => expression.subs(point)));
   } catch {
     return undefined;
   }
@@ -71,7 +89,7 @@ export function valueAt(expression: BoxedExpression, point: Record<string, numbe
 export function evaluateExactly(expression: BoxedExpression): BoxedExpression {
   if (expression.unknowns.length > 0) return expression;
   try {
-    const value = expression.evaluate();
+    const value = quietly(() => expression.evaluate());
     return value.isValid ? value : expression;
   } catch {
     return expression;
