@@ -6,6 +6,7 @@
 
 export { type AnswerGrading, type AnswerGradingOptions, createAnswerGrading } from "./answers/answer-grading.js";
 export { answersEquivalent, type EquivalenceOptions } from "./answers/answers-equivalent.js";
+export { extractChoice } from "./answers/choice-answer.js";
 export type { CleanOptions } from "./answers/clean-answer.js";
 export { extractAnswer, findAnswerText } from "./answers/extract-answer.js";
 export { normalizeAnswer } from "./answers/normalize-answer.js";

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { answersEquivalent } from "../src/answers/answers-equivalent.js";
+import { extractChoice } from "../src/answers/choice-answer.js";
 import { findAnswerText } from "../src/answers/extract-answer.js";
 import { numericValue, parseMath } from "../src/answers/math-engine.js";
 import { benchmarkGolds, goldCases } from "./fixtures/gold-phrasings.js";
@@ -64,6 +65,33 @@ describe("the forms models write", () => {
     written.mockRestore();
     logged.mockRestore();
   });
+});
+
+describe("multiple choice, graded through the options", () => {
+  const options = ["12", "15", "twenty", "9"];
+  it.each([
+    ["Answer: B", "B"],
+    ["The answer is (B).", "B"],
+    ["B) 15", "B"],
+    ["After all that, the answer is **B**", "B"],
+    ["So the correct option is B.", "B"],
+    ["The correct answer is B: 15", "B"],
+    ["The answer is 15.", "B"],
+    ["The answer is twenty.", "C"],
+    ["Thus $\\boxed{B}$", "B"],
+    ["Answer: $\\boxed{\\text{(D)}}$", "D"],
+    ["My answer: (b)", "B"],
+    ["I think it is option C, since the rest fail.", "C"],
+  ])("%s reads as %s", (completion, letter) => {
+    expect(extractChoice(completion, options)).toBe(letter);
+  });
+
+  it.each(["Answer: B and C", "Answer: A or B", "Answer: F", "The answer is a number.", "After checking (A) and (C), (C) works."])(
+    "%s is no choice (ambiguous, or no option)",
+    (completion) => {
+      expect(extractChoice(completion, options)).toBeUndefined();
+    },
+  );
 });
 
 describe.skipIf(!existsSync(datasets))("every MATH500 and GSM8K gold, as models write it", () => {

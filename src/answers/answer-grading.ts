@@ -22,6 +22,8 @@ export type AnswerGradingOptions = EquivalenceOptions & {
 
 export type AnswerGrading = {
   extract(completion: string): string | undefined;
+  /** Whether the caller gave its own extraction (a pattern), which then wins over task-specific readings. */
+  custom: boolean;
   equivalent(first: string | undefined, second: string | undefined): boolean;
 };
 
@@ -31,6 +33,7 @@ export function createAnswerGrading(options: AnswerGradingOptions = {}): AnswerG
     throw new InvalidArgumentError({ parameter: "tolerance", value: equivalence.tolerance, message: "must be a number from 0 to below 1" });
   const regex = pattern === undefined ? undefined : compilePattern(pattern);
   return {
+    custom: regex !== undefined,
     extract(completion) {
       if (!regex) return extractAnswer(completion, equivalence);
       const matcher = regex.matcher(stripReasoning(completion));

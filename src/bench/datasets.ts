@@ -35,6 +35,8 @@ export type BenchItem = {
   task?: TaskName;
   /** A code problem (HumanEval format): graded by running its tests on the answer's program in the sandbox. */
   code?: { test: string; entryPoint: string };
+  /** A multiple-choice item's options, in letter order: answers are read through them (a letter, or an option's text). */
+  choices?: string[];
 };
 
 export type AnswerStyle = "number" | "boxed" | "choice" | "code";
@@ -160,7 +162,7 @@ function toItem(record: Record<string, unknown>, options: DatasetOptions, format
   const prompt = promptField ? record[promptField] : undefined;
   if (typeof prompt !== "string" || prompt.trim().length === 0)
     throw new SyntaxError(`no prompt field (${options.promptField ?? "question, problem or prompt"})`);
-  const { question, answer, answerStyle } = questionAndAnswer(record, options, format, prompt);
+  const { question, answer, answerStyle, choices } = questionAndAnswer(record, options, format, prompt);
   const difficulty = difficultyOf(record);
   return {
     id: String(record.id ?? record.unique_id ?? `line-${lineNumber}`),
@@ -168,6 +170,7 @@ function toItem(record: Record<string, unknown>, options: DatasetOptions, format
     ...(options.template ? { templated: true } : {}),
     answer,
     answerStyle,
+    ...(choices ? { choices } : {}),
     ...(difficulty !== undefined ? { difficulty } : {}),
     ...(typeof record.subject === "string" ? { group: record.subject } : {}),
   };
@@ -200,12 +203,12 @@ function questionAndAnswer(
   options: DatasetOptions,
   format: string,
   prompt: string,
-): { question: string; answer: string; answerStyle: AnswerStyle } {
+): { question: string; answer: string; answerStyle: AnswerStyle; choices?: string[] } {
   const choices = format === "choice" || format === "jsonl" ? optionsOf(record) : undefined;
   if (format === "choice" && !choices) throw new SyntaxError("no options (a choices or options list, or an object keyed A, B, ...)");
   if (choices) {
     const chosen = multipleChoice({ question: prompt, choices, answer: record[options.answerField ?? "answer"] });
-    return { question: chosen.prompt, answer: chosen.answer, answerStyle: "choice" };
+    return { question: chosen.prompt, answer: chosen.answer, answerStyle: "choice", choices };
   }
   const answer = goldAnswer(record, options, format);
   if (answer === undefined) throw new SyntaxError(`no answer (field ${options.answerField ?? "answer"}${format === "math" ? " or a \\boxed{} solution" : ""})`);

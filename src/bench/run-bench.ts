@@ -6,6 +6,7 @@
  */
 import { setMaxListeners } from "node:events";
 import { type AnswerGrading, type AnswerGradingOptions, createAnswerGrading } from "../answers/answer-grading.js";
+import { extractChoice } from "../answers/choice-answer.js";
 import type { ChatMessage } from "../core/call-options.js";
 import type { CodeSandbox } from "../core/code-sandbox.js";
 import { DisposedError } from "../core/errors/disposed-error.js";
@@ -96,7 +97,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
         seed: 1_000 + unit.index,
         ...(unit.budget > 0 ? { budget: { maxTokens: unit.budget } } : {}),
         ...(options.abortSignal ? { abortSignal: options.abortSignal } : {}),
-        extractAnswer: unit.item.code ? codeAnswer : grading.extract,
+        extractAnswer: extractorFor(unit.item, grading),
       });
       if (priced) allocator?.controller.finish(priced, result.usage.completionTokens);
       const graded = unit.item.code ? await gradeCode(unit.item.prompt, unit.item.code, result, mull.sandbox) : gradeAnswers(unit.item, result, grading);
@@ -120,6 +121,15 @@ export async function runBench(options: BenchOptions): Promise<void> {
     options.onProgress?.({ ...progress });
   };
   await Promise.all(units.map((unit) => limit(() => runUnit(unit), options.abortSignal)));
+}
+
+/** How a unit's answers are read: a program for code, an option's letter for multiple choice (through its options), else the grading's extraction. */
+function extractorFor(item: BenchItem, grading: AnswerGrading): (text: string) => string | undefined {
+  if (item.code) return codeAnswer;
+  const { choices } = item;
+  // A user's answer pattern wins; otherwise a letter however it is written, or an option's text.
+  if (choices && !grading.custom) return (text) => extractChoice(text, choices);
+  return grading.extract;
 }
 
 /**
