@@ -45,6 +45,20 @@ describe("the forms models write", () => {
     expect(graded("The answer is $\\$32,\\!348$.", "\\$32,\\!348")).toBe(true);
   });
 
+  it("lists in every separator, bare braces, \\pm as a pair, \\approx, array matrices, a later Final Answer over earlier boxes", () => {
+    expect(answersEquivalent("2 and 3", "2,3")).toBe(true);
+    expect(answersEquivalent("2 or 3", "\\{2,3\\}")).toBe(true);
+    expect(answersEquivalent("2; 3", "3, 2")).toBe(true);
+    expect(answersEquivalent("2 and 4", "2,3")).toBe(false);
+    expect(answersEquivalent("{1,2,3}", "\\{1,2,3\\}")).toBe(true);
+    expect(answersEquivalent("1 \\pm \\sqrt{19}", "1+\\sqrt{19}, 1-\\sqrt{19}")).toBe(true);
+    expect(answersEquivalent("1 \\pm \\sqrt{19}", "1+\\sqrt{19}")).toBe(false);
+    expect(answersEquivalent("x \\approx 3.14", "3.14")).toBe(true);
+    expect(answersEquivalent("\\left(\\begin{array}{cc} 1 & 2 \\\\ 3 & 4 \\end{array}\\right)", "\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}")).toBe(true);
+    expect(findAnswerText("So $x \\le 2$.")).toBe("x \\le 2");
+    expect(findAnswerText("Thus $\\boxed{3}$ fails, and \\boxed{4}.\n\nFinal Answer: The final answer is $5$. I hope it is correct.")).toBe("5");
+  });
+
   it("numbers: integers exactly, small decimals relatively", () => {
     expect(answersEquivalent("1450001", "1450000")).toBe(false);
     expect(answersEquivalent(".0000673", ".0000672")).toBe(false);

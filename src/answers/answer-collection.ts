@@ -30,9 +30,19 @@ function splitTopLevel(text: string, separator: string): string[] {
   return parts.map((part) => part.trim());
 }
 
-/** A set, tuple, interval, matrix or bare comma list, or undefined for a single value. */
+/**
+ * A set, tuple, interval, matrix or bare list, or undefined for a single value. A bare list is separated by
+ * commas, semicolons, "and" or "or" (`2 and 3`); braces without a backslash are a set too (`{1,2,3}`, as chat
+ * models write it); `a \pm b` is the two values `a + b` and `a - b`; a matrix may be written with `array` or in
+ * parentheses' `pmatrix`.
+ */
 export function collectionOf(text: string): Collection | undefined {
-  const matrix = /^\\begin\{[pbvB]?matrix\}([\s\S]*)\\end\{[pbvB]?matrix\}$/.exec(text);
+  const plusMinus = /^(.+?)\s*\\pm\s*(.+)$/.exec(text);
+  if (plusMinus?.[1] && plusMinus[2] && !plusMinus[2].includes("\\pm") && balanced(plusMinus[1]) && balanced(plusMinus[2]))
+    return { open: "", close: "", items: [`${plusMinus[1]}+${plusMinus[2]}`, `${plusMinus[1]}-${plusMinus[2]}`], ordered: false };
+  const matrix =
+    /^\\begin\{[pbvB]?matrix\}([\s\S]*)\\end\{[pbvB]?matrix\}$/.exec(text) ??
+    /^(?:\(|\[)?\s*\\begin\{array\}\{[^}]*\}([\s\S]*)\\end\{array\}\s*(?:\)|\])?$/.exec(text);
   if (matrix?.[1] !== undefined) {
     const rows = matrix[1]
       .split(/\\\\/)
@@ -41,15 +51,18 @@ export function collectionOf(text: string): Collection | undefined {
     const cells = rows.map((row) => row.split("&").map((cell) => cell.trim()));
     return { open: "matrix", close: "", items: cells.map((row) => `(${row.join(",")})`), ordered: true, cells };
   }
-  const set = /^\\\{([\s\S]*)\\\}$/.exec(text);
+  const set = /^\\\{([\s\S]*)\\\}$/.exec(text) ?? /^\{([^{}]*,[^{}]*)\}$/.exec(text);
   if (set?.[1] !== undefined) return { open: "{", close: "}", items: splitTopLevel(set[1], ","), ordered: false };
   const wrapped = /^([([])([\s\S]*)([)\]])$/.exec(text);
   if (wrapped?.[2] !== undefined && balanced(wrapped[2])) {
     const items = splitTopLevel(wrapped[2], ",");
     if (items.length > 1) return { open: wrapped[1] as string, close: wrapped[3] as string, items, ordered: true };
   }
-  const bare = splitTopLevel(text, ",");
-  return bare.length > 1 ? { open: "", close: "", items: bare, ordered: false } : undefined;
+  for (const separator of [",", ";", " and ", " or "]) {
+    const bare = splitTopLevel(text, separator);
+    if (bare.length > 1 && bare.every((item) => item !== "")) return { open: "", close: "", items: bare, ordered: false };
+  }
+  return undefined;
 }
 
 function balanced(text: string): boolean {

@@ -74,13 +74,13 @@ function stripSurface(answer: string): string {
 
 /**
  * An answer stated with what it answers, as the value alone: `x = 11`, `f(x) = 2x`, `(x, y) = (3, 2)`,
- * `V_1:V_2 = 11:21`, `|AB| = 1`, `x \in (2, \infty)`, and a chain `a = b = 12` by its last member. A left side
+ * `V_1:V_2 = 11:21`, `|AB| = 1`, `x \in (2, \infty)`, `x \approx 3.14`, and a chain `a = b = 12` by its last member. A left side
  * that computes something (`x + y = 5`, `5x - 7y = 0`) is an equation, kept whole.
  */
 function valueOfEquation(value: string): string {
   const member = /^\\?[A-Za-z](?:_\{?\w+\}?)?\s*\\in\s*(.+)$/.exec(value);
   if (member?.[1]) return member[1].trim();
-  const sides = value.split(/(?<![<>!\\])=(?!=)/);
+  const sides = value.split(/(?<![<>!\\])=(?!=)|\\approx\b/);
   if (sides.length < 2) return value;
   const last = (sides.at(-1) as string).trim();
   if (sides.length > 2 && /^[-+]?\d[\d.,]*$/.test(last)) return last;

@@ -21,7 +21,15 @@ export function findAnswerText(completion: string): string | undefined {
   if (typeof completion !== "string") return undefined;
   const text = stripReasoning(completion);
   if (text.trim().length === 0) return undefined;
-  return hashes(text) ?? boxed(text) ?? stated(text) ?? codeBlock(text) ?? lastMath(text);
+  return hashes(text) ?? finalAfterBoxes(text) ?? boxed(text) ?? stated(text) ?? codeBlock(text) ?? lastMath(text);
+}
+
+/** A "Final Answer" written after the last box is the answer: the boxes before it were steps. */
+function finalAfterBoxes(text: string): string | undefined {
+  const last = findBraced(text, ["boxed", "fbox"]).at(-1);
+  if (!last) return undefined;
+  const after = text.slice(last.end);
+  return /final answer/i.test(after) ? stated(after) : undefined;
 }
 
 /** The normalised answer of a completion (see `normalizeAnswer`), or undefined. */
