@@ -23,7 +23,15 @@ export function answersEquivalent(first: string | undefined, second: string | un
   const b = normalizeAnswer(second, options);
   if (a === undefined || b === undefined) return false;
   if (a === b) return true;
-  return valuesEqual(cleanAnswer(first, options), cleanAnswer(second, options), options, 0);
+  if (valuesEqual(cleanAnswer(first, options), cleanAnswer(second, options), options, 0)) return true;
+  // A line written `y = mx + b` against `2x + 4y - 3 = 0`: read leniently, one lost its left side; as equations they agree.
+  const equations = { ...options, equations: "strict" as const };
+  return (
+    options.equations !== "strict" &&
+    /=/.test(first) &&
+    /=/.test(second) &&
+    valuesEqual(cleanAnswer(first, equations), cleanAnswer(second, equations), equations, 0)
+  );
 }
 
 function valuesEqual(a: string, b: string, options: EquivalenceOptions, depth: number): boolean {

@@ -10,7 +10,7 @@ export type CleanOptions = {
   equations?: "lenient" | "strict";
 };
 
-const textCommands = ["text", "textbf", "textit", "mathrm", "mathbf", "mbox", "operatorname", "boxed", "fbox"];
+const textCommands = ["text", "textbf", "textit", "textnormal", "mathrm", "mathbf", "mbox", "operatorname", "boxed", "fbox"];
 
 /** Words that follow a number as its unit or currency and say nothing about its value. */
 const trailingWords = /^([-+]?(?:\d[\d,]*\.?\d*|\.\d+)(?:\/\d+)?)\s*(?:[A-Za-z]{2,}[A-Za-z\s.'-]*|[a-z]\s*[²³])$/;
@@ -30,7 +30,7 @@ function stripSurface(answer: string): string {
   let value = answer.replace(/\*\*|__/g, "").trim();
   value = value.replace(/^\$+|\$+$/g, "").replace(/^\\\(|\\\)$|^\\\[|\\\]$/g, "");
   // A unit written as text after a number (`3\,\text{m}`, `5\text{ cm}`) goes before the text commands open.
-  value = value.replace(/([\d}])\s*(?:\\[,;! ]\s*)*\\(?:text|textbf|mbox|mathrm)\{\s*[A-Za-z][A-Za-z\s.]*\}\s*$/, "$1");
+  value = value.replace(/([\d}])\s*(?:\\[,;! ]\s*)*\\(?:text|textbf|textnormal|mbox|mathrm)\{\s*[A-Za-z][A-Za-z\s.]*\}\s*$/, "$1");
   value = unwrapCommands(value, textCommands);
   value = value.replace(/\\(?:left|right|displaystyle|bigl|bigr|Bigl|Bigr|big|Big)\b/g, "");
   // A thousands separator with a negative space (`10,\!080`) is a comma, not a comma and a space.
@@ -77,15 +77,18 @@ function stripSurface(answer: string): string {
  * `V_1:V_2 = 11:21`, `|AB| = 1`, `x \in (2, \infty)`, `x \approx 3.14`, and a chain `a = b = 12` by its last member. A left side
  * that computes something (`x + y = 5`, `5x - 7y = 0`) is an equation, kept whole.
  */
-function valueOfEquation(value: string): string {
-  const member = /^\\?[A-Za-z](?:_\{?\w+\}?)?\s*\\in\s*(.+)$/.exec(value);
+function valueOfEquation(text: string): string {
+  const member = /^\\?[A-Za-z](?:_\{?\w+\}?)?\s*\\in\s*(.+)$/.exec(text);
   if (member?.[1]) return member[1].trim();
-  const sides = value.split(/(?<![<>!\\])=(?!=)|\\approx\b/);
+  // An approximation after an exact value is dropped (`x = 1/4 \approx 0.25` is 1/4); after a name it is the value.
+  const approximated = /^(.*?)\s*\\approx\s*(.+)$/.exec(text);
+  const value = approximated?.[1] !== undefined && approximated[2] ? (namesAQuantity(approximated[1].trim()) ? approximated[2] : approximated[1]) : text;
+  const sides = value.split(/(?<![<>!\\])=(?!=)/);
   if (sides.length < 2) return value;
   const last = (sides.at(-1) as string).trim();
-  if (sides.length > 2 && /^[-+]?\d[\d.,]*$/.test(last)) return last;
-  // A computation ending in its result (`\frac{1}{2} + \frac{13}{18} = \frac{11}{9}`): the result.
-  if (last !== "" && sides.slice(0, -1).every(isConstant)) return last;
+  // A chain ends in its value (`x = 5 + 6 + 1 = 12`); a computation in its result (`\frac{1}{2} + \frac{13}{18} = \frac{11}{9}`).
+  if (sides.length > 2 && isConstant(last)) return last;
+  if (isConstant(last) && sides.slice(0, -1).every(isConstant)) return last;
   return sides.length === 2 && namesAQuantity((sides[0] as string).trim()) && last !== "" ? last : value;
 }
 

@@ -114,7 +114,7 @@ function lastMath(completion: string): string | undefined {
     // A computation that ends in its result (`2 + 5 = 7`) gives the result; an equation or a named value
     // (`5x - 7y = 0`, `x = 3`) stays whole, for the answer's cleaning to read.
     const members = content.split(/(?<![<>!\\])=(?!=)/);
-    const computed = members.length > 1 && members.slice(0, -1).every(isConstant);
+    const computed = members.length > 1 && members.every(isConstant);
     return (computed ? members.at(-1)?.trim() : content) || undefined;
   }
   if (!lastNumber) return undefined;
