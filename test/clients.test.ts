@@ -42,6 +42,28 @@ afterAll(async () => {
 describe("the official openai SDK", () => {
   const client = () => new OpenAI({ baseURL: server.url, apiKey: "unused", maxRetries: 0 });
 
+  it("runs a code strategy on the bundled model with the server's sandbox, and refuses one before the stream", async () => {
+    // tool-integrated with Python: the model's text is continued with the sandbox in the loop (issue 28's bug: 400 "needs a sandbox").
+    const request = { model: "tool-integrated/mull-tiny-policy", prompt: "Q: 12*(7+8)-9\nA: ", max_tokens: 80, mull: { tools: "python", n: 2 } };
+    const completion = (await client().completions.create(request as never)) as unknown as {
+      mull: { strategy: string; settings: { options: { tools: string } } };
+    };
+    expect(completion.mull.strategy).toBe("tool-integrated");
+    expect(completion.mull.settings.options.tools).toBe("python");
+    let streamed = "";
+    for await (const chunk of (await client().completions.create({ ...request, stream: true } as never)) as unknown as AsyncIterable<{
+      choices: { text?: string }[];
+    }>)
+      streamed += chunk.choices[0]?.text ?? "";
+    expect(streamed).not.toBe("");
+    // pot needs a chat prompt: a raw one is a 400 naming why, streamed or not (never a 200 and an error event).
+    for (const stream of [false, true])
+      await expect(client().completions.create({ model: "pot/mull-tiny-policy", prompt: "Q: 2+3\nA: ", max_tokens: 40, stream })).rejects.toMatchObject({
+        status: 400,
+        message: expect.stringContaining("pot asks the model for a program, which needs a chat prompt"),
+      });
+  });
+
   it("chats, streams with usage only when asked, completes with legacy logprobs, and retrieves models", async () => {
     const chat = await client().chat.completions.create({
       model: "mull-tiny-policy",
