@@ -36,6 +36,7 @@ describe("mull serve --config", () => {
     expect(bad({ models: { a: "mull-tiny-policy" }, routes: { fast: "best-of-n over a with judge" } })).toThrow(/no verifier named "judge"/);
     expect(bad({ models: { a: "mull-tiny-policy" }, routes: { a: "single" } })).toThrow(/routes\.a: a model has the same name/);
     expect(bad({ models: { "a/b": "mull-tiny-policy" } })).toThrow(/no '\/'/);
+    expect(bad({ models: { a: "mull-tiny-policy" }, profile: "p.json" })).toThrow(/"profile" is no longer read: .*strategyDefaults/);
     const noKey = parseServerConfig({ models: { up: { urls: [upstream.url], apiKeyEnv: "MULL_TEST_UNSET_KEY" } } });
     expect(() => serverOptionsFromConfig({ mull, config: noKey, env: {} })).toThrow(/models\.up\.apiKeyEnv: .*MULL_TEST_UNSET_KEY is not set/);
     const badYaml = write("bad.yaml", "models: [unclosed");

@@ -87,8 +87,7 @@ function valueOfEquation(text: string): string {
   if (sides.length < 2) return value;
   const last = (sides.at(-1) as string).trim();
   // A chain ends in its value (`x = 5 + 6 + 1 = 12`); a computation in its result (`\frac{1}{2} + \frac{13}{18} = \frac{11}{9}`).
-  if (sides.length > 2 && isConstant(last)) return last;
-  if (isConstant(last) && sides.slice(0, -1).every(isConstant)) return last;
+  if (isConstant(last) && (sides.length > 2 || sides.slice(0, -1).every(isConstant))) return last;
   return sides.length === 2 && namesAQuantity((sides[0] as string).trim()) && last !== "" ? last : value;
 }
 

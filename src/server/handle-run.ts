@@ -36,7 +36,8 @@ export async function handleRun<Request>(served: ServedModels, context: Context<
   if ("error" in parsed) return context.json(parsed.error.body, parsed.error.status);
   const { request } = parsed;
   const target = protocol.target(request);
-  const record = served.debug?.start({ route: context.req.path, model: target.model, stream: protocol.streamed(request) });
+  const streamed = protocol.streamed(request);
+  const record = served.debug?.start({ route: context.req.path, model: target.model, stream: streamed });
   const refuse = (status: number, body: { error: { message: string } }) => {
     record?.end({ status, error: body.error.message });
     return context.json(body, status as 400);
@@ -66,7 +67,7 @@ export async function handleRun<Request>(served: ServedModels, context: Context<
     },
     onEnd: record ? (end) => record.end(debugEnd(end)) : undefined,
   };
-  if (protocol.streamed(request)) return streamRun(context, run, protocol.encoder(identity, request));
+  if (streamed) return streamRun(context, run, protocol.encoder(identity, request));
   return context.json(await generateRun(run, (result) => protocol.toJson(result, identity, request)));
 }
 

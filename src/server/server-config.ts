@@ -244,6 +244,9 @@ function defaultsRelativeTo(mull: Mull, defaults: Record<string, Record<string, 
 /** zod's message, or for a bad record key (reported as "Invalid key in record") what is wrong with the key. */
 function describeIssue(issue: z.core.$ZodIssue | undefined): string {
   if (issue === undefined) return "invalid";
+  // Earlier configs set a tuned profile at the top; it is now a strategy's option like any other.
+  if (issue.code === "unrecognized_keys" && issue.path.length === 0 && issue.keys.includes("profile"))
+    return 'a top-level "profile" is no longer read: set a strategy\'s options, a tuned profile included, under strategyDefaults ({ "<strategy>": { "profile": "<file>" } })';
   if (issue.code === "invalid_key") return `bad name: ${issue.issues[0]?.message ?? issue.message}`;
   return issue.message;
 }

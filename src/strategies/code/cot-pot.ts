@@ -5,7 +5,7 @@ import type { RunContext } from "../../extension/run-context.js";
 import { firstWithAnswer, majorityVote } from "../majority-vote.js";
 import { samplesOption, temperatureOption } from "../sampling-options.js";
 import { potOptions } from "./pot.js";
-import { executePrograms, potPrompt } from "./program-of-thought.js";
+import { executePrograms, potPrompt, programPromptProblem } from "./program-of-thought.js";
 
 /**
  * The choice by agreement: among answers that both a chain of thought and a program reached, the one with the
@@ -31,8 +31,7 @@ export const cotPot = defineStrategy({
   description: "Chain-of-thought and program-of-thought samples; answers both reach win, by their votes together (Liang et al., 2024)",
   options: z.strictObject({ n: samplesOption(4, "Samples of each kind"), temperature: temperatureOption(0.7), ...potOptions }),
   needsSandbox: true,
-  checkProblem: (prompt) =>
-    typeof prompt === "string" ? "asks the model for a program, which needs a chat prompt, not raw text (/v1/chat/completions)" : undefined,
+  checkProblem: programPromptProblem,
   async run(context) {
     const { n, temperature, template, codeTimeoutMs } = context.options;
     const [thoughts, written] = await Promise.all([

@@ -3,7 +3,7 @@ import { defineStrategy } from "../../extension/define-strategy.js";
 import type { RunContext } from "../../extension/run-context.js";
 import { firstWithAnswer, majorityVote } from "../majority-vote.js";
 import { samplingOptions } from "../sampling-options.js";
-import { defaultPotTemplate, executePrograms, potPrompt } from "./program-of-thought.js";
+import { defaultPotTemplate, executePrograms, potPrompt, programPromptProblem } from "./program-of-thought.js";
 
 export const potOptions = {
   template: z.string().default(defaultPotTemplate).describe("The instruction around the problem; {problem} is replaced"),
@@ -16,8 +16,7 @@ export const pot = defineStrategy({
   description: "Program-of-thought: the model writes Python programs, run in the sandbox; votes on what they print (Chen et al., 2022)",
   options: z.strictObject({ ...samplingOptions, n: samplingOptions.n.default(1), ...potOptions }),
   needsSandbox: true,
-  checkProblem: (prompt) =>
-    typeof prompt === "string" ? "asks the model for a program, which needs a chat prompt, not raw text (/v1/chat/completions)" : undefined,
+  checkProblem: programPromptProblem,
   async run(context) {
     const { n, temperature, template, codeTimeoutMs } = context.options;
     const drawn = await context.sample({

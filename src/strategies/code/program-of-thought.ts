@@ -16,6 +16,12 @@ export const defaultPotTemplate =
   "Solve the following problem by writing a Python program. The program must compute the answer and print only the final answer. " +
   "Write the whole program in one ```python code block.\n\nProblem:\n{problem}";
 
+/** Why a prompt cannot ask for a program, where it cannot (a `checkProblem` of the program-of-thought strategies). */
+export const programPromptProblem = (prompt: string | ChatMessage[]): string | undefined =>
+  typeof prompt === "string"
+    ? "asks the model for a program, which needs a chat prompt, not raw text (send chat messages: a chat model, or /v1/chat/completions)"
+    : undefined;
+
 /** The run's chat prompt with its last user message put into `template`. */
 export function potPrompt(prompt: string | ChatMessage[], template: string, strategy: string): ChatMessage[] {
   if (typeof prompt === "string")
