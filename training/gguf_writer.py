@@ -14,6 +14,10 @@ BYTE_OFFSET = 3
 PRINTABLE_OFFSET = 3 + 256
 VOCAB_SIZE = PRINTABLE_OFFSET + 95  # 354
 BOS_ID, EOS_ID, UNK_ID = 1, 2, 0
+# The chat model's vocabulary adds ChatML's two control tokens (src/tasks/chat-format.ts); <|im_end|> ends a turn.
+CHAT_TOKENS = ["<|im_start|>", "<|im_end|>"]
+IM_START_ID, IM_END_ID = VOCAB_SIZE, VOCAB_SIZE + 1
+CHAT_VOCAB_SIZE = VOCAB_SIZE + len(CHAT_TOKENS)
 
 GGUF_TYPE = {"u8": 0, "i8": 1, "u16": 2, "i16": 3, "u32": 4, "i32": 5, "f32": 6, "bool": 7, "str": 8, "arr": 9, "u64": 10, "i64": 11, "f64": 12}
 TENSOR_F32, TENSOR_F16, TENSOR_Q8_0 = 0, 1, 8
@@ -36,7 +40,7 @@ def dequantize_q8_0(data, count):
     return (record["d"].astype(np.float32)[:, None] * record["qs"].astype(np.float32)).reshape(-1)
 
 
-def vocabulary():
+def vocabulary(chat=False):
     tokens, types = [], []
     for index, text in enumerate(SPECIALS):
         tokens.append(text)
@@ -47,6 +51,9 @@ def vocabulary():
     for code in range(32, 127):
         tokens.append("\u2581" if code == 32 else chr(code))
         types.append(1)
+    if chat:
+        tokens += CHAT_TOKENS
+        types += [3] * len(CHAT_TOKENS)
     return tokens, types
 
 
@@ -63,7 +70,33 @@ def encode(text):
     return ids
 
 
+_ASCII = np.array([PRINTABLE_OFFSET + code - 32 if 32 <= code < 127 else BYTE_OFFSET + code for code in range(128)], dtype=np.int64)
+
+
+def _encode_fast(text):
+    try:
+        data = text.encode("ascii")
+    except UnicodeEncodeError:
+        return encode(text)
+    return _ASCII[np.frombuffer(data, dtype=np.uint8)].tolist()
+
+
+def encode_chat(text):
+    """Token ids of chat text: the control tokens as one id each, the rest one per character."""
+    ids = []
+    for index, part in enumerate(text.split("<|im_start|>")):
+        if index > 0:
+            ids.append(IM_START_ID)
+        for inner, piece in enumerate(part.split("<|im_end|>")):
+            if inner > 0:
+                ids.append(IM_END_ID)
+            ids.extend(_encode_fast(piece))
+    return ids
+
+
 def decode_id(token_id):
+    if token_id >= VOCAB_SIZE:
+        return CHAT_TOKENS[token_id - VOCAB_SIZE]
     if token_id >= PRINTABLE_OFFSET:
         return chr(token_id - PRINTABLE_OFFSET + 32)
     if token_id >= BYTE_OFFSET:
@@ -93,11 +126,13 @@ def _kv(key, kind, value):
     return out + struct.pack(fmt, value)
 
 
-def write_gguf(path, config, tensors, name, matrices="f16"):
+def write_gguf(path, config, tensors, name, matrices="f16", chat_template=None):
     """config: dict with dim, n_layers, n_heads, n_kv_heads, ffn_dim, context_length, rope_base, norm_eps.
     tensors: dict name -> numpy float32 array, named as llama.cpp expects (token_embd.weight, blk.N...).
-    matrices: "f16", or "q8_0" (half the size; every matrix row is a multiple of 32 here)."""
-    tokens, types = vocabulary()
+    matrices: "f16", or "q8_0" (half the size; every matrix row is a multiple of 32 here).
+    chat_template: a Jinja chat template; with it the vocabulary gains the chat control tokens and <|im_end|> is EOS."""
+    chat = chat_template is not None
+    tokens, types = vocabulary(chat)
     head_dim = config["dim"] // config["n_heads"]
     kvs = [
         ("general.architecture", "str", "llama"),
@@ -113,18 +148,20 @@ def write_gguf(path, config, tensors, name, matrices="f16"):
         ("llama.rope.dimension_count", "u32", head_dim),
         ("llama.attention.layer_norm_rms_epsilon", "f32", config["norm_eps"]),
         ("llama.rope.freq_base", "f32", config["rope_base"]),
-        ("llama.vocab_size", "u32", VOCAB_SIZE),
+        ("llama.vocab_size", "u32", len(tokens)),
         ("tokenizer.ggml.model", "str", "llama"),
         ("tokenizer.ggml.tokens", "arr", ("str", tokens)),
         ("tokenizer.ggml.scores", "arr", ("f32", [0.0] * len(tokens))),
         ("tokenizer.ggml.token_type", "arr", ("i32", types)),
         ("tokenizer.ggml.bos_token_id", "u32", BOS_ID),
-        ("tokenizer.ggml.eos_token_id", "u32", EOS_ID),
+        ("tokenizer.ggml.eos_token_id", "u32", IM_END_ID if chat else EOS_ID),
         ("tokenizer.ggml.unknown_token_id", "u32", UNK_ID),
         ("tokenizer.ggml.add_bos_token", "bool", True),
         ("tokenizer.ggml.add_eos_token", "bool", False),
         ("tokenizer.ggml.add_space_prefix", "bool", False),
     ]
+    if chat:
+        kvs += [("tokenizer.ggml.eot_token_id", "u32", IM_END_ID), ("tokenizer.chat_template", "str", chat_template)]
     header = b"GGUF" + struct.pack("<IQQ", 3, len(tensors), len(kvs))
     header += b"".join(_kv(*kv) for kv in kvs)
     infos, blobs, offset = b"", [], 0

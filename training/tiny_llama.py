@@ -72,10 +72,11 @@ class TinyLlama(nn.Module):
     def __init__(self, config):
         super().__init__()
         self.config = config
-        self.token_embd = nn.Embedding(VOCAB_SIZE, config["dim"])
+        vocab = config.get("vocab_size", VOCAB_SIZE)
+        self.token_embd = nn.Embedding(vocab, config["dim"])
         self.blocks = nn.ModuleList(Block(config) for _ in range(config["n_layers"]))
         self.output_norm = RMSNorm(config["dim"], config["norm_eps"])
-        self.output = nn.Linear(config["dim"], VOCAB_SIZE, bias=False)
+        self.output = nn.Linear(config["dim"], vocab, bias=False)
         head_dim = config["dim"] // config["n_heads"]
         self.register_buffer("inv_freq", config["rope_base"] ** (-torch.arange(0, head_dim, 2).float() / head_dim), persistent=False)
         for name, parameter in self.named_parameters():
@@ -107,7 +108,7 @@ class TinyLlama(nn.Module):
 
 
 @torch.no_grad()
-def generate(model, prompts, temperature, max_new_tokens=200, seed=0, batch_size=2048):
+def generate(model, prompts, temperature, max_new_tokens=200, seed=0, batch_size=2048, encoder=encode, eos_id=EOS_ID):
     """Samples one completion per prompt (greedy when temperature == 0). Stops at EOS.
     Left-pads prompts and keeps a KV cache. Returns completions as strings (without EOS)."""
     device = next(model.parameters()).device
@@ -116,7 +117,7 @@ def generate(model, prompts, temperature, max_new_tokens=200, seed=0, batch_size
     order = sorted(range(len(prompts)), key=lambda i: len(prompts[i]))
     for start in range(0, len(order), batch_size):
         chunk = order[start:start + batch_size]
-        encoded = [[BOS_ID] + encode(prompts[i]) for i in chunk]
+        encoded = [[BOS_ID] + encoder(prompts[i]) for i in chunk]
         width = max(len(e) for e in encoded)
         B = len(chunk)
         ids = torch.zeros((B, width), dtype=torch.long, device=device)
@@ -138,9 +139,9 @@ def generate(model, prompts, temperature, max_new_tokens=200, seed=0, batch_size
                 token = logits.argmax(-1)
             else:
                 token = torch.multinomial(torch.softmax(logits / temperature, -1), 1, generator=generator)[:, 0]
-            token = torch.where(done, torch.full_like(token, EOS_ID), token)
+            token = torch.where(done, torch.full_like(token, eos_id), token)
             out[:, step] = token
-            done |= token == EOS_ID
+            done |= token == eos_id
             if bool(done.all()):
                 break
             key_mask = torch.cat([key_mask, torch.ones((B, 1), dtype=torch.bool, device=device)], 1)
@@ -151,7 +152,7 @@ def generate(model, prompts, temperature, max_new_tokens=200, seed=0, batch_size
         for row, index in enumerate(chunk):
             text = []
             for token_id in out[row]:
-                if token_id == EOS_ID:
+                if token_id == eos_id:
                     break
                 text.append(decode_id(token_id))
             results[index] = "".join(text)
@@ -159,9 +160,9 @@ def generate(model, prompts, temperature, max_new_tokens=200, seed=0, batch_size
 
 
 @torch.no_grad()
-def next_token_probabilities(model, text):
+def next_token_probabilities(model, text, encoder=encode):
     """float32 next-token distribution after BOS + text, with weights rounded to F16 as in the GGUF."""
     device = next(model.parameters()).device
-    ids = torch.tensor([[BOS_ID] + encode(text)], device=device)
+    ids = torch.tensor([[BOS_ID] + encoder(text)], device=device)
     logits = model(ids)[0, -1].float()
     return torch.softmax(logits, -1).cpu()

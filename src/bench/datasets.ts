@@ -8,8 +8,11 @@ import { gunzipSync } from "node:zlib";
 import { extractAnswer } from "../answers/extract-answer.js";
 import { normalizeAnswer } from "../answers/normalize-answer.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
+import { createRandom } from "../internal/seeded-random.js";
+import { loadFunctionSplit } from "../tasks/function-synthesis.js";
 import { loadSplit, type TaskName } from "../tasks/splits.js";
 import type { Difficulty } from "../tasks/task.js";
+import { loadWordSplit, wordChoiceForm } from "../tasks/word-problem.js";
 import { multipleChoice, optionsOf } from "./multiple-choice.js";
 
 export type BenchItem = {
@@ -111,6 +114,45 @@ function builtIn(name: string, limit: number | undefined): DatasetLoadResult | u
   // `mixed` takes the splits in turn (a limit keeps every split); the others one after another, as before.
   const items = match[1] === "mixed" ? interleave(lists) : lists.flat();
   return { name, items: items.slice(0, limit ?? items.length), errors: [] };
+}
+
+/** Where the function split's dev part starts: evaluations read problems 0 to 199, tuning 200 to 299. */
+const FUNCTION_DEV_START = 200;
+
+/**
+ * The chat model's held-out splits, questions for a chat model (a user message with the bench's instruction):
+ * `word-easy`/`-medium`/`-hard` (a number after ####), `word-<level>-choice` (four options, a letter), and
+ * `functions` (HumanEval format, graded by running hidden tests); each with `-dev` for its tuning part.
+ */
+function chatBuiltIn(name: string, limit: number | undefined): DatasetLoadResult | undefined {
+  const word = /^word-(easy|medium|hard)(-choice)?(-dev)?$/.exec(name);
+  if (word) {
+    const difficulty = word[1] as Difficulty;
+    const start = word[3] ? DEV_START : 0;
+    const problems = loadWordSplit({ difficulty, start, limit: Math.min(limit ?? Number.POSITIVE_INFINITY, word[3] ? 200 : DEV_START) });
+    const items = problems.map((problem, index): BenchItem => {
+      const id = `word-${difficulty}${word[2] ? "-choice" : ""}-${start + index}`;
+      if (!word[2]) return { id, prompt: problem.question, answer: problem.answer, answerStyle: "number", difficulty };
+      const form = wordChoiceForm(problem, createRandom(problem.seed));
+      return { id, prompt: form.prompt, answer: form.letter, answerStyle: "choice", choices: form.options, difficulty };
+    });
+    return { name, items, errors: [] };
+  }
+  const functions = /^functions(-dev)?$/.exec(name);
+  if (!functions) return undefined;
+  const start = functions[1] ? FUNCTION_DEV_START : 0;
+  const problems = loadFunctionSplit({ start, limit: Math.min(limit ?? Number.POSITIVE_INFINITY, functions[1] ? 100 : FUNCTION_DEV_START) });
+  const items = problems.map(
+    (problem): BenchItem => ({
+      id: problem.task_id,
+      prompt: problem.prompt,
+      answer: "(passes its tests)",
+      answerStyle: "code",
+      code: { test: problem.test, entryPoint: problem.entry_point },
+      difficulty: problem.difficulty,
+    }),
+  );
+  return { name, items, errors: [] };
 }
 
 function interleave<Item>(lists: Item[][]): Item[] {
@@ -237,7 +279,7 @@ function goldAnswer(record: Record<string, unknown>, options: DatasetOptions, fo
 }
 
 export function loadDataset(options: DatasetOptions): DatasetLoadResult {
-  const known = builtIn(options.dataset, options.limit);
+  const known = builtIn(options.dataset, options.limit) ?? chatBuiltIn(options.dataset, options.limit);
   if (known) return known;
   let text: string;
   try {
@@ -248,7 +290,7 @@ export function loadDataset(options: DatasetOptions): DatasetLoadResult {
     throw new InvalidArgumentError({
       parameter: "dataset",
       value: options.dataset,
-      message: `${JSON.stringify(options.dataset)} is neither a built-in dataset (arith, countdown, with -easy/-medium/-hard; mixed; any of these with -dev) nor a readable file: ${(error as Error).message}`,
+      message: `${JSON.stringify(options.dataset)} is neither a built-in dataset (arith, countdown, with -easy/-medium/-hard; mixed; word-easy/-medium/-hard, with -choice; functions; any of these with -dev) nor a readable file: ${(error as Error).message}`,
     });
   }
   const format = options.format ?? (options.dataset.endsWith(".csv") ? "csv" : "jsonl");

@@ -19,7 +19,8 @@ export type JudgeOptions = {
   template?: (options: { prompt: string; solution: string; mode: "yes-no" | "score" }) => string;
 };
 
-const defaultTemplate = ({ prompt, solution, mode }: { prompt: string; solution: string; mode: "yes-no" | "score" }) =>
+/** The judge's question (its default template). */
+export const judgePrompt = ({ prompt, solution, mode }: { prompt: string; solution: string; mode: "yes-no" | "score" }) =>
   `Problem:\n${prompt.trim()}\n\nProposed solution:\n${solution.trim()}\n\n` +
   (mode === "yes-no"
     ? "Is the proposed solution correct? Answer yes or no."
@@ -28,7 +29,7 @@ const defaultTemplate = ({ prompt, solution, mode }: { prompt: string; solution:
 export function createJudgeVerifier(options: JudgeOptions): Verifier {
   const mode = options.mode ?? "yes-no";
   if (mode !== "yes-no" && mode !== "score") throw new InvalidArgumentError({ parameter: "mode", value: mode, message: 'must be "yes-no" or "score"' });
-  const template = options.template ?? defaultTemplate;
+  const template = options.template ?? judgePrompt;
   const model = options.model;
   return {
     name: `judge:${model.modelId}:${mode}`,
@@ -58,12 +59,14 @@ function yesNoScore(top: TopLogprobs, text: string): number {
   let yes = 0;
   let no = 0;
   for (const item of top ?? []) {
+    // A tokenizer may split the word ("y" + "es" on a character-level model): a token that begins only one of them counts for it.
     const token = item.token.trim().toLowerCase();
-    if (token === "yes") yes += Math.exp(item.logprob);
-    else if (token === "no") no += Math.exp(item.logprob);
+    if (token === "") continue;
+    if ("yes".startsWith(token) || (token.startsWith("yes") && token.length <= 4)) yes += Math.exp(item.logprob);
+    else if ("no".startsWith(token) || (token.startsWith("no") && token.length <= 3)) no += Math.exp(item.logprob);
   }
   if (yes + no > 0) return yes / (yes + no);
-  return text.startsWith("yes") ? 1 : 0;
+  return text !== "" && ("yes".startsWith(text) || text.startsWith("yes")) ? 1 : 0;
 }
 
 /** The expected 0 to 10 score from the top log-probabilities (over number tokens), else the number in the text; over 10. */

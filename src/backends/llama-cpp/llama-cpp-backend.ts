@@ -1,10 +1,14 @@
 import { existsSync } from "node:fs";
 import { z } from "zod";
 import { defineBackend } from "../../extension/define-backend.js";
-import { BUNDLED_POLICY_MODEL, BUNDLED_PRM_MODEL, createLlamaCppModel } from "./llama-cpp-model.js";
+import { BUNDLED_CHAT_MODEL, BUNDLED_POLICY_MODEL, BUNDLED_PRM_MODEL, createLlamaCppModel } from "./llama-cpp-model.js";
 
 /** The models that ship with mull, by name. */
-export const bundledModels: Readonly<Record<string, string>> = { "mull-tiny-policy": BUNDLED_POLICY_MODEL, "mull-tiny-prm": BUNDLED_PRM_MODEL };
+export const bundledModels: Readonly<Record<string, string>> = {
+  "mull-tiny-policy": BUNDLED_POLICY_MODEL,
+  "mull-tiny-prm": BUNDLED_PRM_MODEL,
+  "mull-tiny-chat": BUNDLED_CHAT_MODEL,
+};
 
 /** Embedded llama.cpp: a bundled model name or a GGUF file (node-llama-cpp loads on first use). */
 export const llamaCppBackend = defineBackend({

@@ -18,6 +18,7 @@ import { contentText, lastUserText } from "../../internal/prompt-text.js";
 import { validateCallOptions } from "../../internal/validate-call-options.js";
 import { thinkingBudgetMiddleware } from "../../middleware/thinking-budget-middleware.js";
 import { wrapModel } from "../../middleware/wrap-model.js";
+import { fileHasChatTemplate, renderChatTemplate } from "./chat-template.js";
 import { generateCandidates } from "./generate-candidates.js";
 import { disposeLlamaModel, type LoadedLlamaModel, loadLlamaModel, type Token, tokenizeWithBos } from "./load-llama-model.js";
 import { grammarFor } from "./output-grammar.js";
@@ -27,6 +28,8 @@ import { scorePositions, scoreTokens } from "./score-text.js";
 export const BUNDLED_POLICY_MODEL = fileURLToPath(new URL("../../../models/mull-tiny-policy.gguf", import.meta.url));
 /** The bundled process reward model. */
 export const BUNDLED_PRM_MODEL = fileURLToPath(new URL("../../../models/mull-tiny-prm.gguf", import.meta.url));
+/** The bundled chat model (a chat template, `<think>` reasoning, Hermes tool calls). */
+export const BUNDLED_CHAT_MODEL = fileURLToPath(new URL("../../../models/mull-tiny-chat.gguf", import.meta.url));
 
 export type LlamaCppModelSettings = {
   /** Path of a GGUF file. Defaults to the bundled policy model (`models/mull-tiny-policy.gguf`). */
@@ -61,8 +64,13 @@ export type LlamaCppModelSettings = {
   gpu?: false | "auto";
   /** Default generation cap when a call sets no `maxTokens`. Defaults to `256`. */
   defaultMaxTokens?: number;
-  /** Wraps a bare problem for this model. Defaults to `Q: <problem>\nA: ` (the bundled models' format). */
+  /** Wraps a bare problem for this model. Defaults to `Q: <problem>\nA: ` (the bundled policy's format); a chat model has none. */
   formatProblem?: (problem: string) => string;
+  /**
+   * Chat messages go through the GGUF's chat template (`tokenizer.chat_template`), and a bare problem is sent as a
+   * user message. Defaults to whether the file stores a template (read from its header when the model is created).
+   */
+  chat?: boolean;
   /** Ends one reasoning step in this model's solutions. Defaults to `"\n"` (the bundled models' format). */
   stepDelimiter?: string;
   /**
@@ -89,11 +97,18 @@ export type LlamaCppModel = LanguageModel & {
 const defaultFormatProblem = (problem: string): string => `Q: ${problem}\nA: `;
 
 /**
- * Renders chat messages for a model without a chat template: the last user message, as a problem, and a
- * final assistant message after it as the start of the answer, which the completion continues.
+ * The text a prompt becomes: raw text as it is; chat messages through the GGUF's chat template where the model is
+ * a chat model, else (a model without one) the last user message as a problem, and a final assistant message after
+ * it as the start of the answer, which the completion continues.
  */
-function renderPrompt(prompt: string | ChatMessage[], formatProblem: (problem: string) => string, warnings: Warning[]): string {
+async function renderPrompt(prompt: string | ChatMessage[], loaded: LoadedLlamaModel, defaults: CallDefaults, warnings: Warning[]): Promise<string> {
   if (typeof prompt === "string") return prompt;
+  if (defaults.chat) {
+    if (loaded.chatTemplate === undefined)
+      throw new InvalidArgumentError({ parameter: "chat", message: "is set, but the model's file has no chat template (tokenizer.chat_template)" });
+    return renderChatTemplate({ template: loaded.chatTemplate, messages: prompt, bosToken: "", eosToken: "" });
+  }
+  const formatProblem = defaults.formatProblem ?? defaultFormatProblem;
   const last = prompt.at(-1);
   const prefill = last?.role === "assistant" ? contentText(last.content) : "";
   const before = last?.role === "assistant" ? prompt.slice(0, -1) : prompt;
@@ -110,7 +125,7 @@ function checkSettings(settings: { sequences: number; threads: number; serverThr
       throw new InvalidArgumentError({ parameter, value: settings[parameter], message: "must be a positive integer" });
 }
 
-type CallDefaults = { defaultMaxTokens: number; formatProblem: (problem: string) => string; reusePrefix: boolean };
+type CallDefaults = { defaultMaxTokens: number; formatProblem: ((problem: string) => string) | undefined; chat: boolean; reusePrefix: boolean };
 
 /**
  * After a candidate could not reach the server at `root`: if that process has ended (or ends within a
@@ -141,7 +156,7 @@ async function* callParts(options: {
   const loaded = await options.load();
   const grammar = await grammarFor(loaded, call.responseFormat);
   const warnings: Warning[] = [];
-  const promptTokens = tokenizeWithBos(loaded, renderPrompt(call.prompt, defaults.formatProblem, warnings));
+  const promptTokens = tokenizeWithBos(loaded, await renderPrompt(call.prompt, loaded, defaults, warnings), defaults.chat && typeof call.prompt !== "string");
   const room = loaded.contextPerSequence - promptTokens.length;
   if (room < 1)
     throw new InvalidArgumentError({
@@ -232,7 +247,9 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
   const modelId = settings.modelId ?? (modelPath.split("/").at(-1) ?? "model").replace(/\.gguf$/i, "");
   const options = loadOptions(settings, modelPath);
   const defaultMaxTokens = settings.defaultMaxTokens ?? 256;
-  const formatProblem = settings.formatProblem ?? defaultFormatProblem;
+  const chat = settings.chat ?? fileHasChatTemplate(modelPath);
+  // A chat model takes problems as user messages; the raw `Q: ...\nA: ` format is the policy's.
+  const formatProblem = chat ? settings.formatProblem : (settings.formatProblem ?? defaultFormatProblem);
   const reusePrefix = settings.reusePrefix ?? true;
   let loading: Promise<LoadedLlamaModel> | undefined;
   let disposed = false;
@@ -247,7 +264,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     return loading;
   };
 
-  const defaults: CallDefaults = { defaultMaxTokens, formatProblem, reusePrefix };
+  const defaults: CallDefaults = { defaultMaxTokens, formatProblem, chat, reusePrefix };
   const onActive = (change: 1 | -1) => {
     activeCandidates += change;
   };
@@ -281,7 +298,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     specificationVersion: "v1",
     provider: "llama-cpp",
     modelId,
-    formatProblem,
+    ...(formatProblem ? { formatProblem } : {}),
     supportsRawPrompt: true,
     supportsResponseFormat: true,
     stepDelimiter: settings.stepDelimiter ?? "\n",

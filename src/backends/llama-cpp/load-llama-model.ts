@@ -25,7 +25,8 @@ export type LoadedLlamaModel = {
   contextPerSequence: number;
   bos: Token | undefined;
   eos: Token | undefined;
-  hasChatTemplate: boolean;
+  /** The GGUF's chat template (`tokenizer.chat_template`), where it has one. */
+  chatTemplate: string | undefined;
   /** The llama-server engine's process, when that engine decodes. */
   server?: LlamaServerProcess | undefined;
   /** Starts the server again after it ended (a crash or a kill); the engine's calls go on. */
@@ -74,7 +75,7 @@ export async function loadLlamaModel(options: {
   for (let index = 0; index < sequences; index++)
     contexts.push(await model.createContext({ contextSize: contextPerSequence, sequences: 1, threads, batchSize: contextPerSequence }));
   const pool = new SequencePool(contexts.map((context) => context.getSequence()));
-  const hasChatTemplate = typeof model.fileInfo.metadata?.tokenizer?.chat_template === "string";
+  const template = model.fileInfo.metadata?.tokenizer?.chat_template;
   const loaded: LoadedLlamaModel = {
     llama,
     model,
@@ -83,7 +84,7 @@ export async function loadLlamaModel(options: {
     contextPerSequence,
     bos: model.tokens.bos ?? undefined,
     eos: model.tokens.eos ?? undefined,
-    hasChatTemplate,
+    chatTemplate: typeof template === "string" ? template : undefined,
   };
   if (options.server) {
     const binary = options.server.binary ?? findLlamaServer();
@@ -128,7 +129,7 @@ export async function disposeLlamaModel(loaded: LoadedLlamaModel): Promise<void>
   await loaded.model.dispose();
 }
 
-/** `text` as the model's tokens, with BOS first where the model has one. */
-export function tokenizeWithBos(loaded: LoadedLlamaModel, text: string): Token[] {
-  return [...(loaded.bos !== undefined ? [loaded.bos] : []), ...loaded.model.tokenize(text, false)];
+/** `text` as the model's tokens, with BOS first where the model has one; `specialTokens` reads control tokens written in it (a chat template's). */
+export function tokenizeWithBos(loaded: LoadedLlamaModel, text: string, specialTokens = false): Token[] {
+  return [...(loaded.bos !== undefined ? [loaded.bos] : []), ...loaded.model.tokenize(text, specialTokens)];
 }
