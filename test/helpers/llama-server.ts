@@ -14,6 +14,8 @@ export async function startLlamaServer(options: {
   threads?: number;
   /** `--poll`. Defaults to 0. */
   poll?: number;
+  /** More arguments (`--jinja`, ...). */
+  extraArgs?: readonly string[];
 }): Promise<{ url: string; stop: () => Promise<void> }> {
   const server = await startLlamaServerProcess({
     binary: options.binary,
@@ -22,6 +24,7 @@ export async function startLlamaServer(options: {
     contextPerSlot: options.contextPerSlot ?? 512,
     threads: options.threads ?? 1,
     ...(options.poll !== undefined ? { poll: options.poll } : {}),
+    ...(options.extraArgs ? { extraArgs: options.extraArgs } : {}),
   });
   return { url: `${server.root}/v1`, stop: () => server.stop() };
 }

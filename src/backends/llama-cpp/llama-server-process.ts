@@ -83,10 +83,12 @@ export async function startLlamaServerProcess(options: {
   poll?: number;
   /** Defaults to 60000. */
   startTimeoutMs?: number;
+  /** More command-line arguments (`--jinja`, `--reasoning-format deepseek` to serve a chat model as an upstream). Defaults to none. */
+  extraArgs?: readonly string[];
 }): Promise<LlamaServerProcess> {
   const port = await freePort();
   const args = ["-m", options.modelPath, "--host", "127.0.0.1", "--port", String(port), "-np", String(options.slots)];
-  args.push("-c", String(options.slots * options.contextPerSlot), "-t", String(options.threads), "--poll", String(options.poll ?? 0), "--no-webui");
+  args.push("-c", String(options.slots * options.contextPerSlot), "-t", String(options.threads), "--poll", String(options.poll ?? 0), "--no-webui", ...(options.extraArgs ?? []));
   const child = spawn(options.binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   running.add(child);
   const ended = new Promise<void>((resolve) => child.once("exit", () => resolve()));

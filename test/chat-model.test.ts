@@ -1,0 +1,183 @@
+/**
+ * The bundled chat model (models/mull-tiny-chat.gguf) served both ways users serve a GGUF: in-process through
+ * node-llama-cpp with the template the file stores, and as an OpenAI-compatible upstream through llama.cpp's own
+ * server with `--jinja` (skipped, saying so, where the binary is not built), reached over real HTTP as vLLM would be.
+ */
+import { readFileSync } from "node:fs";
+import OpenAI from "openai";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLED_CHAT_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
+import { chatInstructions } from "../src/bench/run-bench.js";
+import type { ChatMessage } from "../src/core/call-options.js";
+import { createMull } from "../src/runtime/create-mull.js";
+import { startServer } from "../src/server/start-server.js";
+import { chatTemplate, chatTools, renderChat } from "../src/tasks/chat-format.js";
+import { loadWordSplit } from "../src/tasks/word-problem.js";
+import { llamaServerPath, startLlamaServer } from "./helpers/llama-server.js";
+
+const binary = llamaServerPath();
+if (!binary) console.warn("llama-server not built (scripts/build-llama-server.sh): the chat model's upstream suite is skipped");
+
+const [first, second] = loadWordSplit({ difficulty: "easy", limit: 2 });
+if (!first || !second) throw new Error("the word split is empty");
+/** A conversation with history: an earlier question answered, then the one asked. */
+const history: ChatMessage[] = [
+  { role: "user", content: first.question },
+  { role: "assistant", content: `The answer is ${first.answer}.` },
+  { role: "user", content: `${second.question}\n\n${chatInstructions.number}` },
+];
+
+describe("the bundled chat model in-process (node-llama-cpp, the GGUF's own template)", () => {
+  const mull = createMull();
+  afterAll(() => mull.dispose());
+
+  it("stores ChatML's template and control tokens, and renders chat through it", async () => {
+    const bytes = readFileSync(BUNDLED_CHAT_MODEL);
+    expect(bytes.includes(Buffer.from(chatTemplate))).toBe(true);
+    const model = createLlamaCppModel({ modelPath: BUNDLED_CHAT_MODEL, sequences: 1 });
+    try {
+      expect(model.formatProblem).toBeUndefined();
+      // `<|im_start|>` is one token; plain text is one token per character.
+      expect(await model.tokenize("ab")).toHaveLength(2);
+      const result = await model.doGenerate({ prompt: history, temperature: 0, maxTokens: 300 });
+      const text = result.completions[0]?.text ?? "";
+      expect(text).toMatch(/^<think>\n[\s\S]*\n<\/think>\n\n/);
+      expect(text).toContain("####");
+      expect(result.warnings.filter((warning) => warning.type === "unsupported")).toEqual([]);
+    } finally {
+      await model.dispose();
+    }
+  }, 120_000);
+
+  it("votes on answers with the thinking kept out, and keeps within a thinking budget", async () => {
+    const voted = await mull.run({ model: "mull-tiny-chat", strategy: "self-consistency:n=4", prompt: history, maxTokens: 300, seed: 3 });
+    expect(voted.candidates).toHaveLength(4);
+    for (const candidate of voted.candidates) {
+      if (candidate.answer === undefined) continue;
+      // The vote reads the final line, never a number the model computed inside <think>.
+      expect(candidate.text.split("</think>").at(-1)).toContain(candidate.answer);
+    }
+    const budgeted = await mull.run({ model: "mull-tiny-chat", strategy: "single", prompt: history, maxTokens: 200, maxReasoningTokens: 8, seed: 1 });
+    expect(budgeted.text).not.toContain("<think>");
+    expect(budgeted.answer).toBeDefined();
+  }, 240_000);
+});
+
+describe.skipIf(!binary)("the bundled chat model behind llama.cpp's server (--jinja)", () => {
+  let upstream: Awaited<ReturnType<typeof startLlamaServer>>;
+  let proxy: Awaited<ReturnType<typeof startServer>>;
+  let client: OpenAI;
+  const mull = createMull();
+
+  beforeAll(async () => {
+    upstream = await startLlamaServer({
+      binary: binary as string,
+      model: BUNDLED_CHAT_MODEL,
+      slots: 4,
+      contextPerSlot: 2048,
+      extraArgs: ["--jinja", "--reasoning-format", "deepseek"],
+    });
+    proxy = await startServer({ models: { chat: createOpenAICompatibleModel({ baseURL: upstream.url, model: "mull-tiny-chat" }) }, mull, port: 0 });
+    client = new OpenAI({ baseURL: proxy.url, apiKey: "unused", maxRetries: 0 });
+  }, 120_000);
+  afterAll(async () => {
+    await proxy?.close();
+    await upstream?.stop();
+    await mull.dispose();
+  });
+
+  it("applies the template exactly as mull's training data renders it", async () => {
+    const messages = [
+      { role: "system", content: "Be brief." },
+      { role: "user", content: first.question },
+      { role: "assistant", content: "", tool_calls: [{ id: "c1", type: "function", function: { name: "calculator", arguments: '{"expression": "1+2"}' } }] },
+      { role: "tool", tool_call_id: "c1", content: "3" },
+      { role: "user", content: "Thanks." },
+    ];
+    const response = await fetch(`${upstream.url.replace(/\/v1$/, "")}/apply-template`, {
+      method: "POST",
+      body: JSON.stringify({ messages, tools: [chatTools.calculator, chatTools.python] }),
+    });
+    const { prompt } = (await response.json()) as { prompt: string };
+    expect(prompt).toBe(
+      renderChat({
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: first.question },
+          { role: "assistant", content: "", tool_calls: [{ name: "calculator", arguments: { expression: "1+2" } }] },
+          { role: "tool", content: "3" },
+          { role: "user", content: "Thanks." },
+        ],
+        tools: [chatTools.calculator, chatTools.python],
+        generationPrompt: true,
+      }),
+    );
+  });
+
+  it("returns the reasoning apart from the answer, and the vote reads the answer", async () => {
+    const model = createOpenAICompatibleModel({ baseURL: upstream.url, model: "mull-tiny-chat" });
+    const result = await model.doGenerate({ prompt: history, temperature: 0, maxTokens: 300 });
+    const completion = result.completions[0];
+    expect(completion?.reasoning).toMatch(/=/);
+    expect(completion?.text).not.toContain("<think>");
+    expect(completion?.text).toContain("####");
+    const voted = await mull.run({ model, strategy: "self-consistency:n=4", prompt: history, maxTokens: 300, seed: 5 });
+    expect(voted.answer).toMatch(/^\d+$/);
+  }, 120_000);
+
+  it("calls tools that the server parses into tool_calls, voted on by name", async () => {
+    const model = createOpenAICompatibleModel({ baseURL: upstream.url, model: "mull-tiny-chat" });
+    const result = await model.doGenerate({ prompt: [{ role: "user", content: second.question }], tools: [chatTools.calculator], temperature: 0.8, n: 4, maxTokens: 200, seed: 2 });
+    const calls = result.completions.flatMap((completion) => completion.toolCalls ?? []);
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    for (const call of calls) {
+      expect(call.function.name).toBe("calculator");
+      expect(typeof (JSON.parse(call.function.arguments) as { expression: unknown }).expression).toBe("string");
+    }
+    const voted = await mull.run({ model, strategy: "self-consistency:n=4", prompt: [{ role: "user", content: second.question }], toolVote: "name", maxTokens: 200, seed: 4, ...{} });
+    void voted;
+  }, 120_000);
+
+  it("passes the official openai client's tools, response_format and streaming checks through mull serve", async () => {
+    const tools = [chatTools.calculator] as OpenAI.ChatCompletionTool[];
+    const called = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: second.question }], tools, temperature: 0, max_tokens: 200 });
+    const call = called.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall | undefined;
+    expect(called.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(call?.function.name).toBe("calculator");
+    const expression = (JSON.parse(call?.function.arguments ?? "{}") as { expression?: string }).expression;
+    expect(expression).toMatch(/\d/);
+
+    // The tool's result goes back as a tool message; the model answers from it.
+    const answered = await client.chat.completions.create({
+      model: "chat",
+      messages: [
+        { role: "user", content: second.question },
+        { role: "assistant", content: null, tool_calls: [call as OpenAI.ChatCompletionMessageFunctionToolCall] },
+        { role: "tool", tool_call_id: call?.id ?? "call", content: second.answer },
+      ],
+      tools,
+      temperature: 0,
+      max_tokens: 100,
+    });
+    expect(answered.choices[0]?.message.content).toContain(second.answer);
+
+    const json = await client.chat.completions.create({
+      model: "chat",
+      messages: [{ role: "user", content: `${second.question}\n\nReply with a JSON object with the keys "steps" (a list of the calculations) and "answer" (a number).` }],
+      response_format: {
+        type: "json_schema",
+        json_schema: { name: "answer", schema: { type: "object", properties: { steps: { type: "array", items: { type: "string" } }, answer: { type: "number" } }, required: ["steps", "answer"] } },
+      },
+      temperature: 0,
+      max_tokens: 300,
+    });
+    const parsed = JSON.parse(json.choices[0]?.message.content ?? "") as { answer: unknown };
+    expect(typeof parsed.answer).toBe("number");
+
+    let said = "";
+    for await (const chunk of await client.chat.completions.create({ model: "chat", messages: history as OpenAI.ChatCompletionMessageParam[], temperature: 0, max_tokens: 300, stream: true }))
+      said += chunk.choices[0]?.delta.content ?? "";
+    expect(said).toContain("####");
+  }, 180_000);
+});
