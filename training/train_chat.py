@@ -40,6 +40,8 @@ parser.add_argument("--ffn", type=int, default=1152)
 parser.add_argument("--init", default=None, help="a chat.pt to go on training from")
 parser.add_argument("--template", default=None, help="the chat template file (default: <data>/chat-template.jinja)")
 parser.add_argument("--name", default="mull-tiny-chat")
+parser.add_argument("--total-steps", type=int, default=0, help="the cosine's length in steps (default: estimated from --minutes)")
+parser.add_argument("--stop-step", type=int, default=0, help="evaluate, export and stop at this step (default: by --minutes and --evals)")
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
 log_file = open(os.path.join(args.out, "chat-train.log"), "a")
@@ -80,16 +82,17 @@ with (lzma.open(xz_path, "rt") if os.path.exists(xz_path) else gzip.open(os.path
 log(f"conversations {len(tokens)} by kind {json.dumps(kinds)}; load {time.time() - started:.0f}s")
 
 rows, masks, positions = [], [], []
-row_ids, row_mask, row_pos = [], [], []
+row_ids, row_mask, row_pos, filled = [], [], [], 0
 order = np.random.default_rng(0).permutation(len(tokens))
 for index in order:
     ids, mask = tokens[index], targets_mask[index]
-    if len(row_ids) + len(ids) > args.length + 1:
-        pad = args.length + 1 - len(row_ids)
+    if filled + len(ids) > args.length + 1:
+        pad = args.length + 1 - filled
         rows.append(np.concatenate(row_ids + [np.zeros(pad, np.int16)]))
         masks.append(np.concatenate(row_mask + [np.zeros(pad, np.int8)]))
         positions.append(np.concatenate(row_pos + [np.full(pad, -1, np.int16)]))
-        row_ids, row_mask, row_pos = [], [], []
+        row_ids, row_mask, row_pos, filled = [], [], [], 0
+    filled += len(ids)
     row_ids.append(ids)
     row_mask.append(mask)
     row_pos.append(np.arange(len(ids), dtype=np.int16))
@@ -203,7 +206,9 @@ length = args.length
 causal = torch.ones((length, length), dtype=torch.bool, device=device).tril()
 while True:
     elapsed = time.time() - train_started - eval_time
-    if step == 50:
+    if step == 50 and args.total_steps:
+        total_steps = args.total_steps
+    elif step == 50:
         total_steps = int(50 * budget / elapsed)
         log(f"estimated total steps {total_steps}")
     warm = min(1.0, step / args.warmup) if not args.init else min(1.0, step / 50)
@@ -234,13 +239,15 @@ while True:
     step += 1
     if step % 200 == 0:
         log(f"step {step} loss {loss.item():.4f} lr {lr:.2e} elapsed {elapsed:.0f}s")
-    if eval_points and elapsed >= eval_points[0]:
+    if args.stop_step and step == args.stop_step:
+        eval_points = [0.0]
+    if eval_points and (elapsed >= eval_points[0] and not args.stop_step or step == args.stop_step):
         eval_points.pop(0)
         t0 = time.time()
         metrics = evaluate(model)
         export(model, step, metrics)
         eval_time += time.time() - t0
         log(f"eval step {step} {json.dumps({k: round(v, 3) for k, v in metrics.items()})} ({time.time() - t0:.1f}s)")
-        if not eval_points:
+        if not eval_points or step == args.stop_step:
             break
 log(f"done: {step} steps, {time.time() - started:.0f}s")

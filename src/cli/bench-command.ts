@@ -44,7 +44,7 @@ export type BenchFlags = {
 };
 
 /** Parameter counts of the bundled models, for the FLOPs estimate. */
-const bundledParameters: Record<string, number> = { "mull-tiny-policy": 5_296_384 };
+const bundledParameters: Record<string, number> = { "mull-tiny-policy": 5_296_384, "mull-tiny-chat": 15_615_360 };
 
 const parametersOf = (config: Record<string, unknown>): number | undefined =>
   typeof config.parameters === "number" ? config.parameters : bundledParameters[String(config.model)];

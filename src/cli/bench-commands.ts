@@ -9,7 +9,7 @@ export function addBenchCommands(program: Command, context: () => CliContext): v
     .command("bench")
     .description("Run a grid of strategies x budgets over a dataset; every unit is stored as it completes, so a killed run resumes")
     .option("--config <file>", "a JSON suite with any of these options, e.g. bench/suites/arith-hard.json")
-    .option("--dataset <name|file>", "arith, countdown (with -easy/-medium/-hard), or a JSONL/CSV file")
+    .option("--dataset <name|file>", "arith, countdown (with -easy/-medium/-hard), word-easy/-medium/-hard (with -choice), functions, or a JSONL/CSV file")
     .option(
       "--format <format>",
       "gsm8k, math, choice (multiple choice), humaneval (code, graded by its tests in the sandbox), jsonl or csv (default from the file extension; .gz is read unzipped)",

@@ -12,7 +12,7 @@ export type ChatTool = { type: "function"; function: { name: string; description
 
 export type ChatTurn =
   | { role: "system" | "user"; content: string }
-  | { role: "assistant"; content: string; tool_calls?: { name: string; arguments: Record<string, unknown> }[] }
+  | { role: "assistant"; content: string; reasoning_content?: string; tool_calls?: { name: string; arguments: Record<string, unknown> }[] }
   | { role: "tool"; content: string };
 
 /** The control tokens the vocabulary adds (each one token); the rest of the text is one token per character. */
@@ -23,8 +23,15 @@ const toolsIntro =
   '{"name": <function name>, "arguments": <arguments as a JSON object>}\n' +
   "</tool_call>\nThe functions:\n<tools>";
 
-/** The Jinja template stored in the GGUF. Whitespace control (`{%-`) keeps it to exactly what `renderChat` writes. */
+/**
+ * The Jinja template stored in the GGUF. Whitespace control (`{%-`) keeps it to exactly what `renderChat` writes.
+ * It starts with `bos_token` (the model was trained with BOS first; llama.cpp's server strips the text and adds
+ * the token, node-llama-cpp's path renders it empty and adds the token), and writes an assistant message's
+ * `reasoning_content` inside `<think>`, which is how llama.cpp's server learns from a template that the model
+ * reasons in those tags and splits them off into `reasoning_content`.
+ */
 export const chatTemplate = [
+  "{{- bos_token }}",
   "{%- if tools %}",
   "{{- '<|im_start|>system\\n' }}",
   "{%- if messages[0].role == 'system' %}{{- messages[0].content + '\\n\\n' }}{%- endif %}",
@@ -40,6 +47,7 @@ export const chatTemplate = [
   "{{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>\\n' }}",
   "{%- elif message.role == 'assistant' %}",
   "{{- '<|im_start|>assistant\\n' }}",
+  "{%- if message.reasoning_content %}{{- '<think>\\n' + message.reasoning_content + '\\n</think>\\n\\n' }}{%- endif %}",
   "{%- if message.content %}{{- message.content }}{%- endif %}",
   "{%- if message.tool_calls %}{%- for call in message.tool_calls %}",
   "{%- if call.function is defined %}{%- set call = call.function %}{%- endif %}",
@@ -91,7 +99,8 @@ export function renderChatSegments(options: { messages: ChatTurn[]; tools?: Chat
     else if (message.role === "assistant") {
       plain("<|im_start|>assistant\n");
       const calls = (message.tool_calls ?? []).map((call) => `\n<tool_call>\n{"name": "${call.name}", "arguments": ${toJinjaJson(call.arguments)}}\n</tool_call>`).join("");
-      segments.push({ text: `${message.content}${calls}<|im_end|>`, train: true });
+      const thought = message.reasoning_content ? `<think>\n${message.reasoning_content}\n</think>\n\n` : "";
+      segments.push({ text: `${thought}${message.content}${calls}<|im_end|>`, train: true });
       plain("\n");
     } else {
       const previous = messages[index - 1];
