@@ -3,7 +3,7 @@
  * server with `--jinja` (reasoning split off), reached over HTTP by mull's OpenAI-compatible backend, programs
  * run in mull's sandbox. Held-out problems only.
  *
- *   npx tsx scripts/chat-calibrate.ts [--model models/mull-tiny-chat.gguf] [--limit 100] [--out models/chat-calibration.json]
+ *   npx tsx scripts/chat-calibrate.ts [--model models/mull-tiny-chat.gguf] [--limit 100] [--tasks words,choice,pot,tools,code] [--out file]
  */
 import { writeFileSync } from "node:fs";
 import { answersEquivalent } from "../src/answers/answers-equivalent.js";
@@ -30,10 +30,18 @@ const argument = (name: string, fallback: string) => {
 const modelPath = argument("--model", BUNDLED_CHAT_MODEL);
 const limit = Number(argument("--limit", "100"));
 const out = argument("--out", "");
+const measured = new Set(argument("--tasks", "words,choice,pot,tools,code").split(","));
 const binary = findLlamaServer();
 if (!binary) throw new Error("llama-server is not built: npm run build:llama-server");
 
-const server = await startLlamaServerProcess({ binary, modelPath, slots: 16, contextPerSlot: 2048, threads: 2, extraArgs: ["--jinja", "--reasoning-format", "deepseek"] });
+const server = await startLlamaServerProcess({
+  binary,
+  modelPath,
+  slots: 16,
+  contextPerSlot: 2048,
+  threads: 2,
+  extraArgs: ["--jinja", "--reasoning-format", "deepseek"],
+});
 // The llama.cpp server profile: plain temperature sampling (no top-k or min-p of its own), its 16 slots as n at most.
 const model = createOpenAICompatibleModel({ baseURL: `${server.root}/v1`, model: "mull-tiny-chat", ...upstreamProfiles["llama-cpp-server"], maxN: 16 });
 const sandbox = createSandbox({ warm: 2, timeoutMs: 10_000, concurrency: 2 });
@@ -59,7 +67,7 @@ const ask = (content: string) => [{ role: "user" as const, content }];
 const share = (values: boolean[]) => values.filter(Boolean).length / Math.max(1, values.length);
 
 try {
-  for (const difficulty of ["easy", "medium", "hard"] as const) {
+  for (const difficulty of measured.has("words") ? (["easy", "medium", "hard"] as const) : []) {
     const problems = loadWordSplit({ difficulty, limit });
     const graded = await each(problems, async (problem, index) => {
       const prompt = ask(`${problem.question}\n\n${chatInstructions.number}`);
@@ -88,7 +96,7 @@ try {
     console.log(rows.at(-1), `${((Date.now() - started) / 1000).toFixed(0)} s`);
   }
 
-  for (const difficulty of ["easy", "hard"] as const) {
+  for (const difficulty of measured.has("choice") ? (["easy", "hard"] as const) : []) {
     const problems = loadWordSplit({ difficulty, limit });
     const right = await each(problems, async (problem) => {
       const form = wordChoiceForm(problem, createRandom(problem.seed));
@@ -99,24 +107,42 @@ try {
     console.log(rows.at(-1));
   }
 
-  {
+  if (measured.has("pot")) {
     const problems = loadWordSplit({ difficulty: "hard", limit });
     const runs = await each(problems, async (problem, index) => {
-      const result = await model.doGenerate({ prompt: ask(defaultPotTemplate.replace("{problem}", problem.question)), temperature: 0.8, maxTokens: 400, seed: index });
+      const result = await model.doGenerate({
+        prompt: ask(defaultPotTemplate.replace("{problem}", problem.question)),
+        temperature: 0.8,
+        maxTokens: 400,
+        seed: index,
+      });
       const code = lastCodeBlock(result.completions[0]?.text ?? "");
       if (!code) return { ran: false, right: false };
       const run = await sandbox.run({ language: "python", code });
       const printed = run.stdout.trim().split("\n").at(-1) ?? "";
       return { ran: run.exitReason === "ok" && printed !== "", right: answersEquivalent(printed, problem.answer) };
     });
-    rows.push({ task: "program of thought (T=0.8)", level: "hard", problems: problems.length, "runs": share(runs.map((run) => run.ran)), "sample@0.8": share(runs.map((run) => run.right)) });
+    rows.push({
+      task: "program of thought (T=0.8)",
+      level: "hard",
+      problems: problems.length,
+      runs: share(runs.map((run) => run.ran)),
+      "sample@0.8": share(runs.map((run) => run.right)),
+    });
     console.log(rows.at(-1));
   }
 
-  {
+  if (measured.has("tools")) {
     const problems = loadWordSplit({ difficulty: "hard", limit });
     const calls = await each(problems, async (problem, index) => {
-      const result = await model.doGenerate({ prompt: ask(problem.question), tools: [chatTools.calculator, chatTools.python], temperature: 0.8, n: 4, maxTokens: 400, seed: index });
+      const result = await model.doGenerate({
+        prompt: ask(problem.question),
+        tools: [chatTools.calculator, chatTools.python],
+        temperature: 0.8,
+        n: 4,
+        maxTokens: 400,
+        seed: index,
+      });
       return result.completions.map((completion) => {
         const call = completion.toolCalls?.[0];
         if (!call || !["calculator", "python"].includes(call.function.name)) return false;
@@ -128,17 +154,24 @@ try {
         }
       });
     });
-    rows.push({ task: "tool calls, valid JSON (T=0.8, 4 each)", level: "hard", problems: problems.length, "valid": share(calls.flat()) });
+    rows.push({ task: "tool calls, valid JSON (T=0.8, 4 each)", level: "hard", problems: problems.length, valid: share(calls.flat()) });
     console.log(rows.at(-1));
   }
 
-  {
+  if (measured.has("code")) {
     const problems = loadFunctionSplit({ limit });
     const passed = await each(problems, async (problem) => {
-      const result = await model.doGenerate({ prompt: ask(`${chatInstructions.code}\n\n\`\`\`python\n${problem.prompt}\`\`\``), temperature: 0, maxTokens: 400 });
+      const result = await model.doGenerate({
+        prompt: ask(`${chatInstructions.code}\n\n\`\`\`python\n${problem.prompt}\`\`\``),
+        temperature: 0,
+        maxTokens: 400,
+      });
       const completion = lastCodeBlock(result.completions[0]?.text ?? "");
       if (!completion) return false;
-      const run = await sandbox.run({ language: "python", code: humanEvalProgram({ prompt: problem.prompt, test: problem.test, entryPoint: problem.entry_point, completion }) });
+      const run = await sandbox.run({
+        language: "python",
+        code: humanEvalProgram({ prompt: problem.prompt, test: problem.test, entryPoint: problem.entry_point, completion }),
+      });
       return run.exitReason === "ok";
     });
     rows.push({ task: "function synthesis (hidden tests)", level: "all", problems: problems.length, greedy: share(passed) });
@@ -149,7 +182,14 @@ try {
   await server.stop();
 }
 
-const table = rows.map((row) => `| ${[row.task, row.level, row.problems, ...["greedy", "sample@0.8", "maj@16", "pass@16", "runs", "valid"].map((key) => (typeof row[key] === "number" ? `${(100 * (row[key] as number)).toFixed(1)}%` : "–"))].join(" | ")} |`);
-console.log(["| task | level | problems | greedy | sample@0.8 | maj@16 | pass@16 | programs run | valid calls |", "|---|---|---|---|---|---|---|---|---|", ...table].join("\n"));
+const table = rows.map(
+  (row) =>
+    `| ${[row.task, row.level, row.problems, ...["greedy", "sample@0.8", "maj@16", "pass@16", "runs", "valid"].map((key) => (typeof row[key] === "number" ? `${(100 * (row[key] as number)).toFixed(1)}%` : "–"))].join(" | ")} |`,
+);
+console.log(
+  ["| task | level | problems | greedy | sample@0.8 | maj@16 | pass@16 | programs run | valid calls |", "|---|---|---|---|---|---|---|---|---|", ...table].join(
+    "\n",
+  ),
+);
 console.log(`${((Date.now() - started) / 1000).toFixed(0)} s`);
 if (out) writeFileSync(out, `${JSON.stringify({ model: modelPath, limit, rows }, null, 1)}\n`);

@@ -128,20 +128,41 @@ describe.skipIf(!binary)("the bundled chat model behind llama.cpp's server (--ji
 
   it("calls tools that the server parses into tool_calls, voted on by name", async () => {
     const model = createOpenAICompatibleModel({ baseURL: upstream.url, model: "mull-tiny-chat" });
-    const result = await model.doGenerate({ prompt: [{ role: "user", content: second.question }], tools: [chatTools.calculator], temperature: 0.8, n: 4, maxTokens: 200, seed: 2 });
+    const result = await model.doGenerate({
+      prompt: [{ role: "user", content: second.question }],
+      tools: [chatTools.calculator],
+      temperature: 0.8,
+      n: 4,
+      maxTokens: 200,
+      seed: 2,
+    });
     const calls = result.completions.flatMap((completion) => completion.toolCalls ?? []);
     expect(calls.length).toBeGreaterThanOrEqual(3);
     for (const call of calls) {
       expect(call.function.name).toBe("calculator");
       expect(typeof (JSON.parse(call.function.arguments) as { expression: unknown }).expression).toBe("string");
     }
-    const voted = await mull.run({ model, strategy: "self-consistency:n=4", prompt: [{ role: "user", content: second.question }], toolVote: "name", maxTokens: 200, seed: 4, ...{} });
+    const voted = await mull.run({
+      model,
+      strategy: "self-consistency:n=4",
+      prompt: [{ role: "user", content: second.question }],
+      toolVote: "name",
+      maxTokens: 200,
+      seed: 4,
+      ...{},
+    });
     void voted;
   }, 120_000);
 
   it("passes the official openai client's tools, response_format and streaming checks through mull serve", async () => {
     const tools = [chatTools.calculator] as OpenAI.ChatCompletionTool[];
-    const called = await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: second.question }], tools, temperature: 0, max_tokens: 200 });
+    const called = await client.chat.completions.create({
+      model: "chat",
+      messages: [{ role: "user", content: second.question }],
+      tools,
+      temperature: 0,
+      max_tokens: 200,
+    });
     const call = called.choices[0]?.message.tool_calls?.[0] as OpenAI.ChatCompletionMessageFunctionToolCall | undefined;
     expect(called.choices[0]?.finish_reason).toBe("tool_calls");
     expect(call?.function.name).toBe("calculator");
@@ -164,10 +185,19 @@ describe.skipIf(!binary)("the bundled chat model behind llama.cpp's server (--ji
 
     const json = await client.chat.completions.create({
       model: "chat",
-      messages: [{ role: "user", content: `${second.question}\n\nReply with a JSON object with the keys "steps" (a list of the calculations) and "answer" (a number).` }],
+      messages: [
+        { role: "user", content: `${second.question}\n\nReply with a JSON object with the keys "steps" (a list of the calculations) and "answer" (a number).` },
+      ],
       response_format: {
         type: "json_schema",
-        json_schema: { name: "answer", schema: { type: "object", properties: { steps: { type: "array", items: { type: "string" } }, answer: { type: "number" } }, required: ["steps", "answer"] } },
+        json_schema: {
+          name: "answer",
+          schema: {
+            type: "object",
+            properties: { steps: { type: "array", items: { type: "string" } }, answer: { type: "number" } },
+            required: ["steps", "answer"],
+          },
+        },
       },
       temperature: 0,
       max_tokens: 300,
@@ -176,7 +206,13 @@ describe.skipIf(!binary)("the bundled chat model behind llama.cpp's server (--ji
     expect(typeof parsed.answer).toBe("number");
 
     let said = "";
-    for await (const chunk of await client.chat.completions.create({ model: "chat", messages: history as OpenAI.ChatCompletionMessageParam[], temperature: 0, max_tokens: 300, stream: true }))
+    for await (const chunk of await client.chat.completions.create({
+      model: "chat",
+      messages: history as OpenAI.ChatCompletionMessageParam[],
+      temperature: 0,
+      max_tokens: 300,
+      stream: true,
+    }))
       said += chunk.choices[0]?.delta.content ?? "";
     expect(said).toContain("####");
   }, 180_000);

@@ -62,7 +62,9 @@ describe("word problems", () => {
   it("grow harder by level, and the held-out splits are fixed and disjoint", () => {
     const steps = (difficulty: "easy" | "hard") => loadWordSplit({ difficulty }).reduce((sum, problem) => sum + wordSolutionLines(problem).length, 0) / 500;
     expect(steps("hard")).toBeGreaterThan(2 * steps("easy"));
-    const questions = new Set(["easy", "medium", "hard"].flatMap((difficulty) => loadWordSplit({ difficulty: difficulty as "easy" }).map((problem) => problem.question)));
+    const questions = new Set(
+      ["easy", "medium", "hard"].flatMap((difficulty) => loadWordSplit({ difficulty: difficulty as "easy" }).map((problem) => problem.question)),
+    );
     expect(questions.size).toBeGreaterThan(1490);
   });
 
@@ -101,7 +103,9 @@ describe("function synthesis", () => {
       expect(failed.exitReason).toBe("error");
     }
     // The examples in the docstring are the function's own values.
-    expect(generateFunctionProblem({ seed: 1, family: "sum-even" }).prompt).toMatch(/^def sum_even\(numbers: list\) -> int:\n {4}"""Return the sum of the even numbers/);
+    expect(generateFunctionProblem({ seed: 1, family: "sum-even" }).prompt).toMatch(
+      /^def sum_even\(numbers: list\) -> int:\n {4}"""Return the sum of the even numbers/,
+    );
   }, 120_000);
 });
 
@@ -115,7 +119,12 @@ describe("the chat format", () => {
     ];
     expect(await renderChatTemplate({ template: chatTemplate, messages, bosToken: "", eosToken: "" })).toBe(renderChat({ messages, generationPrompt: true }));
     // A last assistant message is continued, not closed.
-    const prefilled = await renderChatTemplate({ template: chatTemplate, messages: [...messages, { role: "assistant", content: "<think>\n8*2=" }], bosToken: "", eosToken: "" });
+    const prefilled = await renderChatTemplate({
+      template: chatTemplate,
+      messages: [...messages, { role: "assistant", content: "<think>\n8*2=" }],
+      bosToken: "",
+      eosToken: "",
+    });
     expect(prefilled.endsWith("<|im_start|>assistant\n<think>\n8*2=")).toBe(true);
   });
 });

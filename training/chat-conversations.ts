@@ -4,6 +4,7 @@
  * bench) and labelled from the task generators' structure, never by hand.
  */
 import { chatInstructions } from "../src/bench/run-bench.js";
+import { createRandom, type Random } from "../src/internal/seeded-random.js";
 import { testPrompt } from "../src/strategies/code/execution-selection.js";
 import { planSearchPrompts } from "../src/strategies/code/plan-search.js";
 import { defaultPotTemplate } from "../src/strategies/code/program-of-thought.js";
@@ -11,10 +12,9 @@ import { startHint } from "../src/strategies/code/tool-integrated.js";
 import { templates as atomOfThoughtsTemplates } from "../src/strategies/compose/atom-of-thoughts.js";
 import { plangenTemplates } from "../src/strategies/compose/plangen.js";
 import { defaultTemplates, fillTemplate } from "../src/strategies/compose/prompt-components.js";
-import { judgePrompt } from "../src/verifiers/judge.js";
-import { createRandom, type Random } from "../src/internal/seeded-random.js";
 import { type ChatTool, type ChatTurn, chatTools } from "../src/tasks/chat-format.js";
 import { type FunctionProblem, generateFunctionProblem } from "../src/tasks/function-synthesis.js";
+import type { Difficulty } from "../src/tasks/task.js";
 import {
   contractWordProblem,
   generateWordProblem,
@@ -25,7 +25,7 @@ import {
   wordSolutionLines,
   wordSubQuestions,
 } from "../src/tasks/word-problem.js";
-import type { Difficulty } from "../src/tasks/task.js";
+import { judgePrompt } from "../src/verifiers/judge.js";
 
 export type Conversation = { kind: string; messages: ChatTurn[]; tools?: ChatTool[] };
 
@@ -139,11 +139,7 @@ export function functionReply(problem: FunctionProblem): string {
 function observations(problem: FunctionProblem): string[] {
   const doc = /"""(.*)/.exec(problem.prompt)?.[1] ?? "";
   const input = /\((\w+): (\w+)/.exec(problem.prompt);
-  return [
-    `- The input ${input?.[1] ?? "value"} is a ${input?.[2] ?? "value"}.`,
-    `- ${doc}`,
-    `- The empty input must work too.`,
-  ];
+  return [`- The input ${input?.[1] ?? "value"} is a ${input?.[2] ?? "value"}.`, `- ${doc}`, `- The empty input must work too.`];
 }
 
 /** Builders, one per kind, each drawing its problem from `random`. */
@@ -166,7 +162,12 @@ export const conversationKinds: Record<string, { weight: number; build: (random:
       const second = draw(random, 1_000_000, excluded);
       return {
         kind: "word-history",
-        messages: [user(first.question), assistant(`${statement(first)}\n${finalLine(first.answer, "plain")}`), user(second.question), assistant(thinkingAnswer(second, "plain"))],
+        messages: [
+          user(first.question),
+          assistant(`${statement(first)}\n${finalLine(first.answer, "plain")}`),
+          user(second.question),
+          assistant(thinkingAnswer(second, "plain")),
+        ],
       };
     },
   },
@@ -179,7 +180,9 @@ export const conversationKinds: Record<string, { weight: number; build: (random:
         kind: "word-choice",
         messages: [
           user(`${form.prompt}\n\n${chatInstructions.choice}`),
-          assistant(`<think>\n${wordSolutionLines(problem).join("\n")}\n</think>\n\n${statement(problem)} That is option ${form.letter}.\nAnswer: ${form.letter}`),
+          assistant(
+            `<think>\n${wordSolutionLines(problem).join("\n")}\n</think>\n\n${statement(problem)} That is option ${form.letter}.\nAnswer: ${form.letter}`,
+          ),
         ],
       };
     },
@@ -188,7 +191,10 @@ export const conversationKinds: Record<string, { weight: number; build: (random:
     weight: 7,
     build(random, excluded) {
       const problem = draw(random, 1_000_000, excluded);
-      return { kind: "pot", messages: [user(fillTemplate(defaultPotTemplate, { problem: problem.question })), assistant(`\`\`\`python\n${wordProgram(problem)}\n\`\`\``)] };
+      return {
+        kind: "pot",
+        messages: [user(fillTemplate(defaultPotTemplate, { problem: problem.question })), assistant(`\`\`\`python\n${wordProgram(problem)}\n\`\`\``)],
+      };
     },
   },
   "python-hint": {
@@ -204,7 +210,12 @@ export const conversationKinds: Record<string, { weight: number; build: (random:
     weight: 10,
     build(random, excluded) {
       const problem = draw(random, 1_000_000, excluded);
-      const offered = random.pick([[chatTools.calculator], [chatTools.python], [chatTools.calculator, chatTools.python], [chatTools.python, chatTools.calculator]]);
+      const offered = random.pick([
+        [chatTools.calculator],
+        [chatTools.python],
+        [chatTools.calculator, chatTools.python],
+        [chatTools.python, chatTools.calculator],
+      ]);
       const tool = random.pick(offered);
       const call =
         tool.function.name === "calculator"
@@ -294,7 +305,10 @@ export const conversationKinds: Record<string, { weight: number; build: (random:
       const verdict = check.correct ? "Every step is right.\nVerdict: correct" : "Verdict: incorrect";
       return {
         kind: "critic",
-        messages: [user(fillTemplate(template, { problem: problem.question, candidate: shownSolution(problem, lines, answer) })), assistant(`${check.text}\n${verdict}`)],
+        messages: [
+          user(fillTemplate(template, { problem: problem.question, candidate: shownSolution(problem, lines, answer) })),
+          assistant(`${check.text}\n${verdict}`),
+        ],
       };
     },
   },
@@ -328,7 +342,9 @@ export const conversationKinds: Record<string, { weight: number; build: (random:
       });
       const listed = candidates.map((candidate, index) => `Solution ${index + 1}:\n${shownSolution(problem, candidate.lines, candidate.answer)}`).join("\n\n");
       const checks = candidates.map((candidate) => recheck(candidate.lines));
-      const notes = checks.map((check, index) => `Solution ${index + 1}: ${check.correct ? "every step is right" : `step ${check.first + 1} is wrong`}.`).join("\n");
+      const notes = checks
+        .map((check, index) => `Solution ${index + 1}: ${check.correct ? "every step is right" : `step ${check.first + 1} is wrong`}.`)
+        .join("\n");
       const order = checks.map((check, index) => ({ check, index })).sort((a, b) => Number(b.check.correct) - Number(a.check.correct) || a.index - b.index);
       const list = random.next() < 0.4;
       const template = list ? defaultTemplates.rankerList : defaultTemplates.ranker;
@@ -345,7 +361,10 @@ export const conversationKinds: Record<string, { weight: number; build: (random:
         const [lines, answer] = random.next() < 0.5 ? [wordSolutionLines(problem), problem.answer] : slipped(problem, random);
         return `Solution ${index + 1}:\n${shownSolution(problem, lines, answer)}`;
       }).join("\n\n");
-      return { kind: "fuser", messages: [user(fillTemplate(defaultTemplates.fuser, { problem: problem.question, candidates: listed })), assistant(thinkingAnswer(problem, "number"))] };
+      return {
+        kind: "fuser",
+        messages: [user(fillTemplate(defaultTemplates.fuser, { problem: problem.question, candidates: listed })), assistant(thinkingAnswer(problem, "number"))],
+      };
     },
   },
   "atom-decompose": {
@@ -353,7 +372,8 @@ export const conversationKinds: Record<string, { weight: number; build: (random:
     build(random, excluded) {
       const problem = draw(random, 1_000_000, excluded);
       const questions = [atomQuestion(problem), ...wordSubQuestions(problem).slice(1)];
-      const reply = questions.length <= 1 ? "ATOMIC" : questions.map((question, index) => `${index + 1}. ${question}${index > 0 ? ` (needs ${index})` : ""}`).join("\n");
+      const reply =
+        questions.length <= 1 ? "ATOMIC" : questions.map((question, index) => `${index + 1}. ${question}${index > 0 ? ` (needs ${index})` : ""}`).join("\n");
       return { kind: "atom-decompose", messages: [user(fillTemplate(atomOfThoughtsTemplates.decompose, { problem: problem.question })), assistant(reply)] };
     },
   },
@@ -372,7 +392,10 @@ export const conversationKinds: Record<string, { weight: number; build: (random:
       }
       return {
         kind: "atom-solve",
-        messages: [user(fillTemplate(atomOfThoughtsTemplates.atom, { question: atomQuestion(problem) })), assistant(`<think>\n${step.lines.join("\n")}\n</think>\n\n#### ${step.after}`)],
+        messages: [
+          user(fillTemplate(atomOfThoughtsTemplates.atom, { question: atomQuestion(problem) })),
+          assistant(`<think>\n${step.lines.join("\n")}\n</think>\n\n#### ${step.after}`),
+        ],
       };
     },
   },
@@ -382,11 +405,17 @@ export const conversationKinds: Record<string, { weight: number; build: (random:
       const problem = draw(random, 1_000_000, excluded);
       const which = random.pick(["constraints", "select", "verify"] as const);
       if (which === "constraints")
-        return { kind: "plangen", messages: [user(fillTemplate(plangenTemplates.constraints, { problem: problem.question })), assistant(constraintsOf(problem))] };
+        return {
+          kind: "plangen",
+          messages: [user(fillTemplate(plangenTemplates.constraints, { problem: problem.question })), assistant(constraintsOf(problem))],
+        };
       if (which === "select")
         return {
           kind: "plangen",
-          messages: [user(fillTemplate(plangenTemplates.select, { problem: problem.question })), assistant(`Choice: ${problem.steps.length >= 4 ? "vote" : "best-of-n"}`)],
+          messages: [
+            user(fillTemplate(plangenTemplates.select, { problem: problem.question })),
+            assistant(`Choice: ${problem.steps.length >= 4 ? "vote" : "best-of-n"}`),
+          ],
         };
       const good = random.next() < 0.5;
       const [lines, answer] = good ? [wordSolutionLines(problem), problem.answer] : slipped(problem, random);
@@ -394,7 +423,13 @@ export const conversationKinds: Record<string, { weight: number; build: (random:
       return {
         kind: "plangen",
         messages: [
-          user(fillTemplate(plangenTemplates.verify, { problem: problem.question, constraints: constraintsOf(problem), candidate: shownSolution(problem, lines, answer) })),
+          user(
+            fillTemplate(plangenTemplates.verify, {
+              problem: problem.question,
+              constraints: constraintsOf(problem),
+              candidate: shownSolution(problem, lines, answer),
+            }),
+          ),
           assistant(`${check.text}\nScore: ${check.correct ? 100 : 10}`),
         ],
       };
@@ -429,8 +464,13 @@ export function* drawConversations(options: { seed: number; count: number; exclu
   const entries = Object.values(conversationKinds);
   const total = entries.reduce((sum, entry) => sum + entry.weight, 0);
   for (let index = 0; index < options.count; index++) {
-    let pick = random.next() * total;
-    const entry = entries.find((candidate) => (pick -= candidate.weight) < 0) ?? (entries[0] as (typeof entries)[number]);
+    const pick = random.next() * total;
+    let reached = 0;
+    const entry =
+      entries.find((candidate) => {
+        reached += candidate.weight;
+        return pick < reached;
+      }) ?? (entries[0] as (typeof entries)[number]);
     yield entry.build(random, options.excluded);
   }
 }

@@ -38,7 +38,9 @@ for (const conversation of drawConversations({ seed: 1, count, excluded })) {
   lines.push(JSON.stringify({ k: conversation.kind, s: segments.map((segment) => [segment.text, segment.train ? 1 : 0]) }));
 }
 writeFileSync(join(out, "train.jsonl.gz"), gzipSync(lines.join("\n")));
-console.log(`train: ${lines.length} conversations, ${(characters / lines.length).toFixed(0)} characters each on average, ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `train: ${lines.length} conversations, ${(characters / lines.length).toFixed(0)} characters each on average, ${((Date.now() - started) / 1000).toFixed(1)} s`,
+);
 console.log(Object.fromEntries([...kinds].sort()));
 
 // Held-out monitoring sets for the GPU machine (the bench through llama-server is authoritative).

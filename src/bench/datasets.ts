@@ -155,6 +155,11 @@ function chatBuiltIn(name: string, limit: number | undefined): DatasetLoadResult
   return { name, items, errors: [] };
 }
 
+/** A dataset mull carries, by name: its tasks' splits or the chat model's. */
+function builtInDataset(name: string, limit: number | undefined): DatasetLoadResult | undefined {
+  return builtIn(name, limit) ?? chatBuiltIn(name, limit);
+}
+
 function interleave<Item>(lists: Item[][]): Item[] {
   const longest = Math.max(0, ...lists.map((list) => list.length));
   return Array.from({ length: longest }, (_, index) => lists.flatMap((list): Item[] => (index < list.length ? [list[index] as Item] : []))).flat();
@@ -279,7 +284,7 @@ function goldAnswer(record: Record<string, unknown>, options: DatasetOptions, fo
 }
 
 export function loadDataset(options: DatasetOptions): DatasetLoadResult {
-  const known = builtIn(options.dataset, options.limit) ?? chatBuiltIn(options.dataset, options.limit);
+  const known = builtInDataset(options.dataset, options.limit);
   if (known) return known;
   let text: string;
   try {

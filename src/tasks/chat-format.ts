@@ -51,7 +51,7 @@ export const chatTemplate = [
   "{%- if message.content %}{{- message.content }}{%- endif %}",
   "{%- if message.tool_calls %}{%- for call in message.tool_calls %}",
   "{%- if call.function is defined %}{%- set call = call.function %}{%- endif %}",
-  "{{- '\\n<tool_call>\\n{\"name\": \"' + call.name + '\", \"arguments\": ' }}",
+  '{{- \'\\n<tool_call>\\n{"name": "\' + call.name + \'", "arguments": \' }}',
   "{%- if call.arguments is string %}{{- call.arguments }}{%- else %}{{- call.arguments | tojson }}{%- endif %}",
   "{{- '}\\n</tool_call>' }}",
   "{%- endfor %}{%- endif %}",
@@ -98,14 +98,18 @@ export function renderChatSegments(options: { messages: ChatTurn[]; tools?: Chat
     if (message.role === "system" || message.role === "user") plain(`<|im_start|>${message.role}\n${message.content}<|im_end|>\n`);
     else if (message.role === "assistant") {
       plain("<|im_start|>assistant\n");
-      const calls = (message.tool_calls ?? []).map((call) => `\n<tool_call>\n{"name": "${call.name}", "arguments": ${toJinjaJson(call.arguments)}}\n</tool_call>`).join("");
+      const calls = (message.tool_calls ?? [])
+        .map((call) => `\n<tool_call>\n{"name": "${call.name}", "arguments": ${toJinjaJson(call.arguments)}}\n</tool_call>`)
+        .join("");
       const thought = message.reasoning_content ? `<think>\n${message.reasoning_content}\n</think>\n\n` : "";
       segments.push({ text: `${thought}${message.content}${calls}<|im_end|>`, train: true });
       plain("\n");
     } else {
       const previous = messages[index - 1];
       const next = messages[index + 1];
-      plain(`${previous?.role !== "tool" ? "<|im_start|>user" : ""}\n<tool_response>\n${message.content}\n</tool_response>${next?.role !== "tool" ? "<|im_end|>\n" : ""}`);
+      plain(
+        `${previous?.role !== "tool" ? "<|im_start|>user" : ""}\n<tool_response>\n${message.content}\n</tool_response>${next?.role !== "tool" ? "<|im_end|>\n" : ""}`,
+      );
     }
   });
   if (options.generationPrompt) plain("<|im_start|>assistant\n");

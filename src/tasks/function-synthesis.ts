@@ -162,7 +162,10 @@ const stringFamilies: Family[] = [
     entry: () => "count_vowels",
     signature: "(text: str) -> int",
     doc: () => "Return how many vowels (a, e, i, o, u, in either case) the text has.",
-    bodies: ['    return sum(1 for c in text if c in "aeiouAEIOU")', '    count = 0\n    for c in text:\n        if c in "aeiouAEIOU":\n            count += 1\n    return count'],
+    bodies: [
+      '    return sum(1 for c in text if c in "aeiouAEIOU")',
+      '    count = 0\n    for c in text:\n        if c in "aeiouAEIOU":\n            count += 1\n    return count',
+    ],
     input: (random) => [text(random)],
     compute: ([value]) => [...String(value)].filter((c) => vowels.has(c)).length,
   },
@@ -198,7 +201,11 @@ const stringFamilies: Family[] = [
       "    words = text.split()\n    return max(words, key=len) if words else ''",
     ],
     input: (random) => [text(random)],
-    compute: ([value]) => String(value).split(/\s+/).filter(Boolean).reduce((best, word) => (word.length > best.length ? word : best), ""),
+    compute: ([value]) =>
+      String(value)
+        .split(/\s+/)
+        .filter(Boolean)
+        .reduce((best, word) => (word.length > best.length ? word : best), ""),
   },
   {
     name: "is-palindrome",
@@ -206,7 +213,10 @@ const stringFamilies: Family[] = [
     entry: () => "is_palindrome",
     signature: "(text: str) -> bool",
     doc: () => "Return True if the text reads the same backwards, else False.",
-    bodies: ["    return text == text[::-1]", "    for i in range(len(text) // 2):\n        if text[i] != text[-1 - i]:\n            return False\n    return True"],
+    bodies: [
+      "    return text == text[::-1]",
+      "    for i in range(len(text) // 2):\n        if text[i] != text[-1 - i]:\n            return False\n    return True",
+    ],
     input: (random) => [random.next() < 0.5 ? random.pick(["level", "noon", "abba", "racecar", "a", "abcba", "xyzzyx"]) : random.pick(words)],
     compute: ([value]) => String(value) === [...String(value)].reverse().join(""),
   },
@@ -216,7 +226,10 @@ const stringFamilies: Family[] = [
     entry: () => "capitalize_words",
     signature: "(text: str) -> str",
     doc: () => "Return the text with the first letter of every word in upper case, words joined by single spaces.",
-    bodies: ['    return " ".join(word[0].upper() + word[1:] for word in text.split())', '    words = []\n    for word in text.split():\n        words.append(word[0].upper() + word[1:])\n    return " ".join(words)'],
+    bodies: [
+      '    return " ".join(word[0].upper() + word[1:] for word in text.split())',
+      '    words = []\n    for word in text.split():\n        words.append(word[0].upper() + word[1:])\n    return " ".join(words)',
+    ],
     input: (random) => [text(random)],
     compute: ([value]) =>
       String(value)
@@ -262,7 +275,15 @@ export function generateFunctionProblem(options: { seed: number; family?: string
   const tests = Array.from({ length: 6 }, () => family.input(random));
   const test = `def check(candidate):\n${tests.map((args) => `    assert candidate(${args.map(pythonLiteral).join(", ")}) == ${pythonLiteral(family.compute(args, constant))}`).join("\n")}\n`;
   const body = random.pick(family.bodies).replaceAll("{k}", String(constant ?? ""));
-  return { task_id: `mull/${family.name}/${options.seed}`, prompt, canonical_solution: `${body}\n`, test, entry_point: entry, difficulty: family.difficulty, family: family.name };
+  return {
+    task_id: `mull/${family.name}/${options.seed}`,
+    prompt,
+    canonical_solution: `${body}\n`,
+    test,
+    entry_point: entry,
+    difficulty: family.difficulty,
+    family: family.name,
+  };
 }
 
 /** The held-out split: 300 problems from fixed seeds; training data excludes every one of their prompts. */

@@ -102,85 +102,92 @@ function line(a: number, op: string, b: number): { text: string; value: number }
   return { text: `${a}${op}${b}=${value}`, value };
 }
 
+type StepParts = { sentence: string; clause: string; change: string; lines: { text: string; value: number }[] };
+
+const gerunds: Record<string, string> = { buys: "buying", gets: "getting", "is given": "being given", loses: "losing", sells: "selling", uses: "using" };
+const multiples: Record<number, string> = { 2: "doubles", 3: "triples" };
+
+/** A sentence that adds or takes away `b` (kinds buy, find, give, lose); undefined where it would leave nothing. */
+function additiveStep(draw: Draw, kind: string, b: number): StepParts | undefined {
+  const { random, count, pronoun, items } = draw;
+  if (kind === "buy") {
+    const verb = random.pick(["buys", "gets", "is given"]);
+    return { sentence: `${pronoun} ${verb} ${b} more ${items}.`, clause: `after ${gerunds[verb]} ${b} more`, change: `+ ${b}`, lines: [line(count, "+", b)] };
+  }
+  if (kind === "find") return { sentence: `${pronoun} finds ${b} ${items}.`, clause: `after finding ${b}`, change: `+ ${b}`, lines: [line(count, "+", b)] };
+  if (b >= count) return undefined;
+  if (kind === "give") {
+    const friend = random.pick(friends).replace(/^(his|her) /, `${pronoun === "He" ? "his" : "her"} `);
+    return { sentence: `${pronoun} gives ${b} ${items} to ${friend}.`, clause: `after giving ${b} away`, change: `- ${b}`, lines: [line(count, "-", b)] };
+  }
+  const verb = random.pick(["loses", "sells", "uses"]);
+  return { sentence: `${pronoun} ${verb} ${b} of the ${items}.`, clause: `after ${gerunds[verb]} ${b}`, change: `- ${b}`, lines: [line(count, "-", b)] };
+}
+
+/** A sentence with a product (kinds boxes, each-friend, times, share); undefined where it does not fit the count. */
+function multiplicativeStep(draw: Draw, kind: string): StepParts | undefined {
+  const { random, count, max, pronoun, items } = draw;
+  if (kind === "boxes") {
+    const boxes = random.integer(2, 9);
+    const each = random.integer(2, Math.min(max, 25));
+    const container = random.pick(containers);
+    const product = line(boxes, "*", each);
+    return {
+      sentence: `${pronoun} buys ${boxes} ${container} with ${each} ${items} in each.`,
+      clause: `after buying ${boxes} ${container} of ${each}`,
+      change: `+ ${boxes} * ${each}`,
+      lines: [product, line(count, "+", product.value)],
+    };
+  }
+  if (kind === "each-friend") {
+    const people = random.integer(2, 6);
+    const each = random.integer(2, 12);
+    if (people * each >= count) return undefined;
+    const product = line(people, "*", each);
+    return {
+      sentence: `${pronoun} gives ${each} ${items} to each of ${people} friends.`,
+      clause: `after giving ${each} to each of ${people} friends`,
+      change: `- ${people} * ${each}`,
+      lines: [product, line(count, "-", product.value)],
+    };
+  }
+  if (kind === "times") {
+    const factor = random.integer(2, count > 100 ? 3 : 5);
+    return {
+      sentence: `The number of ${items} ${pronoun.toLowerCase()} has ${multiples[factor] ?? `grows to ${factor} times as many`}.`,
+      clause: `after it ${multiples[factor] ?? `grows ${factor} times`}`,
+      change: `* ${factor}`,
+      lines: [line(count, "*", factor)],
+    };
+  }
+  const parts = random.pick([2, 2, 3, 4, 5]);
+  if (count % parts !== 0 || count < parts * 2) return undefined;
+  return {
+    sentence: `${pronoun} splits the ${items} into ${parts} equal groups and keeps one group.`,
+    clause: `after keeping one of ${parts} equal groups`,
+    change: `// ${parts}`,
+    lines: [line(count, "/", parts)],
+  };
+}
+
 /** One sentence changing `count`, or undefined when the drawn kind does not fit it (the caller draws again). */
 function drawStep(draw: Draw): WordStep | undefined {
-  const { random, count, max, pronoun, items } = draw;
-  const lower = pronoun.toLowerCase();
-  const kind = random.next() < draw.multiply ? random.pick(["boxes", "each-friend", "times", "share"]) : random.pick(["buy", "give", "find", "lose"]);
+  const { random, count, max } = draw;
+  const scaled = random.next() < draw.multiply;
+  const kind = scaled ? random.pick(["boxes", "each-friend", "times", "share"]) : random.pick(["buy", "give", "find", "lose"]);
+  // Drawn for every kind (the splits depend on the order of draws), used by the additive ones.
   const b = random.integer(2, max);
-  const step = (sentence: string, clause: string, statement: string, expression: string, lines: { text: string; value: number }[]) => ({
-    sentence,
-    clause,
-    statement,
-    expression,
-    lines: lines.map((item) => item.text),
+  const parts = scaled ? multiplicativeStep(draw, kind) : additiveStep(draw, kind, b);
+  if (!parts) return undefined;
+  return {
+    sentence: parts.sentence,
+    clause: parts.clause,
+    statement: `total = total ${parts.change}`,
+    expression: `x ${parts.change}`,
+    lines: parts.lines.map((item) => item.text),
     before: count,
-    after: lines.at(-1)?.value ?? count,
-  });
-  switch (kind) {
-    case "buy": {
-      const verb = random.pick(["buys", "gets", "is given"]);
-      return step(`${pronoun} ${verb} ${b} more ${items}.`, `after ${verb === "is given" ? "being given" : verb === "buys" ? "buying" : "getting"} ${b} more`, `total = total + ${b}`, `x + ${b}`, [line(count, "+", b)]);
-    }
-    case "find":
-      return step(`${pronoun} finds ${b} ${items}.`, `after finding ${b}`, `total = total + ${b}`, `x + ${b}`, [line(count, "+", b)]);
-    case "give": {
-      if (b >= count) return undefined;
-      const friend = random.pick(friends).replace(/^(his|her) /, `${lower === "he" ? "his" : "her"} `);
-      return step(`${pronoun} gives ${b} ${items} to ${friend}.`, `after giving ${b} away`, `total = total - ${b}`, `x - ${b}`, [line(count, "-", b)]);
-    }
-    case "lose": {
-      if (b >= count) return undefined;
-      const verb = random.pick(["loses", "sells", "uses"]);
-      return step(`${pronoun} ${verb} ${b} of the ${items}.`, `after ${verb === "loses" ? "losing" : verb === "sells" ? "selling" : "using"} ${b}`, `total = total - ${b}`, `x - ${b}`, [line(count, "-", b)]);
-    }
-    case "boxes": {
-      const boxes = random.integer(2, 9);
-      const each = random.integer(2, Math.min(max, 25));
-      const container = random.pick(containers);
-      const product = line(boxes, "*", each);
-      return step(
-        `${pronoun} buys ${boxes} ${container} with ${each} ${items} in each.`,
-        `after buying ${boxes} ${container} of ${each}`,
-        `total = total + ${boxes} * ${each}`,
-        `x + ${boxes} * ${each}`,
-        [product, line(count, "+", product.value)],
-      );
-    }
-    case "each-friend": {
-      const people = random.integer(2, 6);
-      const each = random.integer(2, 12);
-      if (people * each >= count) return undefined;
-      const product = line(people, "*", each);
-      return step(
-        `${pronoun} gives ${each} ${items} to each of ${people} friends.`,
-        `after giving ${each} to each of ${people} friends`,
-        `total = total - ${people} * ${each}`,
-        `x - ${people} * ${each}`,
-        [product, line(count, "-", product.value)],
-      );
-    }
-    case "times": {
-      const factor = random.integer(2, count > 100 ? 3 : 5);
-      const word = factor === 2 ? "doubles" : factor === 3 ? "triples" : `grows to ${factor} times as many`;
-      return step(`The number of ${items} ${pronoun === "He" ? "he" : "she"} has ${word}.`, `after it ${factor === 2 ? "doubles" : factor === 3 ? "triples" : `grows ${factor} times`}`, `total = total * ${factor}`, `x * ${factor}`, [
-        line(count, "*", factor),
-      ]);
-    }
-    case "share": {
-      const parts = random.pick([2, 2, 3, 4, 5]);
-      if (count % parts !== 0 || count < parts * 2) return undefined;
-      return step(
-        `${pronoun} splits the ${items} into ${parts} equal groups and keeps one group.`,
-        `after keeping one of ${parts} equal groups`,
-        `total = total // ${parts}`,
-        `x // ${parts}`,
-        [line(count, "/", parts)],
-      );
-    }
-    default:
-      return undefined;
-  }
+    after: parts.lines.at(-1)?.value ?? count,
+  };
 }
 
 /** One word problem; the same seed and difficulty always give the same problem. */
@@ -201,7 +208,11 @@ export function generateWordProblem(options: { seed: number; difficulty: Difficu
     count = step.after;
   }
   const opening = `${name} has ${start} ${items}.`;
-  let ask = random.pick([`How many ${items} does ${name} have now?`, `How many ${items} does ${name} have at the end?`, `How many ${items} does ${name} have left?`]);
+  let ask = random.pick([
+    `How many ${items} does ${name} have now?`,
+    `How many ${items} does ${name} have at the end?`,
+    `How many ${items} does ${name} have left?`,
+  ]);
   let answer = count;
   let price: WordProblem["price"];
   if (random.next() < level.price && count <= 400) {

@@ -62,7 +62,10 @@ export async function renderChatTemplate(options: { template: string; messages: 
   try {
     text = (await render)({ messages: history, add_generation_prompt: true, bos_token: options.bosToken, eos_token: options.eosToken });
   } catch (error) {
-    throw new InvalidArgumentError({ parameter: "messages", message: `the model's chat template could not render them: ${error instanceof Error ? error.message : String(error)}` });
+    throw new InvalidArgumentError({
+      parameter: "messages",
+      message: `the model's chat template could not render them: ${error instanceof Error ? error.message : String(error)}`,
+    });
   }
   return text + (prefill ?? "");
 }

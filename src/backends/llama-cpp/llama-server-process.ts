@@ -88,7 +88,16 @@ export async function startLlamaServerProcess(options: {
 }): Promise<LlamaServerProcess> {
   const port = await freePort();
   const args = ["-m", options.modelPath, "--host", "127.0.0.1", "--port", String(port), "-np", String(options.slots)];
-  args.push("-c", String(options.slots * options.contextPerSlot), "-t", String(options.threads), "--poll", String(options.poll ?? 0), "--no-webui", ...(options.extraArgs ?? []));
+  args.push(
+    "-c",
+    String(options.slots * options.contextPerSlot),
+    "-t",
+    String(options.threads),
+    "--poll",
+    String(options.poll ?? 0),
+    "--no-webui",
+    ...(options.extraArgs ?? []),
+  );
   const child = spawn(options.binary, args, { stdio: ["ignore", "ignore", "pipe"] });
   running.add(child);
   const ended = new Promise<void>((resolve) => child.once("exit", () => resolve()));
