@@ -5,6 +5,8 @@
 # model spec and the judge's are set here ({chat} in an argument is replaced by the chat model's spec).
 #   bash scripts/bench-chat.sh --dataset word-hard --limit 40 --strategies single,pot:n=4 --db .mull/chat-bench.db
 set -euo pipefail
+# `&` in a replacement means the match in bash 5.2; the spec has one.
+shopt -u patsub_replacement 2>/dev/null || true
 cd "$(dirname "$0")/.."
 binary=$(bash scripts/build-llama-server.sh)
 port=${MULL_CHAT_PORT:-8093}

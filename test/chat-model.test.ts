@@ -142,16 +142,17 @@ describe.skipIf(!binary)("the bundled chat model behind llama.cpp's server (--ji
       expect(call.function.name).toBe("calculator");
       expect(typeof (JSON.parse(call.function.arguments) as { expression: unknown }).expression).toBe("string");
     }
-    const voted = await mull.run({
-      model,
-      strategy: "self-consistency:n=4",
-      prompt: [{ role: "user", content: second.question }],
-      toolVote: "name",
-      maxTokens: 200,
-      seed: 4,
-      ...{},
-    });
-    void voted;
+    // Through mull serve, self-consistency votes on the calls: by name, every sample calls the calculator.
+    type Voted = OpenAI.ChatCompletion & { mull: { votes: Record<string, number> } };
+    const voted = (await client.chat.completions.create({
+      model: "self-consistency/chat",
+      messages: [{ role: "user", content: second.question }],
+      tools: [chatTools.calculator] as OpenAI.ChatCompletionTool[],
+      max_tokens: 200,
+      mull: { n: 4, toolVote: "name" },
+    } as OpenAI.ChatCompletionCreateParamsNonStreaming)) as unknown as Voted;
+    expect(voted.mull.votes).toEqual({ "tool:calculator": 4 });
+    expect(voted.choices[0]?.finish_reason).toBe("tool_calls");
   }, 120_000);
 
   it("passes the official openai client's tools, response_format and streaming checks through mull serve", async () => {
