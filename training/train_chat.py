@@ -20,6 +20,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
+from run_log import run_log  # noqa: E402
 from gguf_writer import BOS_ID, CHAT_VOCAB_SIZE, IM_END_ID, dequantize_q8_0, encode_chat, quantize_q8_0, write_gguf  # noqa: E402
 from tiny_llama import TinyLlama, default_config, generate, next_token_probabilities  # noqa: E402
 
@@ -44,14 +45,7 @@ parser.add_argument("--total-steps", type=int, default=0, help="the cosine's len
 parser.add_argument("--stop-step", type=int, default=0, help="evaluate, export and stop at this step (default: by --minutes and --evals)")
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
-log_file = open(os.path.join(args.out, "chat-train.log"), "a")
-
-
-def log(*parts):
-    line = " ".join(str(p) for p in parts)
-    print(line, flush=True)
-    log_file.write(line + "\n")
-    log_file.flush()
+log = run_log(args.out, "chat-train.log", "a")
 
 
 torch.manual_seed(0)

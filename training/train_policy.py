@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
+from run_log import run_log  # noqa: E402
 from gguf_writer import BOS_ID, EOS_ID, encode, write_gguf  # noqa: E402
 from tiny_llama import TinyLlama, default_config, generate, next_token_probabilities  # noqa: E402
 from prm_samples import write_prm_samples  # noqa: E402
@@ -36,14 +37,7 @@ parser.add_argument("--temperature", type=float, default=1.0)
 parser.add_argument("--pool-limit", type=int, default=0, help="smoke tests: use only this many PRM pool problems")
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
-log_file = open(os.path.join(args.out, "policy-train.log"), "w")
-
-
-def log(*parts):
-    line = " ".join(str(p) for p in parts)
-    print(line, flush=True)
-    log_file.write(line + "\n")
-    log_file.flush()
+log = run_log(args.out, "policy-train.log")
 
 
 torch.manual_seed(0)

@@ -18,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(__file__))
+from run_log import run_log  # noqa: E402
 from gguf_writer import BOS_ID, encode, write_gguf  # noqa: E402
 from tiny_llama import TinyLlama, next_token_probabilities  # noqa: E402
 
@@ -42,14 +43,7 @@ parser.add_argument("--split-selection", action="store_true")
 parser.add_argument("--partial-weight", type=float, default=1.0)
 args = parser.parse_args()
 os.makedirs(args.out, exist_ok=True)
-log_file = open(os.path.join(args.out, "prm-train.log"), "w")
-
-
-def log(*parts):
-    line = " ".join(str(p) for p in parts)
-    print(line, flush=True)
-    log_file.write(line + "\n")
-    log_file.flush()
+log = run_log(args.out, "prm-train.log")
 
 
 torch.manual_seed(0)
