@@ -115,6 +115,23 @@ describe.skipIf(!binary)("the bundled chat model behind llama.cpp's server (--ji
     );
   });
 
+  it("gives the next-token probabilities PyTorch computed for the shipped Q8_0 weights, within the stated tolerance", async () => {
+    type Parity = { tolerance: number; cases: { text: string; top: [number, number][] }[] };
+    const parity = JSON.parse(readFileSync(BUNDLED_CHAT_MODEL.replace(/\.gguf$/, ".parity.json"), "utf8")) as Parity;
+    expect(parity.cases.length).toBeGreaterThanOrEqual(3);
+    for (const testCase of parity.cases) {
+      // The server reads the control tokens written in the text, and puts BOS first, as the trainer did.
+      const response = await fetch(`${upstream.url.replace(/\/v1$/, "")}/completion`, {
+        method: "POST",
+        body: JSON.stringify({ prompt: testCase.text, n_predict: 1, n_probs: 20, temperature: 1, top_k: 0, top_p: 1, min_p: 0 }),
+      });
+      const body = (await response.json()) as { completion_probabilities: { top_logprobs: { id: number; logprob: number }[] }[] };
+      const top = new Map(body.completion_probabilities[0]?.top_logprobs.map((entry) => [entry.id, Math.exp(entry.logprob)]));
+      for (const [token, probability] of testCase.top)
+        expect(Math.abs((top.get(token) ?? 0) - probability), `${JSON.stringify(testCase.text)} token ${token}`).toBeLessThanOrEqual(parity.tolerance);
+    }
+  });
+
   it("returns the reasoning apart from the answer, and the vote reads the answer", async () => {
     const model = createOpenAICompatibleModel({ baseURL: upstream.url, model: "mull-tiny-chat" });
     const result = await model.doGenerate({ prompt: history, temperature: 0, maxTokens: 300 });
