@@ -143,6 +143,30 @@ describe.skipIf(!binary)("the bundled chat model behind llama.cpp's server (--ji
     expect(voted.answer).toMatch(/^\d+$/);
   }, 120_000);
 
+  it("continues its own thinking across text tools and a thinking budget, though the server splits it off", async () => {
+    // The profile continues a final assistant message (llama.cpp's prefill), as `mull probe` detects it.
+    const spec = `${upstream.url}#mull-tiny-chat?profile=llama-cpp-server`;
+    const [hard] = loadWordSplit({ difficulty: "hard", limit: 1 });
+    const prompt: ChatMessage[] = [{ role: "user", content: `${hard?.question}\n\n${chatInstructions.number}` }];
+    const tooled = await mull.run({ model: spec, strategy: "tool-integrated:tools=calculator:temperature=0", prompt, maxTokens: 400 });
+    const calls = (tooled.trace ?? []).filter((event) => event.type === "tool-call");
+    // The calculator acted on lines the model wrote inside <think> (each a continuation of the thinking).
+    expect(calls.length).toBeGreaterThanOrEqual(3);
+    expect(tooled.usage.calls).toBe(calls.length + 1);
+    expect(tooled.text).not.toMatch(/<\/?think>/);
+    expect(tooled.text).toContain("####");
+    expect(tooled.answer).toMatch(/^\d+$/);
+    // A thinking budget of 40 tokens (the tag itself is 8 of them), closed for the model, then the answer in a
+    // second call that continues the thinking.
+    const budgeted = await mull.model(spec).doGenerate({ prompt, maxTokens: 300, maxReasoningTokens: 40, temperature: 0 });
+    const [answer] = budgeted.completions;
+    expect(budgeted.usage.calls).toBe(2);
+    expect(answer?.reasoning?.length).toBeGreaterThan(0);
+    expect(answer?.reasoning?.length).toBeLessThanOrEqual(32);
+    expect(answer?.text).not.toMatch(/<\/?think>/);
+    expect(answer?.text).toMatch(/#### \d+/);
+  }, 120_000);
+
   it("calls tools that the server parses into tool_calls, voted on by name", async () => {
     const model = createOpenAICompatibleModel({ baseURL: upstream.url, model: "mull-tiny-chat" });
     const result = await model.doGenerate({

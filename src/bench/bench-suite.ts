@@ -23,6 +23,7 @@ export const benchSuiteSchema = z.strictObject({
   verifier: z.string().min(1).optional(),
   concurrency: count(1),
   maxTokens: runSettingsSchema.shape.maxTokens,
+  maxReasoningTokens: count(1).describe("A thinking budget for every call: a reasoning model's <think> is closed after this many tokens"),
   answerPattern: runSettingsSchema.shape.answerPattern,
   equations: runSettingsSchema.shape.equations,
   tolerance: z.number().min(0).optional(),

@@ -53,6 +53,8 @@ export type BenchOptions = {
   concurrency?: number;
   /** Most tokens per completion. Defaults to the runtime's (256). */
   maxTokens?: number;
+  /** A thinking budget for every call (see `CallOptions.maxReasoningTokens`). Defaults to none. */
+  maxReasoningTokens?: number;
   /** How answers are extracted and compared (a pattern, strict equations, a tolerance). Defaults to the standard grading. */
   answers?: AnswerGradingOptions;
   /** Worked examples shown before each question (see `DatasetOptions.fewShot`). Defaults to none. */
@@ -93,6 +95,7 @@ export async function runBench(options: BenchOptions): Promise<void> {
         model,
         prompt: promptOf(unit.item, model, options.examples ?? []),
         ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+        ...(options.maxReasoningTokens !== undefined ? { maxReasoningTokens: options.maxReasoningTokens } : {}),
         // Seeded by item, so that a rerun on the embedded backend reproduces every unit.
         seed: 1_000 + unit.index,
         ...(unit.budget > 0 ? { budget: { maxTokens: unit.budget } } : {}),

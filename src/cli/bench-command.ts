@@ -30,6 +30,8 @@ export type BenchFlags = {
   skipErrors?: boolean;
   concurrency: number;
   maxTokens?: number;
+  /** A thinking budget for every call (see `CallOptions.maxReasoningTokens`). */
+  maxReasoningTokens?: number;
   failOnMalformed?: boolean;
   /** Answer extraction and comparison (see `AnswerGradingOptions`). */
   answerPattern?: string;
@@ -167,6 +169,7 @@ export async function benchGrid(options: { store: RunStore; config: BenchFlags; 
       answers,
       ...(dataset.examples ? { examples: dataset.examples } : {}),
       ...(config.maxTokens !== undefined ? { maxTokens: config.maxTokens } : {}),
+      ...(config.maxReasoningTokens !== undefined ? { maxReasoningTokens: config.maxReasoningTokens } : {}),
       abortSignal: context.signal,
       onProgress: progress.update,
     });

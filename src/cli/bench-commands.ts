@@ -37,6 +37,11 @@ export function addBenchCommands(program: Command, context: () => CliContext): v
     .option("--skip-errors", "with --resume, keep errored units as they are instead of running them again")
     .option("--concurrency <count>", "units in flight", integerOption("--concurrency"), 1)
     .option("--max-tokens <count>", `most tokens per completion (default ${defaults.maxTokens})`, integerOption("--max-tokens"))
+    .option(
+      "--max-reasoning-tokens <count>",
+      "thinking budget for every call: a reasoning model's <think> is closed after this many tokens (default none)",
+      integerOption("--max-reasoning-tokens"),
+    )
     .option("--fail-on-malformed", "stop at the first malformed dataset line instead of skipping it")
     .option(
       "--answer-pattern <regex>",

@@ -16,6 +16,9 @@ export function continuePrompt(options: { prompt: string | ChatMessage[]; prefix
       message: `${options.feature} continues the model's own text, which needs a raw-text prompt or a backend that continues the assistant's message; ${model.modelId} does neither`,
     });
   const last = prompt.at(-1);
+  // Nothing to continue yet: a fresh answer (an empty assistant message would be a prefill of nothing, which
+  // llama.cpp's server renders with its thinking closed).
+  if (prefix === "") return prompt;
   if (last?.role === "assistant") return [...prompt.slice(0, -1), { ...last, content: `${contentText(last.content)}${prefix}` }];
   return [...prompt, { role: "assistant", content: prefix }];
 }

@@ -11,6 +11,7 @@ import type { Completion, GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
 import { addUsage } from "../core/usage.js";
 import { callSeedStride, seedAt } from "../internal/seeds.js";
+import { continuedText } from "../internal/think-tags.js";
 import { continuePrompt } from "./continue-prompt.js";
 import type { ModelMiddleware } from "./model-middleware.js";
 import { collectStream, streamOfResult } from "./result-stream.js";
@@ -28,19 +29,23 @@ async function generateWithBudget(call: CallOptions, budget: number, next: (opti
     thinking.completions.map(async (thought, index): Promise<Completion> => {
       // Ended by the end-of-text token, not the close tag or the budget: the model answered without thinking.
       if (thought.stoppedBy === "end-of-text") return thought;
+      // A server that splits reasoning off returns the thinking apart: it is joined back into raw text.
+      const raw = continuedText({ prefix: "", completion: thought });
       const cut = thought.finishReason === "length" ? "\n" : "";
+      const prefix = `${raw}${cut}${close}\n\n`;
       const seed = seedAt(rest.seed, index + 1, callSeedStride);
       const answer = await next({
         ...rest,
         n: 1,
-        prompt: continuePrompt({ prompt: rest.prompt, prefix: `${thought.text}${cut}${close}\n\n`, model, feature: "maxReasoningTokens" }),
+        prompt: continuePrompt({ prompt: rest.prompt, prefix, model, feature: "maxReasoningTokens" }),
         ...(seed !== undefined ? { seed } : {}),
       });
       usage = addUsage(usage, answer.usage);
       warnings.push(...answer.warnings);
       const completion = answer.completions[0] as Completion;
-      const reasoning = thought.text.replace(/^\s*<think>/, "").trim();
-      return { ...completion, reasoning, completionTokens: completion.completionTokens + thought.completionTokens };
+      const text = continuedText({ prefix, completion });
+      const reasoning = raw.replace(/^\s*<think>/, "").trim();
+      return { ...completion, text, reasoning, completionTokens: completion.completionTokens + thought.completionTokens };
     }),
   );
   return { completions: answers, usage: { ...usage, wallMs: Date.now() - started }, warnings };

@@ -2,7 +2,9 @@
  * Tools in the model's text (`TextTool`): each completion is generated in segments; a segment that stops at a
  * tool's trigger gets the tool's output appended, and the next segment continues the text so far. The caller
  * sees one completion per candidate: the whole text (tool outputs included), the tokens the model generated
- * (tool outputs are not the model's), and the log-probabilities of the model's own tokens.
+ * (tool outputs are not the model's), and the log-probabilities of the model's own tokens. Against a server
+ * that splits reasoning off, each segment's parts are joined back into the raw text the next one continues,
+ * and the whole is split again at the end.
  */
 import type { CallOptions } from "../core/call-options.js";
 import type { Completion, GenerateResult } from "../core/generate-result.js";
@@ -11,6 +13,7 @@ import type { TextTool } from "../core/text-tool.js";
 import { addUsage, type Usage } from "../core/usage.js";
 import type { Warning } from "../core/warning.js";
 import { callSeedStride, seedAt } from "../internal/seeds.js";
+import { continuedText, splitThinking } from "../internal/think-tags.js";
 import { continuePrompt } from "./continue-prompt.js";
 import type { ModelMiddleware } from "./model-middleware.js";
 import { collectStream, streamOfResult } from "./result-stream.js";
@@ -28,6 +31,15 @@ const defaultMaxTokens = 256;
 
 type Segmented = { completion: Completion; usage: Usage | undefined; warnings: Warning[]; toolCalls: number };
 
+/**
+ * Whether a segment whose stop the server did not name (llama.cpp's chat route names none) stopped at the one
+ * trigger there is: it did when it stopped inside thinking still open, where the end of the text cannot come.
+ */
+function stoppedAtOnlyTrigger(options: { tools: readonly TextTool[]; completion: Completion; text: string }): boolean {
+  if (options.completion.stopSequence !== undefined || options.tools.flatMap((tool) => tool.triggers).length !== 1) return false;
+  return splitThinking(options.text)?.closed === false;
+}
+
 /** Which tool acts on a segment that stopped: the one whose trigger the backend reports, else the first that answers. */
 async function toolOutput(options: { tools: readonly TextTool[]; completion: Completion; text: string; callerStops: readonly string[]; signal?: AbortSignal }) {
   const { completion } = options;
@@ -38,10 +50,25 @@ async function toolOutput(options: { tools: readonly TextTool[]; completion: Com
       if (completion.stopSequence !== undefined && completion.stopSequence !== trigger) continue;
       const output = await tool.respond({ text: options.text + trigger, trigger, ...(options.signal ? { signal: options.signal } : {}) });
       const kept = tool.keepsTrigger === false && output !== undefined ? "" : trigger;
-      if (output !== undefined || completion.stopSequence === trigger) return { tool: tool.name, trigger, kept, output: output ?? "" };
+      if (output !== undefined || completion.stopSequence === trigger || stoppedAtOnlyTrigger(options))
+        return { tool: tool.name, trigger, kept, output: output ?? "" };
     }
   }
   return undefined;
+}
+
+/** The candidate's one completion: the last segment's ending with the whole text, split again where the backend splits reasoning. */
+function wholeCompletion(options: {
+  last: Completion;
+  text: string;
+  splitsReasoning: boolean;
+  generated: number;
+  logprobs: NonNullable<Completion["logprobs"]>;
+}): Completion {
+  const { text: _last, reasoning: _reasoning, completionTokens: _tokens, logprobs: _logprobs, ...ending } = options.last;
+  const thinking = options.splitsReasoning ? splitThinking(options.text) : undefined;
+  const parts = thinking ? { text: thinking.content, reasoning: thinking.reasoning } : { text: options.text };
+  return { ...ending, ...parts, completionTokens: options.generated, ...(options.logprobs.length > 0 ? { logprobs: options.logprobs } : {}) };
 }
 
 async function generateOne(args: {
@@ -61,6 +88,8 @@ async function generateOne(args: {
   let generated = 0;
   let toolCalls = 0;
   let usage: Usage | undefined;
+  // Whether the backend splits reasoning off: the text is then joined raw, and split again at the end.
+  let splitsReasoning = false;
   const logprobs: NonNullable<Completion["logprobs"]> = [];
   for (let segment = 0; ; segment++) {
     const seed = seedAt(call.seed, args.index * 1000 + segment, callSeedStride);
@@ -75,22 +104,15 @@ async function generateOne(args: {
     usage = usage ? addUsage(usage, result.usage) : result.usage;
     warnings.push(...result.warnings);
     const completion = result.completions[0] as Completion;
-    text += completion.text;
+    splitsReasoning ||= completion.reasoning !== undefined;
+    text += continuedText({ prefix: text, completion });
     generated += completion.completionTokens;
     logprobs.push(...(completion.logprobs ?? []));
     const acted =
       toolCalls < maxToolCalls && generated < budget
         ? await toolOutput({ tools: options.tools, completion, text, callerStops, ...(call.abortSignal ? { signal: call.abortSignal } : {}) })
         : undefined;
-    if (!acted) {
-      const { text: _last, completionTokens: _tokens, logprobs: _logprobs, ...ending } = completion;
-      return {
-        completion: { ...ending, text, completionTokens: generated, ...(logprobs.length > 0 ? { logprobs } : {}) },
-        usage,
-        warnings,
-        toolCalls,
-      };
-    }
+    if (!acted) return { completion: wholeCompletion({ last: completion, text, splitsReasoning, generated, logprobs }), usage, warnings, toolCalls };
     // A trigger the tool let pass (an opening code fence) is not a call.
     if (acted.output !== "") {
       toolCalls++;

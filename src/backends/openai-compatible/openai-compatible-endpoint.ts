@@ -13,6 +13,7 @@ import type { Warning } from "../../core/warning.js";
 import { postJson } from "../../internal/http/post-json.js";
 import { readJsonBody, readJsonEvents } from "../../internal/http/read-json.js";
 import { validateCallOptions } from "../../internal/validate-call-options.js";
+import { type SentPrefill, withoutRepeatedPrefill } from "./assistant-prefill.js";
 import {
   type Choice,
   completionChunkSchema,
@@ -45,8 +46,8 @@ type Endpoint = OpenAICompatibleEndpointSettings & { honoursN: boolean | undefin
 type TokenSource = "usage" | "choices" | "usage, below the choices' own count";
 type Reply = { completions: Completion[]; usage: Usage; usageKnown: boolean; tokenSource: TokenSource; reported?: number };
 
-async function post(endpoint: Endpoint, call: CallOptions, n: number, stream: boolean): Promise<{ response: Response; url: string }> {
-  const { path, body } = requestBody({
+async function post(endpoint: Endpoint, call: CallOptions, n: number, stream: boolean): Promise<{ response: Response; url: string; prefill?: SentPrefill }> {
+  const { path, body, prefill } = requestBody({
     call,
     model: endpoint.model,
     n,
@@ -56,24 +57,26 @@ async function post(endpoint: Endpoint, call: CallOptions, n: number, stream: bo
   });
   const url = `${endpoint.url}${path}`;
   const response = await postJson({ url, body, apiKey: endpoint.apiKey, signal: call.abortSignal, fetch: endpoint.fetch });
-  return { response, url };
+  return { response, url, ...(prefill ? { prefill } : {}) };
 }
 
 /** One non-streaming request for up to `n` completions. */
 async function requestOnce(endpoint: Endpoint, call: CallOptions, n: number): Promise<Reply> {
   const started = Date.now();
-  const { response, url } = await post(endpoint, call, n, false);
+  const { response, url, prefill } = await post(endpoint, call, n, false);
   const json = await readJsonBody({ response, schema: completionResponseSchema, url, apiKey: endpoint.apiKey });
   const completions = json.choices
     .slice()
     .sort((a, b) => (a.index ?? 0) - (b.index ?? 0))
     .map((choice): Completion => {
       const logprobs = readLogprobs(choice);
-      const reasoning = readReasoning(choice);
       const toolCalls = readToolCalls(choice);
+      const reply = { text: choice.text ?? choice.message?.content ?? "", reasoning: readReasoning(choice) };
+      // llama.cpp's server repeats a continued message's prefill in a whole (not streamed) reply.
+      const { text, reasoning } = prefill ? withoutRepeatedPrefill(prefill, reply) : reply;
       return {
-        text: choice.text ?? choice.message?.content ?? "",
-        ...(reasoning ? { reasoning } : {}),
+        text,
+        ...(reasoning || (reasoning === "" && prefill?.thinking) ? { reasoning } : {}),
         ...(toolCalls ? { toolCalls } : {}),
         finishReason: mapFinishReason(choice.finish_reason),
         ...readStoppedBy(choice),

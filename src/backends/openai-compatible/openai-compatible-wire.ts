@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { CallOptions, ChatMessage } from "../../core/call-options.js";
 import type { FinishReason, TokenLogprob } from "../../core/generate-result.js";
 import type { ToolCall } from "../../core/tools.js";
+import { llamaServerPrefill, type SentPrefill } from "./assistant-prefill.js";
 
 const topLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number() });
 
@@ -146,7 +147,7 @@ export function requestBody(options: {
   stream: boolean;
   assistantPrefix?: "continue-final-message" | "final-message" | undefined;
   neutralSampling?: boolean;
-}): { path: string; body: Record<string, unknown> } {
+}): { path: string; body: Record<string, unknown>; prefill?: SentPrefill } {
   const { call, n, stream } = options;
   const chat = Array.isArray(call.prompt);
   const body: Record<string, unknown> = {
@@ -163,11 +164,11 @@ export function requestBody(options: {
     ...toolFields(call, chat),
     ...(call.backendOptions?.["openai-compatible"] ?? {}),
   };
+  let prefill: SentPrefill | undefined;
   if (chat) {
-    body.messages = call.prompt;
-    // vLLM and SGLang continue a final assistant message only when told to.
-    if (options.assistantPrefix === "continue-final-message" && (call.prompt as ChatMessage[]).at(-1)?.role === "assistant")
-      Object.assign(body, { continue_final_message: true, add_generation_prompt: false });
+    const messages = assistantPrefillFields(call.prompt as ChatMessage[], options.assistantPrefix);
+    Object.assign(body, messages.fields);
+    prefill = messages.prefill;
     if (call.logprobs) {
       body.logprobs = true;
       if (call.topLogprobs) body.top_logprobs = call.topLogprobs;
@@ -176,7 +177,17 @@ export function requestBody(options: {
     body.prompt = call.prompt;
     if (call.logprobs) body.logprobs = Math.max(1, call.topLogprobs ?? 1);
   }
-  return { path: chat ? "/chat/completions" : "/completions", body };
+  return { path: chat ? "/chat/completions" : "/completions", body, ...(prefill ? { prefill } : {}) };
+}
+
+/** The messages, continuing a final assistant message the way the server does it (see `assistantPrefix`). */
+function assistantPrefillFields(messages: ChatMessage[], assistantPrefix: "continue-final-message" | "final-message" | undefined) {
+  // vLLM and SGLang continue a final assistant message only when told to.
+  if (assistantPrefix === "continue-final-message" && messages.at(-1)?.role === "assistant")
+    return { fields: { messages, continue_final_message: true, add_generation_prompt: false } };
+  const continued = assistantPrefix === "final-message" ? llamaServerPrefill(messages) : undefined;
+  if (!continued) return { fields: { messages } };
+  return { fields: { messages: continued.messages, ...continued.fields }, prefill: continued.sent };
 }
 
 /** Tools and the output format, passed as the caller wrote them: tools on the chat route, a response format on either. */
