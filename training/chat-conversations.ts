@@ -48,7 +48,7 @@ function finalLine(answer: string, style: Style): string {
 }
 
 /** The sentence that states the result in words. */
-function statement(problem: WordProblem, answer = problem.answer): string {
+export function statement(problem: WordProblem, answer = problem.answer): string {
   if (problem.price) return `${problem.name} gets ${answer} dollars.`;
   return `${problem.name} has ${answer} ${problem.items} ${/left\?$/.test(problem.ask) ? "left" : /end\?$/.test(problem.ask) ? "at the end" : "now"}.`;
 }
