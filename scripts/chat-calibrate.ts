@@ -3,7 +3,10 @@
  * server with `--jinja` (reasoning split off), reached over HTTP by mull's OpenAI-compatible backend, programs
  * run in mull's sandbox. Held-out problems only.
  *
- *   npx tsx scripts/chat-calibrate.ts [--model models/mull-tiny-chat.gguf] [--limit 100] [--tasks words,choice,pot,tools,code] [--out file]
+ *   npx tsx scripts/chat-calibrate.ts [--model models/mull-tiny-chat.gguf] [--limit 100] [--tasks words,choice,pot,tools,tool-vote,code] [--out file]
+ *
+ * `tool-vote`: the calculator call the model makes (OpenAI `tools`), right when its expression, run in the
+ * sandbox, prints the answer; greedy against self-consistency:n=8 voting on the calls' arguments (mull's tool vote).
  */
 import { writeFileSync } from "node:fs";
 import { answersEquivalent } from "../src/answers/answers-equivalent.js";
@@ -16,6 +19,7 @@ import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/o
 import { upstreamProfiles } from "../src/backends/openai-compatible/upstream-profiles.js";
 import { chatInstructions } from "../src/bench/run-bench.js";
 import { createRandom } from "../src/internal/seeded-random.js";
+import { createMull } from "../src/runtime/create-mull.js";
 import { createSandbox } from "../src/sandbox/create-sandbox.js";
 import { defaultPotTemplate } from "../src/strategies/code/program-of-thought.js";
 import { chatTools } from "../src/tasks/chat-format.js";
@@ -30,7 +34,7 @@ const argument = (name: string, fallback: string) => {
 const modelPath = argument("--model", BUNDLED_CHAT_MODEL);
 const limit = Number(argument("--limit", "100"));
 const out = argument("--out", "");
-const measured = new Set(argument("--tasks", "words,choice,pot,tools,code").split(","));
+const measured = new Set(argument("--tasks", "words,choice,pot,tools,tool-vote,code").split(","));
 const binary = findLlamaServer();
 if (!binary) throw new Error("llama-server is not built: npm run build:llama-server");
 
@@ -158,6 +162,40 @@ try {
     console.log(rows.at(-1));
   }
 
+  if (measured.has("tool-vote")) {
+    const problems = loadWordSplit({ difficulty: "hard", limit });
+    const mull = createMull();
+    const voter = mull.asModel({ strategy: mull.strategy("self-consistency:n=8"), model, environment: mull.environment({ toolVote: "arguments" }) });
+    /** Whether the first call is the calculator with an expression that prints the answer. */
+    const right = async (completion: { toolCalls?: { function: { name: string; arguments: string } }[] } | undefined, answer: string) => {
+      const call = completion?.toolCalls?.[0];
+      if (call?.function.name !== "calculator") return false;
+      try {
+        const { expression } = JSON.parse(call.function.arguments) as { expression?: unknown };
+        if (typeof expression !== "string") return false;
+        const run = await sandbox.run({ language: "python", code: `print(${expression})` });
+        return run.exitReason === "ok" && run.stdout.trim() === answer;
+      } catch {
+        return false;
+      }
+    };
+    const scored = await each(problems, async (problem) => {
+      const call = { prompt: ask(problem.question), tools: [chatTools.calculator], maxTokens: 400 };
+      const greedy = await model.doGenerate({ ...call, temperature: 0 });
+      const voted = await voter.doGenerate({ ...call, seed: 11 });
+      return { greedy: await right(greedy.completions[0], problem.answer), voted: await right(voted.completions[0], problem.answer) };
+    });
+    await mull.dispose();
+    rows.push({
+      task: "calculator call right (tools)",
+      level: "hard",
+      problems: problems.length,
+      greedy: share(scored.map((score) => score.greedy)),
+      "maj@8": share(scored.map((score) => score.voted)),
+    });
+    console.log(rows.at(-1));
+  }
+
   if (measured.has("code")) {
     const problems = loadFunctionSplit({ limit });
     const passed = await each(problems, async (problem) => {
@@ -184,12 +222,14 @@ try {
 
 const table = rows.map(
   (row) =>
-    `| ${[row.task, row.level, row.problems, ...["greedy", "sample@0.8", "maj@16", "pass@16", "runs", "valid"].map((key) => (typeof row[key] === "number" ? `${(100 * (row[key] as number)).toFixed(1)}%` : "–"))].join(" | ")} |`,
+    `| ${[row.task, row.level, row.problems, ...["greedy", "sample@0.8", "maj@8", "maj@16", "pass@16", "runs", "valid"].map((key) => (typeof row[key] === "number" ? `${(100 * (row[key] as number)).toFixed(1)}%` : "–"))].join(" | ")} |`,
 );
 console.log(
-  ["| task | level | problems | greedy | sample@0.8 | maj@16 | pass@16 | programs run | valid calls |", "|---|---|---|---|---|---|---|---|---|", ...table].join(
-    "\n",
-  ),
+  [
+    "| task | level | problems | greedy | sample@0.8 | maj@8 | maj@16 | pass@16 | programs run | valid calls |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+    ...table,
+  ].join("\n"),
 );
 console.log(`${((Date.now() - started) / 1000).toFixed(0)} s`);
 if (out) writeFileSync(out, `${JSON.stringify({ model: modelPath, limit, rows }, null, 1)}\n`);
