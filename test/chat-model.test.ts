@@ -156,6 +156,13 @@ describe.skipIf(!binary)("the bundled chat model behind llama.cpp's server (--ji
     expect(tooled.text).not.toMatch(/<\/?think>/);
     expect(tooled.text).toContain("####");
     expect(tooled.answer).toMatch(/^\d+$/);
+    // After the thinking, the START hint goes in before "####" and the program the model then writes runs in the
+    // sandbox: two triggers outside <think>, told apart by the stop sequence the server names (`verboseStops`).
+    const hinted = await mull.run({ model: spec, strategy: "tool-integrated:tools=python:hints=true:temperature=0", prompt, maxTokens: 400 });
+    const used = (hinted.trace ?? []).filter((event) => event.type === "tool-call").map((event) => (event.data as { tool: string }).tool);
+    expect(used).toEqual(["hint", "python"]);
+    expect(hinted.text).toContain("```output");
+    expect(hinted.answer).toMatch(/^\d+$/);
     // A thinking budget of 40 tokens (the tag itself is 8 of them), closed for the model, then the answer in a
     // second call that continues the thinking.
     const budgeted = await mull.model(spec).doGenerate({ prompt, maxTokens: 300, maxReasoningTokens: 40, temperature: 0 });

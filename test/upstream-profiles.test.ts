@@ -25,7 +25,7 @@ describe("what an upstream says it is", () => {
     expect(detected).toMatchObject({
       profile: "llama-cpp-server",
       model: "tiny.gguf",
-      settings: { maxN: 3, assistantPrefix: "final-message", neutralSampling: true },
+      settings: { maxN: 3, assistantPrefix: "llama-cpp", verboseStops: true, neutralSampling: true },
     });
     const vllm = await serveLocal((request, body, response) => {
       if (request.url === "/v1/models") return json({ data: [{ id: "Qwen/Qwen2.5-7B-Instruct", owned_by: "vllm" }] })(request, body, response);

@@ -187,7 +187,7 @@ function checkPrompt(options: { name: string; run: StrategyRunOptions; continues
     throw new InvalidArgumentError({
       parameter: "model",
       value: run.model.modelId,
-      message: `${name} continues partial solutions of a chat prompt as the assistant's unfinished message, which this backend does not do (for vLLM or SGLang set assistantPrefix: "continue-final-message", for llama.cpp's server "final-message"), or send a raw prompt`,
+      message: `${name} continues partial solutions of a chat prompt as the assistant's unfinished message, which this backend does not do (for vLLM or SGLang set assistantPrefix: "continue-final-message", for llama.cpp's server "llama-cpp", for mull serve "final-message"), or send a raw prompt`,
     });
   if (options.reason !== undefined && typeof run.call.prompt !== "string")
     throw new InvalidArgumentError({

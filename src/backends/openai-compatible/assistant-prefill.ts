@@ -8,6 +8,14 @@
 import type { ChatMessage } from "../../core/call-options.js";
 import { splitThinking } from "../../internal/think-tags.js";
 
+/**
+ * How an endpoint continues a chat prompt's final assistant message: `continue-final-message` sends vLLM's and
+ * SGLang's `continue_final_message: true`; `final-message` relies on the server continuing it by itself (`mull
+ * serve`); `llama-cpp` is llama.cpp's server, which continues it by itself in the way described above.
+ */
+export const assistantPrefixModes = ["continue-final-message", "final-message", "llama-cpp"] as const;
+export type AssistantPrefix = (typeof assistantPrefixModes)[number];
+
 /** What was sent as the message to continue, to cut from the reply. */
 export type SentPrefill = { reasoning: string; content: string; thinking: boolean };
 

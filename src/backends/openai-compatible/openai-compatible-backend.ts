@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { defineBackend } from "../../extension/define-backend.js";
+import { assistantPrefixModes } from "./assistant-prefill.js";
 import { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./openai-compatible-model.js";
 import { upstreamProfiles } from "./upstream-profiles.js";
 
@@ -17,11 +18,15 @@ export const openAICompatibleOptions = z.strictObject({
     .describe("A known server's presets (its assistant prefix, neutral sampling, ...); settings named beside it win. Default: none"),
   rawPrompt: z.boolean().optional().describe("Whether the endpoint serves raw-text /v1/completions (step-level search needs it). Default: true"),
   assistantPrefix: z
-    .enum(["continue-final-message", "final-message"])
+    .enum(assistantPrefixModes)
     .optional()
     .describe(
-      "How the endpoint continues a chat prompt's final assistant message (vLLM/SGLang: continue-final-message; llama.cpp: final-message). Default: none",
+      "How the endpoint continues a chat prompt's final assistant message (vLLM/SGLang: continue-final-message; llama.cpp's server: llama-cpp; mull serve: final-message). Default: none",
     ),
+  verboseStops: z
+    .boolean()
+    .optional()
+    .describe("Asks llama.cpp's server which stop sequence ended a choice (its __verbose field); text tools need it. Default: false"),
   stepDelimiter: z.string().min(1).optional().describe("Ends one reasoning step in this model's solutions. Default: a blank line"),
   maxN: integer(1).describe("Most completions one request asks for; a larger n is split into parallel requests. Default: none (n as asked)"),
   neutralSampling: z.boolean().optional().describe("Sends top_p, top_k -1 and min_p 0 so that a server's own sampling defaults do not apply. Default: false"),

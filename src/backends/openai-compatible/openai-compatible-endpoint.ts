@@ -13,7 +13,7 @@ import type { Warning } from "../../core/warning.js";
 import { postJson } from "../../internal/http/post-json.js";
 import { readJsonBody, readJsonEvents } from "../../internal/http/read-json.js";
 import { validateCallOptions } from "../../internal/validate-call-options.js";
-import { type SentPrefill, withoutRepeatedPrefill } from "./assistant-prefill.js";
+import { type AssistantPrefix, type SentPrefill, withoutRepeatedPrefill } from "./assistant-prefill.js";
 import {
   type Choice,
   completionChunkSchema,
@@ -24,6 +24,7 @@ import {
   readReasoning,
   readStoppedBy,
   readToolCalls,
+  readVerboseStop,
   requestBody,
 } from "./openai-compatible-wire.js";
 
@@ -37,7 +38,8 @@ export type OpenAICompatibleEndpointSettings = {
   /** Defaults to `true`. */
   rawPrompt?: boolean | undefined;
   stepDelimiter?: string | undefined;
-  assistantPrefix?: "continue-final-message" | "final-message" | undefined;
+  assistantPrefix?: AssistantPrefix | undefined;
+  verboseStops?: boolean | undefined;
   neutralSampling?: boolean | undefined;
 };
 
@@ -54,6 +56,7 @@ async function post(endpoint: Endpoint, call: CallOptions, n: number, stream: bo
     stream,
     assistantPrefix: endpoint.assistantPrefix,
     neutralSampling: endpoint.neutralSampling === true,
+    verboseStops: endpoint.verboseStops === true,
   });
   const url = `${endpoint.url}${path}`;
   const response = await postJson({ url, body, apiKey: endpoint.apiKey, signal: call.abortSignal, fetch: endpoint.fetch });
@@ -80,6 +83,7 @@ async function requestOnce(endpoint: Endpoint, call: CallOptions, n: number): Pr
         ...(toolCalls ? { toolCalls } : {}),
         finishReason: mapFinishReason(choice.finish_reason),
         ...readStoppedBy(choice),
+        ...readVerboseStop(json, choice),
         completionTokens: logprobs?.length ?? 0,
         ...(call.logprobs && logprobs ? { logprobs } : {}),
       };

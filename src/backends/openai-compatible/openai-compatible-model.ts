@@ -13,6 +13,7 @@ import { splitNMiddleware } from "../../middleware/split-n-middleware.js";
 import { thinkingBudgetMiddleware } from "../../middleware/thinking-budget-middleware.js";
 import { timeoutMiddleware } from "../../middleware/timeout-middleware.js";
 import { wrapModel } from "../../middleware/wrap-model.js";
+import { type AssistantPrefix, assistantPrefixModes } from "./assistant-prefill.js";
 import { createOpenAICompatibleEndpoint } from "./openai-compatible-endpoint.js";
 
 export type OpenAICompatibleSettings = {
@@ -43,12 +44,20 @@ export type OpenAICompatibleSettings = {
   /** Ends one reasoning step in this model's solutions, for step-level search. Defaults to `"\n\n"`. */
   stepDelimiter?: string;
   /**
-   * How the endpoint continues a chat prompt's final assistant message (step-level search over chat needs
-   * one): `"continue-final-message"` sends vLLM's and SGLang's `continue_final_message: true` with
-   * `add_generation_prompt: false`; `"final-message"` relies on the server continuing it by itself, as
-   * llama.cpp's server and `mull serve` do. Defaults to none: the model does not claim to continue.
+   * How the endpoint continues a chat prompt's final assistant message (step-level search, tools in the text and
+   * thinking budgets over chat need one): `"continue-final-message"` sends vLLM's and SGLang's
+   * `continue_final_message: true` with `add_generation_prompt: false`; `"final-message"` relies on the server
+   * continuing it by itself, as `mull serve` does; `"llama-cpp"` is llama.cpp's server, which continues it by
+   * itself but takes thinking as `reasoning_content` and repeats the prefill in its reply (see
+   * `assistant-prefill.ts`). Defaults to none: the model does not claim to continue.
    */
-  assistantPrefix?: "continue-final-message" | "final-message";
+  assistantPrefix?: AssistantPrefix;
+  /**
+   * Asks llama.cpp's server for its `__verbose` field, which names the stop sequence that ended a choice (its
+   * chat route names none otherwise), on calls that have stop sequences; tools in the model's text need it to
+   * tell a tool's trigger from the end of the answer. Defaults to `false`.
+   */
+  verboseStops?: boolean;
   /**
    * Most completions one request asks for; a larger `n` is split into parallel requests, seeded apart.
    * llama.cpp's server refuses `n` above its slot count (`-np`). Defaults to none: `n` is sent as asked.
@@ -77,11 +86,11 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
   const maxRetries = positiveInteger("maxRetries", settings.maxRetries ?? 2, 0);
   const maxConcurrency = positiveInteger("maxConcurrency", settings.maxConcurrency ?? 16, 1);
   const timeoutMs = positiveInteger("timeoutMs", settings.timeoutMs ?? 600_000, 1);
-  if (settings.assistantPrefix !== undefined && settings.assistantPrefix !== "continue-final-message" && settings.assistantPrefix !== "final-message")
+  if (settings.assistantPrefix !== undefined && !assistantPrefixModes.includes(settings.assistantPrefix))
     throw new InvalidArgumentError({
       parameter: "assistantPrefix",
       value: settings.assistantPrefix,
-      message: 'must be "continue-final-message" or "final-message"',
+      message: `must be one of ${assistantPrefixModes.map((mode) => JSON.stringify(mode)).join(", ")}`,
     });
   const endpoints = urls.map((url) =>
     wrapModel({
@@ -94,6 +103,7 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
         rawPrompt: settings.rawPrompt,
         stepDelimiter: settings.stepDelimiter,
         assistantPrefix: settings.assistantPrefix,
+        verboseStops: settings.verboseStops,
         neutralSampling: settings.neutralSampling,
       }),
       // Each replica's own limit and timeout, so that the pool's failure count sees a replica's timeouts.

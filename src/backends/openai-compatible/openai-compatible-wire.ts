@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { CallOptions, ChatMessage } from "../../core/call-options.js";
 import type { FinishReason, TokenLogprob } from "../../core/generate-result.js";
 import type { ToolCall } from "../../core/tools.js";
-import { llamaServerPrefill, type SentPrefill } from "./assistant-prefill.js";
+import { type AssistantPrefix, llamaServerPrefill, type SentPrefill } from "./assistant-prefill.js";
 
 const topLogprobSchema = z.looseObject({ token: z.string(), logprob: z.number() });
 
@@ -116,6 +116,19 @@ export function readStoppedBy(choice: Choice): { stoppedBy?: "end-of-text" | "st
   return typeof choice.stop_reason === "string" ? { stoppedBy: "stop-sequence", stopSequence: choice.stop_reason } : { stoppedBy: "end-of-text" };
 }
 
+const verboseSchema = z.looseObject({ index: z.number().int().optional(), stop_type: z.string().optional(), stopping_word: z.string().optional() });
+
+/**
+ * What ended a choice by llama.cpp's `__verbose` (asked with `verbose: true`): it describes one choice (its
+ * `index`), naming the stop sequence where one ended it.
+ */
+export function readVerboseStop(reply: Record<string, unknown>, choice: Choice): { stoppedBy?: "end-of-text" | "stop-sequence"; stopSequence?: string } {
+  const parsed = verboseSchema.safeParse(reply.__verbose);
+  if (!parsed.success || (parsed.data.index ?? 0) !== (choice.index ?? 0) || mapFinishReason(choice.finish_reason) !== "stop") return {};
+  if (parsed.data.stop_type === "word" && parsed.data.stopping_word) return { stoppedBy: "stop-sequence", stopSequence: parsed.data.stopping_word };
+  return parsed.data.stop_type === "eos" ? { stoppedBy: "end-of-text" } : {};
+}
+
 export function readLogprobs(choice: Choice): TokenLogprob[] | undefined {
   const logprobs = choice.logprobs;
   if (!logprobs) return undefined;
@@ -145,8 +158,9 @@ export function requestBody(options: {
   model: string;
   n: number;
   stream: boolean;
-  assistantPrefix?: "continue-final-message" | "final-message" | undefined;
+  assistantPrefix?: AssistantPrefix | undefined;
   neutralSampling?: boolean;
+  verboseStops?: boolean;
 }): { path: string; body: Record<string, unknown>; prefill?: SentPrefill } {
   const { call, n, stream } = options;
   const chat = Array.isArray(call.prompt);
@@ -158,7 +172,7 @@ export function requestBody(options: {
     // The server's own truncations off: mull's temperature and top-p alone shape the distribution.
     ...(options.neutralSampling ? { top_p: call.topP ?? 1, top_k: -1, min_p: 0 } : {}),
     ...(call.maxTokens !== undefined ? { max_tokens: call.maxTokens } : {}),
-    ...(call.stop && call.stop.length > 0 ? { stop: call.stop } : {}),
+    ...(call.stop && call.stop.length > 0 ? { stop: call.stop, ...(options.verboseStops && !stream ? { verbose: true } : {}) } : {}),
     ...(call.seed !== undefined ? { seed: call.seed } : {}),
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
     ...toolFields(call, chat),
@@ -181,11 +195,11 @@ export function requestBody(options: {
 }
 
 /** The messages, continuing a final assistant message the way the server does it (see `assistantPrefix`). */
-function assistantPrefillFields(messages: ChatMessage[], assistantPrefix: "continue-final-message" | "final-message" | undefined) {
+function assistantPrefillFields(messages: ChatMessage[], assistantPrefix: AssistantPrefix | undefined) {
   // vLLM and SGLang continue a final assistant message only when told to.
   if (assistantPrefix === "continue-final-message" && messages.at(-1)?.role === "assistant")
     return { fields: { messages, continue_final_message: true, add_generation_prompt: false } };
-  const continued = assistantPrefix === "final-message" ? llamaServerPrefill(messages) : undefined;
+  const continued = assistantPrefix === "llama-cpp" ? llamaServerPrefill(messages) : undefined;
   if (!continued) return { fields: { messages } };
   return { fields: { messages: continued.messages, ...continued.fields }, prefill: continued.sent };
 }

@@ -8,8 +8,11 @@ import { z } from "zod";
 import type { OpenAICompatibleSettings } from "./openai-compatible-model.js";
 
 export const upstreamProfiles = {
-  /** llama.cpp's `llama-server`: continues a final assistant message; its own top-k 40 / top-p 0.95 / min-p 0.05 turned off. */
-  "llama-cpp-server": { assistantPrefix: "final-message", neutralSampling: true },
+  /**
+   * llama.cpp's `llama-server`: continues a final assistant message in its own way, names the stop sequence that
+   * ended a choice when asked; its own top-k 40 / top-p 0.95 / min-p 0.05 turned off.
+   */
+  "llama-cpp-server": { assistantPrefix: "llama-cpp", verboseStops: true, neutralSampling: true },
   /** vLLM: `continue_final_message`; its generation config's sampling defaults turned off. */
   vllm: { assistantPrefix: "continue-final-message", neutralSampling: true },
   /** SGLang: as vLLM. */
