@@ -3,7 +3,7 @@
  * server with `--jinja` (reasoning split off), reached over HTTP by mull's OpenAI-compatible backend, programs
  * run in mull's sandbox. Held-out problems only.
  *
- *   npx tsx scripts/chat-calibrate.ts [--model models/mull-tiny-chat.gguf] [--limit 100] [--tasks words,choice,pot,tools,tool-vote,code] [--out file]
+ *   npx tsx scripts/chat-calibrate.ts [--model models/mull-tiny-chat.gguf] [--limit 100] [--tasks words,choice,pot,tools,tool-vote,code] [--levels easy,medium,hard] [--out file]
  *
  * `tool-vote`: the calculator call the model makes (OpenAI `tools`), right when its expression, run in the
  * sandbox, prints the answer; greedy against self-consistency:n=8 voting on the calls' arguments (mull's tool vote).
@@ -34,6 +34,7 @@ const argument = (name: string, fallback: string) => {
 const modelPath = argument("--model", BUNDLED_CHAT_MODEL);
 const limit = Number(argument("--limit", "100"));
 const out = argument("--out", "");
+const levels = argument("--levels", "easy,medium,hard").split(",") as ("easy" | "medium" | "hard")[];
 const measured = new Set(argument("--tasks", "words,choice,pot,tools,tool-vote,code").split(","));
 const binary = findLlamaServer();
 if (!binary) throw new Error("llama-server is not built: npm run build:llama-server");
@@ -71,7 +72,7 @@ const ask = (content: string) => [{ role: "user" as const, content }];
 const share = (values: boolean[]) => values.filter(Boolean).length / Math.max(1, values.length);
 
 try {
-  for (const difficulty of measured.has("words") ? (["easy", "medium", "hard"] as const) : []) {
+  for (const difficulty of measured.has("words") ? levels : []) {
     const problems = loadWordSplit({ difficulty, limit });
     const graded = await each(problems, async (problem, index) => {
       const prompt = ask(`${problem.question}\n\n${chatInstructions.number}`);
