@@ -138,6 +138,7 @@ describe.skipIf(!existsSync(specPath))("mull serve against OpenAI's OpenAPI desc
     // Each event against its own schema (the union's errors name every member).
     const schemas: Record<string, string> = {
       "response.created": "ResponseCreatedEvent",
+      "response.in_progress": "ResponseInProgressEvent",
       "response.output_item.added": "ResponseOutputItemAddedEvent",
       "response.content_part.added": "ResponseContentPartAddedEvent",
       "response.output_text.delta": "ResponseTextDeltaEvent",
@@ -152,6 +153,41 @@ describe.skipIf(!existsSync(specPath))("mull serve against OpenAI's OpenAPI desc
     expect(types.at(-1)).toBe("response.completed");
     const text = events.map((event) => ((event as { type: string }).type === "response.output_text.delta" ? (event as { delta: string }).delta : "")).join("");
     expect(text).toBe(plain.output[0]?.content[0]?.text);
+  });
+
+  it("the Responses API with function tools, their outputs and previous_response_id, plain and streamed", async () => {
+    const tools = [{ type: "function", name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } }, strict: true }];
+    const first = (await (await post("/responses", { model: "up", input: "Weather in Paris?", tools, tool_choice: "required" })).json()) as {
+      id: string;
+      output: { type: string; call_id: string; name: string; arguments: string }[];
+    };
+    expect(check("Response", first)).toEqual([]);
+    const call = first.output.find((item) => item.type === "function_call");
+    expect(call?.name).toBe("get_weather");
+    expect(JSON.parse(call?.arguments ?? "{}")).toEqual({ city: "Paris", unit: "c" });
+    // The tool's output continues the stored conversation.
+    const output = { type: "function_call_output", call_id: call?.call_id, output: '{"temp":21}' };
+    const second = await post("/responses", { model: "up", previous_response_id: first.id, input: [output] });
+    const answered = (await second.json()) as { output: { type: string; content?: { text: string }[] }[] };
+    expect(check("Response", answered)).toEqual([]);
+    expect(answered.output[0]?.content?.[0]?.text).toBe("plain");
+    // An unknown previous response is refused by name.
+    const unknown = await post("/responses", { model: "up", previous_response_id: "resp_nope", input: "hi" });
+    expect(unknown.status).toBe(400);
+    expect(((await unknown.json()) as { error: { param: string } }).error.param).toBe("previous_response_id");
+    const events = await chunks(await post("/responses", { model: "up", input: "Weather in Paris?", tools, stream: true }));
+    const schemas: Record<string, string> = {
+      "response.created": "ResponseCreatedEvent",
+      "response.in_progress": "ResponseInProgressEvent",
+      "response.output_item.added": "ResponseOutputItemAddedEvent",
+      "response.function_call_arguments.delta": "ResponseFunctionCallArgumentsDeltaEvent",
+      "response.function_call_arguments.done": "ResponseFunctionCallArgumentsDoneEvent",
+      "response.output_item.done": "ResponseOutputItemDoneEvent",
+      "response.completed": "ResponseCompletedEvent",
+    };
+    expect(events.flatMap((event) => check(schemas[(event as { type: string }).type] ?? "ResponseStreamEvent", event))).toEqual([]);
+    const done = events.at(-1) as { response: { output: { type: string }[] } };
+    expect(done.response.output.map((item) => item.type)).toEqual(["function_call"]);
   });
 
   it("is a real check: an empty body and a wrong finish reason fail", () => {

@@ -46,6 +46,8 @@ describe("what an upstream says it is", () => {
     const { spec } = JSON.parse(lines.join("")) as { spec: string };
     expect(spec).toBe(`${llama}#tiny.gguf?profile=llama-cpp-server&maxN=3`);
     expect(mull.model(spec)).toMatchObject({ continuesAssistantMessage: true, modelId: "tiny.gguf" });
-    expect(() => mull.model(`${llama}#m?profile=ollama`)).toThrow(/profile must be one of llama-cpp-server, vllm, sglang, openai, got "ollama"/);
+    expect(() => mull.model(`${llama}#m?profile=ollama`)).toThrow(
+      /profile must be one of llama-cpp-server, vllm, sglang, openai, openai-reasoning, got "ollama"/,
+    );
   });
 });

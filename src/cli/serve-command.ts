@@ -16,6 +16,7 @@ type ServeFlags = {
   logLevel?: string;
   debug?: boolean;
   profile?: string;
+  strictFields?: boolean;
 };
 
 export function addServeCommand(program: Command, context: () => CliContext): void {
@@ -41,6 +42,7 @@ export function addServeCommand(program: Command, context: () => CliContext): vo
       "--profile <file>",
       "a profile from mull tune: auto runs with it (default none, or the config's strategyDefaults.auto.profile: auto's default policy)",
     )
+    .option("--strict-fields", "unknown request fields are a 400 naming the field, not a warning (default off, or the config's strictFields)")
     .option("--keys <file>", "a JSON list of API keys ({ key, name, models?, requestsPerMinute?, tokensPerDay? }); without it the server is open")
     .action((flags: ServeFlags) => serveCommand(flags, context()));
 }
@@ -82,6 +84,7 @@ async function serveCommand(flags: ServeFlags, context: CliContext): Promise<voi
     port,
     logger,
     ...(flags.debug ? { debug: true } : {}),
+    ...(flags.strictFields ? { strictFields: true } : {}),
     ...(strategyDefaults ? { strategyDefaults } : {}),
   });
   logger.info(

@@ -32,6 +32,11 @@ export type Completion = {
    * `reasoning_content`). Never part of `text` or the extracted answer; its tokens count in `completionTokens`.
    */
   reasoning?: string;
+  /**
+   * Of `completionTokens`, those spent thinking (inside `<think>…</think>`, or returned as `reasoning`), where the
+   * backend can count them.
+   */
+  reasoningTokens?: number;
   /** The tools the model called, where it called any (then `finishReason` is `"tool-calls"`). */
   toolCalls?: ToolCall[];
 };

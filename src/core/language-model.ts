@@ -43,6 +43,16 @@ export type LanguageModel = {
   readonly supportsTools?: boolean;
   /** Whether the model honours `responseFormat` (JSON, or JSON matching a schema). Defaults to `false`. */
   readonly supportsResponseFormat?: boolean;
+  /**
+   * Whether the model returns per-token log-probabilities when asked (an upstream that fixes its sampling does not).
+   * Strategies ask for them only where it does. Defaults to `true`.
+   */
+  readonly supportsLogprobs?: boolean;
+  /**
+   * Whether `CallOptions.backendOptions["openai-compatible"]` (request fields mull does not map: a server's own
+   * extensions) reaches the model as written. Defaults to `false`: callers refuse such fields by name.
+   */
+  readonly forwardsRequestFields?: boolean;
   doGenerate(options: CallOptions): Promise<GenerateResult>;
   doStream(options: CallOptions): Promise<ReadableStream<StreamPart>>;
   /**

@@ -67,4 +67,9 @@ export type StrategyReport = {
   warnings: Warning[];
   /** What it ran with. */
   settings: RunSettings;
+  /**
+   * Where one request ran the strategy several times (a model's `n`): each run's answer and usage, in choice order;
+   * the report's own fields are the first run's, its `usage` all of them. Absent: one run.
+   */
+  runs?: { answer: string | undefined; usage: Usage }[];
 };

@@ -21,6 +21,8 @@ export type StreamPart =
       index: number;
       finishReason: FinishReason;
       completionTokens: number;
+      /** Of them, the thinking's, where known (see `Completion.reasoningTokens`). */
+      reasoningTokens?: number;
       stoppedBy?: "end-of-text" | "stop-sequence";
       stopSequence?: string;
     }

@@ -8,6 +8,8 @@ import { mergeWarnings } from "./merge-warnings.js";
 import { isStopError } from "./stop-error.js";
 import { toCandidate } from "./to-candidate.js";
 
+const isLogprobsWarning = (warning: Warning) => warning.type === "unsupported" && warning.feature === "logprobs";
+
 /**
  * Draws up to `n` candidates from `model` (the run's metered model) in waves of `waveSize` parallel samples, checking the budget between waves.
  * Stops early (returning what it has) when the budget runs out or the run is aborted.
@@ -34,13 +36,15 @@ export async function sampleCandidates(options: {
     const size = Math.min(waveSize, n - candidates.length);
     const seed = seedAt(call.seed, wave, waveSeedStride);
     const result = await model
-      .doGenerate({ ...call, n: size, temperature, logprobs: call.logprobs ?? true, ...(seed !== undefined ? { seed } : {}) })
+      // Log-probabilities feed the confidence signals; a model that gives none is not asked.
+      .doGenerate({ ...call, n: size, temperature, logprobs: call.logprobs ?? model.supportsLogprobs !== false, ...(seed !== undefined ? { seed } : {}) })
       .catch((error: unknown) => {
         if (isStopError(error)) return undefined;
         throw error;
       });
     if (!result) break;
-    mergeWarnings(warnings, result.warnings);
+    // Log-probabilities the caller did not ask for and did not get are nothing to tell them about.
+    mergeWarnings(warnings, call.logprobs ? result.warnings : result.warnings.filter((warning) => !isLogprobsWarning(warning)));
     for (const completion of result.completions) candidates.push(toCandidate(completion, extractAnswer, options.toolVote, options.confidenceWindow));
     options.onWave?.(candidates);
   }

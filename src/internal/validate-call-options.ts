@@ -1,4 +1,4 @@
-import type { CallOptions } from "../core/call-options.js";
+import { type CallOptions, reasoningEfforts } from "../core/call-options.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 
 /** Rejects call options no backend can honour, with an error that names the parameter. */
@@ -28,6 +28,25 @@ export function validateCallOptions(options: CallOptions): void {
   integer("seed", seed, -(2 ** 53), 2 ** 53);
   range("temperature", temperature, 0, 5);
   range("topP", topP, 0, 1);
+  integer("topK", options.topK, 0, 1_000_000);
+  range("minP", options.minP, 0, 1);
+  range("presencePenalty", options.presencePenalty, -2, 2);
+  range("frequencyPenalty", options.frequencyPenalty, -2, 2);
+  range("repetitionPenalty", options.repetitionPenalty, 0.01, 10);
+  if (options.logitBias !== undefined) {
+    if (typeof options.logitBias !== "object" || options.logitBias === null || Array.isArray(options.logitBias))
+      throw new InvalidArgumentError({ parameter: "logitBias", value: options.logitBias, message: "must map token ids to numbers" });
+    for (const [token, bias] of Object.entries(options.logitBias)) {
+      if (!/^\d+$/.test(token)) throw new InvalidArgumentError({ parameter: `logitBias.${token}`, message: "keys must be token ids (integers)" });
+      range(`logitBias.${token}`, bias, -100, 100);
+    }
+  }
+  if (options.reasoningEffort !== undefined && !reasoningEfforts.includes(options.reasoningEffort))
+    throw new InvalidArgumentError({
+      parameter: "reasoningEffort",
+      value: options.reasoningEffort,
+      message: `must be one of ${reasoningEfforts.join(", ")}`,
+    });
   if (topP === 0) throw new InvalidArgumentError({ parameter: "topP", value: topP, message: "must be above 0" });
   if (options.tools !== undefined && options.tools.length > 0 && !Array.isArray(prompt))
     throw new InvalidArgumentError({ parameter: "tools", message: "tools need a chat prompt (messages); a raw-text prompt cannot call them" });

@@ -6,7 +6,17 @@ import type { LanguageModel } from "../core/language-model.js";
  */
 export function capabilitiesOf(
   model: LanguageModel,
-): Pick<LanguageModel, "formatProblem" | "supportsRawPrompt" | "stepDelimiter" | "continuesAssistantMessage" | "supportsTools" | "supportsResponseFormat"> {
+): Pick<
+  LanguageModel,
+  | "formatProblem"
+  | "supportsRawPrompt"
+  | "stepDelimiter"
+  | "continuesAssistantMessage"
+  | "supportsTools"
+  | "supportsResponseFormat"
+  | "supportsLogprobs"
+  | "forwardsRequestFields"
+> {
   return {
     ...(model.formatProblem ? { formatProblem: model.formatProblem } : {}),
     ...(model.supportsRawPrompt !== undefined ? { supportsRawPrompt: model.supportsRawPrompt } : {}),
@@ -14,5 +24,7 @@ export function capabilitiesOf(
     ...(model.continuesAssistantMessage !== undefined ? { continuesAssistantMessage: model.continuesAssistantMessage } : {}),
     ...(model.supportsTools !== undefined ? { supportsTools: model.supportsTools } : {}),
     ...(model.supportsResponseFormat !== undefined ? { supportsResponseFormat: model.supportsResponseFormat } : {}),
+    ...(model.supportsLogprobs !== undefined ? { supportsLogprobs: model.supportsLogprobs } : {}),
+    ...(model.forwardsRequestFields !== undefined ? { forwardsRequestFields: model.forwardsRequestFields } : {}),
   };
 }

@@ -12,9 +12,15 @@ export function streamOfResult(result: GenerateResult): ReadableStream<StreamPar
         if (completion.reasoning) controller.enqueue({ type: "reasoning-delta", index, delta: completion.reasoning });
         controller.enqueue({ type: "text-delta", index, delta: completion.text, ...(completion.logprobs ? { logprobs: completion.logprobs } : {}) });
         for (const toolCall of completion.toolCalls ?? []) controller.enqueue({ type: "tool-call", index, toolCall });
-        controller.enqueue({ type: "completion-end", index, finishReason: completion.finishReason, completionTokens: completion.completionTokens });
+        controller.enqueue({
+          type: "completion-end",
+          index,
+          finishReason: completion.finishReason,
+          completionTokens: completion.completionTokens,
+          ...(completion.reasoningTokens !== undefined ? { reasoningTokens: completion.reasoningTokens } : {}),
+        });
       });
-      controller.enqueue({ type: "end", usage: result.usage });
+      controller.enqueue({ type: "end", usage: result.usage, ...(result.metadata ? { metadata: result.metadata } : {}) });
       controller.close();
     },
   });
@@ -41,6 +47,7 @@ function completionOf(draft: Draft | undefined, end: Extract<StreamPart, { type:
     text: draft?.text ?? "",
     finishReason: end.finishReason,
     completionTokens: end.completionTokens,
+    ...(end.reasoningTokens !== undefined ? { reasoningTokens: end.reasoningTokens } : {}),
     ...(draft?.reasoning ? { reasoning: draft.reasoning } : {}),
     ...(draft && draft.logprobs.length > 0 ? { logprobs: draft.logprobs } : {}),
     ...(draft && draft.toolCalls.length > 0 ? { toolCalls: draft.toolCalls } : {}),

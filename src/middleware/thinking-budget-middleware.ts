@@ -6,7 +6,7 @@
  * Continuing needs a raw-text prompt, or a chat backend that continues the assistant's message.
  */
 
-import type { CallOptions } from "../core/call-options.js";
+import type { CallOptions, ReasoningEffort } from "../core/call-options.js";
 import type { Completion, GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
 import { addUsage } from "../core/usage.js";
@@ -45,22 +45,45 @@ async function generateWithBudget(call: CallOptions, budget: number, next: (opti
       const completion = answer.completions[0] as Completion;
       const text = continuedText({ prefix, completion });
       const reasoning = raw.replace(/^\s*<think>/, "").trim();
-      return { ...completion, text, reasoning, completionTokens: completion.completionTokens + thought.completionTokens };
+      return {
+        ...completion,
+        text,
+        reasoning,
+        reasoningTokens: thought.completionTokens,
+        completionTokens: completion.completionTokens + thought.completionTokens,
+      };
     }),
   );
   return { completions: answers, usage: { ...usage, wallMs: Date.now() - started }, warnings };
 }
 
-export function thinkingBudgetMiddleware(): ModelMiddleware {
+/** Thinking budgets for `reasoningEffort` where a model takes no effort of its own (`high`: none). */
+export type EffortBudgets = Record<ReasoningEffort, number | undefined>;
+
+/**
+ * The call with its effort turned into a budget, where the model is given `effortBudgets` (a model that takes
+ * `reasoningEffort` itself gets none and keeps the field). A budget the call names wins.
+ */
+function withEffortBudget(call: CallOptions, effortBudgets: EffortBudgets | undefined): CallOptions {
+  if (!effortBudgets || call.reasoningEffort === undefined) return call;
+  const { reasoningEffort, ...rest } = call;
+  const budget = rest.maxReasoningTokens ?? effortBudgets[reasoningEffort];
+  return budget === undefined ? rest : { ...rest, maxReasoningTokens: budget };
+}
+
+export function thinkingBudgetMiddleware(options: { effortBudgets?: EffortBudgets } = {}): ModelMiddleware {
   return {
     name: "thinking-budget",
-    wrapGenerate: ({ options, next, model }) =>
-      options.maxReasoningTokens === undefined ? next(options) : generateWithBudget(options, options.maxReasoningTokens, next, model),
-    async wrapStream({ options, next, model }) {
-      if (options.maxReasoningTokens === undefined) return next(options);
+    wrapGenerate: ({ options: asked, next, model }) => {
+      const call = withEffortBudget(asked, options.effortBudgets);
+      return call.maxReasoningTokens === undefined ? next(call) : generateWithBudget(call, call.maxReasoningTokens, next, model);
+    },
+    async wrapStream({ options: asked, next, model }) {
+      const call = withEffortBudget(asked, options.effortBudgets);
+      if (call.maxReasoningTokens === undefined) return next(call);
       // The answer starts only once the thinking is closed, so the call runs whole and is then streamed.
-      const budget = options.maxReasoningTokens;
-      const result = await generateWithBudget(options, budget, (call) => collectStream(next, call), model);
+      const budget = call.maxReasoningTokens;
+      const result = await generateWithBudget(call, budget, (inner) => collectStream(next, inner), model);
       return streamOfResult(result);
     },
   };

@@ -14,7 +14,8 @@ import { capabilitiesOf } from "../middleware/model-capabilities.js";
  * A strategy wrapped around a model is again a model: its completion is the strategy's chosen text, its
  * usage everything the strategy spent, and its result carries the strategy's report. It keeps every
  * capability of the model it wraps (prompt format, raw prompts, step delimiter, token scoring), so that
- * strategies compose. `n` runs the strategy that many times, concurrently. Its stream carries the runs'
+ * strategies compose. `n` runs the strategy that many times, concurrently, each choice a full run: the budget
+ * is the whole call's (each run gets its share), the usage and report cover every run, and a warning says so. Its stream carries the runs'
  * progress and typed trace events as they happen, then the chosen texts. A run the strategy would refuse
  * (`Strategy.check`) fails when the stream is opened, before its first part, so a server answers it with an
  * HTTP error rather than an error event. Built by the runtime (`mull.asModel`), which gives it its environment.
@@ -33,11 +34,12 @@ export type StrategyModelOptions = {
 export function strategyModel(options: StrategyModelOptions): LanguageModel {
   const { strategy, model, budget } = options;
   const runOptions = (call: CallOptions): StrategyRunOptions => {
-    const { n: _n, abortSignal, ...rest } = call;
+    const { n, abortSignal, ...rest } = call;
+    const share = budget ? budgetShare(budget, n ?? 1) : undefined;
     return {
       model,
       call: rest,
-      ...(budget ? { budget } : {}),
+      ...(share ? { budget: share } : {}),
       ...(abortSignal ? { abortSignal } : {}),
       ...(options.environment ? { environment: options.environment } : {}),
     };
@@ -70,14 +72,15 @@ export function strategyModel(options: StrategyModelOptions): LanguageModel {
     ...(model.doScoreTokens ? { doScoreTokens: model.doScoreTokens.bind(model) } : {}),
     async doGenerate(call) {
       const result = toResult(await runAll(call));
-      return call.logprobs ? { ...result, warnings: [...result.warnings, noLogprobs] } : result;
+      const said = [...callWarnings(strategy.name, call), ...result.warnings];
+      return { ...result, warnings: said };
     },
     async doStream(call) {
       // Refused here, the stream never opens: the caller answers with an error before its first byte.
       strategy.check(runOptions(call));
       return new ReadableStream<StreamPart>({
         async start(controller) {
-          controller.enqueue({ type: "stream-start", warnings: call.logprobs ? [noLogprobs] : [] });
+          controller.enqueue({ type: "stream-start", warnings: callWarnings(strategy.name, call) });
           try {
             const merged = toResult(await runAll(call, (part) => controller.enqueue(part)));
             merged.completions.forEach((completion, index) => {
@@ -103,10 +106,42 @@ const noLogprobs: Warning = {
   details: "a strategy's answer is chosen among its candidates; per-token log-probabilities of the chosen text are not returned",
 };
 
+/** The budget of one of `n` runs: tokens and calls shared out (at least one each), the time limit the same. */
+function budgetShare(budget: Budget, n: number): Budget {
+  if (n <= 1) return budget;
+  const share = (value: number | undefined) => (value === undefined ? undefined : Math.max(1, Math.floor(value / n)));
+  const maxTokens = share(budget.maxTokens);
+  const maxCalls = share(budget.maxCalls);
+  return {
+    ...(maxTokens !== undefined ? { maxTokens } : {}),
+    ...(maxCalls !== undefined ? { maxCalls } : {}),
+    ...(budget.maxWallMs !== undefined ? { maxWallMs: budget.maxWallMs } : {}),
+  };
+}
+
+/** What a call is told before its runs: log-probabilities it will not get, and `n` multiplying the strategy. */
+function callWarnings(name: string, call: CallOptions): Warning[] {
+  const n = call.n ?? 1;
+  return [
+    ...(call.logprobs ? [noLogprobs] : []),
+    ...(n > 1
+      ? [
+          {
+            type: "other" as const,
+            message: `n: ${n} runs ${name} ${n} times, each choice a full run; the usage covers all ${n}, and a budget is shared among them`,
+          },
+        ]
+      : []),
+  ];
+}
+
 /** The runs as one model result: a completion per run, usage summed, every run's warnings, the first run's report. */
 function toResult(results: StrategyResult[]): GenerateResult {
   const first = results[0] as StrategyResult;
   const usage = results.reduce((total, result) => addUsage(total, result.usage), emptyUsage());
+  const verifierTokens = results.some((result) => result.verifierTokens !== undefined)
+    ? results.reduce((sum, result) => sum + (result.verifierTokens ?? 0), 0)
+    : undefined;
   const warnings: Warning[] = [];
   for (const result of results) mergeWarnings(warnings, result.warnings);
   return {
@@ -118,7 +153,15 @@ function toResult(results: StrategyResult[]): GenerateResult {
     })),
     usage,
     warnings,
-    metadata: { mull: { ...first, usage, warnings } },
+    metadata: {
+      mull: {
+        ...first,
+        usage,
+        warnings,
+        ...(verifierTokens !== undefined ? { verifierTokens } : {}),
+        ...(results.length > 1 ? { runs: results.map((result) => ({ answer: result.answer, usage: result.usage })) } : {}),
+      },
+    },
   };
 }
 

@@ -11,13 +11,15 @@ import type { StreamPart } from "../core/stream-part.js";
 import type { ResponseFormat, ToolChoice, ToolDefinition } from "../core/tools.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import type { Protocol, ResponseIdentity, ServerSentEvent, StreamEncoder } from "./protocol.js";
+import { chatFields, completionFields } from "./request-fields.js";
 import type { ChatRequest, CompletionRequest } from "./request-schemas.js";
-import { type Kind, logprobsBody, mullBody, stopReasonBody, usageBody, wireFinishReason } from "./response-bodies.js";
+import { type Kind, logprobsBody, mullBody, reasoningTokensOf, stopReasonBody, usageBody, wireFinishReason } from "./response-bodies.js";
 
 /** Chat completions (`kind: "chat"`) or legacy completions, as a protocol. */
 export function completionProtocol<Request extends CompletionRequest | ChatRequest>(kind: Kind, schema: ZodType<Request>): Protocol<Request> {
   return {
     schema,
+    fields: kind === "chat" ? chatFields : completionFields,
     target: (request) => ({ model: request.model, temperature: request.temperature, mull: request.mull }),
     streamed: (request) => request.stream === true,
     refuse: (request, model) => unsupportedField(kind, request, model),
@@ -83,9 +85,25 @@ function toCallOptions(kind: Kind, request: CompletionRequest | ChatRequest, abo
     ...(maxTokens != null ? { maxTokens } : {}),
     ...(stop ? { stop } : {}),
     ...(request.seed != null ? { seed: request.seed } : {}),
+    ...samplingShape(request),
     ...(wantsLogprobs ? { logprobs: true, ...(topLogprobs > 0 ? { topLogprobs } : {}) } : {}),
     ...toolOptions(request as ChatRequest),
     abortSignal,
+  };
+}
+
+/** Top-k, min-p, penalties, biases and reasoning effort as call options (`top_k` -1, vLLM's "off", is none). */
+function samplingShape(request: CompletionRequest | ChatRequest): Partial<CallOptions> {
+  const repetition = request.repetition_penalty ?? request.repeat_penalty;
+  const effort = (request as ChatRequest).reasoning_effort;
+  return {
+    ...(request.top_k != null && request.top_k !== -1 ? { topK: request.top_k } : {}),
+    ...(request.min_p != null ? { minP: request.min_p } : {}),
+    ...(request.presence_penalty != null ? { presencePenalty: request.presence_penalty } : {}),
+    ...(request.frequency_penalty != null ? { frequencyPenalty: request.frequency_penalty } : {}),
+    ...(repetition != null ? { repetitionPenalty: repetition } : {}),
+    ...(request.logit_bias != null ? { logitBias: request.logit_bias } : {}),
+    ...(effort != null ? { reasoningEffort: effort } : {}),
   };
 }
 
@@ -123,7 +141,7 @@ function jsonBody(kind: Kind, result: GenerateResult, identity: ResponseIdentity
     created: identity.created,
     model: identity.model,
     choices,
-    usage: usageBody(result.usage),
+    usage: usageBody(result.usage, reasoningTokensOf(result.completions)),
     ...(mull ? { mull } : {}),
     ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
   };
@@ -149,6 +167,7 @@ function chunkEncoder(kind: Kind, identity: ResponseIdentity, includeUsage: bool
 function chunkWriter(kind: Kind, includeUsage: boolean) {
   const written = new Map<number, number>();
   const toolCallsSent = new Map<number, number>();
+  const ended: { reasoningTokens?: number }[] = [];
   return (part: StreamPart): Record<string, unknown> | undefined => {
     switch (part.type) {
       case "tool-call": {
@@ -168,6 +187,7 @@ function chunkWriter(kind: Kind, includeUsage: boolean) {
         return deltaChunk(kind, part, offset);
       }
       case "completion-end":
+        ended.push(part);
         return endOfChoiceChunk(kind, part);
       case "progress":
         return { choices: [], mull: { progress: part.message, usage: part.usage, ...(part.data ? { data: part.data } : {}) } };
@@ -176,7 +196,7 @@ function chunkWriter(kind: Kind, includeUsage: boolean) {
       case "end": {
         const mull = mullBody(part.metadata?.mull, part.usage);
         if (!includeUsage && !mull) return undefined;
-        return { choices: [], ...(includeUsage ? { usage: usageBody(part.usage) } : {}), ...(mull ? { mull } : {}) };
+        return { choices: [], ...(includeUsage ? { usage: usageBody(part.usage, reasoningTokensOf(ended)) } : {}), ...(mull ? { mull } : {}) };
       }
       default:
         return undefined;

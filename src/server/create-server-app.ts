@@ -21,7 +21,8 @@ import { readBody } from "./read-body.js";
 import { requestBodyLimit, requestLifecycle } from "./request-lifecycle.js";
 import { requireKey } from "./require-key.js";
 import type { ServedModels } from "./resolve-request-model.js";
-import { responsesProtocol } from "./responses-protocol.js";
+import { createResponseStore } from "./response-store.js";
+import { createResponsesProtocol } from "./responses-protocol.js";
 import type { Route } from "./server-config.js";
 import type { ServerEnv, ServerLifecycle, ServerLogger } from "./server-env.js";
 import { createServerMetrics, type ServerMetrics } from "./server-metrics.js";
@@ -61,6 +62,16 @@ export type ServerAppOptions = {
    * Checked at start. Defaults to none.
    */
   strategyDefaults?: Record<string, Record<string, unknown>>;
+  /**
+   * Request fields mull does not know are a 400 naming the field, rather than a warning (and, for an upstream,
+   * forwarded as its extension). A request may ask for it itself with `mull.strict`. Defaults to `false`.
+   */
+  strictFields?: boolean;
+  /**
+   * How long `/v1/responses` keeps an answered response for `previous_response_id`, in memory, in milliseconds; `0`
+   * keeps none (a request naming one is refused). Defaults to `3600000` (an hour), at most 10,000 responses.
+   */
+  responseStoreTtlMs?: number;
 };
 
 export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
@@ -90,7 +101,9 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
     routes,
     metrics,
     strategyDefaults: options.strategyDefaults,
+    strictFields: options.strictFields === true,
   };
+  const responsesProtocol = createResponsesProtocol(createResponseStore({ ttlMs: options.responseStoreTtlMs ?? 3_600_000 }));
   const lifecycle = options.lifecycle ?? { draining: false, inFlight: 0 };
   const app = new Hono<ServerEnv>();
   app.use(requestLifecycle({ lifecycle, metrics, logger: options.logger }));

@@ -12,9 +12,11 @@ import type { LanguageModel } from "../core/language-model.js";
 import type { StrategyReport } from "../core/strategy.js";
 import type { StreamPart } from "../core/stream-part.js";
 import type { Usage } from "../core/usage.js";
+import type { Warning } from "../core/warning.js";
 import { clientSignal, nodeOutgoing, streamToNode } from "./node-adapter.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import type { Protocol, ServerSentEvent, StreamEncoder } from "./protocol.js";
+import { checkFields } from "./request-fields.js";
 import { resolveRequestModel, type ServedModels } from "./resolve-request-model.js";
 import { mullBody } from "./response-bodies.js";
 import type { ServerEnv } from "./server-env.js";
@@ -27,6 +29,8 @@ type PendingRun = {
   model: LanguageModel;
   call: CallOptions;
   controller: AbortController;
+  /** What the server says about the request itself (unknown fields), before the model's own warnings. */
+  warnings: Warning[];
   onUsage: (usage: Usage, strategy: string | undefined) => void;
   onEnd?: ((end: ResponseEnd) => void) | undefined;
 };
@@ -52,14 +56,24 @@ export async function handleRun<Request>(served: ServedModels, context: Context<
   if ("error" in resolved) return refuse(resolved.error.status, resolved.error.body);
   const refused = protocol.refuse(request, resolved.model);
   if (refused) return refuse(refused.status, refused.body);
+  const fields = checkFields({
+    fields: protocol.fields,
+    request: request as Record<string, unknown>,
+    model: resolved.model,
+    strict: served.strictFields === true || target.mull?.strict === true,
+    route: context.req.path,
+  });
+  if (fields.refused) return refuse(fields.refused.status, fields.refused.body);
   context.set("modelId", resolved.id);
   const controller = clientSignal(context);
   const identity = { id: protocol.responseId(), model: resolved.id, created: Math.floor(Date.now() / 1000) };
   const baseId = resolved.id.split("/").at(-1) ?? resolved.id;
   const apiKey = context.get("apiKey");
+  const call = protocol.toCall(request, controller.signal);
   const run: PendingRun = {
     model: resolved.model,
-    call: protocol.toCall(request, controller.signal),
+    call: Object.keys(fields.forwarded).length > 0 ? { ...call, backendOptions: { ...call.backendOptions, "openai-compatible": fields.forwarded } } : call,
+    warnings: fields.warnings,
     controller,
     onUsage: (usage, strategy) => {
       served.metrics?.tokens({ model: baseId, strategy: strategy ?? "none", usage });
@@ -109,7 +123,7 @@ async function generateRun(run: PendingRun, toJson: (result: GenerateResult) => 
   const report = result.metadata?.mull;
   run.onUsage(result.usage, report?.strategy);
   run.onEnd?.({ status: 200, usage: result.usage, ...(report ? { strategy: report } : {}) });
-  return toJson(result);
+  return toJson(run.warnings.length > 0 ? { ...result, warnings: [...run.warnings, ...result.warnings] } : result);
 }
 
 /**
@@ -166,6 +180,11 @@ async function pumpEvents(options: {
         run.onEnd?.({ status: 200, error: part.error });
         await write(encoder.error(part.error));
         break;
+      }
+      if (part.type === "stream-start" && run.warnings.length > 0) {
+        const events = encoder.part({ ...part, warnings: [...run.warnings, ...part.warnings] });
+        if (events.length > 0) await write(events);
+        continue;
       }
       if (part.type === "end") {
         const report = part.metadata?.mull;

@@ -10,6 +10,7 @@ import type { GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { StreamPart } from "../core/stream-part.js";
 import type { invalidRequest } from "./openai-error.js";
+import type { FieldRule } from "./request-fields.js";
 import type { MullRequest } from "./request-schemas.js";
 
 /** What a request asks to run: the model id (a base model, `strategy/model` or a route), its temperature and `mull` object. */
@@ -31,6 +32,8 @@ export type StreamEncoder = {
 
 export type Protocol<Request> = {
   readonly schema: ZodType<Request>;
+  /** What each of the protocol's request fields does (`request-fields.ts`): none is dropped. */
+  readonly fields: Record<string, FieldRule>;
   target(request: Request): RunTarget;
   streamed(request: Request): boolean;
   /** A field the model cannot honour (or that belongs to another protocol), refused by name rather than dropped. */

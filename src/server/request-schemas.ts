@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { reasoningEfforts } from "../core/call-options.js";
 import { budgetSettingsSchema, runSettingsSchema } from "../runtime/run-settings.js";
 
 /**
@@ -19,6 +20,8 @@ export const mullRequestSchema = z
     answerPattern: runSettingsSchema.shape.answerPattern,
     equations: runSettingsSchema.shape.equations,
     toolVote: runSettingsSchema.shape.toolVote,
+    /** Unknown request fields are a 400 rather than a warning. Defaults to the server's `strictFields` (off). */
+    strict: z.boolean().optional(),
   })
   // The strategy's own schema validates the rest (a document option takes a JSON object; a file option is refused).
   .catchall(z.unknown());
@@ -52,11 +55,21 @@ const responseFormatSchema = z.union([
   }),
 ]);
 
+const penalty = z.number().min(-2).max(2).optional().nullable();
+
 const common = {
   model: z.string().min(1),
   n: z.number().int().min(1).max(128).optional(),
   temperature: z.number().min(0).max(5).optional(),
   top_p: z.number().gt(0).max(1).optional(),
+  // -1 is vLLM's "off", as 0 is llama.cpp's.
+  top_k: z.number().int().min(-1).optional().nullable(),
+  min_p: z.number().min(0).max(1).optional().nullable(),
+  presence_penalty: penalty,
+  frequency_penalty: penalty,
+  repetition_penalty: z.number().gt(0).max(10).optional().nullable(),
+  repeat_penalty: z.number().gt(0).max(10).optional().nullable(),
+  logit_bias: z.record(z.string().regex(/^\d+$/, "keys are token ids"), z.number().min(-100).max(100)).optional().nullable(),
   max_tokens: z.number().int().min(1).optional().nullable(),
   max_completion_tokens: z.number().int().min(1).optional().nullable(),
   stop: z
@@ -100,6 +113,7 @@ export const chatRequestSchema = z
     tool_choice: toolChoiceSchema.optional().nullable(),
     parallel_tool_calls: z.boolean().optional().nullable(),
     response_format: responseFormatSchema.optional().nullable(),
+    reasoning_effort: z.enum(reasoningEfforts).optional().nullable(),
   })
   .passthrough();
 

@@ -37,6 +37,8 @@ export type ServedModels = {
   keyRing?: ReturnType<typeof createKeyRing> | undefined;
   /** Options by strategy name the operator set, used where a spec leaves them out (a tuned profile). Defaults to none. */
   strategyDefaults?: StrategyPolicy["optionDefaults"] | undefined;
+  /** Unknown request fields are refused rather than warned about (see `ServerAppOptions.strictFields`). Defaults to `false`. */
+  strictFields?: boolean | undefined;
 };
 
 export function resolveRequestModel(
@@ -47,7 +49,18 @@ export function resolveRequestModel(
   const route = served.routes?.[request.model];
   if (route) return resolveRoute(served, request, route, observe);
   const baseIds = Object.keys(served.models);
-  const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, ...options } = request.mull ?? {};
+  const {
+    strategy: named,
+    verifier,
+    budgetTokens,
+    budgetCalls,
+    budgetMs,
+    answerPattern,
+    equations,
+    toolVote,
+    strict: _strict,
+    ...options
+  } = request.mull ?? {};
   const slash = request.model.indexOf("/");
   const prefix = slash === -1 ? undefined : request.model.slice(0, slash);
   let strategySpec = named;
@@ -62,7 +75,7 @@ export function resolveRequestModel(
   const base = served.models[baseId];
   if (!base) return { error: invalidRequest(`The model ${JSON.stringify(request.model)} does not exist; see /v1/models`, "model", 404, "model_not_found") };
   if (strategySpec === undefined) {
-    const given = Object.keys(request.mull ?? {});
+    const given = Object.keys(request.mull ?? {}).filter((key) => key !== "strict");
     if (given.length > 0)
       throw new InvalidArgumentError({ parameter: "mull", message: `mull.${given[0]} needs a strategy (mull.strategy, or a strategy/model id)` });
     return { model: base, id: baseId };
@@ -93,7 +106,18 @@ function resolveRoute(
   route: Route,
   observe: StrategyObserver | undefined,
 ): { model: LanguageModel; id: string } {
-  const { strategy: named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, ...options } = request.mull ?? {};
+  const {
+    strategy: named,
+    verifier,
+    budgetTokens,
+    budgetCalls,
+    budgetMs,
+    answerPattern,
+    equations,
+    toolVote,
+    strict: _strict,
+    ...options
+  } = request.mull ?? {};
   if (named !== undefined || verifier !== undefined)
     throw new InvalidArgumentError({
       parameter: named !== undefined ? "mull.strategy" : "mull.verifier",

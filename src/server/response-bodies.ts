@@ -6,11 +6,20 @@ import type { Usage } from "../core/usage.js";
 
 export type Kind = "completion" | "chat";
 
-export const usageBody = (usage: Usage) => ({
+/** OpenAI's usage; `reasoningTokens`, where any completion counted its thinking, as `completion_tokens_details`. */
+export const usageBody = (usage: Usage, reasoningTokens?: number) => ({
   prompt_tokens: usage.promptTokens,
   completion_tokens: usage.completionTokens,
   total_tokens: usage.promptTokens + usage.completionTokens,
+  ...(reasoningTokens !== undefined ? { completion_tokens_details: { reasoning_tokens: reasoningTokens } } : {}),
 });
+
+/** The thinking tokens of a set of completions, where any of them counted its own. */
+export function reasoningTokensOf(completions: readonly { reasoningTokens?: number }[]): number | undefined {
+  return completions.some((completion) => completion.reasoningTokens !== undefined)
+    ? completions.reduce((sum, completion) => sum + (completion.reasoningTokens ?? 0), 0)
+    : undefined;
+}
 
 /** A candidate as responses and the debugger show it: its answer, how it ended, its tokens and score; never its text. */
 const candidateSummary = (candidate: StrategyReport["candidates"][number]) => ({
@@ -34,6 +43,7 @@ export const mullBody = (report: StrategyReport | undefined, usage: Usage) =>
         ...(report.verifierTokens !== undefined ? { verifierTokens: report.verifierTokens } : {}),
         settings: report.settings,
         warnings: report.warnings,
+        ...(report.runs ? { runs: report.runs.map((run) => ({ answer: run.answer ?? null, usage: run.usage })) } : {}),
       }
     : undefined;
 

@@ -77,6 +77,10 @@ export const serverConfigSchema = z.strictObject({
    * value } }`, e.g. a profile from `mull tune`); files relative to the config file. Defaults to none.
    */
   strategyDefaults: z.record(z.string().min(1), z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]))).optional(),
+  /** Unknown request fields are a 400 naming the field rather than a warning. Defaults to `false`. */
+  strictFields: z.boolean().optional(),
+  /** How long /v1/responses keeps answered responses for previous_response_id, in ms; 0 keeps none. Defaults to `3600000`. */
+  responseStoreTtlMs: z.number().int().min(0).optional(),
 });
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;
@@ -215,6 +219,8 @@ export function serverOptionsFromConfig(options: { mull: Mull; config: ServerCon
     ...(config.host !== undefined ? { host: config.host } : {}),
     ...(config.port !== undefined ? { port: config.port } : {}),
     ...(config.debug ? { debug: true } : {}),
+    ...(config.strictFields ? { strictFields: true } : {}),
+    ...(config.responseStoreTtlMs !== undefined ? { responseStoreTtlMs: config.responseStoreTtlMs } : {}),
     ...(config.strategyDefaults !== undefined
       ? { strategyDefaults: options.configPath ? defaultsRelativeTo(mull, config.strategyDefaults, dirname(options.configPath)) : config.strategyDefaults }
       : {}),

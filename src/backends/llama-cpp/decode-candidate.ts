@@ -7,7 +7,7 @@
 import { BackendCallError } from "../../core/errors/backend-call-error.js";
 import type { Completion, FinishReason, TokenLogprob } from "../../core/generate-result.js";
 import type { StreamPart } from "../../core/stream-part.js";
-import { sampleToken } from "../../internal/sample-token.js";
+import { type SamplingShape, sampleToken } from "../../internal/sample-token.js";
 import { createRandom } from "../../internal/seeded-random.js";
 import { claimSequence, releaseSequence } from "./claim-sequence.js";
 import type { LoadedLlamaModel, Sequence, Token } from "./load-llama-model.js";
@@ -23,6 +23,8 @@ export type DecodeSettings = {
   logprobs: boolean;
   topLogprobs: number | undefined;
   reusePrefix: boolean;
+  /** Top-k, min-p, penalties and biases (see `CallOptions`); the generated counts are each candidate's own. */
+  shape: Omit<SamplingShape<Token>, "generated">;
   /** Constrains the output (a response format); each candidate gets its own state. Defaults to none. */
   grammar?: import("node-llama-cpp").LlamaGrammar | undefined;
 };
@@ -107,13 +109,15 @@ async function decodeLoop(options: {
   const random = createRandom(settings.seed);
   const grammar = settings.grammar ? await grammarState(loaded, settings.grammar) : undefined;
   const stops = createStopDetector(settings.stops);
+  const generated = new Map<Token, number>();
+  const shape: SamplingShape<Token> = { ...settings.shape, generated };
   let input: EvaluateInput[] = options.input;
   while (state.tokens.length < settings.maxTokens) {
     if (signal.aborted) {
       state.finishReason = "abort";
       return;
     }
-    const { token, probabilities } = await nextToken({ sequence, input, settings, random, grammar });
+    const { token, probabilities } = await nextToken({ sequence, input, settings, shape, random, grammar });
     if (token === undefined) {
       // Nothing the model gives any probability may come next: the output cannot go on within the grammar.
       state.finishReason = "stop";
@@ -126,6 +130,7 @@ async function decodeLoop(options: {
     }
     grammar?.accept(token);
     state.tokens.push(token);
+    generated.set(token, (generated.get(token) ?? 0) + 1);
     state.text = loaded.model.detokenize(state.tokens);
     if (settings.logprobs) state.logprobs.push(tokenLogprob(loaded, probabilities, token, settings.topLogprobs));
     const stop = stops.find(state.text, state.emitted);
@@ -150,16 +155,18 @@ async function nextToken(options: {
   sequence: Sequence;
   input: EvaluateInput[];
   settings: DecodeSettings;
+  shape: SamplingShape<Token>;
   random: ReturnType<typeof createRandom>;
   grammar: OutputGrammar | undefined;
 }): Promise<{ token: Token | undefined; probabilities: ReadonlyMap<Token, number> }> {
-  const { sequence, input, settings, random, grammar } = options;
+  const { sequence, input, settings, shape, random, grammar } = options;
   const last = input.length - 1;
   input[last] = [input[last] as Token, { generateNext: { probabilities: true } }];
   const output = await sequence.controlledEvaluate(input);
   const probabilities = output[last]?.next?.probabilities;
   if (!probabilities) throw new BackendCallError({ message: "llama.cpp returned no next-token probabilities", isRetryable: false });
-  const draw = (from: ReadonlyMap<Token, number>) => sampleToken({ probabilities: from, temperature: settings.temperature, topP: settings.topP, random });
+  const draw = (from: ReadonlyMap<Token, number>) =>
+    sampleToken({ probabilities: from, temperature: settings.temperature, topP: settings.topP, random, shape });
   return { token: grammar ? drawAllowed({ probabilities, grammar, draw }) : draw(probabilities), probabilities };
 }
 

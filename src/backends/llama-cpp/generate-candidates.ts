@@ -74,11 +74,39 @@ async function runOne(options: Parameters<typeof generateCandidates>[0], index: 
   options.onActive(1);
   try {
     const settings = { ...options.settings, seed: options.settings.seed + index * callSeedStride };
-    const candidate = { promptTokens: options.promptTokens, index, settings, signal: options.controller.signal, emit };
-    return options.server ? await decodeOnServer({ server: options.server, ...candidate }) : await decodeCandidate({ loaded: options.loaded, ...candidate });
+    const counting = countThinking(options.loaded, emit);
+    const candidate = { promptTokens: options.promptTokens, index, settings, signal: options.controller.signal, emit: counting.emit };
+    const decoded = options.server
+      ? await decodeOnServer({ server: options.server, ...candidate })
+      : await decodeCandidate({ loaded: options.loaded, ...candidate });
+    return counting.reasoningTokens === undefined ? decoded : { ...decoded, completion: { ...decoded.completion, reasoningTokens: counting.reasoningTokens } };
   } finally {
     options.onActive(-1);
   }
+}
+
+/**
+ * Counts a candidate's thinking tokens (its text up to `</think>`, tokenized again: exact on either engine) into
+ * its `completion-end` part.
+ */
+function countThinking(loaded: LoadedLlamaModel, emit: (part: StreamPart) => void) {
+  let text = "";
+  const counting = {
+    reasoningTokens: undefined as number | undefined,
+    emit(part: StreamPart) {
+      if (part.type === "text-delta") text += part.delta;
+      if (part.type === "completion-end") {
+        const end = text.indexOf("</think>");
+        if (end !== -1) {
+          counting.reasoningTokens = Math.min(part.completionTokens, loaded.model.tokenize(text.slice(0, end + "</think>".length), false).length);
+          emit({ ...part, reasoningTokens: counting.reasoningTokens });
+          return;
+        }
+      }
+      emit(part);
+    },
+  };
+  return counting;
 }
 
 function sumUsage(results: readonly DecodedCandidate[], wallMs: number): Usage {

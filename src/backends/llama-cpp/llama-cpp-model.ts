@@ -16,7 +16,7 @@ import type { Usage } from "../../core/usage.js";
 import type { Warning } from "../../core/warning.js";
 import { contentText, lastUserText } from "../../internal/prompt-text.js";
 import { validateCallOptions } from "../../internal/validate-call-options.js";
-import { thinkingBudgetMiddleware } from "../../middleware/thinking-budget-middleware.js";
+import { type EffortBudgets, thinkingBudgetMiddleware } from "../../middleware/thinking-budget-middleware.js";
 import { wrapModel } from "../../middleware/wrap-model.js";
 import { fileHasChatTemplate, renderChatTemplate } from "./chat-template.js";
 import { generateCandidates } from "./generate-candidates.js";
@@ -74,6 +74,12 @@ export type LlamaCppModelSettings = {
   /** Ends one reasoning step in this model's solutions. Defaults to `"\n"` (the bundled models' format). */
   stepDelimiter?: string;
   /**
+   * Thinking budgets that `reasoningEffort` stands for on a chat model (which takes no effort of its own).
+   * Defaults to `{ minimal: 16, low: 128, medium: 512, high: none }`; a model without a chat template ignores the
+   * effort, with a warning.
+   */
+  effortBudgets?: EffortBudgets;
+  /**
    * Reuse the evaluated prefix a sequence already holds when a new prompt starts with it, instead of
    * evaluating the whole prompt again (`npm run bench:prefix-reuse` measures it). Defaults to `true`.
    */
@@ -93,6 +99,8 @@ export type LlamaCppModel = LanguageModel & {
   dispose(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
 };
+
+const defaultEffortBudgets: EffortBudgets = { minimal: 16, low: 128, medium: 512, high: undefined };
 
 const defaultFormatProblem = (problem: string): string => `Q: ${problem}\nA: `;
 
@@ -168,6 +176,12 @@ async function* callParts(options: {
     warnings.push({ type: "other", message: `maxTokens lowered from ${maxTokens} to ${room} to fit the context` });
     maxTokens = room;
   }
+  if (call.reasoningEffort !== undefined)
+    warnings.push({
+      type: "unsupported",
+      feature: "reasoningEffort",
+      details: "the model has no chat template and does not think apart; the effort was ignored",
+    });
   yield { type: "stream-start", warnings };
   const decode = {
     maxTokens,
@@ -178,6 +192,14 @@ async function* callParts(options: {
     logprobs: call.logprobs === true,
     topLogprobs: call.topLogprobs,
     reusePrefix: defaults.reusePrefix,
+    shape: {
+      topK: call.topK,
+      minP: call.minP,
+      presencePenalty: call.presencePenalty,
+      frequencyPenalty: call.frequencyPenalty,
+      repetitionPenalty: call.repetitionPenalty,
+      logitBias: tokenBiases(call.logitBias, loaded),
+    },
     grammar,
   };
   // The server engine decodes unless the call needs what only the in-process one gives (a response format).
@@ -186,6 +208,20 @@ async function* callParts(options: {
   const result = yield* generateCandidates({ loaded, promptTokens, n: call.n ?? 1, settings: decode, server, controller, onActive });
   yield { type: "end", usage: result.usage };
   return result;
+}
+
+/** `logitBias` as token ids of this model; an id outside its vocabulary is refused by name. */
+function tokenBiases(logitBias: Record<string, number> | undefined, loaded: LoadedLlamaModel): Map<Token, number> | undefined {
+  if (!logitBias) return undefined;
+  const size = loaded.vocabularySize ?? Number.POSITIVE_INFINITY;
+  const biases = new Map<Token, number>();
+  for (const [id, bias] of Object.entries(logitBias)) {
+    const token = Number(id);
+    if (token >= size)
+      throw new InvalidArgumentError({ parameter: `logitBias.${id}`, message: `is not a token of this model (its vocabulary has ${size} tokens)` });
+    biases.set(token as Token, bias);
+  }
+  return biases;
 }
 
 /** A controller that follows the caller's signal, detached when the call ends. */
@@ -291,7 +327,7 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
   };
   const thinking = wrapModel({
     model: { specificationVersion: "v1", provider: "llama-cpp", modelId, continuesAssistantMessage: true, doGenerate: generate, doStream: stream },
-    middleware: thinkingBudgetMiddleware(),
+    middleware: thinkingBudgetMiddleware(chat ? { effortBudgets: settings.effortBudgets ?? defaultEffortBudgets } : {}),
   });
 
   const self: LlamaCppModel = {

@@ -27,6 +27,8 @@ export type LoadedLlamaModel = {
   eos: Token | undefined;
   /** The GGUF's chat template (`tokenizer.chat_template`), where it has one. */
   chatTemplate: string | undefined;
+  /** Tokens in the vocabulary, from the GGUF's `tokenizer.ggml.tokens`, where it lists them. */
+  vocabularySize: number | undefined;
   /** The llama-server engine's process, when that engine decodes. */
   server?: LlamaServerProcess | undefined;
   /** Starts the server again after it ended (a crash or a kill); the engine's calls go on. */
@@ -85,6 +87,7 @@ export async function loadLlamaModel(options: {
     bos: model.tokens.bos ?? undefined,
     eos: model.tokens.eos ?? undefined,
     chatTemplate: typeof template === "string" ? template : undefined,
+    vocabularySize: model.fileInfo.metadata?.tokenizer?.ggml?.tokens?.length,
   };
   if (options.server) {
     const binary = options.server.binary ?? findLlamaServer();

@@ -121,9 +121,10 @@ async function requestOnce(options: {
     n_predict: settings.maxTokens,
     temperature: settings.temperature,
     top_p: settings.topP,
-    // The rest of llama.cpp's default chain off, so that the distribution is the model's own, as in the in-process engine.
-    top_k: 0,
-    min_p: 0,
+    // llama.cpp's default chain off unless the call asks (top-k 0 and min-p 0 are off), as in the in-process engine.
+    top_k: settings.shape.topK ?? 0,
+    min_p: settings.shape.minP ?? 0,
+    ...penaltyFields(settings),
     seed: options.seed,
     stop: settings.stops,
     cache_prompt: settings.reusePrefix,
@@ -146,6 +147,22 @@ async function requestOnce(options: {
     stopType: answer.stop_type,
     stoppingWord: answer.stopping_word,
     ...(settings.logprobs ? { logprobs: (answer.completion_probabilities ?? []).map((entry) => tokenLogprob(entry, settings.topLogprobs)) } : {}),
+  };
+}
+
+/**
+ * The call's penalties and biases in llama.cpp's names. Its penalties count the last `repeat_last_n` tokens; -1
+ * (the whole context) is the nearest to the in-process engine, which counts the generated tokens.
+ */
+function penaltyFields(settings: DecodeSettings): Record<string, unknown> {
+  const { presencePenalty, frequencyPenalty, repetitionPenalty, logitBias } = settings.shape;
+  const penalised = presencePenalty !== undefined || frequencyPenalty !== undefined || repetitionPenalty !== undefined;
+  return {
+    ...(presencePenalty !== undefined ? { presence_penalty: presencePenalty } : {}),
+    ...(frequencyPenalty !== undefined ? { frequency_penalty: frequencyPenalty } : {}),
+    ...(repetitionPenalty !== undefined ? { repeat_penalty: repetitionPenalty } : {}),
+    ...(penalised ? { repeat_last_n: -1 } : {}),
+    ...(logitBias && logitBias.size > 0 ? { logit_bias: [...logitBias] } : {}),
   };
 }
 

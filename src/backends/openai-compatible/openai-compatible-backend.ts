@@ -30,6 +30,20 @@ export const openAICompatibleOptions = z.strictObject({
   stepDelimiter: z.string().min(1).optional().describe("Ends one reasoning step in this model's solutions. Default: a blank line"),
   maxN: integer(1).describe("Most completions one request asks for; a larger n is split into parallel requests. Default: none (n as asked)"),
   neutralSampling: z.boolean().optional().describe("Sends top_p, top_k -1 and min_p 0 so that a server's own sampling defaults do not apply. Default: false"),
+  maxTokensField: z
+    .enum(["max_tokens", "max_completion_tokens"])
+    .optional()
+    .describe("The field that caps a chat completion's tokens (OpenAI's reasoning models refuse max_tokens). Default: max_tokens"),
+  repeatPenaltyField: z
+    .enum(["repetition_penalty", "repeat_penalty"])
+    .optional()
+    .describe("The upstream's name for the repetition penalty (vLLM: repetition_penalty; llama.cpp: repeat_penalty). Default: repetition_penalty"),
+  fixedSampling: z
+    .boolean()
+    .optional()
+    .describe(
+      "The upstream fixes its own sampling (OpenAI's reasoning models): temperature, top_p, penalties, logit_bias and logprobs are left out, with a warning. Default: false",
+    ),
   maxRetries: integer(0).describe("Retries of a retryable failure (408, 409, 429, 5xx, connection errors, timeouts). Default: 2"),
   maxConcurrency: integer(1).describe("Requests in flight at once on each replica. Default: 16"),
   timeoutMs: integer(1).describe("Per-request timeout in milliseconds (a stream: until its last part). Default: 600000"),

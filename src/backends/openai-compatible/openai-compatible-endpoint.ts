@@ -26,6 +26,7 @@ import {
   readToolCalls,
   readVerboseStop,
   requestBody,
+  type WireRules,
 } from "./openai-compatible-wire.js";
 
 export type OpenAICompatibleEndpointSettings = {
@@ -39,34 +40,50 @@ export type OpenAICompatibleEndpointSettings = {
   rawPrompt?: boolean | undefined;
   stepDelimiter?: string | undefined;
   assistantPrefix?: AssistantPrefix | undefined;
-  verboseStops?: boolean | undefined;
-  neutralSampling?: boolean | undefined;
+  /** How the upstream takes sampling fields (see `OpenAICompatibleSettings`). */
+  rules: WireRules;
 };
 
 type Endpoint = OpenAICompatibleEndpointSettings & { honoursN: boolean | undefined };
 /** Where a reply's completion-token count came from (see `reconcileTokens`). */
 type TokenSource = "usage" | "choices" | "usage, below the choices' own count";
-type Reply = { completions: Completion[]; usage: Usage; usageKnown: boolean; tokenSource: TokenSource; reported?: number };
+type Reply = { completions: Completion[]; usage: Usage; usageKnown: boolean; tokenSource: TokenSource; reported?: number; omitted: string[] };
 
-async function post(endpoint: Endpoint, call: CallOptions, n: number, stream: boolean): Promise<{ response: Response; url: string; prefill?: SentPrefill }> {
-  const { path, body, prefill } = requestBody({
+async function post(
+  endpoint: Endpoint,
+  call: CallOptions,
+  n: number,
+  stream: boolean,
+): Promise<{ response: Response; url: string; prefill?: SentPrefill; omitted: string[] }> {
+  const { path, body, prefill, omitted } = requestBody({
     call,
     model: endpoint.model,
     n,
     stream,
     assistantPrefix: endpoint.assistantPrefix,
-    neutralSampling: endpoint.neutralSampling === true,
-    verboseStops: endpoint.verboseStops === true,
+    rules: endpoint.rules,
   });
   const url = `${endpoint.url}${path}`;
   const response = await postJson({ url, body, apiKey: endpoint.apiKey, signal: call.abortSignal, fetch: endpoint.fetch });
-  return { response, url, ...(prefill ? { prefill } : {}) };
+  return { response, url, ...(prefill ? { prefill } : {}), omitted };
+}
+
+/** Said where the upstream's rules left out fields the call asked for. */
+function omittedWarning(endpoint: Endpoint, omitted: readonly string[]): Warning[] {
+  if (omitted.length === 0) return [];
+  return [
+    {
+      type: "unsupported",
+      feature: omitted.join(", "),
+      details: `${endpoint.url} fixes its own sampling (fixedSampling): ${omitted.join(", ")} not sent`,
+    },
+  ];
 }
 
 /** One non-streaming request for up to `n` completions. */
 async function requestOnce(endpoint: Endpoint, call: CallOptions, n: number): Promise<Reply> {
   const started = Date.now();
-  const { response, url, prefill } = await post(endpoint, call, n, false);
+  const { response, url, prefill, omitted } = await post(endpoint, call, n, false);
   const json = await readJsonBody({ response, schema: completionResponseSchema, url, apiKey: endpoint.apiKey });
   const completions = json.choices
     .slice()
@@ -93,12 +110,16 @@ async function requestOnce(endpoint: Endpoint, call: CallOptions, n: number): Pr
   // Split the call's completion tokens over its choices where the server gave no per-choice count.
   for (const completion of completions)
     if (completion.completionTokens === 0 && completions.length > 0) completion.completionTokens = Math.round(completionTokens / completions.length);
+  // The server's thinking count (OpenAI, vLLM) is the call's: one choice takes it whole.
+  const reasoningTokens = json.usage?.completion_tokens_details?.reasoning_tokens;
+  if (reasoningTokens != null && completions.length === 1 && completions[0]) completions[0].reasoningTokens = reasoningTokens;
   return {
     completions,
     usage: { promptTokens: json.usage?.prompt_tokens ?? 0, completionTokens, calls: 1, wallMs: Date.now() - started },
     usageKnown: reported !== undefined,
     tokenSource: source,
     ...(reported !== undefined ? { reported } : {}),
+    omitted,
   };
 }
 
@@ -119,8 +140,8 @@ async function generate(endpoint: Endpoint, call: CallOptions): Promise<Generate
   validateCallOptions(call);
   const n = call.n ?? 1;
   const started = Date.now();
-  const warnings: Warning[] = [];
   const first = await requestOnce(endpoint, call, n);
+  const warnings: Warning[] = omittedWarning(endpoint, first.omitted);
   const completions = first.completions.slice(0, n);
   let usage = first.usage;
   if (!first.usageKnown) warnings.push({ type: "unsupported", feature: "usage", details: "the server reported no token usage" });
@@ -143,15 +164,18 @@ async function generate(endpoint: Endpoint, call: CallOptions): Promise<Generate
       usage = addUsage(usage, extra.usage);
     }
   } else if (endpoint.honoursN === undefined && n > 1) endpoint.honoursN = true;
-  if (call.logprobs && completions.some((completion) => !completion.logprobs)) warnings.push({ type: "unsupported", feature: "logprobs" });
+  if (call.logprobs && !first.omitted.includes("logprobs") && completions.some((completion) => !completion.logprobs))
+    warnings.push({ type: "unsupported", feature: "logprobs" });
   return { completions, usage: { ...usage, wallMs: Date.now() - started }, warnings };
 }
 
 async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableStream<StreamPart>> {
   validateCallOptions(call);
   const started = Date.now();
-  const { response, url } = await post(endpoint, call, call.n ?? 1, true);
+  const { response, url, omitted } = await post(endpoint, call, call.n ?? 1, true);
   const tokens = new Map<number, number>();
+  // Streamed reasoning arrives about a token a delta, as text does (a server that counts it says so in its usage).
+  const thinking = new Map<number, number>();
   const toolCalls = createToolCallJoiner();
   // Whether every delta carried its tokens' log-probabilities, which makes the per-choice counts exact.
   let exactCounts = true;
@@ -161,7 +185,12 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
     const delta = choice.text ?? choice.delta?.content ?? "";
     const logprobs = readLogprobs(choice);
     const reasoning = readReasoning(choice);
-    if (reasoning) controller.enqueue({ type: "reasoning-delta", index, delta: reasoning });
+    if (reasoning) {
+      thinking.set(index, (thinking.get(index) ?? 0) + 1);
+      tokens.set(index, (tokens.get(index) ?? 0) + 1);
+      exactCounts = false;
+      controller.enqueue({ type: "reasoning-delta", index, delta: reasoning });
+    }
     if (delta) {
       tokens.set(index, (tokens.get(index) ?? 0) + (logprobs?.length ?? 1));
       if (!logprobs) exactCounts = false;
@@ -181,6 +210,7 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
         finishReason: mapFinishReason(choice.finish_reason),
         ...readStoppedBy(choice),
         completionTokens: tokens.get(index) ?? 0,
+        ...(thinking.has(index) ? { reasoningTokens: thinking.get(index) ?? 0 } : {}),
       });
     }
   };
@@ -197,7 +227,7 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
   return new ReadableStream<StreamPart>({
     start(controller) {
       target = controller;
-      controller.enqueue({ type: "stream-start", warnings: [] });
+      controller.enqueue({ type: "stream-start", warnings: omittedWarning(endpoint, omitted) });
     },
     async pull(controller) {
       try {
@@ -257,6 +287,9 @@ export function createOpenAICompatibleEndpoint(settings: OpenAICompatibleEndpoin
     supportsRawPrompt: settings.rawPrompt ?? true,
     supportsTools: true,
     supportsResponseFormat: true,
+    // Fields of a request mull does not map go into the upstream's body as written (its own extensions).
+    forwardsRequestFields: true,
+    ...(settings.rules.fixedSampling ? { supportsLogprobs: false } : {}),
     ...(settings.stepDelimiter ? { stepDelimiter: settings.stepDelimiter } : {}),
     ...(settings.assistantPrefix ? { continuesAssistantMessage: true } : {}),
     doGenerate: (call) => generate(endpoint, call),

@@ -69,6 +69,20 @@ export type OpenAICompatibleSettings = {
    * samples from. OpenAI itself refuses `top_k`. Defaults to `false`.
    */
   neutralSampling?: boolean;
+  /**
+   * The field that caps a chat completion's tokens: `"max_tokens"`, or `"max_completion_tokens"`, which OpenAI
+   * wants (its reasoning models refuse `max_tokens`). Legacy completions always send `max_tokens`. Defaults to
+   * `"max_tokens"` (the `openai` profiles: `"max_completion_tokens"`).
+   */
+  maxTokensField?: "max_tokens" | "max_completion_tokens";
+  /** What the upstream calls the repetition penalty: vLLM's `repetition_penalty`, llama.cpp's `repeat_penalty`. Defaults to `"repetition_penalty"`. */
+  repeatPenaltyField?: "repetition_penalty" | "repeat_penalty";
+  /**
+   * The upstream fixes its own sampling (OpenAI's reasoning models refuse temperature, top_p, penalties,
+   * logit_bias and logprobs): those fields are not sent, each call that asked for one warns, and strategies
+   * that would ask for log-probabilities go without them. Defaults to `false`.
+   */
+  fixedSampling?: boolean;
   /** Injected fetch, for tests and proxies. Defaults to `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
 };
@@ -103,8 +117,13 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
         rawPrompt: settings.rawPrompt,
         stepDelimiter: settings.stepDelimiter,
         assistantPrefix: settings.assistantPrefix,
-        verboseStops: settings.verboseStops,
-        neutralSampling: settings.neutralSampling,
+        rules: {
+          verboseStops: settings.verboseStops,
+          neutralSampling: settings.neutralSampling,
+          maxTokensField: settings.maxTokensField,
+          repeatPenaltyField: settings.repeatPenaltyField,
+          fixedSampling: settings.fixedSampling,
+        },
       }),
       // Each replica's own limit and timeout, so that the pool's failure count sees a replica's timeouts.
       middleware: [concurrencyLimitMiddleware({ maxConcurrency }), timeoutMiddleware({ timeoutMs })],

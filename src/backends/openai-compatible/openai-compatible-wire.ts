@@ -49,7 +49,13 @@ const choiceSchema = z.looseObject({
   logprobs: logprobsSchema,
 });
 
-const usageSchema = z.looseObject({ prompt_tokens: z.number().optional(), completion_tokens: z.number().optional() }).nullish();
+const usageSchema = z
+  .looseObject({
+    prompt_tokens: z.number().optional(),
+    completion_tokens: z.number().optional(),
+    completion_tokens_details: z.looseObject({ reasoning_tokens: z.number().nullish() }).nullish(),
+  })
+  .nullish();
 
 export const completionResponseSchema = z.looseObject({ choices: z.array(choiceSchema), usage: usageSchema });
 export const completionChunkSchema = z.looseObject({ choices: z.array(choiceSchema).optional(), usage: usageSchema });
@@ -152,28 +158,64 @@ export function readLogprobs(choice: Choice): TokenLogprob[] | undefined {
   return undefined;
 }
 
-/** The route and body for a call: chat messages go to `/chat/completions`, raw text to `/completions`. */
+/** How the upstream names and takes the sampling fields (see `OpenAICompatibleSettings`). */
+export type WireRules = {
+  neutralSampling?: boolean | undefined;
+  verboseStops?: boolean | undefined;
+  maxTokensField?: "max_tokens" | "max_completion_tokens" | undefined;
+  repeatPenaltyField?: "repetition_penalty" | "repeat_penalty" | undefined;
+  fixedSampling?: boolean | undefined;
+};
+
+/** The call's sampling fields in the upstream's names (`neutralSampling` turns a server's own defaults off). */
+function samplingBody(call: CallOptions, rules: WireRules, chat: boolean): Record<string, unknown> {
+  return {
+    ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
+    // The server's own truncations off: mull's temperature and top-p alone shape the distribution.
+    ...(rules.neutralSampling ? { top_p: 1, top_k: -1, min_p: 0 } : {}),
+    ...(call.topP !== undefined ? { top_p: call.topP } : {}),
+    ...(call.topK !== undefined ? { top_k: call.topK === 0 && rules.neutralSampling ? -1 : call.topK } : {}),
+    ...(call.minP !== undefined ? { min_p: call.minP } : {}),
+    ...(call.presencePenalty !== undefined ? { presence_penalty: call.presencePenalty } : {}),
+    ...(call.frequencyPenalty !== undefined ? { frequency_penalty: call.frequencyPenalty } : {}),
+    ...(call.repetitionPenalty !== undefined ? { [rules.repeatPenaltyField ?? "repetition_penalty"]: call.repetitionPenalty } : {}),
+    ...(call.logitBias !== undefined ? { logit_bias: call.logitBias } : {}),
+    ...(call.logprobs
+      ? chat
+        ? { logprobs: true, ...(call.topLogprobs ? { top_logprobs: call.topLogprobs } : {}) }
+        : { logprobs: Math.max(1, call.topLogprobs ?? 1) }
+      : {}),
+  };
+}
+
+/**
+ * The route and body for a call: chat messages go to `/chat/completions`, raw text to `/completions`. `omitted`
+ * names the call's fields the upstream's rules left out (each worth a warning).
+ */
 export function requestBody(options: {
   call: CallOptions;
   model: string;
   n: number;
   stream: boolean;
   assistantPrefix?: AssistantPrefix | undefined;
-  neutralSampling?: boolean;
-  verboseStops?: boolean;
-}): { path: string; body: Record<string, unknown>; prefill?: SentPrefill } {
+  rules?: WireRules;
+}): { path: string; body: Record<string, unknown>; prefill?: SentPrefill; omitted: string[] } {
   const { call, n, stream } = options;
+  const rules = options.rules ?? {};
   const chat = Array.isArray(call.prompt);
+  // An upstream that fixes its own sampling gets none of the fields; those the call asked for are named.
+  const sampling = rules.fixedSampling ? {} : samplingBody(call, rules, chat);
+  const omitted = rules.fixedSampling ? Object.keys(samplingBody(call, { ...rules, neutralSampling: false }, chat)) : [];
+  // Chat models take `max_completion_tokens` where the rules say so; legacy completions know only `max_tokens`.
+  const maxTokensField = chat ? (rules.maxTokensField ?? "max_tokens") : "max_tokens";
   const body: Record<string, unknown> = {
     model: options.model,
     n,
-    ...(call.temperature !== undefined ? { temperature: call.temperature } : {}),
-    ...(call.topP !== undefined ? { top_p: call.topP } : {}),
-    // The server's own truncations off: mull's temperature and top-p alone shape the distribution.
-    ...(options.neutralSampling ? { top_p: call.topP ?? 1, top_k: -1, min_p: 0 } : {}),
-    ...(call.maxTokens !== undefined ? { max_tokens: call.maxTokens } : {}),
-    ...(call.stop && call.stop.length > 0 ? { stop: call.stop, ...(options.verboseStops && !stream ? { verbose: true } : {}) } : {}),
+    ...sampling,
+    ...(call.maxTokens !== undefined ? { [maxTokensField]: call.maxTokens } : {}),
+    ...(call.stop && call.stop.length > 0 ? { stop: call.stop, ...(rules.verboseStops && !stream ? { verbose: true } : {}) } : {}),
     ...(call.seed !== undefined ? { seed: call.seed } : {}),
+    ...(call.reasoningEffort !== undefined ? { reasoning_effort: call.reasoningEffort } : {}),
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
     ...toolFields(call, chat),
     ...(call.backendOptions?.["openai-compatible"] ?? {}),
@@ -183,15 +225,8 @@ export function requestBody(options: {
     const messages = assistantPrefillFields(call.prompt as ChatMessage[], options.assistantPrefix);
     Object.assign(body, messages.fields);
     prefill = messages.prefill;
-    if (call.logprobs) {
-      body.logprobs = true;
-      if (call.topLogprobs) body.top_logprobs = call.topLogprobs;
-    }
-  } else {
-    body.prompt = call.prompt;
-    if (call.logprobs) body.logprobs = Math.max(1, call.topLogprobs ?? 1);
-  }
-  return { path: chat ? "/chat/completions" : "/completions", body, ...(prefill ? { prefill } : {}) };
+  } else body.prompt = call.prompt;
+  return { path: chat ? "/chat/completions" : "/completions", body, ...(prefill ? { prefill } : {}), omitted };
 }
 
 /** The messages, continuing a final assistant message the way the server does it (see `assistantPrefix`). */

@@ -12,13 +12,18 @@ export const upstreamProfiles = {
    * llama.cpp's `llama-server`: continues a final assistant message in its own way, names the stop sequence that
    * ended a choice when asked; its own top-k 40 / top-p 0.95 / min-p 0.05 turned off.
    */
-  "llama-cpp-server": { assistantPrefix: "llama-cpp", verboseStops: true, neutralSampling: true },
+  "llama-cpp-server": { assistantPrefix: "llama-cpp", verboseStops: true, neutralSampling: true, repeatPenaltyField: "repeat_penalty" },
   /** vLLM: `continue_final_message`; its generation config's sampling defaults turned off. */
   vllm: { assistantPrefix: "continue-final-message", neutralSampling: true },
   /** SGLang: as vLLM. */
   sglang: { assistantPrefix: "continue-final-message", neutralSampling: true },
-  /** OpenAI: chat models only, no `top_k`. */
-  openai: { rawPrompt: false },
+  /** OpenAI: chat models only, no `top_k`, `max_completion_tokens`. */
+  openai: { rawPrompt: false, maxTokensField: "max_completion_tokens" },
+  /**
+   * OpenAI's reasoning models (o-series, gpt-5) and servers that copy them: as `openai`, and sampling fixed by the
+   * server (no temperature, top_p, penalties, logit_bias or logprobs).
+   */
+  "openai-reasoning": { rawPrompt: false, maxTokensField: "max_completion_tokens", fixedSampling: true },
 } as const satisfies Record<string, Partial<OpenAICompatibleSettings>>;
 
 export type UpstreamProfile = keyof typeof upstreamProfiles;
