@@ -33,14 +33,7 @@ export function validateCallOptions(options: CallOptions): void {
   range("presencePenalty", options.presencePenalty, -2, 2);
   range("frequencyPenalty", options.frequencyPenalty, -2, 2);
   range("repetitionPenalty", options.repetitionPenalty, 0.01, 10);
-  if (options.logitBias !== undefined) {
-    if (typeof options.logitBias !== "object" || options.logitBias === null || Array.isArray(options.logitBias))
-      throw new InvalidArgumentError({ parameter: "logitBias", value: options.logitBias, message: "must map token ids to numbers" });
-    for (const [token, bias] of Object.entries(options.logitBias)) {
-      if (!/^\d+$/.test(token)) throw new InvalidArgumentError({ parameter: `logitBias.${token}`, message: "keys must be token ids (integers)" });
-      range(`logitBias.${token}`, bias, -100, 100);
-    }
-  }
+  validateLogitBias(options.logitBias);
   if (options.reasoningEffort !== undefined && !reasoningEfforts.includes(options.reasoningEffort))
     throw new InvalidArgumentError({
       parameter: "reasoningEffort",
@@ -52,4 +45,16 @@ export function validateCallOptions(options: CallOptions): void {
     throw new InvalidArgumentError({ parameter: "tools", message: "tools need a chat prompt (messages); a raw-text prompt cannot call them" });
   if (stop !== undefined && (!Array.isArray(stop) || stop.some((item) => typeof item !== "string" || item.length === 0)))
     throw new InvalidArgumentError({ parameter: "stop", value: stop, message: "must be an array of non-empty strings" });
+}
+
+/** Token ids (integers, as strings) to biases from -100 to 100. */
+function validateLogitBias(logitBias: CallOptions["logitBias"]): void {
+  if (logitBias === undefined) return;
+  if (typeof logitBias !== "object" || logitBias === null || Array.isArray(logitBias))
+    throw new InvalidArgumentError({ parameter: "logitBias", value: logitBias, message: "must map token ids to numbers" });
+  for (const [token, bias] of Object.entries(logitBias)) {
+    if (!/^\d+$/.test(token)) throw new InvalidArgumentError({ parameter: `logitBias.${token}`, message: "keys must be token ids (integers)" });
+    if (typeof bias !== "number" || !Number.isFinite(bias) || bias < -100 || bias > 100)
+      throw new InvalidArgumentError({ parameter: `logitBias.${token}`, value: bias, message: `must be a number from -100 to 100, got ${bias}` });
+  }
 }

@@ -179,6 +179,11 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
   const toolCalls = createToolCallJoiner();
   // Whether every delta carried its tokens' log-probabilities, which makes the per-choice counts exact.
   let exactCounts = true;
+  const countThinking = (index: number) => {
+    thinking.set(index, (thinking.get(index) ?? 0) + 1);
+    tokens.set(index, (tokens.get(index) ?? 0) + 1);
+    exactCounts = false;
+  };
   let usage: Usage = { ...emptyUsage(), calls: 1 };
   const onChoice = (choice: Choice, controller: { enqueue(part: StreamPart): void }) => {
     const index = choice.index ?? 0;
@@ -186,9 +191,7 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
     const logprobs = readLogprobs(choice);
     const reasoning = readReasoning(choice);
     if (reasoning) {
-      thinking.set(index, (thinking.get(index) ?? 0) + 1);
-      tokens.set(index, (tokens.get(index) ?? 0) + 1);
-      exactCounts = false;
+      countThinking(index);
       controller.enqueue({ type: "reasoning-delta", index, delta: reasoning });
     }
     if (delta) {
