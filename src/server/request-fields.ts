@@ -132,6 +132,9 @@ export const chatFields: Record<string, FieldRule> = {
   service_tier: label("OpenAI's processing tier"),
   safety_identifier: label("OpenAI: an end-user id"),
   prompt_cache_key: label("OpenAI: a cache routing hint"),
+  prompt_cache_retention: label("OpenAI: how long a cached prefix is kept"),
+  prompt_cache_options: label("OpenAI: prompt caching settings"),
+  moderation: upstream("OpenAI: moderation of input and output"),
   verbosity: upstream("OpenAI's gpt-5 answer length"),
   modalities: upstream("OpenAI: audio output"),
   audio: upstream("OpenAI: audio output"),
@@ -169,47 +172,46 @@ export function checkFields(options: {
   strict: boolean;
   route: string;
 }): FieldCheck {
-  const { fields, request, model, strict, route } = options;
   const warnings: Warning[] = [];
   const forwarded: Record<string, unknown> = {};
-  const forwards = model.forwardsRequestFields === true;
-  for (const [field, value] of Object.entries(request)) {
+  for (const [field, value] of Object.entries(options.request)) {
     if (value === undefined) continue;
-    const rule = fields[field];
-    if (!rule) {
-      if (strict)
-        return {
-          refused: invalidRequest(`unknown field ${JSON.stringify(field)} for ${route} (strict: unknown fields are refused)`, field),
-          warnings,
-          forwarded,
-        };
-      warnings.push({
-        type: "other",
-        message: forwards
-          ? `unknown field ${JSON.stringify(field)} forwarded to the upstream as an extension (mull.strict refuses unknown fields)`
-          : `unknown field ${JSON.stringify(field)} ignored: the model ${JSON.stringify(model.modelId)} takes no extensions (mull.strict refuses unknown fields)`,
-      });
-      if (forwards) forwarded[field] = value;
-      continue;
-    }
-    if (rule.use === "refused") {
-      if (field === "echo" && value === false) continue;
-      return { refused: invalidRequest(rule.note, field), warnings, forwarded };
-    }
-    if (rule.use === "upstream") {
-      if (value === null) continue;
-      if (!forwards)
-        return {
-          refused: invalidRequest(
-            `${field} is an upstream server's extension (${rule.note}); the model ${JSON.stringify(model.modelId)} cannot honour it. Send it to an OpenAI-compatible upstream model`,
-            field,
-          ),
-          warnings,
-          forwarded,
-        };
-      forwarded[field] = value;
-    }
-    if (rule.use === "label" && forwards && value !== null) forwarded[field] = value;
+    const outcome = fieldOutcome({ ...options, field, value });
+    if ("refused" in outcome) return { refused: outcome.refused, warnings, forwarded };
+    if (outcome.warning) warnings.push(outcome.warning);
+    if (outcome.forward) forwarded[field] = value;
   }
   return { warnings, forwarded };
+}
+
+/** One field on this model: refused, or whether it is forwarded and what to say about it. */
+function fieldOutcome(options: {
+  fields: Record<string, FieldRule>;
+  field: string;
+  value: unknown;
+  model: LanguageModel;
+  strict: boolean;
+  route: string;
+}): { refused: ReturnType<typeof invalidRequest> } | { forward: boolean; warning?: Warning } {
+  const { field, value, model } = options;
+  const rule = options.fields[field];
+  const forwards = model.forwardsRequestFields === true;
+  const name = JSON.stringify(model.modelId);
+  if (!rule) {
+    if (options.strict)
+      return { refused: invalidRequest(`unknown field ${JSON.stringify(field)} for ${options.route} (strict: unknown fields are refused)`, field) };
+    const message = forwards
+      ? `unknown field ${JSON.stringify(field)} forwarded to the upstream as an extension (mull.strict refuses unknown fields)`
+      : `unknown field ${JSON.stringify(field)} ignored: the model ${name} takes no extensions (mull.strict refuses unknown fields)`;
+    return { forward: forwards, warning: { type: "other", message } };
+  }
+  if (rule.use === "refused") return field === "echo" && value === false ? { forward: false } : { refused: invalidRequest(rule.note, field) };
+  if (rule.use === "upstream" && value !== null && !forwards)
+    return {
+      refused: invalidRequest(
+        `${field} is an upstream server's extension (${rule.note}); the model ${name} cannot honour it. Send it to an OpenAI-compatible upstream model`,
+        field,
+      ),
+    };
+  return { forward: forwards && value !== null && (rule.use === "upstream" || rule.use === "label") };
 }

@@ -105,6 +105,10 @@ export const responsesFields: Record<string, FieldRule> = {
   max_tool_calls: { use: "refused", note: "max_tool_calls is not supported: mull makes no built-in tool calls" },
   top_logprobs: { use: "refused", note: "top_logprobs is not supported on /v1/responses; use /v1/chat/completions" },
   stream_options: { use: "label", note: "accepted; the stream carries usage in response.completed" },
+  prompt_cache_retention: { use: "label", note: "a cache retention hint" },
+  prompt_cache_options: { use: "label", note: "prompt caching settings" },
+  moderation: { use: "refused", note: "moderation is not supported on /v1/responses" },
+  context_management: { use: "refused", note: "context_management is not supported: mull does not compact conversations" },
 };
 
 /** Input items as chat messages: function calls join the assistant message before them, outputs become tool messages. */
@@ -337,6 +341,21 @@ export function createResponsesProtocol(store: ResponseStore): Protocol<Response
   };
 }
 
+/** A function call's events, whole: added, its arguments in one delta, done. */
+function functionCallEvents(
+  event: (type: string, data: Record<string, unknown>) => ServerSentEvent,
+  index: number,
+  item: ReturnType<typeof functionCallOutput>,
+): ServerSentEvent[] {
+  const at = { item_id: item.id, output_index: index };
+  return [
+    event("response.output_item.added", { output_index: index, item: { ...item, arguments: "", status: "in_progress" } }),
+    event("response.function_call_arguments.delta", { ...at, delta: item.arguments }),
+    event("response.function_call_arguments.done", { ...at, name: item.name, arguments: item.arguments }),
+    event("response.output_item.done", { output_index: index, item }),
+  ];
+}
+
 /**
  * The Responses API's stream: `response.created`, then each output item as it happens (reasoning, the message's
  * text deltas, function calls whole), then `response.completed` (or `response.incomplete`). Items open lazily, so
@@ -402,20 +421,8 @@ function responseEvents(options: { identity: ResponseIdentity; request: Response
         case "tool-call": {
           completion.toolCalls = [...(completion.toolCalls ?? []), part.toolCall];
           const events = close();
-          const id = ids.next("fc");
-          const index = output.length;
-          const item = functionCallOutput(id, part.toolCall, "completed");
-          events.push(
-            event("response.output_item.added", { output_index: index, item: functionCallOutput(id, part.toolCall, "in_progress") }),
-            event("response.function_call_arguments.delta", { item_id: id, output_index: index, delta: part.toolCall.function.arguments }),
-            event("response.function_call_arguments.done", {
-              item_id: id,
-              output_index: index,
-              name: part.toolCall.function.name,
-              arguments: part.toolCall.function.arguments,
-            }),
-            event("response.output_item.done", { output_index: index, item }),
-          );
+          const item = functionCallOutput(ids.next("fc"), part.toolCall, "completed");
+          events.push(...functionCallEvents(event, output.length, item));
           output.push(item);
           return events;
         }

@@ -205,17 +205,18 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
       tokens.set(index, (tokens.get(index) ?? 0) + choice.delta.tool_calls.length);
       exactCounts = false;
     }
-    if (choice.finish_reason) {
-      for (const toolCall of toolCalls.take(index)) controller.enqueue({ type: "tool-call", index, toolCall });
-      controller.enqueue({
-        type: "completion-end",
-        index,
-        finishReason: mapFinishReason(choice.finish_reason),
-        ...readStoppedBy(choice),
-        completionTokens: tokens.get(index) ?? 0,
-        ...(thinking.has(index) ? { reasoningTokens: thinking.get(index) ?? 0 } : {}),
-      });
-    }
+    if (choice.finish_reason) endChoice(choice, index, controller);
+  };
+  const endChoice = (choice: Choice, index: number, controller: { enqueue(part: StreamPart): void }) => {
+    for (const toolCall of toolCalls.take(index)) controller.enqueue({ type: "tool-call", index, toolCall });
+    controller.enqueue({
+      type: "completion-end",
+      index,
+      finishReason: mapFinishReason(choice.finish_reason),
+      ...readStoppedBy(choice),
+      completionTokens: tokens.get(index) ?? 0,
+      ...(thinking.has(index) ? { reasoningTokens: thinking.get(index) ?? 0 } : {}),
+    });
   };
   const chunks = readJsonEvents({ response, schema: completionChunkSchema, url, apiKey: endpoint.apiKey });
   // One stream from the events to parts; a failure (a broken connection, an unreadable event) arrives as an `error` part.
