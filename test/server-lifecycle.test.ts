@@ -1,3 +1,4 @@
+import { Agent, request } from "node:http";
 import { afterAll, describe, expect, it } from "vitest";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { createServerApp } from "../src/server/create-server-app.js";
@@ -33,6 +34,44 @@ describe("mull serve's life", () => {
     expect(text.trim().endsWith("data: [DONE]")).toBe(true);
     const refused = await fetch(`${server.url}/models`).catch((error: unknown) => error);
     expect(refused).toBeInstanceOf(Error);
+  });
+});
+
+describe("mull serve's keep-alive connections", () => {
+  it("closes a connection whose body a route never read, so the next request on the client's pool is answered", async () => {
+    const server = await startServer({ models: {}, port: 0, metrics: false, maxBodyBytes: 1_000_000 });
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const root = server.url.replace(/\/v1$/, "");
+    const send = (method: string, path: string, body: string) =>
+      new Promise<{ status: number | undefined; connection: string | undefined }>((resolve, reject) => {
+        const outgoing = request(`${root}${path}`, { method, agent, headers: { "content-type": "application/json" } }, (response) => {
+          response.resume();
+          response.on("end", () => resolve({ status: response.statusCode, connection: response.headers.connection }));
+        });
+        outgoing.on("error", reject);
+        outgoing.end(body);
+      });
+    try {
+      const large = JSON.stringify({ text: "a".repeat(400_000) });
+      for (const [method, path] of [
+        ["PUT", "/v1/nope"],
+        ["GET", "/v1/models"],
+        ["POST", "/nope"],
+      ] as const) {
+        const first = await send(method, path, large);
+        expect(first.status).toBeGreaterThanOrEqual(400);
+        expect(first.status).toBeLessThan(500);
+        // The next request on the same pool is answered (before the fix: "socket hang up").
+        expect((await send("POST", "/v1/nope", "{}")).status).toBe(404);
+      }
+      // A body over the limit is refused without being read, on a connection that then closes.
+      const tooLarge = await send("POST", "/v1/chat/completions", JSON.stringify({ text: "a".repeat(1_500_000) })).catch(() => undefined);
+      if (tooLarge) expect(tooLarge).toEqual({ status: 413, connection: "close" });
+      expect((await send("POST", "/v1/nope", "{}")).status).toBe(404);
+    } finally {
+      agent.destroy();
+      await server.close({ drainMs: 10 });
+    }
   });
 });
 

@@ -48,6 +48,10 @@ export function requestLifecycle(options: { lifecycle: ServerLifecycle; metrics:
     outgoing?.once("close", finish);
     try {
       await span.run(next);
+      // A body the route never read (a 404, a 413, a GET with a body) would leave the connection half-read: the next
+      // request on it would wait behind the rest. Such a connection is closed after this response instead.
+      const incoming = (context.env as { incoming?: import("node:http").IncomingMessage } | undefined)?.incoming;
+      if (incoming && !incoming.complete && !outgoing?.headersSent) context.header("connection", "close");
     } finally {
       if (!outgoing) finish();
     }
