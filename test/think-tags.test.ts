@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { llamaServerPrefill, withoutRepeatedPrefill } from "../src/backends/openai-compatible/assistant-prefill.js";
-import { continuedText, joinThinking, splitThinking } from "../src/internal/think-tags.js";
+import { continuedText, createThinkingSplitter, joinThinking, splitThinking } from "../src/internal/think-tags.js";
 
 describe("think tags", () => {
   it("split raw text into reasoning and answer, open or closed, and join it back", () => {
@@ -49,5 +49,31 @@ describe("think tags", () => {
     expect(withoutRepeatedPrefill(plain.sent, { text: "The sum is 7.", reasoning: undefined })).toEqual({ text: " 7.", reasoning: undefined });
     // A server that does not repeat the prefill keeps its reply whole.
     expect(withoutRepeatedPrefill(plain.sent, { text: " 7.", reasoning: undefined })).toEqual({ text: " 7.", reasoning: undefined });
+  });
+});
+
+describe("splitting raw thinking as it streams", () => {
+  const run = (raw: string, cut: number) => {
+    const splitter = createThinkingSplitter();
+    const pieces: { kind: string; delta: string }[] = [];
+    for (let at = 0; at < raw.length; at += cut) pieces.push(...splitter.push(raw.slice(at, at + cut)));
+    pieces.push(...splitter.flush());
+    const join = (kind: string) =>
+      pieces
+        .filter((piece) => piece.kind === kind)
+        .map((piece) => piece.delta)
+        .join("");
+    return { reasoning: join("reasoning"), text: join("text") };
+  };
+
+  it("gives what splitThinking gives, whatever the deltas' size", () => {
+    for (const raw of ["<think>\n3+4=7\n</think>\n\nThe answer is 7.", "  <think>\na\nb\n</think>\n\n#### 2", "The answer is 7.", "<think>\nunfinished"]) {
+      const whole = splitThinking(raw);
+      for (const cut of [1, 2, 3, 5, 100]) {
+        const streamed = run(raw, cut);
+        expect(streamed.reasoning, `${raw} by ${cut}`).toBe(whole?.reasoning ?? "");
+        expect(streamed.text, `${raw} by ${cut}`).toBe(whole ? whole.content : raw);
+      }
+    }
   });
 });

@@ -10,12 +10,14 @@ import type { LanguageModel } from "../core/language-model.js";
 import { tracingMiddleware } from "../middleware/tracing-middleware.js";
 import { wrapModel } from "../middleware/wrap-model.js";
 import { createMull, defaults, type Mull } from "../runtime/create-mull.js";
+import { anthropicErrors } from "./anthropic-errors.js";
 import { type ApiKey, createKeyRing } from "./api-keys.js";
 import { chatProtocol } from "./chat-protocol.js";
 import { completionsProtocol } from "./completions-protocol.js";
 import { createDebugRecorder, type DebugRecorder } from "./debug-recorder.js";
 import { addDebugRoutes } from "./debug-routes.js";
-import { handleRun } from "./handle-run.js";
+import { countMessageTokens, handleRun } from "./handle-run.js";
+import { messagesProtocol } from "./messages-protocol.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import { readBody } from "./read-body.js";
 import { requestBodyLimit, requestLifecycle } from "./request-lifecycle.js";
@@ -109,6 +111,9 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.use(requestLifecycle({ lifecycle, metrics, logger: options.logger }));
   const keyRing = options.keys && options.keys.length > 0 ? createKeyRing(options.keys) : undefined;
   served.keyRing = keyRing;
+  // Anthropic's routes answer errors in its shape, whichever layer refuses.
+  app.use("/v1/messages", anthropicErrors);
+  app.use("/v1/messages/*", anthropicErrors);
   app.use("/v1/*", requestBodyLimit(options.maxBodyBytes ?? 8 * 1024 * 1024));
   app.use("/v1/*", readBody);
   if (keyRing) app.use("/v1/*", requireKey(keyRing));
@@ -145,6 +150,8 @@ export function createServerApp(options: ServerAppOptions): Hono<ServerEnv> {
   app.post("/v1/completions", (context) => handleRun(served, context, completionsProtocol));
   app.post("/v1/responses", (context) => handleRun(served, context, responsesProtocol));
   app.post("/v1/chat/completions", (context) => handleRun(served, context, chatProtocol));
+  app.post("/v1/messages", (context) => handleRun(served, context, messagesProtocol));
+  app.post("/v1/messages/count_tokens", (context) => countMessageTokens(served, context));
   return app;
 }
 

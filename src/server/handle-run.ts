@@ -13,10 +13,15 @@ import type { StrategyReport } from "../core/strategy.js";
 import type { StreamPart } from "../core/stream-part.js";
 import type { Usage } from "../core/usage.js";
 import type { Warning } from "../core/warning.js";
+import { countTokens, type MessagesRequest, messagesProtocol, messagesRequestSchema } from "./messages-protocol.js";
 import { clientSignal, nodeOutgoing, streamToNode } from "./node-adapter.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import type { Protocol, ServerSentEvent, StreamEncoder } from "./protocol.js";
 import { checkFields } from "./request-fields.js";
+
+/** count_tokens takes a Messages request without `max_tokens`. */
+const countTokensSchema = messagesRequestSchema.extend({ max_tokens: messagesRequestSchema.shape.max_tokens.optional() });
+
 import { resolveRequestModel, type ServedModels } from "./resolve-request-model.js";
 import { mullBody } from "./response-bodies.js";
 import type { ServerEnv } from "./server-env.js";
@@ -203,4 +208,22 @@ async function pumpEvents(options: {
     }
     reader.releaseLock();
   }
+}
+
+/**
+ * `POST /v1/messages/count_tokens`: the prompt's tokens as the request's base model counts them (a strategy
+ * counts as its model), from one call that generates a single token.
+ */
+export async function countMessageTokens(served: ServedModels, context: Context<ServerEnv>) {
+  const parsed = parseRequest(context, countTokensSchema);
+  if ("error" in parsed) return context.json(parsed.error.body, parsed.error.status);
+  const request = { max_tokens: 1, ...parsed.request } as MessagesRequest;
+  // The base model under a route or a `strategy/model` id: counting must not run the strategy.
+  const baseId = served.routes?.[request.model]?.model ?? request.model.split("/").at(-1) ?? request.model;
+  const model = served.models[baseId];
+  if (!model) return context.json(invalidRequest(`The model ${JSON.stringify(request.model)} does not exist; see /v1/models`, "model", 404).body, 404);
+  const refused = messagesProtocol.refuse(request, model);
+  if (refused) return context.json(refused.body, refused.status);
+  const controller = clientSignal(context);
+  return context.json({ input_tokens: await countTokens(model, request, controller.signal) });
 }

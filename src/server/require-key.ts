@@ -12,7 +12,9 @@ export function requireKey(keyRing: ReturnType<typeof createKeyRing>) {
     const body = context.get("body");
     const json = body && "json" in body ? (body.json as { model?: unknown } | null) : undefined;
     const model = typeof json?.model === "string" ? json.model : undefined;
-    const checked = keyRing.check(context.req.header("authorization"), model);
+    // Anthropic's clients send the key as `x-api-key`.
+    const apiKey = context.req.header("x-api-key");
+    const checked = keyRing.check(context.req.header("authorization") ?? (apiKey ? `Bearer ${apiKey}` : undefined), model);
     if (!checked.ok) {
       const type = checked.status === 429 ? "rate_limit_error" : checked.status === 401 ? "authentication_error" : "permission_error";
       if (checked.retryAfterSeconds !== undefined) context.header("retry-after", String(checked.retryAfterSeconds));

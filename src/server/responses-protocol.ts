@@ -11,6 +11,7 @@ import { type ChatMessage, reasoningEfforts } from "../core/call-options.js";
 import type { Completion } from "../core/generate-result.js";
 import type { ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from "../core/tools.js";
 import type { Usage } from "../core/usage.js";
+import { createThinkingSplitter, thinkingApart } from "../internal/think-tags.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import type { Protocol, ResponseIdentity, ServerSentEvent, StreamEncoder } from "./protocol.js";
 import type { FieldRule } from "./request-fields.js";
@@ -197,9 +198,10 @@ const functionCallOutput = (id: string, call: ToolCall, status: "in_progress" | 
 function outputItems(completion: Completion | undefined, ids: ItemIds): OutputItem[] {
   if (!completion) return [messageOutput(ids.next("msg"), "", "completed")];
   const items: OutputItem[] = [];
-  if (completion.reasoning) items.push(reasoningOutput(ids.next("rs"), completion.reasoning));
+  const { reasoning, text } = thinkingApart(completion);
+  if (reasoning) items.push(reasoningOutput(ids.next("rs"), reasoning));
   const calls = completion.toolCalls ?? [];
-  if (completion.text !== "" || calls.length === 0) items.push(messageOutput(ids.next("msg"), completion.text, "completed"));
+  if (text !== "" || calls.length === 0) items.push(messageOutput(ids.next("msg"), text, "completed"));
   for (const call of calls) items.push(functionCallOutput(ids.next("fc"), call, "completed"));
   return items;
 }
@@ -341,6 +343,15 @@ export function createResponsesProtocol(store: ResponseStore): Protocol<Response
   };
 }
 
+/** Named events numbered in order, as the Responses stream numbers them. */
+function sequenced() {
+  let sequence = 0;
+  return (type: string, data: Record<string, unknown>): ServerSentEvent => ({
+    event: type,
+    data: JSON.stringify({ type, sequence_number: sequence++, ...data }),
+  });
+}
+
 /** A function call's events, whole: added, its arguments in one delta, done. */
 function functionCallEvents(
   event: (type: string, data: Record<string, unknown>) => ServerSentEvent,
@@ -364,15 +375,21 @@ function functionCallEvents(
 function responseEvents(options: { identity: ResponseIdentity; request: ResponsesRequest; keep: (completion: Completion) => void }): StreamEncoder {
   const { identity, request } = options;
   const ids = itemIds(identity);
-  let sequence = 0;
-  const event = (type: string, data: Record<string, unknown>): ServerSentEvent => ({
-    event: type,
-    data: JSON.stringify({ type, sequence_number: sequence++, ...data }),
-  });
+  const event = sequenced();
   const output: OutputItem[] = [];
   let open: { kind: "message" | "reasoning"; id: string; text: string } | undefined;
   const completion: Completion = { text: "", finishReason: "stop", completionTokens: 0 };
   const at = () => ({ item_id: open?.id, output_index: output.length, content_index: 0 });
+  // A model that thinks in its text (the embedded chat model) has its thinking split off as it streams.
+  const splitter = createThinkingSplitter();
+  const delta = (piece: { kind: "reasoning" | "text"; delta: string }): ServerSentEvent[] => {
+    if (piece.kind === "reasoning") completion.reasoning = (completion.reasoning ?? "") + piece.delta;
+    else completion.text += piece.delta;
+    const events = openItem(piece.kind === "reasoning" ? "reasoning" : "message");
+    if (open) open.text += piece.delta;
+    const type = piece.kind === "reasoning" ? "response.reasoning_text.delta" : "response.output_text.delta";
+    return [...events, event(type, { ...at(), delta: piece.delta, ...(piece.kind === "text" ? { logprobs: [] } : {}) })];
+  };
   const close = (): ServerSentEvent[] => {
     if (!open) return [];
     const current = open;
@@ -406,21 +423,13 @@ function responseEvents(options: { identity: ResponseIdentity; request: Response
     part(part) {
       if ("index" in part && part.index !== 0) return [];
       switch (part.type) {
-        case "reasoning-delta": {
-          completion.reasoning = (completion.reasoning ?? "") + part.delta;
-          const events = openItem("reasoning");
-          if (open) open.text += part.delta;
-          return [...events, event("response.reasoning_text.delta", { ...at(), delta: part.delta })];
-        }
-        case "text-delta": {
-          completion.text += part.delta;
-          const events = openItem("message");
-          if (open) open.text += part.delta;
-          return [...events, event("response.output_text.delta", { ...at(), delta: part.delta, logprobs: [] })];
-        }
+        case "reasoning-delta":
+          return delta({ kind: "reasoning", delta: part.delta });
+        case "text-delta":
+          return splitter.push(part.delta).flatMap(delta);
         case "tool-call": {
           completion.toolCalls = [...(completion.toolCalls ?? []), part.toolCall];
-          const events = close();
+          const events = [...splitter.flush().flatMap(delta), ...close()];
           const item = functionCallOutput(ids.next("fc"), part.toolCall, "completed");
           events.push(...functionCallEvents(event, output.length, item));
           output.push(item);
@@ -432,8 +441,9 @@ function responseEvents(options: { identity: ResponseIdentity; request: Response
           if (part.reasoningTokens !== undefined) completion.reasoningTokens = part.reasoningTokens;
           return [];
         case "end": {
+          const events = splitter.flush().flatMap(delta);
           // A reply with neither text nor calls still has its (empty) message.
-          const events = output.length === 0 && !open ? openItem("message") : [];
+          if (output.length === 0 && !open) events.push(...openItem("message"));
           events.push(...close());
           options.keep(completion);
           const truncated = completion.finishReason === "length";

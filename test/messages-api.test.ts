@@ -1,0 +1,171 @@
+/**
+ * Anthropic's Messages API on `mull serve`, through the official `@anthropic-ai/sdk`: the bundled chat model
+ * in-process (its `<think>` as thinking blocks, a thinking budget, streaming), tools through a recording upstream,
+ * a strategy by model id, token counting, keys in `x-api-key`, and Anthropic-shaped errors.
+ */
+import Anthropic from "@anthropic-ai/sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { BUNDLED_CHAT_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
+import { createOpenAICompatibleModel } from "../src/backends/openai-compatible/openai-compatible-model.js";
+import { createMull } from "../src/runtime/create-mull.js";
+import { startServer } from "../src/server/start-server.js";
+import { closeLocalServers, serveLocal } from "./helpers/local-server.js";
+import { answerWithTools, received } from "./helpers/tool-upstream.js";
+
+const mull = createMull();
+const chat = createLlamaCppModel({ modelPath: BUNDLED_CHAT_MODEL, sequences: 2 });
+const key = "sk-mull-messages-test-0123456789";
+let server: Awaited<ReturnType<typeof startServer>>;
+let client: Anthropic;
+
+beforeAll(async () => {
+  const upstream = await serveLocal((_request, body, response) => answerWithTools(response, body));
+  server = await startServer({
+    models: { "mull-tiny-chat": chat, up: createOpenAICompatibleModel({ baseURL: upstream, model: "scripted" }) },
+    mull,
+    port: 0,
+    keys: [{ key, name: "tests" }],
+  });
+  client = new Anthropic({ baseURL: server.url.replace(/\/v1$/, ""), apiKey: key, maxRetries: 0 });
+}, 60_000);
+afterAll(async () => {
+  await server?.close();
+  await closeLocalServers();
+  await chat.dispose();
+  await mull.dispose();
+});
+
+const question = "Tom has 3 apples and buys 4 more. How many apples does he have now?";
+
+describe("the Messages API through @anthropic-ai/sdk", () => {
+  it("answers with the chat model's thinking as a thinking block and its answer as text, system and history included", async () => {
+    const message = await client.messages.create({
+      model: "mull-tiny-chat",
+      max_tokens: 300,
+      temperature: 0,
+      system: "Solve the problem.",
+      messages: [
+        { role: "user", content: "What is 2+2?" },
+        { role: "assistant", content: "The answer is 4." },
+        { role: "user", content: question },
+      ],
+    });
+    expect(message.type).toBe("message");
+    expect(message.role).toBe("assistant");
+    const types = message.content.map((block) => block.type);
+    expect(types).toEqual(["thinking", "text"]);
+    const text = message.content.find((block) => block.type === "text");
+    expect(text?.type === "text" && text.text).not.toContain("<think>");
+    expect(["end_turn", "max_tokens"]).toContain(message.stop_reason);
+    expect(message.usage.input_tokens).toBeGreaterThan(20);
+    expect(message.usage.output_tokens).toBeGreaterThan(0);
+    // count_tokens agrees with what the answer's usage counted.
+    const counted = await client.messages.countTokens({
+      model: "mull-tiny-chat",
+      system: "Solve the problem.",
+      messages: [
+        { role: "user", content: "What is 2+2?" },
+        { role: "assistant", content: "The answer is 4." },
+        { role: "user", content: question },
+      ],
+    });
+    expect(counted.input_tokens).toBe(message.usage.input_tokens);
+  }, 120_000);
+
+  it("streams thinking and text blocks under a thinking budget, the same answer the stream's final message holds", async () => {
+    const stream = client.messages.stream({
+      model: "mull-tiny-chat",
+      max_tokens: 200,
+      temperature: 0,
+      thinking: { type: "enabled", budget_tokens: 24 },
+      messages: [{ role: "user", content: question }],
+    });
+    const events: string[] = [];
+    let thinking = "";
+    let text = "";
+    stream.on("streamEvent", (event) => {
+      events.push(event.type);
+      if (event.type === "content_block_delta" && event.delta.type === "thinking_delta") thinking += event.delta.thinking;
+      if (event.type === "content_block_delta" && event.delta.type === "text_delta") text += event.delta.text;
+    });
+    const final = await stream.finalMessage();
+    expect(events[0]).toBe("message_start");
+    expect(events.at(-1)).toBe("message_stop");
+    expect(events).toContain("message_delta");
+    const thinkingBlock = final.content.find((block) => block.type === "thinking");
+    const textBlock = final.content.find((block) => block.type === "text");
+    expect(thinkingBlock?.type === "thinking" && thinkingBlock.thinking).toBe(thinking);
+    expect(textBlock?.type === "text" && textBlock.text).toBe(text);
+    // At most the budget of thinking (24 tokens of a character-level model: at most 24 characters and the tag's line).
+    expect(thinking.length).toBeLessThanOrEqual(26);
+    expect(final.usage.output_tokens).toBeGreaterThan(0);
+  }, 120_000);
+
+  it("calls tools through an upstream, whole and streamed, and sends their results back as tool messages", async () => {
+    const tools = [
+      {
+        name: "get_weather",
+        description: "Weather in a city",
+        input_schema: { type: "object" as const, properties: { city: { type: "string" } }, required: ["city"] },
+      },
+    ];
+    const message = await client.messages.create({
+      model: "up",
+      max_tokens: 100,
+      tools,
+      tool_choice: { type: "any" },
+      messages: [{ role: "user", content: "Weather in Paris?" }],
+    });
+    expect((received.at(-1) as { tool_choice: unknown }).tool_choice).toBe("required");
+    expect(message.stop_reason).toBe("tool_use");
+    const use = message.content.find((block) => block.type === "tool_use");
+    expect(use?.type === "tool_use" && use.input).toEqual({ city: "Paris", unit: "c" });
+    const streamed = await client.messages
+      .stream({ model: "up", max_tokens: 100, tools, messages: [{ role: "user", content: "Weather in Paris?" }] })
+      .finalMessage();
+    const streamedUse = streamed.content.find((block) => block.type === "tool_use");
+    expect(streamedUse?.type === "tool_use" && streamedUse.input).toEqual({ city: "Paris", unit: "c" });
+    expect(streamed.stop_reason).toBe("tool_use");
+    if (use?.type !== "tool_use") throw new Error("no tool use");
+    await client.messages.create({
+      model: "up",
+      max_tokens: 100,
+      messages: [
+        { role: "user", content: "Weather in Paris?" },
+        { role: "assistant", content: [use] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: use.id, content: "21 C" }] },
+      ],
+    });
+    const sent = received.at(-1) as { messages: { role: string; tool_call_id?: string; content: unknown; tool_calls?: unknown[] }[] };
+    expect(sent.messages.map((entry) => entry.role)).toEqual(["user", "assistant", "tool"]);
+    expect(sent.messages[1]?.tool_calls).toHaveLength(1);
+    expect(sent.messages[2]).toMatchObject({ tool_call_id: use.id, content: "21 C" });
+  });
+
+  it("runs a strategy named in the model id, its report beside the message", async () => {
+    const message = (await client.messages.create({
+      model: "self-consistency/mull-tiny-chat",
+      max_tokens: 200,
+      messages: [{ role: "user", content: question }],
+      // mull's own object rides along as an extra field.
+      ...({ mull: { n: 3, budgetTokens: 4000 } } as object),
+    })) as Anthropic.Message & { mull: { strategy: string; candidates: unknown[] } };
+    expect(message.mull.strategy).toBe("self-consistency");
+    expect(message.mull.candidates).toHaveLength(3);
+  }, 180_000);
+
+  it("answers errors in Anthropic's shape: a bad request, a bad key, an unknown model", async () => {
+    await expect(
+      client.messages.create({ model: "mull-tiny-chat", messages: [{ role: "user", content: "hi" }] } as unknown as Anthropic.MessageCreateParamsNonStreaming),
+    ).rejects.toMatchObject({ status: 400, error: { type: "error", error: { type: "invalid_request_error" } } });
+    const stranger = new Anthropic({ baseURL: server.url.replace(/\/v1$/, ""), apiKey: "sk-wrong-key-0000000000000000", maxRetries: 0 });
+    await expect(stranger.messages.create({ model: "up", max_tokens: 5, messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({
+      status: 401,
+      error: { type: "error", error: { type: "authentication_error" } },
+    });
+    await expect(client.messages.create({ model: "nope", max_tokens: 5, messages: [{ role: "user", content: "hi" }] })).rejects.toMatchObject({
+      status: 404,
+      error: { type: "error", error: { type: "not_found_error" } },
+    });
+  });
+});
