@@ -7,6 +7,7 @@ import { addBenchCommands } from "./bench-commands.js";
 import type { CliContext } from "./cli-context.js";
 import { addCompareCommand } from "./compare-command.js";
 import { addListCommands } from "./list-command.js";
+import { addMcpCommand } from "./mcp-command.js";
 import { addProbeCommand } from "./probe-command.js";
 import { addSandboxCommand } from "./sandbox-command.js";
 import { addServeCommand } from "./serve-command.js";
@@ -56,6 +57,7 @@ export async function runCli(options: RunCliOptions): Promise<number> {
   const get = () => context;
   addSolveCommand(program, get);
   addServeCommand(program, get);
+  addMcpCommand(program, get);
   addCompareCommand(program, get);
   addTuneCommand(program, get);
   addTuneArchitectureCommand(program, get);
