@@ -19,7 +19,8 @@ async function exercise(client: Client) {
   const tools = await client.listTools();
   expect(tools.tools.map((tool) => tool.name).sort()).toEqual(["compare", "list_strategies", "solve"]);
   const listed = (await client.callTool({ name: "list_strategies", arguments: {} })) as ToolResult;
-  expect((listed.structuredContent?.strategies as { name: string }[]).map((strategy) => strategy.name)).toContain("self-consistency");
+  const strategies = (listed.structuredContent?.strategies ?? []) as { name: string }[];
+  expect(strategies.map((strategy) => strategy.name)).toContain("self-consistency");
   const progress: string[] = [];
   const solved = (await client.callTool({ name: "solve", arguments: { problem: "6*7", strategy: "self-consistency:n=4", budgetTokens: 4000 } }, undefined, {
     onprogress: (update) => progress.push(update.message ?? ""),
@@ -27,10 +28,12 @@ async function exercise(client: Client) {
   expect(solved.isError).toBeFalsy();
   expect(solved.structuredContent).toMatchObject({ strategy: "self-consistency", candidates: 4 });
   expect(typeof solved.structuredContent?.answer).toBe("string");
-  expect((solved.structuredContent?.usage as { completionTokens: number }).completionTokens).toBeGreaterThan(0);
+  const usage = (solved.structuredContent?.usage ?? {}) as { completionTokens?: number };
+  expect(usage.completionTokens).toBeGreaterThan(0);
   expect(progress.length).toBeGreaterThan(0);
   const compared = (await client.callTool({ name: "compare", arguments: { problem: "6*7", strategies: ["single", "self-consistency:n=2"] } })) as ToolResult;
-  expect((compared.structuredContent?.runs as { strategy: string }[]).map((run) => run.strategy)).toEqual(["single", "self-consistency"]);
+  const runs = (compared.structuredContent?.runs ?? []) as { strategy: string }[];
+  expect(runs.map((run) => run.strategy)).toEqual(["single", "self-consistency"]);
   const bad = (await client.callTool({ name: "solve", arguments: { problem: "6*7", strategy: "nope" } })) as ToolResult;
   expect(bad.isError).toBe(true);
   expect(bad.content[0]?.text).toContain('"nope"');

@@ -65,7 +65,7 @@ const layers: string[][] = [
   ["backends", "strategies", "verifiers", "sandbox"],
   ["registry"],
   ["runtime"],
-  ["server", "bench", "ai-sdk"],
+  ["server", "bench", "ai-sdk", "mcp"],
   ["cli"],
 ];
 const layerOf = (folder: string) => layers.findIndex((layer) => layer.includes(folder));

@@ -41,6 +41,11 @@ function summary(result: StrategyResult) {
   };
 }
 
+/** A tool's result: the content as JSON text and as structured content. */
+const structured = (content: Record<string, unknown>) => ({ content: [{ type: "text" as const, text: JSON.stringify(content) }], structuredContent: content });
+/** A failed call as a tool error the agent reads (an unknown strategy, a bad option), not a protocol error. */
+const failure = (error: unknown) => ({ content: [{ type: "text" as const, text: error instanceof Error ? error.message : String(error) }], isError: true });
+
 /** Builds the MCP server (the SDK imported here, once). */
 export async function createMcpServer(options: McpServerOptions) {
   const { McpServer } = await importOptional("@modelcontextprotocol/sdk", "mull mcp", () => import("@modelcontextprotocol/sdk/server/mcp.js"));
@@ -79,12 +84,6 @@ export async function createMcpServer(options: McpServerOptions) {
         : {}),
     });
   };
-  const structured = (content: Record<string, unknown>) => ({
-    content: [{ type: "text" as const, text: JSON.stringify(content) }],
-    structuredContent: content,
-  });
-  const failure = (error: unknown) => ({ content: [{ type: "text" as const, text: error instanceof Error ? error.message : String(error) }], isError: true });
-
   server.registerTool(
     "solve",
     {

@@ -57,7 +57,16 @@ export const messagesRequestSchema = z.looseObject({
     .looseObject({ type: z.enum(["auto", "any", "tool", "none"]), name: z.string().min(1).optional(), disable_parallel_tool_use: z.boolean().optional() })
     .optional(),
   thinking: z
-    .union([z.looseObject({ type: z.literal("enabled"), budget_tokens: z.number().int().min(1) }), z.looseObject({ type: z.literal("disabled") })])
+    .union([
+      z.looseObject({ type: z.literal("enabled"), budget_tokens: z.number().int().min(1) }),
+      z.looseObject({ type: z.enum(["disabled", "adaptive", "between_tools"]) }),
+    ])
+    .optional(),
+  output_config: z
+    .looseObject({
+      effort: z.enum(["low", "medium", "high", "xhigh", "max"]).nullish(),
+      format: z.looseObject({ type: z.literal("json_schema"), schema: z.record(z.string(), z.unknown()) }).nullish(),
+    })
     .optional(),
   metadata: z.looseObject({ user_id: z.string().nullish() }).optional(),
   mull: mullRequestSchema.optional(),
@@ -79,7 +88,14 @@ export const messagesFields: Record<string, FieldRule> = {
   top_k: { use: "call", note: "honoured (`topK`)" },
   tools: { use: "call", note: "client tools as function tools (upstreams and the chat strategies)" },
   tool_choice: { use: "call", note: "auto, any (required), tool (that one), none; disable_parallel_tool_use" },
-  thinking: { use: "call", note: "`budget_tokens` as mull's thinking budget (`maxReasoningTokens`)" },
+  thinking: { use: "call", note: "`enabled`: `budget_tokens` as mull's thinking budget; `adaptive`, `between_tools`: the model's own" },
+  output_config: { use: "call", note: "`effort` as reasoning effort (xhigh and max as high); `format` json_schema as structured output" },
+  cache_control: { use: "label", note: "prompt caching hint (prefix reuse is automatic)" },
+  diagnostics: { use: "label", note: "accepted" },
+  inference_geo: { use: "label", note: "where to run (one place here)" },
+  speed: { use: "label", note: "a speed tier" },
+  user_profile_id: { use: "label", note: "an end-user id" },
+  workspace_id: { use: "label", note: "a workspace" },
   metadata: { use: "label", note: "`user_id`, for the upstream" },
   service_tier: { use: "label", note: "a processing tier" },
   container: { use: "refused", note: "containers (code execution) are not supported; mull's sandbox runs through its strategies" },
@@ -120,6 +136,16 @@ function turnMessages(turn: MessagesRequest["messages"][number]): ChatMessage[] 
   return messages;
 }
 
+/** `output_config`: effort (Anthropic's two levels above high are OpenAI's high) and a JSON schema format. */
+function outputConfig(request: MessagesRequest): Partial<CallOptions> {
+  const effort = request.output_config?.effort;
+  const format = request.output_config?.format;
+  return {
+    ...(effort ? { reasoningEffort: effort === "xhigh" || effort === "max" ? "high" : effort } : {}),
+    ...(format ? { responseFormat: { type: "json_schema", json_schema: { name: "output", schema: format.schema } } } : {}),
+  };
+}
+
 function toolChoiceOf(choice: MessagesRequest["tool_choice"]): ToolChoice | undefined {
   if (!choice) return undefined;
   if (choice.type === "tool") return { type: "function", function: { name: choice.name ?? "" } };
@@ -135,11 +161,12 @@ function stopOf(completion: Pick<Completion, "finishReason" | "stoppedBy" | "sto
   return { stop_reason: "end_turn", stop_sequence: null };
 }
 
-const usageOf = (usage: Usage) => ({
+const usageOf = (usage: Usage, thinkingTokens: number | undefined) => ({
   input_tokens: usage.promptTokens,
   output_tokens: usage.completionTokens,
   cache_creation_input_tokens: 0,
   cache_read_input_tokens: usage.cachedPromptTokens ?? 0,
+  ...(thinkingTokens !== undefined ? { output_tokens_details: { thinking_tokens: thinkingTokens } } : {}),
 });
 
 /** Parsed tool input: the model's arguments as JSON, or, where they do not parse, the text under `_raw` (never dropped). */
@@ -177,6 +204,8 @@ export const messagesProtocol: Protocol<MessagesRequest> = {
       if (unknown) return invalidRequest(`content blocks of type ${JSON.stringify(unknown.type)} are not supported`, `messages.${index}.content`);
     }
     if (request.tool_choice?.type === "tool" && !request.tool_choice.name) return invalidRequest("tool_choice of type tool needs a name", "tool_choice.name");
+    if (request.output_config?.format && !model.supportsResponseFormat)
+      return invalidRequest(`the model ${JSON.stringify(model.modelId)} cannot constrain output to a JSON schema`, "output_config.format");
     return undefined;
   },
   toCall(request, abortSignal): CallOptions {
@@ -196,6 +225,7 @@ export const messagesProtocol: Protocol<MessagesRequest> = {
       ...(toolChoice ? { toolChoice } : {}),
       ...(request.tool_choice?.disable_parallel_tool_use ? { parallelToolCalls: false } : {}),
       ...(request.thinking?.type === "enabled" ? { maxReasoningTokens: request.thinking.budget_tokens } : {}),
+      ...outputConfig(request),
       abortSignal,
     };
   },
@@ -210,7 +240,7 @@ export const messagesProtocol: Protocol<MessagesRequest> = {
       model: identity.model,
       content: contentBlocks(completion),
       ...stopOf(completion, (completion?.toolCalls?.length ?? 0) > 0),
-      usage: usageOf(result.usage),
+      usage: usageOf(result.usage, completion?.reasoningTokens),
       ...(mull ? { mull } : {}),
       ...(result.warnings.length > 0 ? { warnings: result.warnings } : {}),
     };
@@ -291,7 +321,7 @@ function messageEvents(identity: ResponseIdentity): StreamEncoder {
           return [
             ...splitter.flush().flatMap(delta),
             ...close(),
-            event("message_delta", { delta: stopOf(ended, calledTools), usage: { ...usageOf(part.usage) }, ...(mull ? { mull } : {}) }),
+            event("message_delta", { delta: stopOf(ended, calledTools), usage: usageOf(part.usage, ended?.reasoningTokens), ...(mull ? { mull } : {}) }),
             event("message_stop", {}),
           ];
         }
