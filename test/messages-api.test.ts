@@ -102,6 +102,39 @@ describe("the Messages API through @anthropic-ai/sdk", () => {
     expect(final.usage.output_tokens).toBeGreaterThan(0);
   }, 120_000);
 
+  it("holds a thinking budget and a minimum set per request on the chat route too, streamed, reasoning tokens counted", async () => {
+    const response = await fetch(`${server.url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({
+        model: "mull-tiny-chat",
+        messages: [{ role: "user", content: question }],
+        max_tokens: 120,
+        temperature: 0,
+        stream: true,
+        stream_options: { include_usage: true },
+        mull: { maxReasoningTokens: 40, minReasoningTokens: 30 },
+      }),
+    });
+    expect(response.status).toBe(200);
+    const chunks = (await response.text())
+      .split("\n\n")
+      .filter((line) => line.startsWith("data: {"))
+      .map(
+        (line) =>
+          JSON.parse(line.slice(6)) as {
+            choices: { delta?: { reasoning_content?: string } }[];
+            usage?: { completion_tokens_details?: { reasoning_tokens: number } };
+          },
+      );
+    const reasoning = chunks.map((chunk) => chunk.choices[0]?.delta?.reasoning_content ?? "").join("");
+    const thinking = chunks.find((chunk) => chunk.usage)?.usage?.completion_tokens_details?.reasoning_tokens ?? 0;
+    // Between the minimum and the budget (a character-level model: a token a character, the tag and "Wait" lines besides).
+    expect(thinking).toBeGreaterThanOrEqual(30);
+    expect(thinking).toBeLessThanOrEqual(40);
+    expect(reasoning.length).toBeGreaterThan(0);
+  }, 120_000);
+
   it("calls tools through an upstream, whole and streamed, and sends their results back as tool messages", async () => {
     const tools = [
       {

@@ -35,7 +35,55 @@ async function thinkingServer(bodies: Record<string, unknown>[]) {
   });
 }
 
+/** A thinker that closes early, says more after "Wait", and answers only when the test lets it (`release`). */
+async function forcedServer(bodies: Record<string, unknown>[], gate: Promise<void>) {
+  return serveLocal(async (_request, body, response) => {
+    bodies.push(body);
+    const prompt = String(body.prompt);
+    const text = prompt.includes("</think>") ? "The answer is 7." : prompt.endsWith("Wait") ? " 3+4 is 7 again." : "<think>3+4 is 7.";
+    if (prompt.includes("</think>")) await gate;
+    const choice = prompt.includes("</think>")
+      ? { index: 0, text, finish_reason: "stop", stop_reason: null }
+      : { index: 0, text, finish_reason: "stop", stop_reason: "</think>" };
+    response.writeHead(200, { "content-type": "text/event-stream" });
+    response.write(`data: ${JSON.stringify({ choices: [choice] })}\n\n`);
+    response.end(`data: ${JSON.stringify({ choices: [], usage: { prompt_tokens: 5, completion_tokens: 6 } })}\n\ndata: [DONE]\n\n`);
+  });
+}
+
 describe("a thinking budget", () => {
+  it("streams the thinking live, before the answer exists, and forces a minimum of thinking with Wait (s1)", async () => {
+    const bodies: Record<string, unknown>[] = [];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const model = createOpenAICompatibleModel({ baseURL: await forcedServer(bodies, gate), model: "thinker" });
+    const reader = (await model.doStream({ prompt: "Q: 3+4?\nA: ", maxTokens: 64, maxReasoningTokens: 40, minReasoningTokens: 15 })).getReader();
+    const parts = [];
+    // The thinking arrives while the answer is still held back by the server.
+    for (let step = await reader.read(); !step.done; step = await reader.read()) {
+      parts.push(step.value);
+      if (step.value.type === "reasoning-delta") break;
+    }
+    expect(parts.some((part) => part.type === "text-delta")).toBe(false);
+    release();
+    for (let step = await reader.read(); !step.done; step = await reader.read()) parts.push(step.value);
+    const reasoning = parts.map((part) => (part.type === "reasoning-delta" ? part.delta : "")).join("");
+    const text = parts.map((part) => (part.type === "text-delta" ? part.delta : "")).join("");
+    // 6 tokens a call: the first close at 6 is replaced twice (12, 18) before the 15 of the minimum are thought.
+    expect(reasoning).toBe("3+4 is 7.\nWait 3+4 is 7 again.\nWait 3+4 is 7 again.");
+    expect(text).toBe("The answer is 7.");
+    expect(bodies.map((body) => String(body.prompt).slice("Q: 3+4?\nA: ".length))).toEqual([
+      "",
+      "<think>3+4 is 7.\nWait",
+      "<think>3+4 is 7.\nWait 3+4 is 7 again.\nWait",
+      "<think>3+4 is 7.\nWait 3+4 is 7 again.\nWait 3+4 is 7 again.</think>\n\n",
+    ]);
+    // Each forced round asks at most what is left of the budget.
+    expect(bodies.map((body) => body.max_tokens)).toEqual([40, 34, 28, 64]);
+    const end = parts.find((part) => part.type === "completion-end");
+    expect(end).toMatchObject({ reasoningTokens: 18, completionTokens: 24 });
+  });
+
   it("closes the thinking that ran out, lets each candidate answer, and keeps the thinking out of the answer", async () => {
     const bodies: Record<string, unknown>[] = [];
     const model = createOpenAICompatibleModel({ baseURL: await thinkingServer(bodies), model: "thinker" });

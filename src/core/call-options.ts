@@ -62,6 +62,12 @@ export type CallOptions = {
    * Defaults to none (no budget).
    */
   maxReasoningTokens?: number;
+  /**
+   * Least thinking tokens (s1's budget forcing): a reasoning model that closes its `<think>` sooner has the close
+   * replaced by "Wait" and thinks on, until this many tokens or `maxReasoningTokens` (without one, `maxTokens`).
+   * Defaults to none.
+   */
+  minReasoningTokens?: number;
   /** Cancels the call; partial completions come back with `finishReason: "abort"` where the backend can. */
   abortSignal?: AbortSignal;
   /** Functions the model may call (chat prompts only). Defaults to none. */

@@ -24,6 +24,9 @@ export function validateCallOptions(options: CallOptions): void {
   integer("n", n, 1, 1024);
   integer("maxTokens", maxTokens, 1, 1_000_000);
   integer("maxReasoningTokens", options.maxReasoningTokens, 1, 1_000_000);
+  integer("minReasoningTokens", options.minReasoningTokens, 1, 1_000_000);
+  if (options.minReasoningTokens !== undefined && options.maxReasoningTokens !== undefined && options.minReasoningTokens > options.maxReasoningTokens)
+    throw new InvalidArgumentError({ parameter: "minReasoningTokens", value: options.minReasoningTokens, message: "must not exceed maxReasoningTokens" });
   integer("topLogprobs", options.topLogprobs, 0, 20);
   integer("seed", seed, -(2 ** 53), 2 ** 53);
   range("temperature", temperature, 0, 5);

@@ -18,6 +18,8 @@ export function streamOfResult(result: GenerateResult): ReadableStream<StreamPar
           finishReason: completion.finishReason,
           completionTokens: completion.completionTokens,
           ...(completion.reasoningTokens !== undefined ? { reasoningTokens: completion.reasoningTokens } : {}),
+          ...(completion.stoppedBy ? { stoppedBy: completion.stoppedBy } : {}),
+          ...(completion.stopSequence !== undefined ? { stopSequence: completion.stopSequence } : {}),
         });
       });
       controller.enqueue({ type: "end", usage: result.usage, ...(result.metadata ? { metadata: result.metadata } : {}) });

@@ -104,6 +104,7 @@ function samplingShape(request: CompletionRequest | ChatRequest): Partial<CallOp
     ...(repetition != null ? { repetitionPenalty: repetition } : {}),
     ...(request.logit_bias != null ? { logitBias: request.logit_bias } : {}),
     ...(effort != null ? { reasoningEffort: effort } : {}),
+    ...(request.thinking_token_budget != null ? { maxReasoningTokens: request.thinking_token_budget } : {}),
   };
 }
 

@@ -16,7 +16,7 @@ import type { Warning } from "../core/warning.js";
 import { countTokens, type MessagesRequest, messagesProtocol, messagesRequestSchema } from "./messages-protocol.js";
 import { clientSignal, nodeOutgoing, streamToNode } from "./node-adapter.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
-import type { Protocol, ServerSentEvent, StreamEncoder } from "./protocol.js";
+import type { Protocol, RunTarget, ServerSentEvent, StreamEncoder } from "./protocol.js";
 import { checkFields } from "./request-fields.js";
 
 /** count_tokens takes a Messages request without `max_tokens`. */
@@ -74,7 +74,7 @@ export async function handleRun<Request>(served: ServedModels, context: Context<
   const identity = { id: protocol.responseId(), model: resolved.id, created: Math.floor(Date.now() / 1000) };
   const baseId = resolved.id.split("/").at(-1) ?? resolved.id;
   const apiKey = context.get("apiKey");
-  const call = protocol.toCall(request, controller.signal);
+  const call = withThinking(protocol.toCall(request, controller.signal), target.mull);
   const run: PendingRun = {
     model: resolved.model,
     call: Object.keys(fields.forwarded).length > 0 ? { ...call, backendOptions: { ...call.backendOptions, "openai-compatible": fields.forwarded } } : call,
@@ -88,6 +88,15 @@ export async function handleRun<Request>(served: ServedModels, context: Context<
   };
   if (streamed) return streamRun(context, run, protocol.encoder(identity, request));
   return context.json(await generateRun(run, (result) => protocol.toJson(result, identity, request)));
+}
+
+/** The `mull` object's thinking budget and minimum, on any route (they win over the protocol's own). */
+function withThinking(call: CallOptions, mull: RunTarget["mull"]): CallOptions {
+  return {
+    ...call,
+    ...(mull?.maxReasoningTokens !== undefined ? { maxReasoningTokens: mull.maxReasoningTokens } : {}),
+    ...(mull?.minReasoningTokens !== undefined ? { minReasoningTokens: mull.minReasoningTokens } : {}),
+  };
 }
 
 /** The body, validated; a bad one becomes an OpenAI-shaped 400 naming the field. */

@@ -42,6 +42,7 @@ const sampling = {
   min_p: call("honoured (`minP`); vLLM, SGLang, llama.cpp extension"),
   repetition_penalty: call("honoured (`repetitionPenalty`); llama.cpp's `repeat_penalty` by the upstream's profile"),
   repeat_penalty: call("llama.cpp's name for `repetition_penalty`"),
+  thinking_token_budget: call("vLLM's thinking budget, enforced by mull (as `mull.maxReasoningTokens`)"),
   user: label("an end-user id for the upstream's abuse checks"),
 };
 
@@ -81,7 +82,6 @@ const extensions = Object.fromEntries(
     ["cache_salt", "vLLM"],
     ["kv_transfer_params", "vLLM"],
     ["vllm_xargs", "vLLM"],
-    ["thinking_token_budget", "vLLM; mull's own budget is `mull.maxReasoningTokens`"],
     ["separate_reasoning", "SGLang"],
     ["stream_reasoning", "SGLang"],
     ["lora_path", "SGLang"],

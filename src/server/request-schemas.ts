@@ -20,6 +20,10 @@ export const mullRequestSchema = z
     answerPattern: runSettingsSchema.shape.answerPattern,
     equations: runSettingsSchema.shape.equations,
     toolVote: runSettingsSchema.shape.toolVote,
+    /** A thinking budget for a reasoning model (see `CallOptions.maxReasoningTokens`), on any route. Defaults to none. */
+    maxReasoningTokens: z.number().int().min(1).optional(),
+    /** Least thinking, by budget forcing (see `CallOptions.minReasoningTokens`). Defaults to none. */
+    minReasoningTokens: z.number().int().min(1).optional(),
     /** Unknown request fields are a 400 rather than a warning. Defaults to the server's `strictFields` (off). */
     strict: z.boolean().optional(),
   })
@@ -69,6 +73,7 @@ const common = {
   frequency_penalty: penalty,
   repetition_penalty: z.number().gt(0).max(10).optional().nullable(),
   repeat_penalty: z.number().gt(0).max(10).optional().nullable(),
+  thinking_token_budget: z.number().int().min(1).optional().nullable(),
   logit_bias: z.record(z.string().regex(/^\d+$/, "keys are token ids"), z.number().min(-100).max(100)).optional().nullable(),
   max_tokens: z.number().int().min(1).optional().nullable(),
   max_completion_tokens: z.number().int().min(1).optional().nullable(),

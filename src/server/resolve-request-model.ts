@@ -75,7 +75,8 @@ export function resolveRequestModel(
   const base = served.models[baseId];
   if (!base) return { error: invalidRequest(`The model ${JSON.stringify(request.model)} does not exist; see /v1/models`, "model", 404, "model_not_found") };
   if (strategySpec === undefined) {
-    const given = Object.keys(request.mull ?? {}).filter((key) => key !== "strict");
+    // The call's own settings apply without a strategy; the rest are a strategy's.
+    const given = Object.keys(request.mull ?? {}).filter((key) => !["strict", "maxReasoningTokens", "minReasoningTokens"].includes(key));
     if (given.length > 0)
       throw new InvalidArgumentError({ parameter: "mull", message: `mull.${given[0]} needs a strategy (mull.strategy, or a strategy/model id)` });
     return { model: base, id: baseId };
