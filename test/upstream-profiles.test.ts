@@ -49,5 +49,8 @@ describe("what an upstream says it is", () => {
     expect(() => mull.model(`${llama}#m?profile=ollama`)).toThrow(
       /profile must be one of llama-cpp-server, vllm, sglang, openai, openai-reasoning, got "ollama"/,
     );
+    // A URL that names no model would send every request as "default": refused, with the way to find the name.
+    expect(() => mull.model(`${llama}?profile=vllm`)).toThrow(/names no upstream model: write URL#model/);
+    expect(() => mull.model(`${llama}#`)).toThrow(/mull probe/);
   });
 });

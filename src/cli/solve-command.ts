@@ -76,7 +76,8 @@ export function solveJson(result: StrategyResult) {
     candidates: result.candidates,
     usage: result.usage,
     text: result.text,
-    verifierTokens: result.verifierTokens ?? 0,
+    // Only where a verifier scored something: 0 would claim one ran.
+    ...(result.verifierTokens !== undefined ? { verifierTokens: result.verifierTokens } : {}),
     warnings: result.warnings,
     settings: result.settings,
     // Step-level searches record their tree here.
@@ -89,7 +90,9 @@ function solveLines(result: StrategyResult): string[] {
   const votes = Object.entries(result.votes).sort((a, b) => b[1] - a[1]);
   if (votes.length > 0) lines.push(`votes: ${votes.map(([answer, count]) => `${answer}×${count}`).join("  ")}`);
   const { usage } = result;
-  lines.push(`usage: ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens, ${usage.calls} calls, ${usage.wallMs} ms`);
+  const calls = `${usage.calls} ${usage.calls === 1 ? "call" : "calls"}`;
+  const verifier = result.verifierTokens !== undefined ? `, ${result.verifierTokens} verifier tokens` : "";
+  lines.push(`usage: ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens${verifier}, ${calls}, ${usage.wallMs} ms`);
   for (const warning of result.warnings)
     lines.push(`warning: ${warning.type === "other" ? warning.message : `${warning.feature} unsupported${warning.details ? ` (${warning.details})` : ""}`}`);
   return lines;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
 import { defineBackend } from "../../extension/define-backend.js";
 import { assistantPrefixModes } from "./assistant-prefill.js";
 import { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./openai-compatible-model.js";
@@ -60,8 +61,15 @@ export const openAICompatibleBackend = defineBackend({
   matches: (spec) => /^https?:\/\//.test(spec),
   create: ({ spec, settings, apiKey }) => {
     const hash = spec.indexOf("#");
-    const urls = hash === -1 ? spec : spec.slice(0, hash);
-    const upstream = hash === -1 ? "default" : spec.slice(hash + 1) || "default";
+    // Without a model name every request would go out as "default", which most servers refuse or ignore: say so now.
+    if (hash === -1 || hash === spec.length - 1)
+      throw new InvalidArgumentError({
+        parameter: "model",
+        value: spec,
+        message: `names no upstream model: write URL#model (e.g. ${spec.replace(/#$/, "")}#Qwen/Qwen3-8B); \`mull probe ${spec.replace(/#$/, "")}\` prints the spec a server asks for`,
+      });
+    const urls = spec.slice(0, hash);
+    const upstream = spec.slice(hash + 1);
     return createOpenAICompatibleModel({ baseURL: urls.split(","), model: upstream, ...(apiKey ? { apiKey } : {}), ...modelSettings(settings) });
   },
 });
