@@ -34,7 +34,8 @@ async function familyServer(answer: number) {
     );
   });
   const count = (kind: "problem" | "synthesis" | "other") => asked.filter((item) => item.kind === kind).reduce((sum, item) => sum + item.n, 0);
-  return { url, asked, count };
+  // A spec names the upstream's model after `#`.
+  return { url: `${url}#family-${answer}`, asked, count };
 }
 
 const layerEvents = (trace: TraceEvent[]) => trace.flatMap((event) => (event.type === "layer" ? [event.data] : []));

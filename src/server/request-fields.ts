@@ -42,6 +42,9 @@ const sampling = {
   min_p: call("honoured (`minP`); vLLM, SGLang, llama.cpp extension"),
   repetition_penalty: call("honoured (`repetitionPenalty`); llama.cpp's `repeat_penalty` by the upstream's profile"),
   repeat_penalty: call("llama.cpp's name for `repetition_penalty`"),
+  // mull's own models continue a final assistant message by themselves: what these ask for is what they do.
+  continue_final_message: label("vLLM, SGLang: continue the final assistant message (mull's models always do)"),
+  add_generation_prompt: label("vLLM, SGLang: with continue_final_message, false (mull's models continue a final assistant message)"),
   thinking_token_budget: call("vLLM's thinking budget, enforced by mull (as `mull.maxReasoningTokens`)"),
   user: label("an end-user id for the upstream's abuse checks"),
 };
@@ -51,8 +54,6 @@ const extensions = Object.fromEntries(
   [
     ["chat_template", "vLLM: a template in place of the model's"],
     ["chat_template_kwargs", "vLLM, SGLang, llama.cpp: template variables (Qwen3's `enable_thinking`)"],
-    ["add_generation_prompt", "vLLM"],
-    ["continue_final_message", "vLLM, SGLang (mull sets it itself where the profile says so)"],
     ["documents", "vLLM: retrieval documents for the template"],
     ["mm_processor_kwargs", "vLLM"],
     ["guided_json", "vLLM structured output"],

@@ -47,7 +47,9 @@ export function createJudgeVerifier(options: JudgeOptions): Verifier {
       const completion = result.completions[0];
       const top = completion?.logprobs?.[0]?.topLogprobs;
       const text = (completion?.text ?? "").trim().toLowerCase();
-      return { score: mode === "yes-no" ? yesNoScore(top, text) : tenPointScore(top, text) };
+      // What the judge read and wrote counts as the verifier's tokens.
+      const tokens = result.usage.promptTokens + result.usage.completionTokens;
+      return { score: mode === "yes-no" ? yesNoScore(top, text) : tenPointScore(top, text), tokens };
     },
   };
 }
@@ -86,7 +88,7 @@ function tenPointScore(top: TopLogprobs, text: string): number {
 }
 
 /** What the judge is shown as the problem: raw text as it is; a conversation as its one user message, or as a transcript. */
-function conversationText(prompt: string | ChatMessage[]): string {
+export function conversationText(prompt: string | ChatMessage[]): string {
   if (typeof prompt === "string") return prompt;
   const spoken = prompt.filter((message) => typeof message.content === "string" && message.content.length > 0);
   if (spoken.filter((message) => message.role === "user").length <= 1 && spoken.every((message) => message.role !== "assistant")) return lastUserText(prompt);
