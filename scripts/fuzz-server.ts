@@ -61,12 +61,14 @@ async function startUpstream(): Promise<string> {
 
 type Probe = { method: "GET" | "POST"; path: string; headers: Record<string, string>; body?: Buffer; label: string };
 
-const routes = ["/v1/chat/completions", "/v1/completions", "/v1/responses"];
+const routes = ["/v1/chat/completions", "/v1/completions", "/v1/responses", "/v1/messages", "/v1/messages/count_tokens"];
 const models = ["up", "self-consistency/up", "best-of-n/up", "beam-search/up", "mull-tiny-policy", "nope", "single/up"];
 const valid = {
   "/v1/chat/completions": { model: "up", messages: [{ role: "user", content: "2+2" }], max_tokens: 8 },
   "/v1/completions": { model: "up", prompt: "Q: 2+2\nA: ", max_tokens: 8 },
   "/v1/responses": { model: "up", input: "2+2", max_output_tokens: 16 },
+  "/v1/messages": { model: "up", max_tokens: 8, messages: [{ role: "user", content: "2+2" }] },
+  "/v1/messages/count_tokens": { model: "up", messages: [{ role: "user", content: "2+2" }] },
 } as const;
 
 const hostile = fc.oneof(
@@ -109,6 +111,26 @@ const mutated = fc
       "stream_options",
       "max_output_tokens",
       "instructions",
+      "top_k",
+      "min_p",
+      "presence_penalty",
+      "repetition_penalty",
+      "logit_bias",
+      "reasoning_effort",
+      "thinking_token_budget",
+      "chat_template_kwargs",
+      "temprature",
+      "mull.maxReasoningTokens",
+      "mull.minReasoningTokens",
+      "mull.strict",
+      "previous_response_id",
+      "text",
+      "reasoning",
+      "thinking",
+      "system",
+      "stop_sequences",
+      "output_config",
+      "messages.0.role",
     ),
     hostile,
     fc.constantFrom(...models),

@@ -13,6 +13,7 @@ import { createMull } from "../src/runtime/create-mull.js";
 import { chatFields, completionFields } from "../src/server/request-fields.js";
 import { responsesFields } from "../src/server/responses-protocol.js";
 import { startServer } from "../src/server/start-server.js";
+import { fieldTable } from "../scripts/request-field-table.js";
 import { answerChat, closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 const mull = createMull();
@@ -241,6 +242,12 @@ function properties(spec: { components: { schemas: Record<string, unknown> } }, 
   walk(spec.components.schemas[name]);
   return [...seen].sort();
 }
+
+describe("the README's field table", () => {
+  it("is the tables the server reads, as scripts/request-field-table.ts prints them", () => {
+    expect(readFileSync("README.md", "utf8")).toContain(fieldTable());
+  });
+});
 
 const specPath = "../shared/reference/openai-openapi.yaml";
 

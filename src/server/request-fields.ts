@@ -3,7 +3,8 @@
  * server itself (`run`), becomes a call option that every model honours (`call`: the embedded models sample with
  * it, upstreams get it in their own names), is forwarded to OpenAI-compatible upstreams as written (`upstream`: a
  * server's own extensions; a model that cannot take them refuses them by name), changes no output (`label`:
- * forwarded to upstreams, accepted by the embedded models), or is refused with the reason. A field in no table is
+ * forwarded to upstreams, accepted by the embedded models; `accepted` where the route's own fields mean nothing to an
+ * OpenAI-compatible upstream), or is refused with the reason. A field in no table is
  * unknown: forwarded to an upstream as an extension (as vLLM accepts them) with a warning, ignored with a warning
  * by a model that forwards nothing, and refused under `strict`. The README's field table is this file.
  */
@@ -11,7 +12,7 @@ import type { LanguageModel } from "../core/language-model.js";
 import type { Warning } from "../core/warning.js";
 import { invalidRequest } from "./openai-error.js";
 
-export type FieldUse = "run" | "call" | "upstream" | "label";
+export type FieldUse = "run" | "call" | "upstream" | "label" | "accepted";
 export type FieldRule = { use: FieldUse; note: string } | { use: "refused"; note: string };
 
 const run = (note: string): FieldRule => ({ use: "run", note });
