@@ -48,7 +48,9 @@ describe("package shape", () => {
 
   it("exports every subpath the README names", () => {
     const manifest = JSON.parse(readFileSync("package.json", "utf8")) as { exports: Record<string, unknown> };
-    expect(Object.keys(manifest.exports)).toEqual(expect.arrayContaining([".", "./llama-cpp", "./server", "./bench", "./cli", "./ai-sdk", "./sandbox", "./mcp"]));
+    expect(Object.keys(manifest.exports)).toEqual(
+      expect.arrayContaining([".", "./llama-cpp", "./server", "./bench", "./cli", "./ai-sdk", "./sandbox", "./mcp"]),
+    );
   });
 });
 

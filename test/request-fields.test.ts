@@ -8,12 +8,12 @@ import type { ServerResponse } from "node:http";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { fieldTable } from "../scripts/request-field-table.js";
 import { createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
 import { createMull } from "../src/runtime/create-mull.js";
 import { chatFields, completionFields } from "../src/server/request-fields.js";
 import { responsesFields } from "../src/server/responses-protocol.js";
 import { startServer } from "../src/server/start-server.js";
-import { fieldTable } from "../scripts/request-field-table.js";
 import { answerChat, closeLocalServers, serveLocal } from "./helpers/local-server.js";
 
 const mull = createMull();
@@ -138,6 +138,13 @@ describe("request fields over HTTP", () => {
       expect(response.status).toBe(400);
       expect(((await response.json()) as { error: { param: string } }).error.param).toBe("temprature");
     }
+    // A field mull writes itself cannot ride along as an extension of a route that lacks it.
+    const misplaced = await post("/responses", { model: "up", input: "3+4?", n: 3 });
+    expect(misplaced.status).toBe(400);
+    expect(((await misplaced.json()) as { error: { param: string; message: string } }).error).toMatchObject({
+      param: "n",
+      message: "n is not a field of /v1/responses",
+    });
     // Known fields pass under strict.
     expect((await post("/chat/completions", { model: "up", messages, top_k: 5, mull: { strict: true } })).status).toBe(200);
   });

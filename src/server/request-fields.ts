@@ -161,6 +161,40 @@ export const completionFields: Record<string, FieldRule> = {
   ...extensions,
 };
 
+/**
+ * What mull itself writes into an upstream's body: a field by one of these names that a route does not know (`n` on
+ * `/v1/messages`) cannot be forwarded as an extension, and is refused.
+ */
+const written = new Set([
+  "model",
+  "n",
+  "prompt",
+  "messages",
+  "stream",
+  "stream_options",
+  "max_tokens",
+  "max_completion_tokens",
+  "temperature",
+  "top_p",
+  "top_k",
+  "min_p",
+  "presence_penalty",
+  "frequency_penalty",
+  "repetition_penalty",
+  "repeat_penalty",
+  "logit_bias",
+  "stop",
+  "seed",
+  "logprobs",
+  "top_logprobs",
+  "tools",
+  "tool_choice",
+  "parallel_tool_calls",
+  "response_format",
+  "reasoning_effort",
+  "verbose",
+]);
+
 export type FieldCheck = { refused?: ReturnType<typeof invalidRequest>; warnings: Warning[]; forwarded: Record<string, unknown> };
 
 /**
@@ -200,6 +234,7 @@ function fieldOutcome(options: {
   const forwards = model.forwardsRequestFields === true;
   const name = JSON.stringify(model.modelId);
   if (!rule) {
+    if (written.has(field)) return { refused: invalidRequest(`${field} is not a field of ${options.route}`, field) };
     if (options.strict)
       return { refused: invalidRequest(`unknown field ${JSON.stringify(field)} for ${options.route} (strict: unknown fields are refused)`, field) };
     const message = forwards

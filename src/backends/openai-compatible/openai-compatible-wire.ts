@@ -209,6 +209,8 @@ export function requestBody(options: {
   // Chat models take `max_completion_tokens` where the rules say so; legacy completions know only `max_tokens`.
   const maxTokensField = chat ? (rules.maxTokensField ?? "max_tokens") : "max_tokens";
   const body: Record<string, unknown> = {
+    // A request's extensions first: what mull writes itself wins over a field of the same name.
+    ...(call.backendOptions?.["openai-compatible"] ?? {}),
     model: options.model,
     n,
     ...sampling,
@@ -218,7 +220,6 @@ export function requestBody(options: {
     ...(call.reasoningEffort !== undefined ? { reasoning_effort: call.reasoningEffort } : {}),
     ...(stream ? { stream: true, stream_options: { include_usage: true } } : {}),
     ...toolFields(call, chat),
-    ...(call.backendOptions?.["openai-compatible"] ?? {}),
   };
   let prefill: SentPrefill | undefined;
   if (chat) {
