@@ -203,3 +203,52 @@ describe("the Messages API through @anthropic-ai/sdk", () => {
     });
   });
 });
+
+describe("a Messages-speaking upstream as a backend (anthropic+URL#model), against mull serve's own /v1/messages", () => {
+  const history = [
+    { role: "system" as const, content: "Solve the problem." },
+    { role: "user" as const, content: question },
+  ];
+
+  it("answers whole and streamed, the thinking apart, usage counted", async () => {
+    const model = mull.model(`anthropic+${server.url}#mull-tiny-chat`, { apiKey: key });
+    const whole = await model.doGenerate({ prompt: history, temperature: 0, maxTokens: 300 });
+    const completion = whole.completions[0];
+    expect(completion?.text).not.toContain("<think>");
+    expect(completion?.reasoning?.length).toBeGreaterThan(0);
+    expect(["stop", "length"]).toContain(completion?.finishReason);
+    expect(whole.usage.promptTokens).toBeGreaterThan(20);
+    const parts = [];
+    const reader = (await model.doStream({ prompt: history, temperature: 0, maxTokens: 300 })).getReader();
+    for (let step = await reader.read(); !step.done; step = await reader.read()) parts.push(step.value);
+    const text = parts.map((part) => (part.type === "text-delta" ? part.delta : "")).join("");
+    const reasoning = parts.map((part) => (part.type === "reasoning-delta" ? part.delta : "")).join("");
+    expect(text).toBe(completion?.text);
+    expect(reasoning).toBe(completion?.reasoning);
+    expect(parts.at(-1)?.type).toBe("end");
+  }, 120_000);
+
+  it("votes over n parallel requests, keeps a thinking budget on the server, and calls tools", async () => {
+    const voted = await mull.run({
+      model: mull.model(`anthropic+${server.url}#mull-tiny-chat`, { apiKey: key }),
+      strategy: "self-consistency:n=3",
+      prompt: history,
+      maxTokens: 300,
+      maxReasoningTokens: 24,
+    });
+    expect(voted.candidates).toHaveLength(3);
+    for (const candidate of voted.candidates) expect(candidate.text).not.toContain("<think>");
+    const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+    const up = mull.model(`anthropic+${server.url}#up`, { apiKey: key });
+    const called = await up.doGenerate({ prompt: [{ role: "user", content: "Weather in Paris?" }], tools, toolChoice: "required" });
+    expect(called.completions[0]?.finishReason).toBe("tool-calls");
+    expect(JSON.parse(called.completions[0]?.toolCalls?.[0]?.function.arguments ?? "{}")).toEqual({ city: "Paris", unit: "c" });
+    const parts = [];
+    const reader = (await up.doStream({ prompt: [{ role: "user", content: "Weather in Paris?" }], tools })).getReader();
+    for (let step = await reader.read(); !step.done; step = await reader.read()) parts.push(step.value);
+    const call = parts.find((part) => part.type === "tool-call");
+    expect(call?.type === "tool-call" && JSON.parse(call.toolCall.function.arguments)).toEqual({ city: "Paris", unit: "c" });
+    // A raw prompt is refused by name.
+    await expect(up.doGenerate({ prompt: "Q: 1+1\nA: " })).rejects.toThrow(/prompt/);
+  }, 180_000);
+});

@@ -11,8 +11,12 @@ import { injectTraceHeaders, inSpan, SpanKind } from "../telemetry.js";
 export type PostJsonOptions = {
   url: string;
   body: unknown;
-  /** Sent as a bearer token; removed from any error text, even if a server echoes it. */
+  /** Sent as a bearer token (or in `keyHeader`); removed from any error text, even if a server echoes it. */
   apiKey?: string | undefined;
+  /** The header that carries the key: `authorization` (a bearer token) or Anthropic's `x-api-key`. Defaults to `authorization`. */
+  keyHeader?: "authorization" | "x-api-key" | undefined;
+  /** More headers (an API version). Defaults to none. */
+  headers?: Record<string, string> | undefined;
   signal?: AbortSignal | undefined;
   /** Defaults to `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch | undefined;
@@ -42,7 +46,12 @@ async function send(options: PostJsonOptions, traceHeaders: Record<string, strin
   try {
     response = await fetchFunction(url, {
       method: "POST",
-      headers: { "content-type": "application/json", ...traceHeaders, ...(apiKey ? { authorization: `Bearer ${apiKey}` } : {}) },
+      headers: {
+        "content-type": "application/json",
+        ...traceHeaders,
+        ...options.headers,
+        ...(apiKey ? (options.keyHeader === "x-api-key" ? { "x-api-key": apiKey } : { authorization: `Bearer ${apiKey}` }) : {}),
+      },
       body: JSON.stringify(options.body),
       ...(signal ? { signal } : {}),
     });
