@@ -5,6 +5,7 @@
  * and the concurrency limit are the shared middleware.
  */
 
+import type { z } from "zod";
 import type { CallOptions } from "../../core/call-options.js";
 import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
 import type { GenerateResult } from "../../core/generate-result.js";
@@ -48,6 +49,9 @@ function unsupported(call: CallOptions): Warning[] {
   return [
     ...(call.logprobs ? [{ type: "unsupported" as const, feature: "logprobs", details: "the Messages API returns no log-probabilities" }] : []),
     ...(call.seed !== undefined ? [{ type: "unsupported" as const, feature: "seed", details: "the Messages API takes no seed" }] : []),
+    ...(call.temperature !== undefined && call.temperature > 1
+      ? [{ type: "other" as const, message: `temperature ${call.temperature} sent as 1: the Messages API's temperatures run from 0 to 1` }]
+      : []),
     ...(call.minReasoningTokens !== undefined
       ? [{ type: "unsupported" as const, feature: "minReasoningTokens", details: "the server keeps its own thinking; no minimum can be forced" }]
       : []),
@@ -82,71 +86,97 @@ async function generate(endpoint: Endpoint, call: CallOptions): Promise<Generate
   return { completions: [completionOf(message)], usage, warnings: unsupported(call) };
 }
 
+/** Anthropic's events as stream parts: deltas as they come, each tool use whole at its block's end, the end with its usage. */
+class EventReader {
+  readonly usage: Usage = { promptTokens: 0, completionTokens: 0, calls: 1, wallMs: 0 };
+  private readonly tools = new Map<number, { id?: string | undefined; name?: string | undefined; json: string }>();
+  private stop: { reason?: string | null | undefined; sequence?: string | null | undefined } = {};
+  private thinkingTokens: number | undefined;
+
+  constructor(private readonly url: string) {}
+
+  /** The parts of one event; `done` once the message has ended. */
+  read(event: z.output<typeof eventSchema>): { parts: StreamPart[]; done: boolean } {
+    switch (event.type) {
+      case "error":
+        throw new Error(`${this.url} sent an error event: ${event.error?.message ?? "unknown"}`);
+      case "message_start":
+        this.usage.promptTokens = event.message?.usage?.input_tokens ?? 0;
+        return { parts: [], done: false };
+      case "content_block_start":
+        if (event.content_block?.type === "tool_use")
+          this.tools.set(event.index ?? 0, { id: event.content_block.id, name: event.content_block.name, json: "" });
+        return { parts: [], done: false };
+      case "content_block_delta":
+        return { parts: this.delta(event), done: false };
+      case "content_block_stop":
+        return { parts: this.toolEnd(event.index ?? 0), done: false };
+      case "message_delta":
+        this.stop = { reason: event.delta?.stop_reason, sequence: event.delta?.stop_sequence };
+        this.usage.completionTokens = event.usage?.output_tokens ?? this.usage.completionTokens;
+        if (event.usage?.input_tokens != null) this.usage.promptTokens = event.usage.input_tokens;
+        this.thinkingTokens = event.usage?.output_tokens_details?.thinking_tokens ?? this.thinkingTokens;
+        return { parts: [], done: false };
+      case "message_stop":
+        return { parts: [], done: true };
+      default:
+        return { parts: [], done: false };
+    }
+  }
+
+  /** The completion's end, once the events are over. */
+  end(): StreamPart {
+    return {
+      type: "completion-end",
+      index: 0,
+      ...stopOf(this.stop.reason, this.stop.sequence),
+      completionTokens: this.usage.completionTokens,
+      ...(this.thinkingTokens !== undefined ? { reasoningTokens: this.thinkingTokens } : {}),
+    };
+  }
+
+  private delta(event: z.output<typeof eventSchema>): StreamPart[] {
+    const delta = event.delta;
+    if (delta?.type === "text_delta" && delta.text) return [{ type: "text-delta", index: 0, delta: delta.text }];
+    if (delta?.type === "thinking_delta" && delta.thinking) return [{ type: "reasoning-delta", index: 0, delta: delta.thinking }];
+    const tool = delta?.type === "input_json_delta" ? this.tools.get(event.index ?? 0) : undefined;
+    if (tool) tool.json += delta?.partial_json ?? "";
+    return [];
+  }
+
+  private toolEnd(index: number): StreamPart[] {
+    const tool = this.tools.get(index);
+    if (!tool) return [];
+    this.tools.delete(index);
+    return [{ type: "tool-call", index: 0, toolCall: toolCallOf({ ...tool, input: tool.json ? JSON.parse(tool.json) : {} }, index) }];
+  }
+}
+
 async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableStream<StreamPart>> {
   const started = Date.now();
   const url = `${endpoint.url}/messages`;
   const events = readJsonEvents({ response: await post(endpoint, call, true), schema: eventSchema, url, apiKey: endpoint.apiKey });
-  const usage: Usage = { promptTokens: 0, completionTokens: 0, calls: 1, wallMs: 0 };
-  const tools = new Map<number, { id?: string | undefined; name?: string | undefined; json: string }>();
-  let stop: { reason?: string | null | undefined; sequence?: string | null | undefined } = {};
-  let thinkingTokens: number | undefined;
+  const reader = new EventReader(url);
   return new ReadableStream<StreamPart>({
     start(controller) {
       controller.enqueue({ type: "stream-start", warnings: unsupported(call) });
     },
-    async pull(target) {
-      // A pull must enqueue something (a stream does not pull again on its own): read until an event yields a part.
-      let produced = 0;
-      const controller = {
-        enqueue(part: StreamPart) {
-          produced++;
-          target.enqueue(part);
-        },
-      };
+    async pull(controller) {
       try {
+        // A pull must enqueue something (a stream does not pull again on its own): read until an event yields a part.
         for (;;) {
           const { value: event, done } = await events.next();
-          if (done) break;
-          if (event.type === "error") throw new Error(`${url} sent an error event: ${event.error?.message ?? "unknown"}`);
-          if (event.type === "message_start") usage.promptTokens = event.message?.usage?.input_tokens ?? 0;
-          if (event.type === "content_block_start" && event.content_block?.type === "tool_use")
-            tools.set(event.index ?? 0, { id: event.content_block.id, name: event.content_block.name, json: "" });
-          if (event.type === "content_block_delta") {
-            const delta = event.delta;
-            if (delta?.type === "text_delta" && delta.text) controller.enqueue({ type: "text-delta", index: 0, delta: delta.text });
-            if (delta?.type === "thinking_delta" && delta.thinking) controller.enqueue({ type: "reasoning-delta", index: 0, delta: delta.thinking });
-            if (delta?.type === "input_json_delta") {
-              const tool = tools.get(event.index ?? 0);
-              if (tool) tool.json += delta.partial_json ?? "";
-            }
-          }
-          if (event.type === "content_block_stop" && tools.has(event.index ?? 0)) {
-            const tool = tools.get(event.index ?? 0);
-            tools.delete(event.index ?? 0);
-            const input = tool?.json ? JSON.parse(tool.json) : {};
-            controller.enqueue({ type: "tool-call", index: 0, toolCall: toolCallOf({ ...tool, input }, event.index ?? 0) });
-          }
-          if (event.type === "message_delta") {
-            stop = { reason: event.delta?.stop_reason, sequence: event.delta?.stop_sequence };
-            usage.completionTokens = event.usage?.output_tokens ?? usage.completionTokens;
-            if (event.usage?.input_tokens != null) usage.promptTokens = event.usage.input_tokens;
-            thinkingTokens = event.usage?.output_tokens_details?.thinking_tokens ?? thinkingTokens;
-          }
-          if (event.type === "message_stop") break;
-          if (produced > 0) return;
+          const read = done ? { parts: [], done: true } : reader.read(event);
+          for (const part of read.parts) controller.enqueue(part);
+          if (read.done) break;
+          if (read.parts.length > 0) return;
         }
-        controller.enqueue({
-          type: "completion-end",
-          index: 0,
-          ...stopOf(stop.reason, stop.sequence),
-          completionTokens: usage.completionTokens,
-          ...(thinkingTokens !== undefined ? { reasoningTokens: thinkingTokens } : {}),
-        });
-        controller.enqueue({ type: "end", usage: { ...usage, wallMs: Date.now() - started } });
+        controller.enqueue(reader.end());
+        controller.enqueue({ type: "end", usage: { ...reader.usage, wallMs: Date.now() - started } });
       } catch (error) {
         controller.enqueue({ type: "error", error });
       }
-      target.close();
+      controller.close();
     },
     cancel: (reason) => events.cancel(reason),
   });

@@ -57,23 +57,10 @@ function toolChoice(choice: CallOptions["toolChoice"]): Block | undefined {
   return { type: choice === "required" ? "any" : choice };
 }
 
-/** The call as a Messages request body (one completion: Messages has no `n`). */
-export function messagesBody(options: { call: CallOptions; model: string; stream: boolean; defaultMaxTokens: number }): Block {
-  const { call } = options;
-  if (typeof call.prompt === "string") throw new InvalidArgumentError({ parameter: "prompt", message: "the Messages API takes chat messages, not raw text" });
-  const { system, messages } = turns(call.prompt);
-  const format = call.responseFormat;
-  const schema = format?.type === "json_schema" ? format.json_schema.schema : format?.type === "json_object" ? { type: "object" } : undefined;
+/** The call's tools as Messages tools, and its tool choice (`disable_parallel_tool_use` where parallel calls are off). */
+function toolFields(call: CallOptions): Block {
   const choice = toolChoice(call.toolChoice);
   return {
-    model: options.model,
-    max_tokens: call.maxTokens ?? options.defaultMaxTokens,
-    messages,
-    ...(system ? { system } : {}),
-    ...(call.temperature !== undefined ? { temperature: Math.min(1, call.temperature) } : {}),
-    ...(call.topP !== undefined ? { top_p: call.topP } : {}),
-    ...(call.topK !== undefined ? { top_k: call.topK } : {}),
-    ...(call.stop && call.stop.length > 0 ? { stop_sequences: call.stop } : {}),
     ...(call.tools && call.tools.length > 0
       ? {
           tools: call.tools.map((tool) => ({
@@ -84,15 +71,40 @@ export function messagesBody(options: { call: CallOptions; model: string; stream
         }
       : {}),
     ...(choice ? { tool_choice: { ...choice, ...(call.parallelToolCalls === false ? { disable_parallel_tool_use: true } : {}) } } : {}),
+  };
+}
+
+/** The output format as a JSON schema, and the effort (Anthropic has no `minimal`: `low`). */
+function outputConfig(call: CallOptions): Block {
+  const format = call.responseFormat;
+  const schema = format?.type === "json_schema" ? format.json_schema.schema : format?.type === "json_object" ? { type: "object" } : undefined;
+  if (!schema && !call.reasoningEffort) return {};
+  return {
+    output_config: {
+      ...(schema ? { format: { type: "json_schema", schema } } : {}),
+      ...(call.reasoningEffort ? { effort: call.reasoningEffort === "minimal" ? "low" : call.reasoningEffort } : {}),
+    },
+  };
+}
+
+/** The call as a Messages request body (one completion: Messages has no `n`). */
+export function messagesBody(options: { call: CallOptions; model: string; stream: boolean; defaultMaxTokens: number }): Block {
+  const { call } = options;
+  if (typeof call.prompt === "string") throw new InvalidArgumentError({ parameter: "prompt", message: "the Messages API takes chat messages, not raw text" });
+  const { system, messages } = turns(call.prompt);
+  return {
+    model: options.model,
+    max_tokens: call.maxTokens ?? options.defaultMaxTokens,
+    messages,
+    ...(system ? { system } : {}),
+    // Anthropic's temperatures run from 0 to 1.
+    ...(call.temperature !== undefined ? { temperature: Math.min(1, call.temperature) } : {}),
+    ...(call.topP !== undefined ? { top_p: call.topP } : {}),
+    ...(call.topK !== undefined ? { top_k: call.topK } : {}),
+    ...(call.stop && call.stop.length > 0 ? { stop_sequences: call.stop } : {}),
+    ...toolFields(call),
     ...(call.maxReasoningTokens !== undefined ? { thinking: { type: "enabled", budget_tokens: call.maxReasoningTokens } } : {}),
-    ...(schema || call.reasoningEffort
-      ? {
-          output_config: {
-            ...(schema ? { format: { type: "json_schema", schema } } : {}),
-            ...(call.reasoningEffort ? { effort: call.reasoningEffort === "minimal" ? "low" : call.reasoningEffort } : {}),
-          },
-        }
-      : {}),
+    ...outputConfig(call),
     ...(call.backendOptions?.["anthropic-messages"] ?? {}),
     ...(options.stream ? { stream: true } : {}),
   };
