@@ -15,6 +15,7 @@ import { startServer } from "../src/server/start-server.js";
 import { chatTemplate, chatTools, renderChat } from "../src/tasks/chat-format.js";
 import { loadWordSplit } from "../src/tasks/word-problem.js";
 import { llamaServerPath, startLlamaServer } from "./helpers/llama-server.js";
+import { readAll } from "./helpers/read-stream.js";
 
 const binary = llamaServerPath();
 if (!binary) console.warn("llama-server not built (scripts/build-llama-server.sh): the chat model's upstream suite is skipped");
@@ -172,7 +173,15 @@ describe.skipIf(!binary)("the bundled chat model behind llama.cpp's server (--ji
     expect(answer?.reasoning?.length).toBeLessThanOrEqual(32);
     expect(answer?.text).not.toMatch(/<\/?think>/);
     expect(answer?.text).toMatch(/#### \d+/);
-  }, 120_000);
+    // Streamed, the same budget holds live, and the same greedy answer comes; a minimum forces more thinking with "Wait".
+    const parts = await readAll(await mull.model(spec).doStream({ prompt, maxTokens: 300, maxReasoningTokens: 40, temperature: 0 }));
+    expect(parts.map((part) => (part.type === "text-delta" ? part.delta : "")).join("")).toBe(answer?.text);
+    expect(parts.map((part) => (part.type === "reasoning-delta" ? part.delta : "")).join("")).toBe(answer?.reasoning);
+    const forced = await mull.model(spec).doGenerate({ prompt, maxTokens: 300, maxReasoningTokens: 120, minReasoningTokens: 100, temperature: 0 });
+    expect(forced.completions[0]?.reasoningTokens).toBeGreaterThanOrEqual(100);
+    expect(forced.completions[0]?.reasoningTokens).toBeLessThanOrEqual(120);
+    expect(forced.completions[0]?.reasoning).toContain("Wait");
+  }, 180_000);
 
   it("calls tools that the server parses into tool_calls, voted on by name", async () => {
     const model = createOpenAICompatibleModel({ baseURL: upstream.url, model: "mull-tiny-chat" });

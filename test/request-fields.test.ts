@@ -75,7 +75,8 @@ beforeAll(async () => {
     o: mull.model(`${reasoner}#o-like?profile=openai-reasoning`),
     gpt: mull.model(`${upstream}#gpt-like?profile=openai`),
   };
-  server = await startServer({ models, mull, port: 0 });
+  // The judge is the reasoning model too: its yes/no needs log-probabilities it cannot have, so it reads the text.
+  server = await startServer({ models, mull, port: 0, verifiers: { judge: `judge:${reasoner}#o-like?profile=openai-reasoning` } });
   strictServer = await startServer({ models: { up: models.up }, mull, port: 0, strictFields: true });
 }, 60_000);
 afterAll(async () => {
@@ -198,8 +199,25 @@ describe("request fields over HTTP", () => {
     expect(direct.status).toBe(200);
     const directBody = (await direct.json()) as { warnings: { feature?: string; details?: string }[] };
     expect(directBody.warnings.some((warning) => warning.details?.includes("temperature, logprobs not sent"))).toBe(true);
-    for (const strategy of ["self-consistency", "best-of-n", "deepconf", "rpc", "auto", "adaptive-consistency"]) {
-      const response = await post("/chat/completions", { model: `${strategy}/o`, messages, max_tokens: 40, mull: { budgetTokens: 2000 } });
+    // Every strategy that samples and votes (those with a verifier get the judge from the same upstream).
+    for (const strategy of [
+      "single",
+      "self-consistency",
+      "rpc",
+      "complexity-vote",
+      "adaptive-consistency",
+      "esc",
+      "leader-threshold",
+      "deepconf",
+      "auto",
+      "best-of-n",
+      "weighted-vote",
+      "verified-resample",
+      "repeated-sampling",
+      "genselect",
+      "mixture-of-agents",
+    ]) {
+      const response = await post("/chat/completions", { model: `${strategy}/o`, messages, max_tokens: 40, mull: { budgetTokens: 4000 } });
       const body = (await response.json()) as { choices: { message: { content: string } }[]; error?: unknown };
       expect(response.status, `${strategy}: ${JSON.stringify(body.error)}`).toBe(200);
       expect(body.choices[0]?.message.content).toContain("7");

@@ -176,10 +176,15 @@ async function answerCandidate(options: {
   // After thinking closed only the answer follows; a server that parses the continuation alone may call it reasoning.
   let answered: CompletionEnd | undefined;
   let spent = emptyUsage();
+  let started = false;
   await readAll(await open(continued(prefix, {}, 0)), (part) => {
-    if (part.type === "text-delta" || part.type === "reasoning-delta")
-      emit({ type: "text-delta", index, delta: part.delta, ...(part.type === "text-delta" && part.logprobs ? { logprobs: part.logprobs } : {}) });
-    else if (part.type === "tool-call") emit({ ...part, index });
+    if (part.type === "text-delta" || part.type === "reasoning-delta") {
+      // The prefix ends in a blank line: line breaks a server puts before the answer are not the answer's.
+      const delta = started ? part.delta : part.delta.replace(/^\n+/, "");
+      if (delta === "") return;
+      started = true;
+      emit({ type: "text-delta", index, delta, ...(part.type === "text-delta" && part.logprobs ? { logprobs: part.logprobs } : {}) });
+    } else if (part.type === "tool-call") emit({ ...part, index });
     else if (part.type === "completion-end") answered = part;
     else if (part.type === "end") spent = part.usage;
     else if (part.type === "stream-start") options.warnings.push(...part.warnings);
