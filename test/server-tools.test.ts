@@ -160,6 +160,46 @@ describe("tools and structured output through mull serve (the official openai SD
     }
   });
 
+  it("does tools, their outputs, structured output and previous_response_id over the Responses API (client.responses)", async () => {
+    received.length = 0;
+    const tools = [{ type: "function" as const, name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } }, strict: false }];
+    const first = await client.responses.create({ model: "up", input: "Weather in Paris?", tools, tool_choice: "required" });
+    const call = first.output.find((item) => item.type === "function_call");
+    if (call?.type !== "function_call") throw new Error("no function call");
+    expect(call.name).toBe("get_weather");
+    expect(JSON.parse(call.arguments)).toEqual({ city: "Paris", unit: "c" });
+    expect((received.at(-1) as { tool_choice: unknown }).tool_choice).toBe("required");
+    // The tool's output continues the stored conversation: the upstream gets the call and its result.
+    const second = await client.responses.create({
+      model: "up",
+      previous_response_id: first.id,
+      input: [{ type: "function_call_output", call_id: call.call_id, output: '{"temp":21}' }],
+    });
+    expect(second.output_text).toBe("plain");
+    const sent = received.at(-1) as { messages: { role: string; tool_call_id?: string }[] };
+    expect(sent.messages.map((message) => message.role)).toEqual(["user", "assistant", "tool"]);
+    expect(sent.messages[2]?.tool_call_id).toBe(call.call_id);
+    // Structured output on the embedded model: text.format json_schema, by grammar.
+    const structured = await client.responses.create({
+      model: "mull-tiny-policy",
+      input: "Q: 6*7\nA: ",
+      max_output_tokens: 40,
+      text: {
+        format: {
+          type: "json_schema",
+          name: "answer",
+          schema: { type: "object", properties: { answer: { type: "integer" } }, required: ["answer"] },
+          strict: true,
+        },
+      },
+    });
+    expect(typeof (JSON.parse(structured.output_text) as { answer: unknown }).answer).toBe("number");
+    // Streamed, the SDK's own event handling assembles the same function call.
+    const stream = client.responses.stream({ model: "up", input: "Weather in Paris?", tools });
+    const final = await stream.finalResponse();
+    expect(final.output.some((item) => item.type === "function_call" && item.name === "get_weather")).toBe(true);
+  });
+
   it("refuses by name what the embedded model cannot do, and tool_choice without tools", async () => {
     const refused = async (body: Record<string, unknown>) => {
       const error = await client.chat.completions.create({ model: "mull-tiny-policy", messages, ...body } as never).catch((caught: unknown) => caught);
