@@ -133,6 +133,20 @@ describe("the Messages API through @anthropic-ai/sdk", () => {
     expect(thinking).toBeGreaterThanOrEqual(30);
     expect(thinking).toBeLessThanOrEqual(40);
     expect(reasoning.length).toBeGreaterThan(0);
+    // Under a strategy too: the budget is the call's, not one of the strategy's options.
+    const voted = await fetch(`${server.url}/chat/completions`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+      body: JSON.stringify({
+        model: "self-consistency/mull-tiny-chat",
+        messages: [{ role: "user", content: question }],
+        max_tokens: 120,
+        mull: { n: 2, maxReasoningTokens: 24 },
+      }),
+    });
+    expect(voted.status).toBe(200);
+    const body = (await voted.json()) as { usage: { completion_tokens_details?: { reasoning_tokens: number } } };
+    expect(body.usage.completion_tokens_details?.reasoning_tokens ?? 0).toBeLessThanOrEqual(24);
   }, 120_000);
 
   it("calls tools through an upstream, whole and streamed, and sends their results back as tool messages", async () => {

@@ -41,14 +41,11 @@ export type ServedModels = {
   strictFields?: boolean | undefined;
 };
 
-export function resolveRequestModel(
-  served: ServedModels,
-  request: { model: string; temperature?: number | undefined; mull?: MullRequest | undefined },
-  observe?: StrategyObserver,
-): { model: LanguageModel; id: string } | { error: ReturnType<typeof invalidRequest> } {
-  const route = served.routes?.[request.model];
-  if (route) return resolveRoute(served, request, route, observe);
-  const baseIds = Object.keys(served.models);
+/**
+ * The `mull` object's parts: the strategy and verifier named, the run settings, and the rest, the strategy's options
+ * (the call's own settings, `strict` and the thinking budget, are the pipeline's, not a strategy's).
+ */
+function mullParts(mull: MullRequest | undefined) {
   const {
     strategy: named,
     verifier,
@@ -59,8 +56,22 @@ export function resolveRequestModel(
     equations,
     toolVote,
     strict: _strict,
+    maxReasoningTokens: _maxReasoning,
+    minReasoningTokens: _minReasoning,
     ...options
-  } = request.mull ?? {};
+  } = mull ?? {};
+  return { named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, options };
+}
+
+export function resolveRequestModel(
+  served: ServedModels,
+  request: { model: string; temperature?: number | undefined; mull?: MullRequest | undefined },
+  observe?: StrategyObserver,
+): { model: LanguageModel; id: string } | { error: ReturnType<typeof invalidRequest> } {
+  const route = served.routes?.[request.model];
+  if (route) return resolveRoute(served, request, route, observe);
+  const baseIds = Object.keys(served.models);
+  const { named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, options } = mullParts(request.mull);
   const slash = request.model.indexOf("/");
   const prefix = slash === -1 ? undefined : request.model.slice(0, slash);
   let strategySpec = named;
@@ -107,18 +118,7 @@ function resolveRoute(
   route: Route,
   observe: StrategyObserver | undefined,
 ): { model: LanguageModel; id: string } {
-  const {
-    strategy: named,
-    verifier,
-    budgetTokens,
-    budgetCalls,
-    budgetMs,
-    answerPattern,
-    equations,
-    toolVote,
-    strict: _strict,
-    ...options
-  } = request.mull ?? {};
+  const { named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, options } = mullParts(request.mull);
   if (named !== undefined || verifier !== undefined)
     throw new InvalidArgumentError({
       parameter: named !== undefined ? "mull.strategy" : "mull.verifier",
