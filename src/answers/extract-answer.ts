@@ -101,13 +101,18 @@ function codeBlock(text: string): string | undefined {
   return code?.[1] !== undefined ? code[1].trim() || undefined : undefined;
 }
 
+const lastNumberPattern =
+  /(?<![A-Za-z\d.])(?:-?\\[dtc]?frac\{-?\d+(?:\.\d+)?\}\{\d+(?:\.\d+)?\}|-?\d{1,3}(?:[ \u00a0]\d{3})+(?![\d.,])|-?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\/\d+)?)/g;
+
 function lastMath(completion: string): string | undefined {
   // An escaped dollar is a currency sign, not a math delimiter.
   const text = completion.replace(/\\\$/g, " ");
   const spans = [...text.matchAll(/\$\$([^$]+)\$\$|\$([^$]+)\$|\\\((.+?)\\\)|\\\[([\s\S]+?)\\\]/g)];
   const span = spans.at(-1);
-  // A number right after letters (`AZYUK3A`) is part of a word; one before them has a unit (`5m`).
-  const lastNumber = [...text.matchAll(/(?<![A-Za-z\d])-?\d[\d,]*(?:\.\d+)?(?:\/\d+)?/g)].at(-1);
+  // A number right after letters (`AZYUK3A`) is part of a word; one before them has a unit (`5m`). A number is also a
+  // bare LaTeX fraction (`\frac{10}{9}`), thousands in groups of three after spaces (`1 000`), or a decimal without
+  // its leading zero (`.4`).
+  const lastNumber = [...text.matchAll(lastNumberPattern)].at(-1);
   // A number after the last math span is the later statement.
   if (span && (!lastNumber || (lastNumber.index ?? 0) < (span.index ?? 0) + span[0].length)) {
     const content = (span[1] ?? span[2] ?? span[3] ?? span[4] ?? "").trim();
