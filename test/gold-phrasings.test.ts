@@ -96,11 +96,18 @@ describe("multiple choice, graded through the options", () => {
     ["Answer: $\\boxed{\\text{(D)}}$", "D"],
     ["My answer: (b)", "B"],
     ["I think it is option C, since the rest fail.", "C"],
+    // lighteval's extractive-match behaviours, restated: a bare letter, a letter first, what is ruled out set aside.
+    ["D", "D"],
+    ["C.", "C"],
+    ["D. it cannot be A or C", "D"],
+    ["The answer is surely D, it can't be A or B", "D"],
+    ["The answer: D, it doesn't fit for it to be A or B", "D"],
+    ["It's not A since that fails, so I think it's C", "C"],
   ])("%s reads as %s", (completion, letter) => {
     expect(extractChoice(completion, options)).toBe(letter);
   });
 
-  it.each(["Answer: B and C", "Answer: A or B", "Answer: F", "The answer is a number.", "After checking (A) and (C), (C) works."])(
+  it.each(["Answer: B and C", "Answer: A or B", "Answer: F", "The answer is a number.", "After checking (A) and (C), (C) works.", "A cat sat on the mat."])(
     "%s is no choice (ambiguous, or no option)",
     (completion) => {
       expect(extractChoice(completion, options)).toBeUndefined();

@@ -17,8 +17,13 @@ export function extractChoice(completion: string, options: readonly string[]): s
   const valid = letters.slice(0, options.length);
   // The last line stating an answer is read whole, so that "Answer: B and C" is two letters, not B.
   const statement = [...text.matchAll(/\b(?:answer|option|choice)(?:\s+is)?\s*[:：]?\s*([^\n]+)/gi)].at(-1)?.[1];
-  const stated = statement === undefined ? undefined : letterIn(statement, valid);
+  const stated = statement === undefined ? undefined : (letterIn(statement, valid) ?? namedLetter(statement, valid));
   if (stated !== undefined) return stated === "" ? undefined : stated;
+  // A reply that opens with its letter ("D", "D. it can't be A or B").
+  const first = text.trim().split("\n")[0] ?? "";
+  // The letter alone, or closed by a stop or a bracket: "A cat sat" opens with an article, not an option.
+  const opening = /^\**\(?[A-J]\)?\**(?:$|[.):])/.test(first) ? letterIn(first, valid) : undefined;
+  if (opening !== undefined) return opening === "" ? undefined : opening;
   const span = findAnswerText(text);
   if (span !== undefined) {
     const chosen = letterIn(span, valid) ?? optionWithText(span, options);
@@ -32,7 +37,11 @@ export function extractChoice(completion: string, options: readonly string[]): s
       .at(-1) ?? "";
   return single(
     // Capital letters only: "the answer is a number" names no option.
-    [...paragraph.matchAll(/\b(?:[Oo]ption|[Cc]hoice|[Aa]nswer)(?:\s+is)?\s*[:(]?\s*\(?([A-J])\b\)?|\(([A-J])\)/g)].map((match) => match[1] ?? match[2] ?? ""),
+    [
+      ...withoutNegated(paragraph).matchAll(
+        /\b(?:[Oo]ption|[Cc]hoice|[Aa]nswer|it's|it is|go with|[Ii] (?:choose|pick|select))(?:\s+is)?\s*[:(]?\s*\(?([A-J])\b\)?|\(([A-J])\)/g,
+      ),
+    ].map((match) => match[1] ?? match[2] ?? ""),
     valid,
   );
 }
@@ -51,9 +60,27 @@ function letterIn(span: string, valid: string): string | undefined {
   const letter = lead[1].toUpperCase();
   // A lowercase single letter alone is a variable's name (`x`), not an option, unless it is written as one.
   if (lead[1] !== letter && !/^(?:option|choice|\()/i.test(value)) return undefined;
-  const others = [...value.slice(lead[0].length).matchAll(/(?:\b(?:and|or)\s+|,\s*|\/\s*)\(?([A-J])\)?(?=$|[\s.,)])/g)].map((match) => match[1]);
+  const others = [...withoutNegated(value.slice(lead[0].length)).matchAll(/(?:\b(?:and|or)\s+|,\s*|\/\s*)\(?([A-J])\)?(?=$|[\s.,)])/g)].map(
+    (match) => match[1],
+  );
   if (others.some((other) => other !== letter)) return "";
   return valid.includes(letter) ? letter : "";
+}
+
+/**
+ * The text without what it rules out: from a negation ("not", "can't be", "doesn't", "never", "nor", "rather than")
+ * to the end of its clause, so that "D, it can't be A or B" names D alone.
+ */
+function withoutNegated(text: string): string {
+  return text.replace(/\b(?:not|\w+n't|never|cannot|nor|neither|except|rather than|instead of)\b[^,;\n]*?(?=[,;\n]|\.(?:\s|$)|$)/gi, " ");
+}
+
+/** The one option letter a statement names anywhere, what it rules out set aside ("for sure D, it can't be A or B"). */
+function namedLetter(statement: string, valid: string): string | undefined {
+  const named = [...withoutNegated(statement.replace(/[*$]/g, "")).matchAll(/(?<![A-Za-z'])([A-J])(?![A-Za-z'])/g)].map((match) => match[1] ?? "");
+  const distinct = [...new Set(named)];
+  if (distinct.length === 0) return undefined;
+  return distinct.length === 1 && valid.includes(distinct[0] as string) ? distinct[0] : "";
 }
 
 /** The letter of the one option whose text the answer is; undefined when none or several match. */
