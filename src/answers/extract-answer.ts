@@ -102,9 +102,13 @@ function codeBlock(text: string): string | undefined {
 }
 
 const lastNumberPattern =
-  /(?<![A-Za-z\d.])(?:-?\\[dtc]?frac\{-?\d+(?:\.\d+)?\}\{\d+(?:\.\d+)?\}|-?\d{1,3}(?:[ \u00a0]\d{3})+(?![\d.,])|-?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\/\d+)?)/g;
+  /(?<![A-Za-z\d./])(?:-?\d{1,3}(?:[ \u00a0]\d{3})*[ \u00a0]\d+\/\d+(?![\d/.])|-?\\[dtc]?frac\{-?\d+(?:\.\d+)?\}\{\d+(?:\.\d+)?\}|-?\d{1,3}(?:[ \u00a0]\d{3})+(?![\d.,])|-?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\/\d+)?)/g;
+
+/** A reply that is one line of arithmetic on numbers (`11 + 4/9`), read whole, as Math-Verify's expression parser does. */
+const arithmetic = /^[-+(]*\d[\d.,]*(?:\s*[-+*×÷/^]\s*\(*\d[\d.,]*\)*)+\s*$/;
 
 function lastMath(completion: string): string | undefined {
+  if (arithmetic.test(completion.trim())) return completion.trim();
   // An escaped dollar is a currency sign, not a math delimiter.
   const text = completion.replace(/\\\$/g, " ");
   const spans = [...text.matchAll(/\$\$([^$]+)\$\$|\$([^$]+)\$|\\\((.+?)\\\)|\\\[([\s\S]+?)\\\]/g)];

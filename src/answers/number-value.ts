@@ -31,8 +31,24 @@ function decimal(text: string): Rational | undefined {
   return reduce(numerator, denominator);
 }
 
+/** A mixed number, `4 4/9` (40/9) or `-1 000 1/2`: its whole part, a space, its fraction, the sign for the whole. */
+function mixedNumber(text: string): Rational | undefined {
+  const match = /^([-+]?)(\d{1,3}(?:[ \u00a0]\d{3})+|\d+)[ \u00a0]+(\d+)\/(\d+)$/.exec(text.trim());
+  if (!match) return undefined;
+  const denominator = BigInt(match[4] ?? "1");
+  // A proper fraction only (`11 6/6` is no mixed number), as Math-Verify reads them.
+  if (denominator === 0n || BigInt(match[3] ?? "0") >= denominator) return undefined;
+  const whole = BigInt((match[2] ?? "0").replace(/[ \u00a0]/g, ""));
+  const magnitude = whole * denominator + BigInt(match[3] ?? "0");
+  return reduce(match[1] === "-" ? -magnitude : magnitude, denominator);
+}
+
 /** The exact value of a plain number, or undefined for anything else. */
 export function rationalValue(text: string): Rational | undefined {
+  const mixed = mixedNumber(text);
+  if (mixed) return mixed;
+  // Space between two digits is not nothing: `4 4/9` is not 44/9 (a mixed number is read above).
+  if (/\d\s+\d/.test(text.trim())) return undefined;
   const compact = text.replace(/\s+/g, "");
   const fraction = /^([-+]?)(?:\\frac\{([-+]?\d+)\}\{([-+]?\d+)\}|([-+]?\d+)\/([-+]?\d+))$/.exec(compact);
   if (fraction) {
