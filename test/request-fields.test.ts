@@ -94,9 +94,8 @@ const messages = [{ role: "user", content: "What is 3+4?" }];
 describe("request fields over HTTP", () => {
   it("forwards sampling knobs in the upstream's names, extensions and labels as written, an unknown field with a warning", async () => {
     recorded.length = 0;
-    const response = await post("/chat/completions", {
-      model: "up",
-      messages,
+    // Each field reaches the upstream as the client wrote it (mull's names are OpenAI's and vLLM's).
+    const fields = {
       top_k: 20,
       min_p: 0.05,
       presence_penalty: 0.5,
@@ -109,24 +108,11 @@ describe("request fields over HTTP", () => {
       user: "u-1",
       metadata: { team: "a" },
       temprature: 0.2,
-    });
+    };
+    const response = await post("/chat/completions", { model: "up", messages, ...fields });
     expect(response.status).toBe(200);
     const body = (await response.json()) as { warnings?: { message?: string }[] };
-    const sent = recorded.at(-1) as Record<string, unknown>;
-    expect(sent).toMatchObject({
-      top_k: 20,
-      min_p: 0.05,
-      presence_penalty: 0.5,
-      frequency_penalty: 0.25,
-      repetition_penalty: 1.1,
-      logit_bias: { "42": -5 },
-      reasoning_effort: "low",
-      chat_template_kwargs: { enable_thinking: false },
-      guided_json: { type: "object" },
-      user: "u-1",
-      metadata: { team: "a" },
-      temprature: 0.2,
-    });
+    expect(recorded.at(-1)).toMatchObject(fields);
     expect(body.warnings?.some((warning) => warning.message?.includes('unknown field "temprature" forwarded'))).toBe(true);
   });
 
