@@ -66,6 +66,11 @@ class ThinkingSplitter {
     return this.state === "thinking" ? this.thinking() : this.answer();
   }
 
+  /** A streamed delta: reasoning a server split off stays reasoning; raw text is split. */
+  read(part: { type: "reasoning-delta" | "text-delta"; delta: string }): ThinkingPiece[] {
+    return part.type === "reasoning-delta" ? [{ kind: "reasoning", delta: part.delta }] : this.push(part.delta);
+  }
+
   /** What is still held at the end (an unclosed thinking's tail stays reasoning). */
   flush(): ThinkingPiece[] {
     if (this.held === "") return [];

@@ -14,6 +14,7 @@ import type { LanguageModel } from "../core/language-model.js";
 import type { StreamPart } from "../core/stream-part.js";
 import { addUsage, emptyUsage, type Usage } from "../core/usage.js";
 import type { Warning } from "../core/warning.js";
+import { readStream } from "../internal/read-stream.js";
 import { callSeedStride, seedAt } from "../internal/seeds.js";
 import { continuedText, createThinkingSplitter, type ThinkingPiece } from "../internal/think-tags.js";
 import { validateCallOptions } from "../internal/validate-call-options.js";
@@ -32,17 +33,9 @@ type CompletionEnd = Extract<StreamPart, { type: "completion-end" }>;
 /** One candidate's thinking so far: its text and split-off reasoning (a server that splits it), the splitter that streams it. */
 type Thought = { text: string; reasoning: string; splitter: ReturnType<typeof createThinkingSplitter> };
 
-/** Reads a stream to its end, handing each part to `onPart`; an error part is thrown. */
+/** Reads a stream to its end (an error part thrown), handing each part to `onPart`. */
 async function readAll(stream: ReadableStream<StreamPart>, onPart: (part: StreamPart) => void): Promise<void> {
-  const reader = stream.getReader();
-  try {
-    for (let step = await reader.read(); !step.done; step = await reader.read()) {
-      if (step.value.type === "error") throw step.value.error;
-      onPart(step.value);
-    }
-  } finally {
-    reader.releaseLock();
-  }
+  for await (const part of readStream(stream)) onPart(part);
 }
 
 /** The call's thinking, live: the thinking call's stream, then each candidate's continuation, as one stream. */

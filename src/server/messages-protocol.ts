@@ -13,6 +13,7 @@ import type { StreamPart } from "../core/stream-part.js";
 import type { ToolCall, ToolChoice, ToolDefinition } from "../core/tools.js";
 import type { Usage } from "../core/usage.js";
 import { createThinkingSplitter, thinkingApart } from "../internal/think-tags.js";
+import { toolInput } from "../internal/tool-input.js";
 import { anthropicErrorBody } from "./anthropic-errors.js";
 import { invalidRequest, toOpenAIError } from "./openai-error.js";
 import type { Protocol, ResponseIdentity, ServerSentEvent, StreamEncoder } from "./protocol.js";
@@ -169,15 +170,6 @@ const usageOf = (usage: Usage, thinkingTokens: number | undefined) => ({
   ...(thinkingTokens !== undefined ? { output_tokens_details: { thinking_tokens: thinkingTokens } } : {}),
 });
 
-/** Parsed tool input: the model's arguments as JSON, or, where they do not parse, the text under `_raw` (never dropped). */
-function toolInput(call: ToolCall): unknown {
-  try {
-    return JSON.parse(call.function.arguments || "{}");
-  } catch {
-    return { _raw: call.function.arguments };
-  }
-}
-
 function contentBlocks(completion: Completion | undefined): Record<string, unknown>[] {
   if (!completion) return [];
   const { reasoning, text } = thinkingApart(completion);
@@ -298,9 +290,8 @@ function messageEvents(identity: ResponseIdentity): StreamEncoder {
       if ("index" in part && part.index !== 0) return [];
       switch (part.type) {
         case "reasoning-delta":
-          return delta({ kind: "reasoning", delta: part.delta });
         case "text-delta":
-          return splitter.push(part.delta).flatMap(delta);
+          return splitter.read(part).flatMap(delta);
         case "tool-call": {
           calledTools = true;
           const events = [...splitter.flush().flatMap(delta), ...close()];

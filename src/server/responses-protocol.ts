@@ -424,9 +424,8 @@ function responseEvents(options: { identity: ResponseIdentity; request: Response
       if ("index" in part && part.index !== 0) return [];
       switch (part.type) {
         case "reasoning-delta":
-          return delta({ kind: "reasoning", delta: part.delta });
         case "text-delta":
-          return splitter.push(part.delta).flatMap(delta);
+          return splitter.read(part).flatMap(delta);
         case "tool-call": {
           completion.toolCalls = [...(completion.toolCalls ?? []), part.toolCall];
           const events = [...splitter.flush().flatMap(delta), ...close()];

@@ -15,6 +15,7 @@ import type { Usage } from "../../core/usage.js";
 import type { Warning } from "../../core/warning.js";
 import { postJson } from "../../internal/http/post-json.js";
 import { readJsonBody, readJsonEvents } from "../../internal/http/read-json.js";
+import { positiveInteger } from "../../internal/positive-integer.js";
 import { validateCallOptions } from "../../internal/validate-call-options.js";
 import { concurrencyLimitMiddleware } from "../../middleware/concurrency-limit-middleware.js";
 import { retryMiddleware } from "../../middleware/retry-middleware.js";
@@ -180,12 +181,6 @@ async function stream(endpoint: Endpoint, call: CallOptions): Promise<ReadableSt
     },
     cancel: (reason) => events.cancel(reason),
   });
-}
-
-function positiveInteger(parameter: string, value: number, minimum: number): number {
-  if (!Number.isInteger(value) || value < minimum)
-    throw new InvalidArgumentError({ parameter, value, message: `must be an integer >= ${minimum}, got ${String(value)}` });
-  return value;
 }
 
 export function createAnthropicMessagesModel(settings: AnthropicMessagesSettings): LanguageModel {

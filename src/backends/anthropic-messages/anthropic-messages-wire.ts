@@ -9,20 +9,12 @@ import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.j
 import type { Completion, FinishReason } from "../../core/generate-result.js";
 import type { ToolCall } from "../../core/tools.js";
 import { contentText } from "../../internal/prompt-text.js";
+import { toolInput } from "../../internal/tool-input.js";
 
 /** The key's header and the API version every request carries. */
 export const anthropicVersion = "2023-06-01";
 
 type Block = Record<string, unknown>;
-
-/** The tool call's arguments as an object (`{}` where the model wrote none; the raw text under `_raw` where they do not parse). */
-function toolInput(call: ToolCall): unknown {
-  try {
-    return JSON.parse(call.function.arguments || "{}");
-  } catch {
-    return { _raw: call.function.arguments };
-  }
-}
 
 /** Chat messages as Messages turns: system apart, tool calls as tool_use blocks, tool results as a user turn's tool_result blocks. */
 function turns(messages: ChatMessage[]): { system: string | undefined; messages: { role: "user" | "assistant"; content: Block[] }[] } {

@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../../core/language-model.js";
+import { positiveInteger } from "../../internal/positive-integer.js";
 import { concurrencyLimitMiddleware } from "../../middleware/concurrency-limit-middleware.js";
 import { createModelPool } from "../../middleware/model-pool.js";
 import { retryMiddleware } from "../../middleware/retry-middleware.js";
@@ -86,12 +87,6 @@ export type OpenAICompatibleSettings = {
   /** Injected fetch, for tests and proxies. Defaults to `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
 };
-
-function positiveInteger(parameter: string, value: number, minimum: number): number {
-  if (!Number.isInteger(value) || value < minimum)
-    throw new InvalidArgumentError({ parameter, value, message: `must be an integer >= ${minimum}, got ${String(value)}` });
-  return value;
-}
 
 export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings): LanguageModel {
   const urls = (Array.isArray(settings.baseURL) ? settings.baseURL : [settings.baseURL]).map((url) => url.replace(/\/+$/, ""));

@@ -8,10 +8,10 @@
  */
 import type { TokenLogprob } from "../../core/generate-result.js";
 import type { Candidate } from "../../core/strategy-report.js";
-import { readStream } from "../../extension/read-stream.js";
 import type { RunContext, RunOutcome } from "../../extension/run-context.js";
 import { isStopError } from "../../extension/stop-error.js";
 import { toCandidate } from "../../extension/to-candidate.js";
+import { readStream } from "../../internal/read-stream.js";
 import { seedAt, waveSeedStride } from "../../internal/seeds.js";
 import { tokenConfidence } from "../../internal/token-confidence.js";
 import { firstWithAnswer, majorityVote } from "../majority-vote.js";
