@@ -4,6 +4,7 @@
  * server with `--jinja` (skipped, saying so, where the binary is not built), reached over real HTTP as vLLM would be.
  */
 import { readFileSync } from "node:fs";
+import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { BUNDLED_CHAT_MODEL, createLlamaCppModel } from "../src/backends/llama-cpp/llama-cpp-model.js";
@@ -210,6 +211,44 @@ describe.skipIf(!binary)("the bundled chat model behind llama.cpp's server (--ji
     } as OpenAI.ChatCompletionCreateParamsNonStreaming)) as unknown as Voted;
     expect(voted.mull.votes).toEqual({ "tool:calculator": 4 });
     expect(voted.choices[0]?.finish_reason).toBe("tool_calls");
+  }, 120_000);
+
+  it("calls the calculator through /v1/responses (openai SDK) and /v1/messages (@anthropic-ai/sdk) on the real model", async () => {
+    const { function: calculator } = chatTools.calculator;
+    // Responses: the call as a function_call item, its output continuing the stored conversation.
+    const called = await client.responses.create({
+      model: "chat",
+      input: second.question,
+      tools: [{ type: "function", name: calculator.name, description: calculator.description, parameters: calculator.parameters, strict: false }],
+      temperature: 0,
+      max_output_tokens: 200,
+    });
+    const call = called.output.find((item) => item.type === "function_call");
+    if (call?.type !== "function_call") throw new Error(`no function call: ${JSON.stringify(called.output)}`);
+    expect(call.name).toBe("calculator");
+    expect((JSON.parse(call.arguments) as { expression?: string }).expression).toMatch(/\d/);
+    const answered = await client.responses.create({
+      model: "chat",
+      previous_response_id: called.id,
+      input: [{ type: "function_call_output", call_id: call.call_id, output: second.answer }],
+      temperature: 0,
+      max_output_tokens: 100,
+    });
+    expect(answered.output_text).toContain(second.answer);
+    // Messages: the same call as a tool_use block, streamed by the SDK's own event handling.
+    const anthropic = new Anthropic({ baseURL: proxy.url.replace(/\/v1$/, ""), apiKey: "unused", maxRetries: 0 });
+    const message = await anthropic.messages
+      .stream({
+        model: "chat",
+        max_tokens: 200,
+        messages: [{ role: "user", content: second.question }],
+        tools: [{ name: calculator.name, description: calculator.description, input_schema: calculator.parameters as Anthropic.Tool.InputSchema }],
+        ...({ temperature: 0 } as object),
+      })
+      .finalMessage();
+    expect(message.stop_reason).toBe("tool_use");
+    const use = message.content.find((block) => block.type === "tool_use");
+    expect(use?.type === "tool_use" && use.name).toBe("calculator");
   }, 120_000);
 
   it("passes the official openai client's tools, response_format and streaming checks through mull serve", async () => {
