@@ -22,7 +22,7 @@ type ServeFlags = {
 export function addServeCommand(program: Command, context: () => CliContext): void {
   program
     .command("serve")
-    .description("Serve an OpenAI-compatible API over models; strategies by model id or a `mull` body object")
+    .description("Serve OpenAI-compatible and Anthropic Messages APIs over models; strategies by model id or a `mull` body object")
     .option(
       "-m, --model <spec>",
       `a model to serve (repeatable; the first is the default): a bundled name, a .gguf path or a base URL (default ${defaults.model})`,
