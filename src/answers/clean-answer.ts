@@ -31,10 +31,15 @@ function stripSurface(answer: string): string {
   value = value.replace(/^\$+|\$+$/g, "").replace(/^\\\(|\\\)$|^\\\[|\\\]$/g, "");
   // A unit written as text after a number (`3\,\text{m}`, `5\text{ cm}`) goes before the text commands open.
   value = value.replace(/([\d}])\s*(?:\\[,;! ]\s*)*\\(?:text|textbf|textnormal|mbox|mathrm)\{\s*[A-Za-z][A-Za-z\s.]*\}\s*$/, "$1");
+  // Backslashes doubled by a JSON or Python string (`\\frac`, `\\left(`): a line break never opens these commands.
+  value = value.replace(/\\\\(?=(?:left|right|[dtc]?frac|sqrt|leq?|geq?|neq?|lt|gt|cdot|times|pi|infty|in|cup|text|boxed)\b)/g, "\\");
   value = unwrapCommands(value, textCommands);
+  // A matrix in parentheses is the matrix (`(\begin{pmatrix}...\end{pmatrix})`).
+  value = value.replace(/^\((\\begin\{([pbvB]?matrix|array)\}[\s\S]*\\end\{\2\})\)$/, "$1");
   value = value.replace(/\\(?:left|right|displaystyle|bigl|bigr|Bigl|Bigr|big|Big)\b/g, "");
-  // A thousands separator with a negative space (`10,\!080`) is a comma, not a comma and a space.
-  value = value.replace(/(\d),\\!(?=\d{3}(?!\d))/g, "$1,");
+  // A thousands separator with a negative space (`10,\!080`, `11,\! 111`) or in braces (`14{,}916`, `14 {, }916`) is a
+  // comma, not a comma and a space.
+  value = value.replace(/(\d),\\!\s?(?=\d{3}(?!\d))/g, "$1,").replace(/(\d)\s?\{,\s?\}(?=\d{3}(?!\d))/g, "$1");
   value = value.replace(/(?<!\\)\\[!,;:> ]|~/g, " ").replace(/[\u2009\u202f\u00a0]/g, " ");
   // Plain-text math as chat models write it: `sqrt(2)`, `pi/2`.
   value = value.replace(/(?<!\\)\bsqrt\s*\(([^()]*)\)/g, "\\sqrt{$1}").replace(/(?<![\\A-Za-z])pi\b/g, "\\pi");
@@ -58,7 +63,7 @@ function stripSurface(answer: string): string {
   value = value
     .replace(/\s+/g, " ")
     .trim()
-    .replace(/[.。]$/, "")
+    .replace(/(?<!\.)[.。,]$/, "")
     .trim();
   // `42 apples`, `5 cm`, `12 dollars`: the number is the answer.
   const withUnit = trailingWords.exec(value);
@@ -80,6 +85,8 @@ function stripSurface(answer: string): string {
 function valueOfEquation(text: string): string {
   const member = /^\\?[A-Za-z](?:_\{?\w+\}?)?\s*\\in\s*(.+)$/.exec(text);
   if (member?.[1]) return member[1].trim();
+  const between = intervalOfBounds(text);
+  if (between) return between;
   // An approximation after an exact value is dropped (`x = 1/4 \approx 0.25` is 1/4); after a name it is the value.
   const approximated = /^(.*?)\s*\\approx\s*(.+)$/.exec(text);
   const value = approximated?.[1] !== undefined && approximated[2] ? (namesAQuantity(approximated[1].trim()) ? approximated[2] : approximated[1]) : text;
@@ -89,6 +96,19 @@ function valueOfEquation(text: string): string {
   // A chain ends in its value (`x = 5 + 6 + 1 = 12`); a computation in its result (`\frac{1}{2} + \frac{13}{18} = \frac{11}{9}`).
   if (isConstant(last) && (sides.length > 2 || sides.slice(0, -1).every(isConstant))) return last;
   return sides.length === 2 && namesAQuantity((sides[0] as string).trim()) && last !== "" ? last : value;
+}
+
+/** A variable between two bounds (`-2 \\leq x < 7`, `7 > x > -2`) as the interval it states (`[-2, 7)`). */
+function intervalOfBounds(text: string): string | undefined {
+  const parts = text.split(/\s*(<|>|\\leq|\\geq)\s*/);
+  if (parts.length !== 5 || !/^\\?[A-Za-z](?:_\{?\w+\}?)?$/.test((parts[2] as string).trim())) return undefined;
+  const [first, opening, , closing, last] = parts as [string, string, string, string, string];
+  const rising = (opening === "<" || opening === "\\leq") && (closing === "<" || closing === "\\leq");
+  const falling = (opening === ">" || opening === "\\geq") && (closing === ">" || closing === "\\geq");
+  if (!rising && !falling) return undefined;
+  const [low, high, lowOp, highOp] = rising ? [first, last, opening, closing] : [last, first, closing, opening];
+  if (!low.trim() || !high.trim()) return undefined;
+  return `${lowOp.length > 1 ? "[" : "("}${low.trim()}, ${high.trim()}${highOp.length > 1 ? "]" : ")"}`;
 }
 
 /** Arithmetic on numbers alone: no letter outside a command (`\frac`, `\sqrt`, `\pi`, ...). */

@@ -86,14 +86,37 @@ function trimStatement(statement: string): string | undefined {
   if (choice?.[1] && !/^[A-E]\s*[=+\-*/^]/.test(value)) return choice[1];
   // Up to the end of the sentence: a full stop followed by a space and more words, outside math.
   if (!/\$/.test(value)) value = value.replace(/\.\s+[A-Z].*$/, "");
+  value = value.replace(/^["“](.*)["”]\.?$/, "$1");
+  // Answers in several math spans joined by words (`$12$ and $13$`) are one list.
+  if (/^\$[^$]+\$(?:\s*(?:,|and|or|, and)\s*\$[^$]+\$)+$/.test(value)) return value.replace(/\$/g, "").replace(/\s+/g, " ").trim();
   const math = /^\$([^$]+)\$/.exec(value) ?? /^\\\((.+?)\\\)/.exec(value);
   if (math?.[1]) return math[1];
+  const sentence = value.replace(/[.;]\s*$/, "");
+  // "The largest $n$ is 34", "The value we are looking for is $42$": what follows the verb that is followed by math.
+  const subject = /^[A-Z](?:[A-Za-z' ,()-]|\$[^$]*\$)*$/;
+  const verbs = [...sentence.matchAll(/\s(?:is|are|equals|was|will be)\s+/g)].filter((verb) => subject.test(sentence.slice(0, verb.index)));
+  for (const verb of verbs) {
+    const predicate = trimPredicate(sentence.slice((verb.index ?? 0) + verb[0].length));
+    if (predicate) return predicate;
+  }
   const spans = [...value.matchAll(/\$([^$]+)\$|\\\((.+?)\\\)/g)];
   const lastSpan = spans.at(-1);
   if (lastSpan && /^[A-Za-z]/.test(value)) return (lastSpan[1] ?? lastSpan[2] ?? "").trim() || undefined;
-  const said = /^[A-Z][A-Za-z' ,-]*?\s(?:is|are|equals|was|will be)\s+(.+)$/.exec(value.replace(/[.;]\s*$/, ""));
-  if (said?.[1]) return said[1].trim();
-  return value.replace(/[.;]\s*$/, "").trim() || undefined;
+  // A sentence in words with numbers ("Jane started growing Sphere 3 hours ago"): its last number.
+  const inWords = /^[A-Z][a-z]+\s/.test(sentence) && !/[=\\]/.test(sentence) ? [...sentence.matchAll(lastNumberPattern)].at(-1)?.[0] : undefined;
+  if (inWords) return inWords;
+  // "The fastest runner is Evelyn": the words after the verb.
+  const first = verbs[0];
+  return (first ? sentence.slice((first.index ?? 0) + first[0].length) : sentence).trim() || undefined;
+}
+
+/** What follows "is": its math span (`$42$`, `$42$, which is less than 50`), its spans as a list (`$1$ and $2$`), or its words. */
+function trimPredicate(predicate: string): string | undefined {
+  const text = predicate.trim();
+  const span = /^\$([^$]+)\$[^$]*$/.exec(text) ?? /^\\\((.+?)\\\)[^$]*$/.exec(text);
+  if (span?.[1]) return span[1].trim();
+  if (!/^[-+$(\[\\\d]/.test(text)) return undefined;
+  return text.replace(/\$/g, "").trim() || undefined;
 }
 
 function codeBlock(text: string): string | undefined {
