@@ -103,6 +103,12 @@ describe("multiple choice, graded through the options", () => {
     ["The answer is surely D, it can't be A or B", "D"],
     ["The answer: D, it doesn't fit for it to be A or B", "D"],
     ["It's not A since that fails, so I think it's C", "C"],
+    // lighteval's letter-then-name and non-English forms, restated (session 17).
+    ["B Bertrand", "B"],
+    ["D Dana\nCarl wins", "D"],
+    ["la réponse est D non B", "D"],
+    ["C。 不是 B", "C"],
+    ["C不是 A", "C"],
   ])("%s reads as %s", (completion, letter) => {
     expect(extractChoice(completion, options)).toBe(letter);
   });

@@ -33,10 +33,13 @@ function splitTopLevel(text: string, separator: string): string[] {
 /**
  * A set, tuple, interval, matrix or bare list, or undefined for a single value. A bare list is separated by
  * commas, semicolons, "and" or "or" (`2 and 3`); braces without a backslash are a set too (`{1,2,3}`, as chat
- * models write it); `a \pm b` is the two values `a + b` and `a - b`; a matrix may be written with `array` or in
+ * models write it); `a \pm b` is the two values `a + b` and `a - b`, `\pm a` the two `a` and `-a`; a matrix may be written with `array` or in
  * parentheses' `pmatrix`.
  */
 export function collectionOf(text: string): Collection | undefined {
+  // `\pm 3` alone is the two values 3 and -3.
+  const signs = /^\\pm\s*(.+)$/.exec(text)?.[1]?.trim();
+  if (signs && !signs.includes("\\pm") && balanced(signs)) return { open: "", close: "", items: [signs, `-(${signs})`], ordered: false };
   const plusMinus = /^(.+?)\s*\\pm\s*(.+)$/.exec(text);
   if (plusMinus?.[1] && plusMinus[2] && !plusMinus[2].includes("\\pm") && balanced(plusMinus[1]) && balanced(plusMinus[2]))
     return { open: "", close: "", items: [`${plusMinus[1]}+${plusMinus[2]}`, `${plusMinus[1]}-${plusMinus[2]}`], ordered: false };

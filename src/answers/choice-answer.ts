@@ -16,13 +16,14 @@ export function extractChoice(completion: string, options: readonly string[]): s
   const text = stripReasoning(completion);
   const valid = letters.slice(0, options.length);
   // The last line stating an answer is read whole, so that "Answer: B and C" is two letters, not B.
-  const statement = [...text.matchAll(/\b(?:answer|option|choice)(?:\s+is)?\s*[:：]?\s*([^\n]+)/gi)].at(-1)?.[1];
+  const statement = [...text.matchAll(/(?:\b(?:answer|option|choice|réponse|respuesta|antwort)(?:\s+(?:is|est|es|ist))?|答案是?)\s*[:：]?\s*([^\n]+)/gi)].at(-1)?.[1];
   const stated = statement === undefined ? undefined : (letterIn(statement, valid) ?? namedLetter(statement, valid));
   if (stated !== undefined) return stated === "" ? undefined : stated;
   // A reply that opens with its letter ("D", "D. it can't be A or B").
   const first = text.trim().split("\n")[0] ?? "";
-  // The letter alone, or closed by a stop or a bracket: "A cat sat" opens with an article, not an option.
-  const opening = /^\**\(?[A-J]\)?\**(?:$|[.):])/.test(first) ? letterIn(first, valid) : undefined;
+  // The letter alone, closed by a stop or a bracket (`D.`, `B。`, `B不是 A`), or before the option's name (`C Cecile`):
+  // "A cat sat" opens with an article, not an option.
+  const opening = /^\**\(?[A-J]\)?\**(?:$|[.):。，]|\s+[A-Z][a-z]|[\u3040-\u9fff])/.test(first) && !/^I\s/.test(first) ? letterIn(first, valid) : undefined;
   if (opening !== undefined) return opening === "" ? undefined : opening;
   const span = findAnswerText(text);
   if (span !== undefined) {
@@ -55,7 +56,7 @@ function letterIn(span: string, valid: string): string | undefined {
     .replace(/\\(?:boxed|text|textbf|mathrm)\{([^{}]*)\}/g, "$1")
     .replace(/[*$]/g, "")
     .trim();
-  const lead = /^(?:(?:the\s+)?(?:correct\s+)?(?:option|choice)\s+)?\(?([A-J])\)?(?=$|[\s.:),-])/i.exec(value);
+  const lead = /^(?:(?:the\s+)?(?:correct\s+)?(?:option|choice)\s+)?\(?([A-J])\)?(?=$|[\s.:),\-。，]|[\u3040-\u9fff])/i.exec(value);
   if (!lead?.[1]) return undefined;
   const letter = lead[1].toUpperCase();
   // A lowercase single letter alone is a variable's name (`x`), not an option, unless it is written as one.
@@ -68,11 +69,13 @@ function letterIn(span: string, valid: string): string | undefined {
 }
 
 /**
- * The text without what it rules out: from a negation ("not", "can't be", "doesn't", "never", "nor", "rather than")
- * to the end of its clause, so that "D, it can't be A or B" names D alone.
+ * The text without what it rules out: from a negation ("not", "can't be", "doesn't", "never", "nor", "rather than";
+ * French "non", "pas"; Chinese 不是) to the end of its clause, so that "D, it can't be A or B" names D alone.
  */
 function withoutNegated(text: string): string {
-  return text.replace(/\b(?:not|\w+n't|never|cannot|nor|neither|except|rather than|instead of)\b[^,;\n]*?(?=[,;\n]|\.(?:\s|$)|$)/gi, " ");
+  return text
+    .replace(/\b(?:not|\w+n't|never|cannot|nor|neither|except|rather than|instead of|non|pas|no es)\b[^,;\n]*?(?=[,;\n]|\.(?:\s|$)|$)/gi, " ")
+    .replace(/(?:不是|并非)[^,;\n，。；]*/g, " ");
 }
 
 /** The one option letter a statement names anywhere, what it rules out set aside ("for sure D, it can't be A or B"). */

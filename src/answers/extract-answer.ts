@@ -56,7 +56,7 @@ function boxed(text: string): string | undefined {
 const statedPatterns = [
   /final answer(?: is)?\s*[:：]?\s*(?:the final answer is\s*)?([^\n]+)/gi,
   /(?:the |my )?answer is\s*[:：]?\s*([^\n]+)/gi,
-  /\banswer\s*[:：]\s*\**\s*([^\n]+)/gi,
+  /(?:\banswer|\bréponse|\brespuesta)\s*[:：]\s*\**\s*([^\n]+)/gi,
 ];
 
 function stated(text: string): string | undefined {
@@ -102,8 +102,8 @@ function trimStatement(statement: string): string | undefined {
   const spans = [...value.matchAll(/\$([^$]+)\$|\\\((.+?)\\\)/g)];
   const lastSpan = spans.at(-1);
   if (lastSpan && /^[A-Za-z]/.test(value)) return (lastSpan[1] ?? lastSpan[2] ?? "").trim() || undefined;
-  // A sentence in words with numbers ("Jane started growing Sphere 3 hours ago"): its last number.
-  const inWords = /^[A-Z][a-z]+\s/.test(sentence) && !/[=\\]/.test(sentence) ? [...sentence.matchAll(lastNumberPattern)].at(-1)?.[0] : undefined;
+  // A sentence in words with numbers ("Jane started growing Sphere 3 hours ago"): its first number, as Math-Verify reads it.
+  const inWords = /^[A-Z][a-z]+\s/.test(sentence) && !/[=\\]/.test(sentence) ? [...sentence.matchAll(lastNumberPattern)][0]?.[0] : undefined;
   if (inWords) return inWords;
   // "The fastest runner is Evelyn": the words after the verb.
   const first = verbs[0];
@@ -140,9 +140,11 @@ function lastMath(completion: string): string | undefined {
   // bare LaTeX fraction (`\frac{10}{9}`), thousands in groups of three after spaces (`1 000`), or a decimal without
   // its leading zero (`.4`).
   const lastNumber = [...text.matchAll(lastNumberPattern)].at(-1);
+  const content = (span?.[1] ?? span?.[2] ?? span?.[3] ?? span?.[4] ?? "").trim();
+  // Words between two dollar signs (`how many $? just about 1$`) are prose around currency signs, not math.
+  const prose = /(?<!\\)\b[A-Za-z]{2,}\s+[A-Za-z]{2,}\b/.test(content.replace(/\\[A-Za-z]+(?:\{[^{}]*\})?/g, " "));
   // A number after the last math span is the later statement.
-  if (span && (!lastNumber || (lastNumber.index ?? 0) < (span.index ?? 0) + span[0].length)) {
-    const content = (span[1] ?? span[2] ?? span[3] ?? span[4] ?? "").trim();
+  if (span && !(prose && lastNumber) && (!lastNumber || (lastNumber.index ?? 0) < (span.index ?? 0) + span[0].length)) {
     // A computation that ends in its result (`2 + 5 = 7`) gives the result; an equation or a named value
     // (`5x - 7y = 0`, `x = 3`) stays whole, for the answer's cleaning to read.
     const members = content.split(/(?<![<>!\\])=(?!=)/);
