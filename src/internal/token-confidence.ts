@@ -5,7 +5,10 @@
  * on one token, low when it hesitated. A trace's signals: the mean over its tokens; its lowest group
  * confidence (the lowest mean over any `window` consecutive tokens, the paper's best filter); its tail (mean
  * over the last `window` tokens); and the mean entropy of the top-k distribution at each position
- * (renormalised over the k tokens returned, so a lower bound of the full entropy).
+ * (renormalised over the k tokens returned, so a lower bound of the full entropy). And self-certainty (Kang et
+ * al., 2025, "Scalable Best-of-N Selection via Self-Certainty"): the mean over tokens of the KL divergence from the
+ * uniform distribution to the model's; from top-k log-probabilities, with the rest of the mass spread over a large
+ * vocabulary, a token's KL tends to `-log(1 - Σ top-k p)`, the log-odds of the mass outside the tokens returned.
  */
 import type { TokenLogprob } from "../core/generate-result.js";
 
@@ -20,7 +23,19 @@ export type TraceConfidence = {
   entropy: number;
   /** The window the group and tail signals used. */
   window: number;
+  /** Mean per-token KL divergence from uniform, as top-k log-probabilities allow (see above); higher is more certain. */
+  selfCertainty: number;
 };
+
+/** The least mass outside the top-k a token is taken to leave: a token the model is sure of scores at most `-log 1e-6`. */
+const leastRestMass = 1e-6;
+
+/** A token's self-certainty: `-log` of the probability mass outside its top-k tokens. */
+export function tokenSelfCertainty(item: TokenLogprob): number {
+  const top = item.topLogprobs ?? [];
+  const covered = top.reduce((sum, entry) => sum + Math.exp(entry.logprob), 0);
+  return -Math.log(Math.max(leastRestMass, 1 - covered));
+}
 
 /** A token's confidence: the negative mean top-k log-probability; undefined without top log-probabilities. */
 export function tokenConfidence(item: TokenLogprob): number | undefined {
@@ -68,5 +83,6 @@ export function traceConfidence(logprobs: readonly TokenLogprob[], window = 16):
     tail: mean(confidences.slice(-window)),
     entropy: mean(logprobs.map(topEntropy)),
     window,
+    selfCertainty: mean(logprobs.map(tokenSelfCertainty)),
   };
 }

@@ -12,6 +12,7 @@ import { genSelect } from "../strategies/compose/genselect.js";
 import { mixtureOfAgents } from "../strategies/compose/mixture-of-agents.js";
 import { plangen } from "../strategies/compose/plangen.js";
 import { selfRefine } from "../strategies/compose/self-refine.js";
+import { universalSelfConsistency } from "../strategies/compose/universal-self-consistency.js";
 import { abMcts } from "../strategies/search/ab-mcts.js";
 import { beamSearch, lookahead } from "../strategies/search/beam-search.js";
 import { dvts } from "../strategies/search/dvts.js";
@@ -19,7 +20,9 @@ import { mcts } from "../strategies/search/mcts.js";
 import { particleFilter } from "../strategies/search/particle-filter.js";
 import { rebase } from "../strategies/search/rebase.js";
 import { bestOfN } from "../strategies/select/best-of-n.js";
+import { minimumBayesRisk } from "../strategies/select/minimum-bayes-risk.js";
 import { repeatedSampling } from "../strategies/select/repeated-sampling.js";
+import { selfCertainty } from "../strategies/select/self-certainty.js";
 import { verifiedResample } from "../strategies/select/verified-resample.js";
 import { adaptiveConsistency } from "../strategies/vote/adaptive-consistency.js";
 import { choiceShuffle } from "../strategies/vote/choice-shuffle.js";
@@ -65,4 +68,7 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   plangen,
   choiceShuffle,
   abMcts,
+  selfCertainty,
+  minimumBayesRisk,
+  universalSelfConsistency,
 ] as unknown as readonly StrategyDefinition[];
