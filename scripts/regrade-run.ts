@@ -16,9 +16,7 @@ if (!values.run) throw new Error("--run <id> is required (mull runs lists them)"
 
 type Row = { item_id: string; strategy: string; correct: number; detail: string };
 const db = new Database(values.db, { readonly: true });
-const rows = db
-  .prepare("SELECT item_id, strategy, correct, detail FROM units WHERE run_id = ? AND error IS NULL ORDER BY item_id")
-  .all(values.run) as Row[];
+const rows = db.prepare("SELECT item_id, strategy, correct, detail FROM units WHERE run_id = ? AND error IS NULL ORDER BY item_id").all(values.run) as Row[];
 const grading = createAnswerGrading();
 const verdicts = rows
   .filter((row) => values.strategy === undefined || row.strategy === values.strategy)
@@ -43,4 +41,6 @@ const today = verdicts.filter((verdict) => verdict.today).length;
 const flips = verdicts.filter((verdict) => verdict.stored !== verdict.today);
 console.log(`${verdicts.length} units: stored ${stored} (${percent(stored)}), regraded today ${today} (${percent(today)}), ${flips.length} flipped`);
 for (const flip of flips)
-  console.log(`- ${flip.item} ${flip.stored ? "right -> wrong" : "wrong -> right"}: expected ${JSON.stringify(flip.expected)}, read ${JSON.stringify(flip.answer)}`);
+  console.log(
+    `- ${flip.item} ${flip.stored ? "right -> wrong" : "wrong -> right"}: expected ${JSON.stringify(flip.expected)}, read ${JSON.stringify(flip.answer)}`,
+  );

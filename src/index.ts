@@ -14,6 +14,7 @@ export { stripReasoning } from "./answers/strip-reasoning.js";
 export { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./backends/openai-compatible/openai-compatible-model.js";
 export type { CallOptions, ChatMessage } from "./core/call-options.js";
 export type { CodeSandbox, SandboxExitReason, SandboxLanguage, SandboxRunRequest, SandboxRunResult } from "./core/code-sandbox.js";
+export type { Compute, ModelCost, ModelSpend } from "./core/compute-cost.js";
 export { BackendCallError } from "./core/errors/backend-call-error.js";
 export { BudgetExhaustedError } from "./core/errors/budget-exhausted-error.js";
 export { CallTimeoutError } from "./core/errors/call-timeout-error.js";
@@ -90,6 +91,11 @@ export { createGenSelect, type GenSelectOptions, genSelect } from "./strategies/
 export { createMixtureOfAgents, type MixtureOfAgentsOptions, mixtureOfAgents } from "./strategies/compose/mixture-of-agents.js";
 export { createPlangen, type PlangenOptions, plangen } from "./strategies/compose/plangen.js";
 export { createSelfRefine, type SelfRefineOptions, selfRefine } from "./strategies/compose/self-refine.js";
+export {
+  createUniversalSelfConsistency,
+  type UniversalSelfConsistencyOptions,
+  universalSelfConsistency,
+} from "./strategies/compose/universal-self-consistency.js";
 export { type AbMctsOptions, abMcts, createAbMcts } from "./strategies/search/ab-mcts.js";
 export { beamSearch, createBeamSearch, createLookahead, lookahead } from "./strategies/search/beam-search.js";
 export { createDvts, dvts } from "./strategies/search/dvts.js";
@@ -97,7 +103,9 @@ export { createMcts, mcts } from "./strategies/search/mcts.js";
 export { createParticleFilter, particleFilter } from "./strategies/search/particle-filter.js";
 export { createRebase, rebase } from "./strategies/search/rebase.js";
 export { bestOfN, createBestOfN } from "./strategies/select/best-of-n.js";
+export { createMinimumBayesRisk, type MinimumBayesRiskOptions, minimumBayesRisk } from "./strategies/select/minimum-bayes-risk.js";
 export { createRepeatedSampling, repeatedSampling } from "./strategies/select/repeated-sampling.js";
+export { createSelfCertainty, type SelfCertaintyOptions, selfCertainty } from "./strategies/select/self-certainty.js";
 export { createVerifiedResample, verifiedResample } from "./strategies/select/verified-resample.js";
 export { adaptiveConsistency, createAdaptiveConsistency } from "./strategies/vote/adaptive-consistency.js";
 export { type ChoiceShuffleOptions, choiceShuffle, createChoiceShuffle } from "./strategies/vote/choice-shuffle.js";

@@ -16,7 +16,9 @@ export function extractChoice(completion: string, options: readonly string[]): s
   const text = stripReasoning(completion);
   const valid = letters.slice(0, options.length);
   // The last line stating an answer is read whole, so that "Answer: B and C" is two letters, not B.
-  const statement = [...text.matchAll(/(?:\b(?:answer|option|choice|réponse|respuesta|antwort)(?:\s+(?:is|est|es|ist))?|答案是?)\s*[:：]?\s*([^\n]+)/gi)].at(-1)?.[1];
+  const statement = [...text.matchAll(/(?:\b(?:answer|option|choice|réponse|respuesta|antwort)(?:\s+(?:is|est|es|ist))?|答案是?)\s*[:：]?\s*([^\n]+)/gi)].at(
+    -1,
+  )?.[1];
   const stated = statement === undefined ? undefined : (letterIn(statement, valid) ?? namedLetter(statement, valid));
   if (stated !== undefined) return stated === "" ? undefined : stated;
   // A reply that opens with its letter ("D", "D. it can't be A or B").

@@ -115,7 +115,7 @@ function trimPredicate(predicate: string): string | undefined {
   const text = predicate.trim();
   const span = /^\$([^$]+)\$[^$]*$/.exec(text) ?? /^\\\((.+?)\\\)[^$]*$/.exec(text);
   if (span?.[1]) return span[1].trim();
-  if (!/^[-+$(\[\\\d]/.test(text)) return undefined;
+  if (!/^[-+$([\\\d]/.test(text)) return undefined;
   return text.replace(/\$/g, "").trim() || undefined;
 }
 

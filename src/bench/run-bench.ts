@@ -4,11 +4,13 @@
  * (a prompt longer than the context, calls that still fail after retries) is stored as an error with its
  * reason and the run goes on; a resumed run retries errored units unless told to keep them.
  */
+
 import { setMaxListeners } from "node:events";
 import { type AnswerGrading, type AnswerGradingOptions, createAnswerGrading } from "../answers/answer-grading.js";
 import { extractChoice } from "../answers/choice-answer.js";
 import type { ChatMessage } from "../core/call-options.js";
 import type { CodeSandbox } from "../core/code-sandbox.js";
+import type { Compute } from "../core/compute-cost.js";
 import { DisposedError } from "../core/errors/disposed-error.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { MissingPackageError } from "../core/errors/missing-package-error.js";
@@ -291,6 +293,7 @@ function toRecord(unit: Unit, result: StrategyResult, graded: Graded): UnitRecor
       ...(item.group ? { group: item.group } : {}),
       correctCandidates: graded.candidates.filter(Boolean).length,
       verifierTokens: result.verifierTokens ?? 0,
+      ...(result.compute ? { compute: { ...result.compute } } : {}),
       cachedPromptTokens: result.usage.cachedPromptTokens ?? 0,
       confidence: result.confidence,
       stopReason: result.stopReason,
@@ -337,8 +340,15 @@ export type SummaryRow = {
   coverage: number;
   /** Tokens verifiers evaluated, apart from the policy's. */
   verifierTokens: number;
-  /** Estimated generation compute: 2 × parameters × tokens, where the parameter count is known. */
+  /**
+   * Compute of every model the units called, each at its own size (2 FLOPs per parameter per token), the verifier
+   * included, in GFLOPs; where a stored unit lacks it (an older run), 2 × `parameters` × the policy's tokens.
+   */
   gigaflops?: number;
+  /** Of `gigaflops`, the verifier's; absent where it is not known. */
+  verifierGigaflops?: number;
+  /** Mean money per unit, where every model called has a price. */
+  money?: number;
 };
 
 /**
@@ -378,11 +388,33 @@ export function summarize(units: UnitRecord[], options: { parameters?: number } 
       passAt1: mean(group.map((unit) => passAtK(candidateCount(unit), Number(unit.detail.correctCandidates ?? 0), 1))),
       coverage: mean(group.map((unit) => (Number(unit.detail.correctCandidates ?? 0) > 0 ? 1 : 0))),
       verifierTokens: mean(group.map((unit) => Number(unit.detail.verifierTokens ?? 0))),
-      // A documented approximation: a forward pass costs about 2 FLOPs per parameter per token.
-      ...(options.parameters ? { gigaflops: mean(group.map((unit) => (2 * options.parameters! * (unit.promptTokens + unit.completionTokens)) / 1e9)) } : {}),
+      ...computeColumns(group, options.parameters),
     };
   });
   return sortRows(rows);
+}
+
+/** The compute columns of a group: what the units stored, else the policy-only estimate from a parameter count. */
+function computeColumns(group: UnitRecord[], parameters: number | undefined): Pick<SummaryRow, "gigaflops" | "verifierGigaflops" | "money"> {
+  const computes = group.map((unit) => unit.detail.compute as Compute | undefined);
+  const average = (pick: (compute: Compute) => number | undefined) => {
+    const values = computes.map((compute) => (compute ? pick(compute) : undefined));
+    return values.length > 0 && values.every((value) => value !== undefined) ? values.reduce((sum, value) => sum + value, 0) / values.length : undefined;
+  };
+  const flops = average((compute) => compute.flops);
+  const verifierFlops = average((compute) => compute.verifierFlops);
+  const money = average((compute) => compute.money);
+  // A forward pass costs about 2 FLOPs per parameter per token (the policy alone: what older runs can tell).
+  const estimate =
+    flops === undefined && parameters
+      ? group.reduce((sum, unit) => sum + 2 * parameters * (unit.promptTokens + unit.completionTokens), 0) / group.length
+      : undefined;
+  const gigaflops = flops ?? estimate;
+  return {
+    ...(gigaflops !== undefined ? { gigaflops: gigaflops / 1e9 } : {}),
+    ...(flops !== undefined && verifierFlops !== undefined ? { verifierGigaflops: verifierFlops / 1e9 } : {}),
+    ...(money !== undefined ? { money } : {}),
+  };
 }
 
 /** Each strategy × budget in the order first seen, its `all` row first, then its difficulties in natural order (Level 2 before Level 10). */
@@ -427,12 +459,12 @@ const percentOrDash = (value: number) => (Number.isNaN(value) ? "–" : `${(100 
 
 export function formatSummary(rows: SummaryRow[]): string {
   const lines = [
-    "| strategy | budget | difficulty | n | errors | accuracy | 95% interval | pass@1 | coverage | abstain | prompt tok | completion tok | verifier tok | calls | ms | GFLOPs |",
-    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    "| strategy | budget | difficulty | n | errors | accuracy | 95% interval | pass@1 | coverage | abstain | prompt tok | completion tok | verifier tok | calls | ms | GFLOPs (all models) | of them verifier | money |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const row of rows) {
     lines.push(
-      `| ${row.strategy} | ${row.budget || "none"} | ${row.difficulty} | ${row.n} | ${row.errors} | ${percentOrDash(row.accuracy)} | ${percentOrDash(row.low)}–${percentOrDash(row.high)} | ${(100 * row.passAt1).toFixed(1)}% | ${(100 * row.coverage).toFixed(1)}% | ${(100 * row.abstention).toFixed(0)}% | ${row.promptTokens.toFixed(0)} | ${row.completionTokens.toFixed(0)} | ${row.verifierTokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.wallMs.toFixed(0)} | ${row.gigaflops === undefined ? "" : row.gigaflops.toFixed(3)} |`,
+      `| ${row.strategy} | ${row.budget || "none"} | ${row.difficulty} | ${row.n} | ${row.errors} | ${percentOrDash(row.accuracy)} | ${percentOrDash(row.low)}–${percentOrDash(row.high)} | ${(100 * row.passAt1).toFixed(1)}% | ${(100 * row.coverage).toFixed(1)}% | ${(100 * row.abstention).toFixed(0)}% | ${row.promptTokens.toFixed(0)} | ${row.completionTokens.toFixed(0)} | ${row.verifierTokens.toFixed(0)} | ${row.calls.toFixed(1)} | ${row.wallMs.toFixed(0)} | ${row.gigaflops === undefined ? "" : row.gigaflops.toFixed(3)} | ${row.verifierGigaflops === undefined ? "" : row.verifierGigaflops.toFixed(3)} | ${row.money === undefined ? "" : row.money.toPrecision(3)} |`,
     );
   }
   return lines.join("\n");

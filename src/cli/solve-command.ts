@@ -1,15 +1,18 @@
 import type { Command } from "commander";
 import { createAnswerGrading } from "../answers/answer-grading.js";
-import type { StrategyResult } from "../core/strategy.js";
+import type { Budget, StrategyResult } from "../core/strategy.js";
 import { defaults } from "../runtime/create-mull.js";
 import type { CliContext } from "./cli-context.js";
-import { integerOption } from "./parse-flags.js";
+import { integerOption, positiveNumberOption } from "./parse-flags.js";
 
 type SolveFlags = {
   strategy: string;
   n?: number;
   verifier?: string;
   budgetTokens?: number;
+  budgetFlops?: number;
+  budgetMoney?: number;
+  countVerifier?: boolean;
   maxTokens?: number;
   maxReasoningTokens?: number;
   model: string;
@@ -31,6 +34,17 @@ export function addSolveCommand(program: Command, context: () => CliContext): vo
       `verifier for strategies that use one, e.g. prm:aggregation=min, judge:URL#model, oracle:countdown (default ${defaults.verifier})`,
     )
     .option("--budget-tokens <count>", "stop once this many tokens (prompt + completion) are spent", integerOption("--budget-tokens"))
+    .option(
+      "--budget-flops <flops>",
+      "stop once every model called has spent this many FLOPs, each at its own size, the verifier included (e.g. 1e12)",
+      positiveNumberOption("--budget-flops"),
+    )
+    .option(
+      "--budget-money <amount>",
+      "stop once the models called cost this much at their prices (each needs promptPrice and completionPrice)",
+      positiveNumberOption("--budget-money"),
+    )
+    .option("--no-count-verifier", "leave the verifier's FLOPs and money out of --budget-flops and --budget-money")
     .option("--max-tokens <count>", `most tokens per completion (default ${defaults.maxTokens})`, integerOption("--max-tokens"))
     .option(
       "--max-reasoning-tokens <count>",
@@ -49,6 +63,7 @@ async function solve(problem: string, flags: SolveFlags, context: CliContext): P
   const { mull } = context;
   const model = mull.model(flags.model);
   const grading = flags.answerPattern !== undefined ? createAnswerGrading({ pattern: flags.answerPattern }) : undefined;
+  const budget = budgetOfFlags(flags);
   const result = await mull.run({
     strategy: { spec: flags.strategy, ...(flags.n !== undefined ? { options: { n: flags.n } } : {}) },
     model,
@@ -57,7 +72,7 @@ async function solve(problem: string, flags: SolveFlags, context: CliContext): P
     ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
     ...(flags.maxReasoningTokens !== undefined ? { maxReasoningTokens: flags.maxReasoningTokens } : {}),
     ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-    ...(flags.budgetTokens !== undefined ? { budget: { maxTokens: flags.budgetTokens } } : {}),
+    ...(budget ? { budget } : {}),
     abortSignal: context.signal,
     ...(grading ? { extractAnswer: grading.extract } : {}),
     ...(flags.json ? {} : { onProgress: (part) => context.err(`  ${part.message}\n`) }),
@@ -78,6 +93,7 @@ export function solveJson(result: StrategyResult) {
     text: result.text,
     // Only where a verifier scored something: 0 would claim one ran.
     ...(result.verifierTokens !== undefined ? { verifierTokens: result.verifierTokens } : {}),
+    ...(result.compute ? { compute: result.compute } : {}),
     warnings: result.warnings,
     settings: result.settings,
     // Step-level searches record their tree here.
@@ -93,7 +109,28 @@ function solveLines(result: StrategyResult): string[] {
   const calls = `${usage.calls} ${usage.calls === 1 ? "call" : "calls"}`;
   const verifier = result.verifierTokens !== undefined ? `, ${result.verifierTokens} verifier tokens` : "";
   lines.push(`usage: ${usage.promptTokens} prompt + ${usage.completionTokens} completion tokens${verifier}, ${calls}, ${usage.wallMs} ms`);
+  const compute = result.compute;
+  if (compute?.flops !== undefined) {
+    const ofVerifier = compute.verifierFlops ? ` (verifier ${formatFlops(compute.verifierFlops)})` : "";
+    lines.push(
+      `compute: ${formatFlops(compute.flops)} FLOPs across every model${ofVerifier}${compute.money !== undefined ? `, ${compute.money.toPrecision(3)} in money` : ""}`,
+    );
+  }
   for (const warning of result.warnings)
     lines.push(`warning: ${warning.type === "other" ? warning.message : `${warning.feature} unsupported${warning.details ? ` (${warning.details})` : ""}`}`);
   return lines;
+}
+
+/** FLOPs to three significant figures (`3.42e+9`). */
+const formatFlops = (flops: number) => flops.toPrecision(3);
+
+/** The budget the flags ask for, or undefined for none. */
+function budgetOfFlags(flags: SolveFlags): Budget | undefined {
+  const budget: Budget = {
+    ...(flags.budgetTokens !== undefined ? { maxTokens: flags.budgetTokens } : {}),
+    ...(flags.budgetFlops !== undefined ? { maxFlops: flags.budgetFlops } : {}),
+    ...(flags.budgetMoney !== undefined ? { maxMoney: flags.budgetMoney } : {}),
+    ...(flags.countVerifier === false ? { countVerifier: false } : {}),
+  };
+  return Object.keys(budget).length > 0 ? budget : undefined;
 }

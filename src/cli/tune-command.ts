@@ -2,6 +2,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { RunStore, type UnitRecord } from "../bench/run-store.js";
 import { poolsFromUnits } from "../bench/sample-pool.js";
+import type { Compute, ModelSpend } from "../core/compute-cost.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defaults } from "../runtime/create-mull.js";
 import { describeAction } from "../strategies/auto/auto-plan.js";
@@ -17,7 +18,7 @@ type TuneFlags = Pick<BenchFlags, "dataset" | "format" | "promptField" | "answer
   tokenBudget?: number;
   bins: number;
   probeSizes: string;
-  verifierCost: number;
+  verifierCost: string;
   perGroup?: boolean;
   out: string;
   json?: boolean;
@@ -48,7 +49,11 @@ export function addTuneCommand(program: Command, context: () => CliContext): voi
     .option("--token-budget <tokens>", "budget: most generated tokens per question on average", integerOption("--token-budget"))
     .option("--bins <count>", "difficulty bins", integerOption("--bins"), 4)
     .option("--probe-sizes <list>", "probe sizes tried", "2,3,4")
-    .option("--verifier-cost <weight>", "what a verifier token costs against a generated one in the objective", Number.parseFloat, 0)
+    .option(
+      "--verifier-cost <weight>",
+      "what a verifier token costs against a generated one in the objective: a number, or flops (the verifier's size over the policy's, read from the pool)",
+      "flops",
+    )
     .option("--db <path>", "the run store (the pool is a bench run there, reused by a later tune of the same set)", ".mull/runs.db")
     .option("--concurrency <count>", "questions in flight while drawing the pool", integerOption("--concurrency"), 2)
     .option("-o, --out <file>", "where to write the profile", "auto-profile.json")
@@ -112,8 +117,9 @@ const sameKeys = ["dataset", "format", "promptField", "answerField", "template",
 export async function tuneCommand(flags: TuneFlags, context: CliContext): Promise<void> {
   const objective = objectiveOf(flags);
   const probeSizes = probeSizesOf(flags.probeSizes, flags.samples);
-  if (!Number.isFinite(flags.verifierCost) || flags.verifierCost < 0)
-    throw new InvalidArgumentError({ parameter: "--verifier-cost", value: String(flags.verifierCost), message: "must be a number >= 0" });
+  const givenCost = flags.verifierCost === "flops" ? undefined : Number(flags.verifierCost);
+  if (givenCost !== undefined && !(Number.isFinite(givenCost) && givenCost >= 0))
+    throw new InvalidArgumentError({ parameter: "--verifier-cost", value: flags.verifierCost, message: "must be a number >= 0, or flops" });
   const store = new RunStore(flags.db);
   try {
     const config = poolConfig(flags);
@@ -124,12 +130,13 @@ export async function tuneCommand(flags: TuneFlags, context: CliContext): Promis
     const units = store.units(summary.runId);
     const { pools, skipped } = poolsFromUnits(units);
     if (skipped > 0) context.err(`${skipped} questions left out (their units errored)\n`);
+    const verifierCost = givenCost ?? verifierFlopRatio(units, context);
     const result = tuneProfile({
       pools,
       objective,
       probeSizes,
       bins: flags.bins,
-      verifierCost: flags.verifierCost,
+      verifierCost,
       sampling: samplingOf(units),
       tunedOn: { dataset: flags.dataset, model: flags.model, verifier: flags.verifier ?? null, samples: flags.samples, run: summary.runId, db: flags.db },
     });
@@ -140,6 +147,31 @@ export async function tuneCommand(flags: TuneFlags, context: CliContext): Promis
   } finally {
     store.close();
   }
+}
+
+/**
+ * What one verifier token costs against one policy token in FLOPs: the verifier's parameters over the policy's, read
+ * from what the pool's units stored (each model's FLOPs over its tokens). 0 without a verifier; where the pool cannot
+ * tell (a pool stored before runs reported compute, or a model of unknown size), 0 with a warning.
+ */
+function verifierFlopRatio(units: UnitRecord[], context: CliContext): number {
+  const perToken = (role: ModelSpend["role"]) => {
+    const spends = units.flatMap((unit) => Object.values((unit.detail.compute as Compute | undefined)?.models ?? {}).filter((spend) => spend.role === role));
+    const tokens = spends.reduce((sum, spend) => sum + spend.promptTokens + spend.completionTokens, 0);
+    const flops = spends.every((spend) => spend.flops !== undefined) ? spends.reduce((sum, spend) => sum + (spend.flops ?? 0), 0) : undefined;
+    return tokens > 0 && flops !== undefined ? flops / tokens : undefined;
+  };
+  const scored = units.some((unit) => Number(unit.detail.verifierTokens ?? 0) > 0);
+  if (!scored) return 0;
+  const verifier = perToken("verifier");
+  const policy = perToken("policy");
+  if (verifier === undefined || policy === undefined || policy === 0) {
+    context.err("the pool does not say what the verifier costs (stored before runs reported compute, or a model of unknown size): --verifier-cost 0\n");
+    return 0;
+  }
+  const ratio = verifier / policy;
+  context.err(`a verifier token costs ${ratio.toFixed(2)} policy tokens (FLOPs: the verifier's size over the policy's)\n`);
+  return ratio;
 }
 
 const percent = (value: number) => `${(100 * value).toFixed(1)}%`;

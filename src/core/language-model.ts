@@ -1,4 +1,5 @@
 import type { CallOptions } from "./call-options.js";
+import type { ModelCost } from "./compute-cost.js";
 import type { GenerateResult } from "./generate-result.js";
 import type { StreamPart } from "./stream-part.js";
 
@@ -53,6 +54,8 @@ export type LanguageModel = {
    * extensions) reaches the model as written. Defaults to `false`: callers refuse such fields by name.
    */
   readonly forwardsRequestFields?: boolean;
+  /** Its size and price, for what its calls cost (`Compute`). Absent: unknown; budgets on FLOPs or money refuse it. */
+  readonly cost?: ModelCost;
   doGenerate(options: CallOptions): Promise<GenerateResult>;
   doStream(options: CallOptions): Promise<ReadableStream<StreamPart>>;
   /**

@@ -1,3 +1,4 @@
+import type { Compute } from "./compute-cost.js";
 import type { FinishReason } from "./finish-reason.js";
 import type { ToolCall } from "./tools.js";
 import type { TraceEvent } from "./trace-event.js";
@@ -28,7 +29,7 @@ export type Candidate = {
    * `topLogprobs` >= 2): mean, lowest group (lowest mean over `window` consecutive tokens), tail (last
    * `window` tokens) and mean top-k entropy. Higher confidence, lower entropy: the model hesitated less.
    */
-  confidence?: { mean: number; lowestGroup: number; tail: number; entropy: number; window: number };
+  confidence?: { mean: number; lowestGroup: number; tail: number; entropy: number; window: number; selfCertainty?: number };
   /** Verifier score, where a verifier scored it. */
   score?: number;
   /** The model that wrote it, where a strategy called several (absent: the run's). */
@@ -61,8 +62,13 @@ export type StrategyReport = {
   /** Answer -> count (or weight). */
   votes: Record<string, number>;
   usage: Usage;
-  /** Tokens verifiers evaluated, counted apart from the policy's usage (and outside its budget). */
+  /** Tokens verifiers evaluated, counted apart from the policy's usage (and outside its token budget). */
   verifierTokens?: number;
+  /**
+   * What every model the run called spent, each at its own size and price: FLOPs (verifier included), money,
+   * per model. Absent from results assembled outside the run context (older stored runs).
+   */
+  compute?: Compute;
   trace: TraceEvent[];
   warnings: Warning[];
   /** What it ran with. */

@@ -17,6 +17,15 @@ export type Budget = {
   maxCalls?: number;
   /** Wall-clock milliseconds. */
   maxWallMs?: number;
+  /**
+   * FLOPs of every model the run calls, each at its own size (2 per parameter per token): the policy, other
+   * models, and the verifier unless `countVerifier` is false. Every model called needs a known parameter count.
+   */
+  maxFlops?: number;
+  /** Money across every model called, each at its own price (`ModelCost.pricePerMillion`); every model needs one. */
+  maxMoney?: number;
+  /** Whether the verifier's FLOPs and money count toward `maxFlops` and `maxMoney`. Defaults to `true`. */
+  countVerifier?: boolean;
 };
 
 export type StrategyResult = StrategyReport & {

@@ -1,4 +1,5 @@
 import type { ChatMessage } from "./call-options.js";
+import type { ModelCost } from "./compute-cost.js";
 
 /**
  * What a verifier is, which strategies read instead of its name:
@@ -13,6 +14,8 @@ export type Verifier = {
   readonly name: string;
   /** What it is. Absent: `outcome`. */
   readonly kind?: VerifierKind;
+  /** Its model's size and price, for what its tokens cost. Absent: unknown (an oracle costs nothing: `{ parameters: 0 }`). */
+  readonly cost?: ModelCost;
   score(options: {
     /** The prompt the solution answers: raw text, or the chat conversation. */
     prompt: string | ChatMessage[];

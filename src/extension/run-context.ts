@@ -6,6 +6,7 @@
 
 import { extractAnswer as defaultExtractAnswer } from "../answers/extract-answer.js";
 import type { CodeSandbox } from "../core/code-sandbox.js";
+import type { Compute } from "../core/compute-cost.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, RunEnvironment, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
@@ -67,8 +68,12 @@ export type RunContext<Options> = {
   /** How candidates that call tools are voted on. */
   readonly toolVote: ToolVote;
   readonly warnings: Warning[];
-  /** Tokens the verifier evaluated so far (outside the policy's budget). */
+  /** Tokens the verifier evaluated so far (outside the policy's token budget). Grows through `score` and `countVerifier`. */
   verifierTokens: number;
+  /** Counts tokens the run's verifier evaluated outside `score` (in `verifierTokens` and, at its size, in the run's FLOPs). */
+  countVerifier(tokens: number): void;
+  /** Counts what a strategy run inside this one spent on its verifiers (its policy calls went through this run's models). */
+  countInnerVerifiers(result: { verifierTokens?: number; compute?: Compute }): void;
   trace<Type extends TraceEventType>(type: Type, data: TraceEventData[Type]): void;
   progress(message: string, data?: Record<string, unknown>): void;
   warn(warnings: readonly Warning[]): void;
@@ -113,7 +118,7 @@ function modelResolver(options: { name: string; environment: RunEnvironment; mod
     const known = others.get(spec);
     if (known) return known;
     if (!environment.resolveModel) throw unresolvedModelError(name, spec);
-    const metered = wrapModel({ model: environment.resolveModel(spec), middleware: budgetMiddleware({ meter }) });
+    const metered = wrapModel({ model: environment.resolveModel(spec), middleware: budgetMiddleware({ meter, role: "model" }) });
     others.set(spec, metered);
     return metered;
   };
@@ -134,6 +139,23 @@ export const unresolvedStrategyError = (strategy: string, spec: string) =>
     message: `${strategy} runs the strategy ${JSON.stringify(spec)}, but this run resolves no strategies: run it through createMull (or pass an environment from mull.environment())`,
   });
 
+/**
+ * The verifier as the meter counts it; a budget on FLOPs or money that counts the verifier is refused before anything
+ * is spent where the verifier cannot be counted.
+ */
+function verifierSourceOf(verifier: Verifier | undefined, meter: BudgetMeter, budget: Budget | undefined) {
+  if (!verifier) return undefined;
+  const source = { id: verifier.name, ...(verifier.cost ? { cost: verifier.cost } : {}) };
+  if (budget?.countVerifier !== false) meter.requireCost({ ...source, role: "verifier" });
+  return source;
+}
+
+/** What a run inside this one spent on its verifiers (its policy calls already went through this run's models). */
+function countInner(context: { verifierTokens: number }, meter: BudgetMeter, result: { verifierTokens?: number; compute?: Compute }): void {
+  context.verifierTokens += result.verifierTokens ?? 0;
+  for (const [id, spend] of Object.entries(result.compute?.models ?? {})) if (spend.role === "verifier") meter.addSpend(id, spend);
+}
+
 export function createRunContext<Options>(options: {
   name: string;
   options: Options;
@@ -150,6 +172,7 @@ export function createRunContext<Options>(options: {
   const extractAnswer = environment.extractAnswer ?? defaultExtractAnswer;
   const model = wrapModel({ model: run.model, middleware: budgetMiddleware({ meter }) });
   const verifier = options.verifier ? (options.verifier.session?.() ?? options.verifier) : undefined;
+  const verifierSource = verifierSourceOf(verifier, meter, run.budget);
   const modelFor = modelResolver({ name, environment, model, meter });
   const rawPrompt = (): string => {
     if (typeof run.call.prompt !== "string") throw new Error(`${name}: a raw-text prompt was required but not checked`);
@@ -192,8 +215,14 @@ export function createRunContext<Options>(options: {
     },
     async score(candidates: { text: string; score?: number }[]) {
       if (!verifier) throw new Error(`${name}: scoring needs a verifier`);
-      context.verifierTokens += (await scoreCandidates({ verifier, prompt: run.call.prompt, candidates, abortSignal: run.abortSignal })).tokens;
+      const { tokens } = await scoreCandidates({ verifier, prompt: run.call.prompt, candidates, abortSignal: run.abortSignal });
+      context.countVerifier(tokens);
     },
+    countVerifier(tokens: number) {
+      context.verifierTokens += tokens;
+      if (verifierSource) meter.recordVerifier(tokens, verifierSource);
+    },
+    countInnerVerifiers: (result: { verifierTokens?: number; compute?: Compute }) => countInner(context, meter, result),
     rawPrompt,
     modelFor,
     resolveStrategy: environment.resolveStrategy,
@@ -216,6 +245,7 @@ export function createRunContext<Options>(options: {
         votes: outcome.votes ?? (answer === undefined ? {} : { [answer]: 1 }),
         usage: meter.usage(),
         ...(verifier ? { verifierTokens: context.verifierTokens } : {}),
+        compute: meter.compute(),
         trace,
         warnings,
         settings: { ...options.settings, model: run.model.modelId },

@@ -16,6 +16,7 @@ export function capabilitiesOf(
   | "supportsResponseFormat"
   | "supportsLogprobs"
   | "forwardsRequestFields"
+  | "cost"
 > {
   return {
     ...(model.formatProblem ? { formatProblem: model.formatProblem } : {}),
@@ -26,5 +27,6 @@ export function capabilitiesOf(
     ...(model.supportsResponseFormat !== undefined ? { supportsResponseFormat: model.supportsResponseFormat } : {}),
     ...(model.supportsLogprobs !== undefined ? { supportsLogprobs: model.supportsLogprobs } : {}),
     ...(model.forwardsRequestFields !== undefined ? { forwardsRequestFields: model.forwardsRequestFields } : {}),
+    ...(model.cost !== undefined ? { cost: model.cost } : {}),
   };
 }

@@ -12,6 +12,13 @@ export const budgetSettingsSchema = z.strictObject({
   tokens: z.number().int().positive().optional().describe("Prompt plus completion tokens. Default: no limit"),
   calls: z.number().int().positive().optional().describe("Backend calls. Default: no limit"),
   ms: z.number().int().positive().optional().describe("Wall-clock milliseconds. Default: no limit"),
+  flops: z
+    .number()
+    .positive()
+    .optional()
+    .describe("FLOPs of every model the run calls, each at its own size, the verifier included (every model needs a known size). Default: no limit"),
+  money: z.number().positive().optional().describe("Money across every model called, at each one's price (every model needs one). Default: no limit"),
+  countVerifier: z.boolean().optional().describe("Whether the verifier's FLOPs and money count toward flops and money. Default: true"),
 });
 
 export type BudgetSettings = z.output<typeof budgetSettingsSchema>;
@@ -41,5 +48,8 @@ export function budgetOf(settings: BudgetSettings | undefined): Budget {
     ...(settings?.tokens !== undefined ? { maxTokens: settings.tokens } : {}),
     ...(settings?.calls !== undefined ? { maxCalls: settings.calls } : {}),
     ...(settings?.ms !== undefined ? { maxWallMs: settings.ms } : {}),
+    ...(settings?.flops !== undefined ? { maxFlops: settings.flops } : {}),
+    ...(settings?.money !== undefined ? { maxMoney: settings.money } : {}),
+    ...(settings?.countVerifier !== undefined ? { countVerifier: settings.countVerifier } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import { getMaxListeners, setMaxListeners } from "node:events";
 import type { CallOptions } from "../core/call-options.js";
+import { addCompute } from "../core/compute-cost.js";
 import type { GenerateResult } from "../core/generate-result.js";
 import type { LanguageModel } from "../core/language-model.js";
 import type { Budget, RunEnvironment, Strategy, StrategyReport, StrategyResult, StrategyRunOptions } from "../core/strategy.js";
@@ -112,10 +113,16 @@ function budgetShare(budget: Budget, n: number): Budget {
   const share = (value: number | undefined) => (value === undefined ? undefined : Math.max(1, Math.floor(value / n)));
   const maxTokens = share(budget.maxTokens);
   const maxCalls = share(budget.maxCalls);
+  const fraction = (value: number | undefined) => (value === undefined ? undefined : value / n);
+  const maxFlops = fraction(budget.maxFlops);
+  const maxMoney = fraction(budget.maxMoney);
   return {
     ...(maxTokens !== undefined ? { maxTokens } : {}),
     ...(maxCalls !== undefined ? { maxCalls } : {}),
     ...(budget.maxWallMs !== undefined ? { maxWallMs: budget.maxWallMs } : {}),
+    ...(maxFlops !== undefined ? { maxFlops } : {}),
+    ...(maxMoney !== undefined ? { maxMoney } : {}),
+    ...(budget.countVerifier !== undefined ? { countVerifier: budget.countVerifier } : {}),
   };
 }
 
@@ -142,6 +149,8 @@ function toResult(results: StrategyResult[]): GenerateResult {
   const verifierTokens = results.some((result) => result.verifierTokens !== undefined)
     ? results.reduce((sum, result) => sum + (result.verifierTokens ?? 0), 0)
     : undefined;
+  const computes = results.map((result) => result.compute).filter((compute) => compute !== undefined);
+  const compute = computes.length > 0 ? computes.reduce(addCompute) : undefined;
   const warnings: Warning[] = [];
   for (const result of results) mergeWarnings(warnings, result.warnings);
   return {
@@ -159,6 +168,7 @@ function toResult(results: StrategyResult[]): GenerateResult {
         usage,
         warnings,
         ...(verifierTokens !== undefined ? { verifierTokens } : {}),
+        ...(compute ? { compute } : {}),
         ...(results.length > 1 ? { runs: results.map((result) => ({ answer: result.answer, usage: result.usage })) } : {}),
       },
     },

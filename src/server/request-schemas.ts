@@ -13,10 +13,13 @@ export const mullRequestSchema = z
     strategy: z.string().min(1).optional(),
     /** A verifier spec among those the server was started with. */
     verifier: z.string().min(1).optional(),
-    // The run settings (`runtime/run-settings.ts`), the budget's three flattened as the wire has always named them.
+    // The run settings (`runtime/run-settings.ts`), the budget's limits flattened as the wire has always named them.
     budgetTokens: budgetSettingsSchema.shape.tokens,
     budgetCalls: budgetSettingsSchema.shape.calls,
     budgetMs: budgetSettingsSchema.shape.ms,
+    budgetFlops: budgetSettingsSchema.shape.flops,
+    budgetMoney: budgetSettingsSchema.shape.money,
+    budgetCountsVerifier: budgetSettingsSchema.shape.countVerifier,
     answerPattern: runSettingsSchema.shape.answerPattern,
     equations: runSettingsSchema.shape.equations,
     toolVote: runSettingsSchema.shape.toolVote,

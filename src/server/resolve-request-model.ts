@@ -52,6 +52,9 @@ function mullParts(mull: MullRequest | undefined) {
     budgetTokens,
     budgetCalls,
     budgetMs,
+    budgetFlops,
+    budgetMoney,
+    budgetCountsVerifier,
     answerPattern,
     equations,
     toolVote,
@@ -60,7 +63,15 @@ function mullParts(mull: MullRequest | undefined) {
     minReasoningTokens: _minReasoning,
     ...options
   } = mull ?? {};
-  return { named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, options };
+  const budget = budgetOf({
+    tokens: budgetTokens,
+    calls: budgetCalls,
+    ms: budgetMs,
+    flops: budgetFlops,
+    money: budgetMoney,
+    countVerifier: budgetCountsVerifier,
+  });
+  return { named, verifier, budget, answerPattern, equations, toolVote, options };
 }
 
 export function resolveRequestModel(
@@ -71,7 +82,7 @@ export function resolveRequestModel(
   const route = served.routes?.[request.model];
   if (route) return resolveRoute(served, request, route, observe);
   const baseIds = Object.keys(served.models);
-  const { named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, options } = mullParts(request.mull);
+  const { named, verifier, budget: asked, answerPattern, equations, toolVote, options } = mullParts(request.mull);
   const slash = request.model.indexOf("/");
   const prefix = slash === -1 ? undefined : request.model.slice(0, slash);
   let strategySpec = named;
@@ -99,7 +110,7 @@ export function resolveRequestModel(
     temperature: request.temperature,
     verifier: servedVerifier(served, verifier),
     base,
-    budget: budgetOf({ tokens: budgetTokens, calls: budgetCalls, ms: budgetMs }),
+    budget: asked,
     answerPattern,
     equations,
     toolVote,
@@ -118,20 +129,23 @@ function resolveRoute(
   route: Route,
   observe: StrategyObserver | undefined,
 ): { model: LanguageModel; id: string } {
-  const { named, verifier, budgetTokens, budgetCalls, budgetMs, answerPattern, equations, toolVote, options } = mullParts(request.mull);
+  const { named, verifier, budget: asked, answerPattern, equations, toolVote, options } = mullParts(request.mull);
   if (named !== undefined || verifier !== undefined)
     throw new InvalidArgumentError({
       parameter: named !== undefined ? "mull.strategy" : "mull.verifier",
       message: `the route ${JSON.stringify(request.model)} fixes its strategy and verifier; call a base model to choose your own`,
     });
   const base = served.models[route.model] as LanguageModel;
-  const asked = budgetOf({ tokens: budgetTokens, calls: budgetCalls, ms: budgetMs });
   const limit = budgetOf(route.budget);
+  // The route's limits hold whatever the request asks; the request may only tighten them.
   const budget: Budget = {};
-  for (const key of ["maxTokens", "maxCalls", "maxWallMs"] as const) {
+  for (const key of ["maxTokens", "maxCalls", "maxWallMs", "maxFlops", "maxMoney"] as const) {
     const values = [asked[key], limit[key]].filter((value): value is number => value !== undefined);
     if (values.length > 0) budget[key] = Math.min(...values);
   }
+  // A route that counts its verifier keeps counting it.
+  const countVerifier = limit.countVerifier === false ? asked.countVerifier : limit.countVerifier;
+  if (countVerifier !== undefined) budget.countVerifier = countVerifier;
   return {
     model: wrapStrategy(served, {
       strategySpec: route.strategy,

@@ -41,6 +41,7 @@ export const mullBody = (report: StrategyReport | undefined, usage: Usage) =>
         candidates: report.candidates.map(candidateSummary),
         usage: { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, calls: usage.calls, wallMs: usage.wallMs },
         ...(report.verifierTokens !== undefined ? { verifierTokens: report.verifierTokens } : {}),
+        ...(report.compute ? { compute: report.compute } : {}),
         settings: report.settings,
         warnings: report.warnings,
         ...(report.runs ? { runs: report.runs.map((run) => ({ answer: run.answer ?? null, usage: run.usage })) } : {}),

@@ -12,6 +12,8 @@ export function createTaskOracle(options: { task: "arith" | "countdown" }): Veri
   return {
     name: `oracle:${options.task}`,
     kind: "oracle",
+    // An exact checker runs no model.
+    cost: { parameters: 0, pricePerMillion: { prompt: 0, completion: 0 } },
     score: async ({ prompt, solution }) => {
       // A conversation's problem in the tasks' own prompt format, which the checkers parse.
       const problem = { task: options.task, prompt: promptAsText(prompt, (text) => `Q: ${text}\nA: `), answer: "", solution: "" };

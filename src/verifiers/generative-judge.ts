@@ -70,6 +70,8 @@ export function createGenerativeJudge(options: GenerativeJudgeOptions): Verifier
   return {
     name: `${kind === "process" ? "thinkprm" : "genrm"}:${model.modelId}`,
     kind,
+    // Its tokens are the judge model's, prompt and completion together, priced as prompt tokens.
+    ...(model.cost ? { cost: model.cost } : {}),
     async score({ prompt, solution, abortSignal }) {
       const question: ChatMessage[] = [{ role: "user", content: template({ prompt: conversationText(prompt), solution }) }];
       const result = await model.doGenerate({

@@ -34,6 +34,7 @@ export function createJudgeVerifier(options: JudgeOptions): Verifier {
   return {
     name: `judge:${model.modelId}:${mode}`,
     kind: "outcome",
+    ...(model.cost ? { cost: model.cost } : {}),
     async score({ prompt, solution, abortSignal }) {
       const question = template({ prompt: conversationText(prompt), solution, mode });
       const result = await model.doGenerate({

@@ -61,6 +61,7 @@ export function createProcessRewardModel(options: {
     return {
       name,
       kind: "process",
+      ...(model.cost ? { cost: model.cost } : {}),
       session: () => withCache(cacheSize > 0 ? new Map() : undefined),
       async score({ prompt: given, solution, abortSignal }) {
         // A conversation is scored as its problem in the PRM's own prompt format.

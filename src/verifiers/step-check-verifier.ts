@@ -13,6 +13,8 @@ export function createStepCheck(options: { penalty?: number } = {}): Verifier {
   return {
     name: `step-check:penalty=${penalty}`,
     kind: "process",
+    // An exact check runs no model.
+    cost: { parameters: 0, pricePerMillion: { prompt: 0, completion: 0 } },
     score: async ({ solution }) => {
       const steps = solution.split("\n").filter((line) => line.trim() !== "");
       const holds = steps.map((line) => stepHolds(line) !== false);

@@ -20,6 +20,7 @@ export const vllmPrmVerifier = defineVerifier({
     stepDelimiter: z.string().min(1).default("\n\n").describe("How a solution splits into steps"),
     maxRetries: z.number().int().min(0).max(10).default(2).describe("Retries of a retryable failure (429, 5xx, lost connection, timeout)"),
     timeoutMs: z.number().int().min(1).default(120_000).describe("Per-request timeout in milliseconds"),
+    parameters: z.number().positive().optional().describe("The PRM's parameter count, for its FLOPs (default unknown: runs report no total FLOPs)"),
   }),
   create: (options, services) =>
     createVllmRewardModel({
@@ -30,6 +31,7 @@ export const vllmPrmVerifier = defineVerifier({
       stepDelimiter: options.stepDelimiter,
       maxRetries: options.maxRetries,
       timeoutMs: options.timeoutMs,
+      ...(options.parameters !== undefined ? { cost: { parameters: options.parameters } } : {}),
       ...(services.apiKey ? { apiKey: services.apiKey } : {}),
     }),
 });

@@ -7,7 +7,9 @@
  * assistant's answer each followed by `<extra_0>`. Requests go through the same HTTP plumbing, retry and
  * timeout as the OpenAI-compatible backend.
  */
+
 import { z } from "zod";
+import type { ModelCost } from "../core/compute-cost.js";
 import { BackendCallError } from "../core/errors/backend-call-error.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Verifier } from "../core/verifier.js";
@@ -37,6 +39,8 @@ export type VllmRewardModelOptions = {
   maxRetries?: number;
   /** Per-request timeout in milliseconds. Defaults to `120000`. */
   timeoutMs?: number;
+  /** The PRM's size (and price), for what its tokens cost. Defaults to unknown. */
+  cost?: ModelCost;
   /** Injected fetch. Defaults to `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
 };
@@ -70,6 +74,7 @@ export function createVllmRewardModel(options: VllmRewardModelOptions): Verifier
   return {
     name: `vllm-prm:${options.model}:${aggregation}`,
     kind: "process",
+    ...(options.cost ? { cost: options.cost } : {}),
     async score({ prompt, solution, abortSignal }) {
       const steps = solution
         .split(delimiter)

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
 import { defineBackend } from "../../extension/define-backend.js";
+import { costOptions, modelCostOf } from "../cost-options.js";
 import { createAnthropicMessagesModel } from "./anthropic-messages-model.js";
 
 const integer = (minimum: number) => z.number().int().min(minimum).optional();
@@ -15,13 +16,16 @@ export const anthropicMessagesBackend = defineBackend({
     maxRetries: integer(0).describe("Retries of a retryable failure (429, 5xx, 529, connection errors, timeouts). Default: 2"),
     maxConcurrency: integer(1).describe("Requests in flight at once. Default: 16"),
     timeoutMs: integer(1).describe("Per-request timeout in milliseconds (a stream: until its last part). Default: 600000"),
+    ...costOptions,
   }),
   matches: (spec) => /^anthropic\+https?:\/\//.test(spec),
   create: ({ spec, settings, apiKey }) => {
     const hash = spec.indexOf("#");
     if (hash === -1 || hash === spec.length - 1)
       throw new InvalidArgumentError({ parameter: "model", value: spec, message: "names no model: write anthropic+URL#model" });
-    const named = Object.fromEntries(Object.entries(settings).filter(([, value]) => value !== undefined));
+    const { parameters, promptPrice, completionPrice, ...rest } = settings;
+    const named = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
+    const cost = modelCostOf({ parameters, promptPrice, completionPrice });
     // An OpenAI key is never sent to another provider: ANTHROPIC_API_KEY, else mull's own key (MULL_API_KEY, a config's).
     const key = process.env.ANTHROPIC_API_KEY ?? (apiKey !== undefined && apiKey !== process.env.OPENAI_API_KEY ? apiKey : undefined);
     return createAnthropicMessagesModel({
@@ -29,6 +33,7 @@ export const anthropicMessagesBackend = defineBackend({
       model: spec.slice(hash + 1),
       ...(key ? { apiKey: key } : {}),
       ...named,
+      ...(cost ? { cost } : {}),
     });
   },
 });

@@ -7,6 +7,7 @@
 
 import type { z } from "zod";
 import type { CallOptions } from "../../core/call-options.js";
+import type { ModelCost } from "../../core/compute-cost.js";
 import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
 import type { GenerateResult } from "../../core/generate-result.js";
 import type { LanguageModel } from "../../core/language-model.js";
@@ -39,6 +40,8 @@ export type AnthropicMessagesSettings = {
   maxConcurrency?: number;
   /** Per-request timeout in milliseconds (a stream: until its last part). Defaults to `600000`. */
   timeoutMs?: number;
+  /** Its size and price, for what its calls cost. Defaults to unknown. */
+  cost?: ModelCost;
   /** Injected fetch, for tests and proxies. Defaults to `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
 };
@@ -198,6 +201,7 @@ export function createAnthropicMessagesModel(settings: AnthropicMessagesSettings
     specificationVersion: "v1",
     provider: "anthropic-messages",
     modelId: settings.model,
+    ...(settings.cost ? { cost: settings.cost } : {}),
     supportsRawPrompt: false,
     supportsTools: true,
     supportsResponseFormat: true,

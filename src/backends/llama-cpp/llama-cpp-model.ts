@@ -5,8 +5,10 @@
  * `stop-detector.ts`), running `n` candidates as one stream (`generate-candidates.ts`) and scoring
  * (`score-text.ts`). This file holds the settings and the `LanguageModel` they make.
  */
+
 import { fileURLToPath } from "node:url";
 import type { CallOptions, ChatMessage } from "../../core/call-options.js";
+import type { ModelCost } from "../../core/compute-cost.js";
 import { DisposedError } from "../../core/errors/disposed-error.js";
 import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
 import type { Completion, GenerateResult } from "../../core/generate-result.js";
@@ -20,6 +22,7 @@ import { type EffortBudgets, thinkingBudgetMiddleware } from "../../middleware/t
 import { wrapModel } from "../../middleware/wrap-model.js";
 import { fileHasChatTemplate, renderChatTemplate } from "./chat-template.js";
 import { generateCandidates } from "./generate-candidates.js";
+import { ggufParameterCount } from "./gguf-parameters.js";
 import { disposeLlamaModel, type LoadedLlamaModel, loadLlamaModel, type Token, tokenizeWithBos } from "./load-llama-model.js";
 import { grammarFor } from "./output-grammar.js";
 import { scorePositions, scoreTokens } from "./score-text.js";
@@ -84,6 +87,11 @@ export type LlamaCppModelSettings = {
    * evaluating the whole prompt again (`npm run bench:prefix-reuse` measures it). Defaults to `true`.
    */
   reusePrefix?: boolean;
+  /**
+   * Its size and price, for what its calls cost. Defaults to the parameter count read from the GGUF's tensor table
+   * and no price (a local model costs compute, not money, unless you give it one).
+   */
+  cost?: ModelCost;
 };
 
 export type LlamaCppModel = LanguageModel & {
@@ -330,10 +338,14 @@ export function createLlamaCppModel(settings: LlamaCppModelSettings = {}): Llama
     middleware: thinkingBudgetMiddleware(chat ? { effortBudgets: settings.effortBudgets ?? defaultEffortBudgets } : {}),
   });
 
+  const parameters = settings.cost?.parameters ?? ggufParameterCount(modelPath);
+  const cost: ModelCost = { ...settings.cost, ...(parameters !== undefined ? { parameters } : {}) };
+
   const self: LlamaCppModel = {
     specificationVersion: "v1",
     provider: "llama-cpp",
     modelId,
+    cost,
     ...(formatProblem ? { formatProblem } : {}),
     supportsRawPrompt: true,
     supportsResponseFormat: true,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
 import { defineBackend } from "../../extension/define-backend.js";
+import { costOptions, modelCostOf } from "../cost-options.js";
 import { assistantPrefixModes } from "./assistant-prefill.js";
 import { createOpenAICompatibleModel, type OpenAICompatibleSettings } from "./openai-compatible-model.js";
 import { upstreamProfiles } from "./upstream-profiles.js";
@@ -51,6 +52,7 @@ export const openAICompatibleOptions = z.strictObject({
   affinityChars: integer(0).describe("Prompt characters that pick a replica (prefix affinity, so its prefix cache hits); 0 is off. Default: 256"),
   ejectAfterFailures: integer(1).describe("Consecutive failures that eject a replica for ejectForMs. Default: 3"),
   ejectForMs: integer(1).describe("How long an ejected replica is left out, in milliseconds. Default: 10000"),
+  ...costOptions,
 });
 
 /** Any OpenAI-compatible endpoint or pool: `URL[,URL...][#upstream-model][?setting=value&...]`. */
@@ -76,8 +78,9 @@ export const openAICompatibleBackend = defineBackend({
 
 /** The settings as the model takes them: a profile's presets under the settings named, pool routing in its own object. */
 function modelSettings(settings: z.output<typeof openAICompatibleOptions>): Partial<OpenAICompatibleSettings> {
-  const { profile, affinityChars, ejectAfterFailures, ejectForMs, ...rest } = settings;
+  const { profile, affinityChars, ejectAfterFailures, ejectForMs, parameters, promptPrice, completionPrice, ...rest } = settings;
   const named = Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined));
   const pool = Object.fromEntries(Object.entries({ affinityChars, ejectAfterFailures, ejectForMs }).filter(([, value]) => value !== undefined));
-  return { ...(profile ? upstreamProfiles[profile] : {}), ...named, ...(Object.keys(pool).length > 0 ? { pool } : {}) };
+  const cost = modelCostOf({ parameters, promptPrice, completionPrice });
+  return { ...(profile ? upstreamProfiles[profile] : {}), ...named, ...(Object.keys(pool).length > 0 ? { pool } : {}), ...(cost ? { cost } : {}) };
 }

@@ -4,6 +4,7 @@
  * call going to the URL with the fewest calls outstanding. Retries, timeouts and the concurrency limit
  * are the shared model middleware.
  */
+import type { ModelCost } from "../../core/compute-cost.js";
 import { InvalidArgumentError } from "../../core/errors/invalid-argument-error.js";
 import type { LanguageModel } from "../../core/language-model.js";
 import { positiveInteger } from "../../internal/positive-integer.js";
@@ -86,6 +87,8 @@ export type OpenAICompatibleSettings = {
   fixedSampling?: boolean;
   /** Injected fetch, for tests and proxies. Defaults to `globalThis.fetch`. */
   fetch?: typeof globalThis.fetch;
+  /** Its size and price, for what its calls cost. Defaults to unknown: runs then report no total FLOPs or money. */
+  cost?: ModelCost;
 };
 
 export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings): LanguageModel {
@@ -126,7 +129,7 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
   );
   // Retry outermost, so that a wait between attempts holds no slot; each attempt goes to the replica the
   // pool picks then (a replica that just failed is not preferred).
-  return wrapModel({
+  const model = wrapModel({
     model: createModelPool({ models: endpoints, ...settings.pool }),
     middleware: [
       // A thinking budget makes two calls per candidate, each going through the rest.
@@ -136,4 +139,5 @@ export function createOpenAICompatibleModel(settings: OpenAICompatibleSettings):
       retryMiddleware({ maxRetries }),
     ],
   });
+  return settings.cost ? { ...model, cost: settings.cost } : model;
 }

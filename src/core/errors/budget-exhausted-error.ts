@@ -2,11 +2,14 @@ import { hasErrorName, MullError } from "./mull-error.js";
 
 const name = "MullBudgetExhaustedError";
 
+/** Which of a budget's limits: policy tokens, calls, wall time, FLOPs of every model, money. */
+export type BudgetLimit = "tokens" | "calls" | "wallMs" | "flops" | "money";
+
 /** A call was refused because the run's budget is spent. Strategies catch it and stop with `stopReason: "budget"`. */
 export class BudgetExhaustedError extends MullError {
-  readonly limit: "tokens" | "calls" | "wallMs";
+  readonly limit: BudgetLimit;
 
-  constructor({ limit }: { limit: "tokens" | "calls" | "wallMs" }) {
+  constructor({ limit }: { limit: BudgetLimit }) {
     super({ name, message: `The run's ${limit} budget is spent` });
     this.limit = limit;
   }

@@ -120,7 +120,7 @@ export function createServices(context: RunContext<unknown>): ComponentServices 
       const verifier = context.verifier;
       if (!verifier) throw new Error(`${context.name}: a component scores with the run's verifier, which it has none of`);
       const { tokens, stepScores } = await scoreCandidates({ verifier, prompt, candidates, abortSignal: context.abortSignal });
-      context.verifierTokens += tokens;
+      context.countVerifier(tokens);
       return { stepScores };
     },
     warn(message) {
@@ -136,7 +136,7 @@ export function createServices(context: RunContext<unknown>): ComponentServices 
         call: { ...context.call, ...(seed !== undefined ? { seed } : {}) },
         abortSignal: context.meter.signal,
       });
-      context.verifierTokens += result.verifierTokens ?? 0;
+      context.countInnerVerifiers(result);
       context.warn(result.warnings);
       if (result.candidates.length === 0 && result.answer === undefined) return undefined;
       return {
