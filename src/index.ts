@@ -106,6 +106,11 @@ export { bestOfN, createBestOfN } from "./strategies/select/best-of-n.js";
 export { createMinimumBayesRisk, type MinimumBayesRiskOptions, minimumBayesRisk } from "./strategies/select/minimum-bayes-risk.js";
 export { createRepeatedSampling, repeatedSampling } from "./strategies/select/repeated-sampling.js";
 export { createSelfCertainty, type SelfCertaintyOptions, selfCertainty } from "./strategies/select/self-certainty.js";
+export {
+  createSelfTruncationBestOfN,
+  type SelfTruncationBestOfNOptions,
+  selfTruncationBestOfN,
+} from "./strategies/select/self-truncation-best-of-n.js";
 export { createVerifiedResample, verifiedResample } from "./strategies/select/verified-resample.js";
 export { adaptiveConsistency, createAdaptiveConsistency } from "./strategies/vote/adaptive-consistency.js";
 export { type ChoiceShuffleOptions, choiceShuffle, createChoiceShuffle } from "./strategies/vote/choice-shuffle.js";
@@ -115,6 +120,7 @@ export { createEsc, esc } from "./strategies/vote/esc.js";
 export { createLeaderThreshold, leaderThreshold } from "./strategies/vote/leader-threshold.js";
 export { createRpc, rpc } from "./strategies/vote/rpc.js";
 export { createSelfConsistency, selfConsistency } from "./strategies/vote/self-consistency.js";
+export { createShortMAtK, type ShortMAtKOptions, shortMAtK } from "./strategies/vote/short-m-at-k.js";
 export { createSingle, single } from "./strategies/vote/single.js";
 export { createWeightedVote, weightedVote } from "./strategies/vote/weighted-vote.js";
 export { calculatorTool } from "./tasks/calculator-tool.js";

@@ -6,7 +6,8 @@ import type { Compute, ModelSpend } from "../core/compute-cost.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { defaults } from "../runtime/create-mull.js";
 import { describeAction } from "../strategies/auto/auto-plan.js";
-import { groupTotals, type TuneObjective, type TuneResult, tuneProfile } from "../strategies/auto/tune-profile.js";
+import { crossValidateProfile, type HeldOutEstimate } from "../strategies/auto/cross-validate.js";
+import { binCount, groupTotals, questionsPerBin, type TuneObjective, type TuneOptions, type TuneResult, tuneProfile } from "../strategies/auto/tune-profile.js";
 import { type BenchFlags, benchGrid } from "./bench-command.js";
 import type { CliContext } from "./cli-context.js";
 import { integerOption } from "./parse-flags.js";
@@ -19,6 +20,8 @@ type TuneFlags = Pick<BenchFlags, "dataset" | "format" | "promptField" | "answer
   bins: number;
   probeSizes: string;
   verifierCost: string;
+  confidence: number;
+  folds: number;
   perGroup?: boolean;
   out: string;
   json?: boolean;
@@ -47,7 +50,14 @@ export function addTuneCommand(program: Command, context: () => CliContext): voi
     .option("--tolerance <points>", "accuracy points the profile may give up (match, best)", Number.parseFloat, 1)
     .option("--per-group", "match: within the tolerance in every group (difficulty) of the dev set too, not only over all (default off)")
     .option("--token-budget <tokens>", "budget: most generated tokens per question on average", integerOption("--token-budget"))
-    .option("--bins <count>", "difficulty bins", integerOption("--bins"), 4)
+    .option("--bins <count>", "difficulty bins, at most: a bin needs 50 questions, so a small dev set gets fewer", integerOption("--bins"), 4)
+    .option(
+      "--confidence <level>",
+      "match, best: a profile is within the tolerance only where a one-sided bound on its accuracy loss, question by question, is (0 compares dev accuracies alone)",
+      Number.parseFloat,
+      0.9,
+    )
+    .option("--folds <count>", "cross-validation folds for the accuracy to expect on new questions (1 skips it)", integerOption("--folds"), 5)
     .option("--probe-sizes <list>", "probe sizes tried", "2,3,4")
     .option(
       "--verifier-cost <weight>",
@@ -117,6 +127,8 @@ const sameKeys = ["dataset", "format", "promptField", "answerField", "template",
 export async function tuneCommand(flags: TuneFlags, context: CliContext): Promise<void> {
   const objective = objectiveOf(flags);
   const probeSizes = probeSizesOf(flags.probeSizes, flags.samples);
+  if (!(flags.confidence >= 0 && flags.confidence < 1))
+    throw new InvalidArgumentError({ parameter: "--confidence", value: String(flags.confidence), message: "must be a number from 0 to below 1" });
   const givenCost = flags.verifierCost === "flops" ? undefined : Number(flags.verifierCost);
   if (givenCost !== undefined && !(Number.isFinite(givenCost) && givenCost >= 0))
     throw new InvalidArgumentError({ parameter: "--verifier-cost", value: flags.verifierCost, message: "must be a number >= 0, or flops" });
@@ -131,19 +143,28 @@ export async function tuneCommand(flags: TuneFlags, context: CliContext): Promis
     const { pools, skipped } = poolsFromUnits(units);
     if (skipped > 0) context.err(`${skipped} questions left out (their units errored)\n`);
     const verifierCost = givenCost ?? verifierFlopRatio(units, context);
-    const result = tuneProfile({
+    const tuning: TuneOptions = {
       pools,
       objective,
       probeSizes,
       bins: flags.bins,
+      confidence: flags.confidence,
       verifierCost,
       sampling: samplingOf(units),
       tunedOn: { dataset: flags.dataset, model: flags.model, verifier: flags.verifier ?? null, samples: flags.samples, run: summary.runId, db: flags.db },
-    });
+    };
+    const result = tuneProfile(tuning);
     if (!result) throw new InvalidArgumentError({ parameter: "--token-budget", message: "no profile spends this little: even the smallest probe costs more" });
     writeFileSync(flags.out, `${JSON.stringify(result.profile, null, 2)}\n`);
     const groups = groupTotals(result.profile, pools);
-    context.out(flags.json ? JSON.stringify({ out: flags.out, profile: result.profile, groups }) : describeResult(result, flags.out, groups));
+    const heldOut = flags.folds > 1 ? crossValidateProfile({ ...tuning, folds: flags.folds }) : undefined;
+    const warnings = smallSetWarnings({ asked: flags.bins, questions: pools.length, objective, heldOut });
+    for (const warning of warnings) context.err(`warning: ${warning}\n`);
+    context.out(
+      flags.json
+        ? JSON.stringify({ out: flags.out, profile: result.profile, groups, ...(heldOut ? { heldOut } : {}), warnings })
+        : describeResult(result, flags.out, groups, heldOut),
+    );
   } finally {
     store.close();
   }
@@ -174,9 +195,26 @@ function verifierFlopRatio(units: UnitRecord[], context: CliContext): number {
   return ratio;
 }
 
-const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
+/** What the user should know about a small dev set: fewer bins than asked, and a loss known less well than the tolerance. */
+function smallSetWarnings(options: { asked: number; questions: number; objective: TuneObjective; heldOut: HeldOutEstimate | undefined }): string[] {
+  const { asked, questions, objective, heldOut } = options;
+  const warnings: string[] = [];
+  const bins = binCount(asked, questions);
+  if (bins < asked) warnings.push(`${questions} questions make ${bins} bin${bins === 1 ? "" : "s"}, not ${asked} (a bin needs ${questionsPerBin})`);
+  if (heldOut && objective.kind !== "budget") {
+    const half = (heldOut.difference.high - heldOut.difference.low) / 2;
+    if (100 * half > objective.tolerance)
+      warnings.push(
+        `the dev set is too small for a ${objective.tolerance}-point tolerance: on new questions the profile's loss against majority is known to ±${(100 * half).toFixed(1)} points; more questions let the tuner save more with confidence`,
+      );
+  }
+  return warnings;
+}
 
-function describeResult(result: TuneResult, out: string, groups: ReturnType<typeof groupTotals>): string {
+const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
+const points = (value: number) => `${value >= 0 ? "+" : "−"}${Math.abs(100 * value).toFixed(1)}`;
+
+function describeResult(result: TuneResult, out: string, groups: ReturnType<typeof groupTotals>, heldOut: HeldOutEstimate | undefined): string {
   const { profile, reference, dev } = result;
   const lines = [
     `wrote ${out}: probe ${profile.probe.samples} samples${profile.probe.score ? ", scored by the verifier" : ""}, ${profile.bins.length} bins`,
@@ -205,7 +243,12 @@ function describeResult(result: TuneResult, out: string, groups: ReturnType<type
           ),
         ]
       : []),
-    "These are the dev set's own numbers (the choice was made on them); evaluate on held-out data: mull bench --strategies auto:profile=<file>",
+    ...(heldOut
+      ? [
+          `expected on new questions (${heldOut.folds}-fold cross-validation, ${heldOut.questions} questions held out): ${percent(heldOut.accuracy.mean)} [${percent(heldOut.accuracy.low)}, ${percent(heldOut.accuracy.high)}], ${points(heldOut.difference.mean)} points against majority@${reference.samples} [${points(heldOut.difference.low)}, ${points(heldOut.difference.high)}] at ${percent(heldOut.tokens / Math.max(1, heldOut.majorityTokens))} of its tokens`,
+        ]
+      : []),
+    "The dev numbers above are the dev set's own (the choice was made on them); the cross-validated line is what to expect. Evaluate on held-out data: mull bench --strategies auto:profile=<file>",
   ];
   return lines.join("\n");
 }

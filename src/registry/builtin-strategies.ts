@@ -23,6 +23,7 @@ import { bestOfN } from "../strategies/select/best-of-n.js";
 import { minimumBayesRisk } from "../strategies/select/minimum-bayes-risk.js";
 import { repeatedSampling } from "../strategies/select/repeated-sampling.js";
 import { selfCertainty } from "../strategies/select/self-certainty.js";
+import { selfTruncationBestOfN } from "../strategies/select/self-truncation-best-of-n.js";
 import { verifiedResample } from "../strategies/select/verified-resample.js";
 import { adaptiveConsistency } from "../strategies/vote/adaptive-consistency.js";
 import { choiceShuffle } from "../strategies/vote/choice-shuffle.js";
@@ -32,6 +33,7 @@ import { esc } from "../strategies/vote/esc.js";
 import { leaderThreshold } from "../strategies/vote/leader-threshold.js";
 import { rpc } from "../strategies/vote/rpc.js";
 import { selfConsistency } from "../strategies/vote/self-consistency.js";
+import { shortMAtK } from "../strategies/vote/short-m-at-k.js";
 import { single } from "../strategies/vote/single.js";
 import { weightedVote } from "../strategies/vote/weighted-vote.js";
 
@@ -71,4 +73,6 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   selfCertainty,
   minimumBayesRisk,
   universalSelfConsistency,
+  shortMAtK,
+  selfTruncationBestOfN,
 ] as unknown as readonly StrategyDefinition[];

@@ -3,7 +3,10 @@
  * keeps the one its objective prefers. For each probe size (and with or without the verifier scoring the
  * probe) it fits the difficulty estimate, cuts it into bins at its quantiles, replays every action on every
  * question, and chooses one action per bin by a Lagrangian sweep over accuracy − λ·tokens (the
- * multiple-choice knapsack's convex front: compute-optimal allocation in Snell et al.'s sense).
+ * multiple-choice knapsack's convex front: compute-optimal allocation in Snell et al.'s sense). A profile
+ * meets a tolerance only where it does with `confidence` (a one-sided bound on its paired accuracy loss, question
+ * by question), and a small dev set gets fewer bins: the cheapest profile that merely looks good enough on a few
+ * dozen questions a bin is a winner's-curse choice that does not hold on new questions.
  */
 import type { PoolItem } from "../../extension/pool-item.js";
 import { type AutoAction, describeAction, replayAction } from "./auto-plan.js";
@@ -24,8 +27,16 @@ export type TuneOptions = {
   objective: TuneObjective;
   /** Probe sizes tried. Defaults to 2, 3 and 4. */
   probeSizes?: number[];
-  /** Difficulty bins. Defaults to 4. */
+  /** Difficulty bins, at most; fewer where there are under `questionsPerBin` questions a bin. Defaults to 4. */
   bins?: number;
+  /** Questions a bin needs at least (0: `bins` whatever the dev set's size). Defaults to 50. */
+  questionsPerBin?: number;
+  /**
+   * How sure a `match` or `best` profile must be to be within its tolerance: its paired accuracy loss against the
+   * reference, question by question, has a one-sided lower bound at this confidence above -tolerance. 0 compares
+   * the dev accuracies alone. Defaults to 0.9.
+   */
+  confidence?: number;
   /** What a verifier token costs against a generated one in the objective. Defaults to 0 (reported apart). */
   verifierCost?: number;
   /** Sampling settings the pool was drawn with, copied into the profile. */
@@ -66,6 +77,8 @@ export function actionGrid(size: number, probe: number, scored: boolean): AutoAc
 }
 
 type Plan = {
+  /** Right (1) or not (0) on each dev question, in pool order. */
+  correct: Uint8Array;
   probe: number;
   scoreProbe: boolean;
   estimate: DifficultyEstimate;
@@ -90,6 +103,13 @@ type BinCondition = { estimateBelow?: number; verifierTrusted?: boolean };
  * apart for questions where the estimate that the verifier's pick is right is the higher (there the verifier
  * is trusted over the vote: on the bundled models, countdown, where the PRM is nearly an oracle).
  */
+/** Questions a bin needs at least: fewer bins are cut where the dev set is small. */
+export const questionsPerBin = 50;
+
+/** The bins a dev set of `questions` gets when `asked` are asked for. */
+export const binCount = (asked: number, questions: number, perBin = questionsPerBin) =>
+  perBin <= 0 ? asked : Math.max(1, Math.min(asked, Math.floor(questions / perBin)));
+
 function binQuestions(options: TuneOptions, probe: number, scoreProbe: boolean) {
   const { pools } = options;
   const hasConfidence = pools.every((item) => item.candidates.every((candidate) => candidate.confidence !== undefined));
@@ -116,7 +136,7 @@ function binQuestions(options: TuneOptions, probe: number, scoreProbe: boolean) 
     const members = pools.map((_, index) => index).filter((index) => trusted[index] === group);
     const cuts = quantileCuts(
       members.map((index) => estimates[index] as number),
-      options.bins ?? 4,
+      binCount(options.bins ?? 4, members.length, options.questionsPerBin),
     );
     const first = bins.length;
     for (const cut of cuts) bins.push({ estimateBelow: cut, ...(group !== undefined ? { verifierTrusted: group } : {}) });
@@ -136,6 +156,8 @@ function frontFor(options: TuneOptions, probe: number, scoreProbe: boolean): Pla
   const table = bins.map(() => actions.map(() => ({ ...empty })));
   // The same per group: groupTables.get(group)[bin][action].
   const groupTables = new Map<string, Totals[][]>();
+  // right[row][action]: whether that question is answered right under that action.
+  const right = pools.map(() => new Uint8Array(actions.length));
   pools.forEach((item, row) => {
     const group = item.group ?? "all";
     if (!groupTables.has(group))
@@ -147,6 +169,7 @@ function frontFor(options: TuneOptions, probe: number, scoreProbe: boolean): Pla
     const groupBin = (groupTables.get(group) as Totals[][])[binIndex[row] ?? 0] as Totals[];
     actions.forEach((action, column) => {
       const outcome = replayQuestion(item, action, probe, scoreProbe);
+      (right[row] as Uint8Array)[column] = outcome.correct;
       bin[column] = add(bin[column] as Totals, outcome);
       groupBin[column] = add(groupBin[column] as Totals, outcome);
     });
@@ -168,6 +191,7 @@ function frontFor(options: TuneOptions, probe: number, scoreProbe: boolean): Pla
       [...groupTables].map(([group, groupTable]) => [group, picks.map((column, bin) => (groupTable[bin] as Totals[])[column] as Totals).reduce(add, empty)]),
     );
     return {
+      correct: Uint8Array.from(pools, (_, row) => (right[row] as Uint8Array)[picks[binIndex[row] ?? 0] as number] as number),
       groups,
       probe,
       scoreProbe,
@@ -232,21 +256,59 @@ export function groupTotals(profile: AutoProfile, pools: PoolItem[]): { group: s
 }
 
 /** The pool's majority vote over all its samples: the reference (`majority@N`). */
-export function majorityReference(pools: PoolItem[]): Totals & { samples: number } {
+export function majorityReference(pools: PoolItem[]): Totals & { samples: number; correctness: Uint8Array } {
   const samples = Math.min(...pools.map((item) => item.candidates.length));
-  const totals = pools.map((item) => replayQuestion(item, { kind: "vote", samples }, samples, false)).reduce(add, empty);
-  return { ...totals, samples };
+  const each = pools.map((item) => replayQuestion(item, { kind: "vote", samples }, samples, false));
+  return { ...each.reduce(add, empty), samples, correctness: Uint8Array.from(each, (totals) => totals.correct) };
 }
 
-function pick(front: Plan[], objective: TuneObjective, reference: Totals, verifierCost: number, groupReference: Map<string, Totals>): Plan | undefined {
+/** The one-sided lower bound at `confidence` of the mean paired difference (a − b) over questions (normal approximation). */
+export function pairedLowerBound(a: ArrayLike<number>, b: ArrayLike<number>, confidence: number): number {
+  const n = a.length;
+  if (n === 0) return 0;
+  const differences = Array.from({ length: n }, (_, index) => (a[index] as number) - (b[index] as number));
+  const mean = differences.reduce((sum, value) => sum + value, 0) / n;
+  if (confidence <= 0 || n < 2) return mean;
+  const variance = differences.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1);
+  return mean - normalQuantile(confidence) * Math.sqrt(variance / n);
+}
+
+/** The standard normal quantile (Acklam's rational approximation, relative error under 1.2e-9). */
+export function normalQuantile(p: number): number {
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const poly = (coefficients: number[], x: number) => coefficients.reduce((sum, coefficient) => sum * x + coefficient, 0);
+  if (p <= 0) return Number.NEGATIVE_INFINITY;
+  if (p >= 1) return Number.POSITIVE_INFINITY;
+  if (p < 0.02425) {
+    const q = Math.sqrt(-2 * Math.log(p));
+    return poly(c, q) / (poly(d, q) * q + 1);
+  }
+  if (p > 1 - 0.02425) return -normalQuantile(1 - p);
+  const q = p - 0.5;
+  const r = q * q;
+  return (poly(a, r) * q) / (poly(b, r) * r + 1);
+}
+
+function pick(
+  front: Plan[],
+  objective: TuneObjective,
+  reference: Totals & { correctness: Uint8Array },
+  options: { verifierCost: number; confidence: number },
+  groupReference: Map<string, Totals>,
+): Plan | undefined {
+  const { verifierCost, confidence } = options;
   const accuracy = (candidate: Plan) => candidate.total.correct / Math.max(1, candidate.total.questions);
   const meanCost = (candidate: Plan) => cost(candidate.total, verifierCost) / Math.max(1, candidate.total.questions);
   if (objective.kind === "budget") {
     const within = front.filter((candidate) => meanCost(candidate) <= objective.tokens);
     return within.sort((a, b) => accuracy(b) - accuracy(a) || meanCost(a) - meanCost(b))[0];
   }
-  const target =
-    (objective.kind === "match" ? reference.correct / Math.max(1, reference.questions) : Math.max(...front.map(accuracy))) - objective.tolerance / 100;
+  // Against majority@N (match), or the most accurate profile on the front (best), question by question.
+  const best = front.reduce((top, candidate) => (accuracy(candidate) > accuracy(top) ? candidate : top), front[0] as Plan);
+  const against = objective.kind === "match" ? reference.correctness : best.correct;
   const withinGroups = (candidate: Plan) =>
     objective.kind !== "match" ||
     objective.perGroup !== true ||
@@ -254,7 +316,8 @@ function pick(front: Plan[], objective: TuneObjective, reference: Totals, verifi
       const totals = candidate.groups.get(group);
       return totals !== undefined && totals.correct / totals.questions >= majority.correct / majority.questions - objective.tolerance / 100 - 1e-12;
     });
-  return front.filter((candidate) => accuracy(candidate) >= target - 1e-12 && withinGroups(candidate)).sort((a, b) => meanCost(a) - meanCost(b))[0];
+  const withinTolerance = (candidate: Plan) => pairedLowerBound(candidate.correct, against, confidence) >= -objective.tolerance / 100 - 1e-12;
+  return front.filter((candidate) => withinTolerance(candidate) && withinGroups(candidate)).sort((a, b) => meanCost(a) - meanCost(b))[0];
 }
 
 export type TuneResult = { profile: AutoProfile; reference: Totals & { samples: number }; dev: Totals };
@@ -271,7 +334,7 @@ export function tuneProfile(options: TuneOptions): TuneResult | undefined {
   const groupReference = new Map(
     [...new Set(pools.map((item) => item.group ?? "all"))].map((group) => [group, majorityReference(pools.filter((item) => (item.group ?? "all") === group))]),
   );
-  const chosen = pick(front, objective, reference, options.verifierCost ?? 0, groupReference);
+  const chosen = pick(front, objective, reference, { verifierCost: options.verifierCost ?? 0, confidence: options.confidence ?? 0.9 }, groupReference);
   if (!chosen) return undefined;
   return { profile: toProfile(chosen, options, reference), reference, dev: chosen.total };
 }

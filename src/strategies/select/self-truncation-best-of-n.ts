@@ -1,0 +1,96 @@
+/**
+ * ST-BoN, self-truncation best-of-N (Wang et al., 2025, "Sampling-Efficient Test-Time Scaling: Self-Estimating
+ * the Best-of-N Sampling in Early Decoding"): `n` traces at once; from the point where every pair of them has
+ * diverged (c) and `buffer` × c further, the trace most consistent with the others so far is kept and the rest are
+ * truncated (their tokens counted), so that one trace, not n, runs to its end. The paper measures consistency on
+ * the model's hidden states; mull, on any model, by the word-overlap F1 of the traces' texts at that point.
+ */
+import { z } from "zod";
+import type { Candidate } from "../../core/strategy-report.js";
+import { defineStrategy } from "../../extension/define-strategy.js";
+import { type LiveTrace, streamTraces } from "../../extension/stream-traces.js";
+import { samplesOption, temperatureOption } from "../sampling-options.js";
+import { wordF1 } from "./minimum-bayes-risk.js";
+
+/** Where the texts have all diverged: the largest first-difference over every pair (undefined while two still agree). */
+export function divergencePoint(texts: readonly string[]): number | undefined {
+  let point = 0;
+  for (let i = 0; i < texts.length; i++)
+    for (let j = i + 1; j < texts.length; j++) {
+      const a = texts[i] as string;
+      const b = texts[j] as string;
+      let at = 0;
+      while (at < a.length && at < b.length && a[at] === b[at]) at++;
+      if (at === a.length || at === b.length) return undefined;
+      point = Math.max(point, at + 1);
+    }
+  return point;
+}
+
+export const selfTruncationBestOfN = defineStrategy({
+  name: "st-bon",
+  description:
+    "Streams n traces, keeps the one most consistent with the others once they have all diverged, and truncates the rest early (ST-BoN, Wang et al., 2025); no reward model",
+  options: z.strictObject({
+    n: samplesOption(8, "Traces started at once. Default: 8"),
+    temperature: temperatureOption(0.7),
+    buffer: z
+      .number()
+      .min(0)
+      .max(16)
+      .default(1)
+      .describe("How far past the divergence point c the traces run before the choice, in multiples of c (the paper's τ = c). Default: 1"),
+  }),
+  async run(context) {
+    const { n, temperature, buffer } = context.options;
+    let leader: number | undefined;
+    const byTrace = new Map<number, Candidate>();
+    const choose = (traces: readonly LiveTrace[]) => {
+      const live = traces.filter((trace) => !trace.stopped);
+      const texts = live.map((trace) => trace.text);
+      const point = divergencePoint(texts);
+      if (point === undefined || live.some((trace) => !trace.done && trace.text.length < point * (1 + buffer))) return;
+      const cut = Math.ceil(point * (1 + buffer));
+      const prefixes = texts.map((text) => text.slice(0, cut));
+      const consistency = prefixes.map((prefix, i) => prefixes.reduce((sum, other, j) => (i === j ? sum : sum + wordF1(prefix, other)), 0));
+      leader = live[consistency.indexOf(Math.max(...consistency))]?.index;
+      context.progress(`trace ${leader} kept after ${cut} characters; ${live.length - 1} truncated`, { leader, truncatedAt: cut });
+      for (const trace of live) if (trace.index !== leader) trace.stop("truncated: another trace is more consistent");
+    };
+    const finished = await streamTraces(context, {
+      k: n,
+      temperature,
+      onDelta: (_trace, traces) => {
+        if (leader === undefined) choose(traces);
+      },
+      onFinish: (candidate, trace, traces) => {
+        byTrace.set(trace.index, candidate);
+        if (leader === undefined) choose(traces);
+      },
+    });
+    // The leader's own text; where traces all finished before the choice (short answers) or the leader was cut by the
+    // budget, the finished one most consistent with the others.
+    const chosen = (leader !== undefined ? byTrace.get(leader) : undefined) ?? mostConsistent(finished);
+    const answer = chosen?.answer;
+    context.trace("select", { answer, votes: answer === undefined ? {} : { [answer]: 1 } });
+    const agreeing = answer === undefined ? 0 : finished.filter((candidate) => candidate.answer === answer).length;
+    return { chosen, confidence: agreeing / Math.max(1, finished.length), candidates: finished };
+  },
+});
+
+function mostConsistent<Item extends { text: string }>(items: Item[]): Item | undefined {
+  let best: Item | undefined;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (const item of items) {
+    const score = items.reduce((sum, other) => (other === item ? sum : sum + wordF1(item.text, other.text)), 0);
+    if (score > bestScore) {
+      best = item;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+export type SelfTruncationBestOfNOptions = NonNullable<Parameters<typeof selfTruncationBestOfN.create>[0]>;
+
+export const createSelfTruncationBestOfN = (options: SelfTruncationBestOfNOptions = {}) => selfTruncationBestOfN.create(options);
