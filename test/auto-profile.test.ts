@@ -12,7 +12,17 @@ import { createAuto } from "../src/strategies/auto/auto.js";
 import { type AutoAction, replayAction } from "../src/strategies/auto/auto-plan.js";
 import { estimateDifficulty, fitDifficultyEstimate, probeFeatures } from "../src/strategies/auto/auto-probe.js";
 import { type AutoProfile, loadProfile, PROFILE_VERSION, parseProfile, spendAtPrice } from "../src/strategies/auto/auto-profile.js";
-import { groupTotals, majorityReference, replayProfile, replayQuestion, tuneProfile } from "../src/strategies/auto/tune-profile.js";
+import { crossValidateProfile } from "../src/strategies/auto/cross-validate.js";
+import {
+  binCount,
+  groupTotals,
+  majorityReference,
+  normalQuantile,
+  pairedLowerBound,
+  replayProfile,
+  replayQuestion,
+  tuneProfile,
+} from "../src/strategies/auto/tune-profile.js";
 import { betaRule } from "../src/strategies/vote/stopping-rules.js";
 import { confidenceModel } from "./helpers/confidence-model.js";
 
@@ -336,5 +346,57 @@ describe("trusting the verifier or the vote", () => {
     const result = tuneProfile({ pools, objective: { kind: "match", tolerance: 1, perGroup: true }, sampling, tunedOn: {} });
     for (const entry of groupTotals(result?.profile as AutoProfile, pools))
       expect(entry.profile.correct / entry.profile.questions).toBeGreaterThanOrEqual(entry.majority.correct / entry.majority.questions - 0.01 - 1e-9);
+  });
+});
+
+describe("a tuner that holds on fresh questions", () => {
+  const sampling = { temperature: 0.7, topLogprobs: 5, window: 16 };
+
+  it("bounds a paired loss with the normal quantile", () => {
+    // Φ⁻¹ to 1e-6 of its tabulated values.
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959964, 5);
+    expect(normalQuantile(0.9)).toBeCloseTo(1.281552, 5);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.326348, 5);
+    const same = [1, 0, 1, 1];
+    expect(pairedLowerBound(same, same, 0.9)).toBe(0);
+    // Differences 0, -1, 0, 0, +1, 0, 0, 0: mean 0, sd sqrt(2/7), bound −1.2816·sqrt(2/7)/sqrt(8).
+    const a = [1, 0, 1, 1, 1, 0, 1, 1];
+    const b = [1, 1, 1, 1, 0, 0, 1, 1];
+    expect(pairedLowerBound(a, b, 0.9)).toBeCloseTo(-1.281552 * Math.sqrt(2 / 7 / 8), 5);
+    expect(pairedLowerBound(a, b, 0)).toBe(0);
+  });
+
+  it("cuts fewer bins on a small dev set", () => {
+    expect(binCount(4, 120)).toBe(2);
+    expect(binCount(4, 40)).toBe(1);
+    expect(binCount(4, 1000)).toBe(4);
+    expect(binCount(4, 40, 0)).toBe(4);
+  });
+
+  it("on 120 noisy questions keeps the tolerance on 2,000 fresh ones within its cross-validated interval, on three seeds", () => {
+    const losses = { bounded: 0, pointEstimate: 0 };
+    for (const seed of [1, 2, 3]) {
+      const dev = syntheticPools(120, seed);
+      const fresh = syntheticPools(2000, 100 + seed);
+      const options = { pools: dev, objective: { kind: "match" as const, tolerance: 1 }, sampling, tunedOn: {} };
+      const tuned = tuneProfile(options);
+      const heldOut = crossValidateProfile({ ...options, folds: 5 });
+      if (!tuned || !heldOut) throw new Error("no profile");
+      expect(heldOut.questions).toBe(120);
+      expect(heldOut.difference.low).toBeLessThanOrEqual(heldOut.difference.mean);
+      const replayed = replayProfile(tuned.profile, fresh);
+      const loss = majorityReference(fresh).correct / fresh.length - replayed.reduce((sum, totals) => sum + totals.correct, 0) / fresh.length;
+      const half = (heldOut.difference.high - heldOut.difference.low) / 2;
+      expect(loss).toBeLessThanOrEqual(0.01 + half);
+      // It still saves: the bound keeps majority's accuracy, not all of its tokens.
+      expect(replayed.reduce((sum, totals) => sum + totals.tokens, 0)).toBeLessThan(majorityReference(fresh).tokens);
+      // The choice before issue 32 (dev accuracy alone, 4 bins of 30) on the same questions.
+      const naive = tuneProfile({ ...options, confidence: 0, questionsPerBin: 0 });
+      const naiveRight = replayProfile(naive?.profile as AutoProfile, fresh).reduce((sum, totals) => sum + totals.correct, 0) / fresh.length;
+      losses.bounded += loss;
+      losses.pointEstimate += majorityReference(fresh).correct / fresh.length - naiveRight;
+    }
+    // The winner's curse, measured: choosing by dev accuracy alone loses more on fresh questions.
+    expect(losses.bounded).toBeLessThan(losses.pointEstimate);
   });
 });

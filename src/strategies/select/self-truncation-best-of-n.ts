@@ -2,7 +2,8 @@
  * ST-BoN, self-truncation best-of-N (Wang et al., 2025, "Sampling-Efficient Test-Time Scaling: Self-Estimating
  * the Best-of-N Sampling in Early Decoding"): `n` traces at once; from the point where every pair of them has
  * diverged (c) and `buffer` × c further, the trace most consistent with the others so far is kept and the rest are
- * truncated (their tokens counted), so that one trace, not n, runs to its end. The paper measures consistency on
+ * truncated (their tokens counted), so that one trace, not n, runs to its end; every trace writes at least
+ * `minTokens` first. The paper measures consistency on
  * the model's hidden states; mull, on any model, by the word-overlap F1 of the traces' texts at that point.
  */
 import { z } from "zod";
@@ -12,16 +13,22 @@ import { type LiveTrace, streamTraces } from "../../extension/stream-traces.js";
 import { samplesOption, temperatureOption } from "../sampling-options.js";
 import { wordF1 } from "./minimum-bayes-risk.js";
 
-/** Where the texts have all diverged: the largest first-difference over every pair (undefined while two still agree). */
+/**
+ * Where the traces have diverged: over their prefixes as long as the shortest (traces stream at different paces),
+ * identical prefixes counted as one (duplicate traces are common at low temperature), the largest first difference
+ * over every pair; undefined while they all still agree.
+ */
 export function divergencePoint(texts: readonly string[]): number | undefined {
+  const shortest = Math.min(...texts.map((text) => text.length));
+  const prefixes = [...new Set(texts.map((text) => text.slice(0, shortest)))];
+  if (prefixes.length < 2) return undefined;
   let point = 0;
-  for (let i = 0; i < texts.length; i++)
-    for (let j = i + 1; j < texts.length; j++) {
-      const a = texts[i] as string;
-      const b = texts[j] as string;
+  for (let i = 0; i < prefixes.length; i++)
+    for (let j = i + 1; j < prefixes.length; j++) {
+      const a = prefixes[i] as string;
+      const b = prefixes[j] as string;
       let at = 0;
-      while (at < a.length && at < b.length && a[at] === b[at]) at++;
-      if (at === a.length || at === b.length) return undefined;
+      while (a[at] === b[at]) at++;
       point = Math.max(point, at + 1);
     }
   return point;
@@ -40,22 +47,33 @@ export const selfTruncationBestOfN = defineStrategy({
       .max(16)
       .default(1)
       .describe("How far past the divergence point c the traces run before the choice, in multiples of c (the paper's τ = c). Default: 1"),
+    minTokens: z
+      .number()
+      .int()
+      .min(0)
+      .max(4096)
+      .default(16)
+      .describe("Tokens every trace writes before the choice, however early they diverge (a first character says little). Default: 16"),
   }),
   async run(context) {
-    const { n, temperature, buffer } = context.options;
+    const { n, temperature, buffer, minTokens } = context.options;
     let leader: number | undefined;
     const byTrace = new Map<number, Candidate>();
     const choose = (traces: readonly LiveTrace[]) => {
-      const live = traces.filter((trace) => !trace.stopped);
+      // Traces waiting for a free sequence (an engine runs only so many at once) are not compared; the choice stops them too.
+      const live = traces.filter((trace) => !trace.stopped && trace.tokens > 0);
+      if (live.length < 2) return;
       const texts = live.map((trace) => trace.text);
       const point = divergencePoint(texts);
-      if (point === undefined || live.some((trace) => !trace.done && trace.text.length < point * (1 + buffer))) return;
-      const cut = Math.ceil(point * (1 + buffer));
+      if (point === undefined || live.some((trace) => !trace.done && (trace.text.length < point * (1 + buffer) || trace.tokens < minTokens))) return;
+      // Compared as far as every trace has come (at least c × (1 + buffer) characters).
+      const cut = Math.min(...texts.map((text) => text.length));
       const prefixes = texts.map((text) => text.slice(0, cut));
       const consistency = prefixes.map((prefix, i) => prefixes.reduce((sum, other, j) => (i === j ? sum : sum + wordF1(prefix, other)), 0));
       leader = live[consistency.indexOf(Math.max(...consistency))]?.index;
-      context.progress(`trace ${leader} kept after ${cut} characters; ${live.length - 1} truncated`, { leader, truncatedAt: cut });
-      for (const trace of live) if (trace.index !== leader) trace.stop("truncated: another trace is more consistent");
+      const others = traces.filter((trace) => trace.index !== leader && !trace.done && !trace.stopped);
+      context.progress(`trace ${leader} kept after ${cut} characters; ${others.length} truncated`, { leader, truncatedAt: cut });
+      for (const trace of others) trace.stop("truncated: another trace is more consistent");
     };
     const finished = await streamTraces(context, {
       k: n,
