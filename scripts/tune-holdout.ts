@@ -17,7 +17,10 @@ import { crossValidateProfile } from "../src/strategies/auto/cross-validate.js";
 import { majorityReference, replayProfile, type TuneOptions, tuneProfile } from "../src/strategies/auto/tune-profile.js";
 import { loadSplit } from "../src/tasks/splits.js";
 
-const { values } = parseArgs({ options: { seeds: { type: "string", default: "1,2,3" }, db: { type: "string", default: ".mull/tune-holdout.db" } } });
+const { values } = parseArgs({
+  options: { seeds: { type: "string", default: "1,2,3" }, db: { type: "string", default: ".mull/tune-holdout.db" }, confidence: { type: "string", default: "0.9" } },
+});
+const confidence = Number(values.confidence);
 const seeds = (values.seeds as string).split(",").map(Number);
 const samples = 16;
 const tolerance = 1;
@@ -75,7 +78,7 @@ for (const seed of seeds) {
   const fresh = order.slice(120, 320).map((index) => pools[index] as (typeof pools)[number]);
   for (const [name, settings] of [
     ["before (dev accuracy, 4 bins)", { confidence: 0, bins: 4, fixedBins: true }],
-    ["now (0.9 bound, bins by size)", { confidence: 0.9, bins: 4, fixedBins: false }],
+    [`now (${confidence} bound, bins by size)`, { confidence, bins: 4, fixedBins: false }],
   ] as const) {
     const options: TuneOptions = {
       pools: dev,
@@ -88,6 +91,7 @@ for (const seed of seeds) {
     };
     const tuned = tuneProfile(options);
     if (!tuned) throw new Error("no profile");
+    if (process.env.DEBUG) console.error(seed, name, JSON.stringify(tuned.profile.dev), tuned.profile.probe.samples, tuned.profile.bins.map((bin) => JSON.stringify(bin.action)));
     const heldOut = settings.fixedBins ? undefined : crossValidateProfile({ ...options, folds: 5 });
     const replayed = replayProfile(tuned.profile, fresh);
     const majority = majorityReference(fresh);
@@ -97,7 +101,7 @@ for (const seed of seeds) {
     const half = heldOut ? (heldOut.difference.high - heldOut.difference.low) / 2 : 0;
     const holds = right - reference >= -(tolerance / 100 + half) - 1e-12;
     console.log(
-      `| ${seed} | ${name} | ${tuned.profile.bins.length} | ${percent(tuned.dev.correct / tuned.dev.questions)} | ${heldOut ? `${signed(heldOut.difference.mean)} [${signed(heldOut.difference.low)}, ${signed(heldOut.difference.high)}]` : "—"} | ${percent(right)} | ${percent(reference)} | ${signed(right - reference)} | ${percent(tokens)} | ${heldOut ? (holds ? "yes" : "NO") : right - reference >= -tolerance / 100 ? "within tolerance" : "outside tolerance"} |`,
+      `| ${seed} | ${name} | ${tuned.profile.bins.length} | ${percent(tuned.dev.correct / tuned.dev.questions)} | ${heldOut ? `${signed(heldOut.difference.mean)} [${signed(heldOut.difference.low)}, ${signed(heldOut.difference.high)}]` : "—"} | ${percent(right)} | ${percent(reference)} | ${signed(right - reference)} | ${percent(tokens)} | ${heldOut ? (holds ? "yes" : "NO") : right - reference >= -tolerance / 100 - 1e-12 ? "within tolerance" : "outside tolerance"} |`,
     );
   }
 }

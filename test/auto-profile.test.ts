@@ -364,6 +364,8 @@ describe("a tuner that holds on fresh questions", () => {
     const b = [1, 1, 1, 1, 0, 0, 1, 1];
     expect(pairedLowerBound(a, b, 0.9)).toBeCloseTo(-1.281552 * Math.sqrt(2 / 7 / 8), 5);
     expect(pairedLowerBound(a, b, 0)).toBe(0);
+    // A gain over the reference is not credited: only the uncertainty remains.
+    expect(pairedLowerBound([1, 1, 0, 1], [0, 0, 0, 1], 0.9, { creditGains: false })).toBeCloseTo(-1.281552 * Math.sqrt(1 / 3 / 4), 5);
   });
 
   it("cuts fewer bins on a small dev set", () => {

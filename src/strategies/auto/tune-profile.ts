@@ -262,15 +262,21 @@ export function majorityReference(pools: PoolItem[]): Totals & { samples: number
   return { ...each.reduce(add, empty), samples, correctness: Uint8Array.from(each, (totals) => totals.correct) };
 }
 
-/** The one-sided lower bound at `confidence` of the mean paired difference (a − b) over questions (normal approximation). */
-export function pairedLowerBound(a: ArrayLike<number>, b: ArrayLike<number>, confidence: number): number {
+/**
+ * The one-sided lower bound at `confidence` of the mean paired difference (a − b) over questions (normal
+ * approximation). With `creditGains: false` a mean above 0 counts as 0: a profile that spends less than the
+ * reference is not credited with beating it on dev (fewer votes of the same samples are not better on average; such
+ * a gain is the dev set's luck, the winner's curse), so only its uncertainty decides.
+ */
+export function pairedLowerBound(a: ArrayLike<number>, b: ArrayLike<number>, confidence: number, options: { creditGains?: boolean } = {}): number {
   const n = a.length;
   if (n === 0) return 0;
   const differences = Array.from({ length: n }, (_, index) => (a[index] as number) - (b[index] as number));
   const mean = differences.reduce((sum, value) => sum + value, 0) / n;
-  if (confidence <= 0 || n < 2) return mean;
+  const credited = options.creditGains === false ? Math.min(0, mean) : mean;
+  if (confidence <= 0 || n < 2) return credited;
   const variance = differences.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (n - 1);
-  return mean - normalQuantile(confidence) * Math.sqrt(variance / n);
+  return credited - normalQuantile(confidence) * Math.sqrt(variance / n);
 }
 
 /** The standard normal quantile (Acklam's rational approximation, relative error under 1.2e-9). */
@@ -316,8 +322,11 @@ function pick(
       const totals = candidate.groups.get(group);
       return totals !== undefined && totals.correct / totals.questions >= majority.correct / majority.questions - objective.tolerance / 100 - 1e-12;
     });
-  const withinTolerance = (candidate: Plan) => pairedLowerBound(candidate.correct, against, confidence) >= -objective.tolerance / 100 - 1e-12;
-  return front.filter((candidate) => withinTolerance(candidate) && withinGroups(candidate)).sort((a, b) => meanCost(a) - meanCost(b))[0];
+  const bound = (candidate: Plan) => pairedLowerBound(candidate.correct, against, confidence, { creditGains: confidence <= 0 });
+  const within = front.filter((candidate) => bound(candidate) >= -objective.tolerance / 100 - 1e-12 && withinGroups(candidate));
+  // None is sure enough (a small or noisy set): the one surest to lose least, the cheaper among equals.
+  const surest = () => [...front].sort((a, b) => bound(b) - bound(a) || meanCost(a) - meanCost(b))[0];
+  return within.length > 0 ? within.sort((a, b) => meanCost(a) - meanCost(b))[0] : surest();
 }
 
 export type TuneResult = { profile: AutoProfile; reference: Totals & { samples: number }; dev: Totals };
