@@ -18,7 +18,11 @@ import { majorityReference, replayProfile, type TuneOptions, tuneProfile } from 
 import { loadSplit } from "../src/tasks/splits.js";
 
 const { values } = parseArgs({
-  options: { seeds: { type: "string", default: "1,2,3" }, db: { type: "string", default: ".mull/tune-holdout.db" }, confidence: { type: "string", default: "0.9" } },
+  options: {
+    seeds: { type: "string", default: "1,2,3" },
+    db: { type: "string", default: ".mull/tune-holdout.db" },
+    confidence: { type: "string", default: "0.9" },
+  },
 });
 const confidence = Number(values.confidence);
 const seeds = (values.seeds as string).split(",").map(Number);
@@ -91,7 +95,14 @@ for (const seed of seeds) {
     };
     const tuned = tuneProfile(options);
     if (!tuned) throw new Error("no profile");
-    if (process.env.DEBUG) console.error(seed, name, JSON.stringify(tuned.profile.dev), tuned.profile.probe.samples, tuned.profile.bins.map((bin) => JSON.stringify(bin.action)));
+    if (process.env.DEBUG)
+      console.error(
+        seed,
+        name,
+        JSON.stringify(tuned.profile.dev),
+        tuned.profile.probe.samples,
+        tuned.profile.bins.map((bin) => JSON.stringify(bin.action)),
+      );
     const heldOut = settings.fixedBins ? undefined : crossValidateProfile({ ...options, folds: 5 });
     const replayed = replayProfile(tuned.profile, fresh);
     const majority = majorityReference(fresh);

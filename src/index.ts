@@ -90,6 +90,11 @@ export type { ArchitectureCandidate, Component, ComponentRole, ComponentServices
 export { createGenSelect, type GenSelectOptions, genSelect } from "./strategies/compose/genselect.js";
 export { createMixtureOfAgents, type MixtureOfAgentsOptions, mixtureOfAgents } from "./strategies/compose/mixture-of-agents.js";
 export { createPlangen, type PlangenOptions, plangen } from "./strategies/compose/plangen.js";
+export {
+  createRecursiveSelfAggregation,
+  type RecursiveSelfAggregationOptions,
+  recursiveSelfAggregation,
+} from "./strategies/compose/recursive-self-aggregation.js";
 export { createSelfRefine, type SelfRefineOptions, selfRefine } from "./strategies/compose/self-refine.js";
 export {
   createUniversalSelfConsistency,

@@ -30,7 +30,20 @@ const optionsFor = (name: string, samples = 32) => {
 // Every strategy, these included, is also run over HTTP below. pot, cot-pot and plan-search ask a chat model for
 // programs; their budget and cancellation are tested in code-strategies.test.ts. The composed strategies (their options are layers, not samples) in architecture.test.ts,
 // choice-shuffle (multiple-choice prompts only) in choice-shuffle.test.ts, plangen (its agents need a chat model) in plangen.test.ts.
-const chatOnly = ["single", "pot", "cot-pot", "plan-search", "archon", "mixture-of-agents", "self-refine", "genselect", "usc", "choice-shuffle", "plangen"];
+const chatOnly = [
+  "single",
+  "pot",
+  "cot-pot",
+  "plan-search",
+  "archon",
+  "mixture-of-agents",
+  "self-refine",
+  "genselect",
+  "usc",
+  "rsa",
+  "choice-shuffle",
+  "plangen",
+];
 describe.each(strategyNames.filter((name) => !chatOnly.includes(name)))("%s on the bundled policy", (name) => {
   const settings = optionsFor(name);
   it("respects a token budget: stops with the best so far, over by at most the calls in flight", async () => {

@@ -11,6 +11,7 @@ import { atomOfThoughts } from "../strategies/compose/atom-of-thoughts.js";
 import { genSelect } from "../strategies/compose/genselect.js";
 import { mixtureOfAgents } from "../strategies/compose/mixture-of-agents.js";
 import { plangen } from "../strategies/compose/plangen.js";
+import { recursiveSelfAggregation } from "../strategies/compose/recursive-self-aggregation.js";
 import { selfRefine } from "../strategies/compose/self-refine.js";
 import { universalSelfConsistency } from "../strategies/compose/universal-self-consistency.js";
 import { abMcts } from "../strategies/search/ab-mcts.js";
@@ -75,4 +76,5 @@ export const builtinStrategies: readonly StrategyDefinition[] = [
   universalSelfConsistency,
   shortMAtK,
   selfTruncationBestOfN,
+  recursiveSelfAggregation,
 ] as unknown as readonly StrategyDefinition[];
