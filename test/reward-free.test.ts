@@ -3,6 +3,7 @@ import { BUNDLED_CHAT_MODEL, createLlamaCppModel } from "../src/backends/llama-c
 import type { TokenLogprob } from "../src/core/generate-result.js";
 import type { StrategyResult } from "../src/core/strategy.js";
 import { tokenSelfCertainty } from "../src/internal/token-confidence.js";
+import { aggregationTemplate, createRecursiveSelfAggregation } from "../src/strategies/compose/recursive-self-aggregation.js";
 import { createUniversalSelfConsistency } from "../src/strategies/compose/universal-self-consistency.js";
 import { createMinimumBayesRisk, meanSimilarities, wordF1 } from "../src/strategies/select/minimum-bayes-risk.js";
 import { bordaWeights, certaintyOf, createSelfCertainty } from "../src/strategies/select/self-certainty.js";
@@ -79,7 +80,7 @@ describe("stopping parallel traces early, on the bundled policy", () => {
   });
 });
 
-describe("universal self-consistency on the bundled chat model", () => {
+describe("usc and rsa on the bundled chat model", () => {
   const chat = createLlamaCppModel({ modelPath: BUNDLED_CHAT_MODEL });
   afterAll(() => chat.dispose());
 
@@ -95,5 +96,22 @@ describe("universal self-consistency on the bundled chat model", () => {
     // One call for the samples, one for the choice, both counted.
     expect(result.usage.calls).toBe(2);
     expect(result.candidates.map((candidate) => candidate.text)).toContain(result.text);
+  });
+
+  it("rsa writes each round's solutions from k of the last and votes over the last round", async () => {
+    expect(aggregationTemplate("What is 2+3?", ["5", "6"])).toContain("Solution 2:\n6");
+    const result = await createRecursiveSelfAggregation({ n: 3, k: 2, rounds: 1 }).run({
+      model: chat,
+      call: {
+        prompt: [{ role: "user", content: "Tom has 12 apples and buys 3 bags of 5 apples. How many apples does he have now?" }],
+        maxTokens: 256,
+        seed: 3,
+      },
+    });
+    // The first population in one call, then one call per new solution; all six solutions are reported.
+    expect(result.usage.calls).toBe(4);
+    expect(result.candidates).toHaveLength(6);
+    const last = result.candidates.slice(3);
+    expect(last.map((candidate) => candidate.text)).toContain(result.text);
   });
 });
