@@ -15,7 +15,8 @@ port=${MULL_CHAT_PORT:-8093}
 server=$!
 trap 'kill $server 2>/dev/null || true' EXIT
 until curl -sf "http://127.0.0.1:$port/health" >/dev/null; do sleep 0.5; done
-spec="http://127.0.0.1:$port/v1#mull-tiny-chat?profile=llama-cpp-server&maxN=16"
+# Its size, so that every run counts its FLOPs (the judge's too: `judge:{chat}` is the same model).
+spec="http://127.0.0.1:$port/v1#mull-tiny-chat?profile=llama-cpp-server&maxN=16&parameters=15615360"
 args=()
 for argument in "$@"; do args+=("${argument//\{chat\}/$spec}"); done
-node bin/mull.js bench --model "$spec" --parameters 15615360 --max-tokens 400 "${args[@]}"
+node bin/mull.js bench --model "$spec" --max-tokens 400 "${args[@]}"
