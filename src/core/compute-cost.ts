@@ -67,20 +67,21 @@ export function computeOf(models: Record<string, ModelSpend>): Compute {
   };
 }
 
+/** One model's spending twice over (the first's role kept); a figure only where both have it. */
+export function addSpend(known: ModelSpend | undefined, spend: ModelSpend): ModelSpend {
+  if (!known) return spend;
+  return {
+    role: known.role,
+    promptTokens: known.promptTokens + spend.promptTokens,
+    completionTokens: known.completionTokens + spend.completionTokens,
+    ...(known.flops !== undefined && spend.flops !== undefined ? { flops: known.flops + spend.flops } : {}),
+    ...(known.money !== undefined && spend.money !== undefined ? { money: known.money + spend.money } : {}),
+  };
+}
+
 /** Sums two runs' spending, model by model. */
 export function addCompute(total: Compute, more: Compute): Compute {
   const models: Record<string, ModelSpend> = { ...total.models };
-  for (const [id, spend] of Object.entries(more.models)) {
-    const known = models[id];
-    models[id] = known
-      ? {
-          role: known.role,
-          promptTokens: known.promptTokens + spend.promptTokens,
-          completionTokens: known.completionTokens + spend.completionTokens,
-          ...(known.flops !== undefined && spend.flops !== undefined ? { flops: known.flops + spend.flops } : {}),
-          ...(known.money !== undefined && spend.money !== undefined ? { money: known.money + spend.money } : {}),
-        }
-      : spend;
-  }
+  for (const [id, spend] of Object.entries(more.models)) models[id] = addSpend(models[id], spend);
   return computeOf(models);
 }

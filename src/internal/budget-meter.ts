@@ -1,4 +1,4 @@
-import { type Compute, computeOf, costOfTokens, flopsPerParameterToken, type ModelCost, type ModelSpend } from "../core/compute-cost.js";
+import { addSpend, type Compute, computeOf, costOfTokens, flopsPerParameterToken, type ModelCost, type ModelSpend } from "../core/compute-cost.js";
 import { BudgetExhaustedError, type BudgetLimit } from "../core/errors/budget-exhausted-error.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import type { Budget } from "../core/strategy.js";
@@ -125,16 +125,7 @@ export class BudgetMeter {
 
   /** Adds what a run inside this one spent on a model this meter did not see (its verifier). */
   addSpend(id: string, spend: ModelSpend): void {
-    const known = this.#spends[id];
-    this.#spends[id] = known
-      ? {
-          role: known.role,
-          promptTokens: known.promptTokens + spend.promptTokens,
-          completionTokens: known.completionTokens + spend.completionTokens,
-          ...(known.flops !== undefined && spend.flops !== undefined ? { flops: known.flops + spend.flops } : {}),
-          ...(known.money !== undefined && spend.money !== undefined ? { money: known.money + spend.money } : {}),
-        }
-      : spend;
+    this.#spends[id] = addSpend(this.#spends[id], spend);
     this.#checkCompute();
   }
 

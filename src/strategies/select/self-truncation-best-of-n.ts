@@ -10,8 +10,8 @@ import { z } from "zod";
 import type { Candidate } from "../../core/strategy-report.js";
 import { defineStrategy } from "../../extension/define-strategy.js";
 import { type LiveTrace, streamTraces } from "../../extension/stream-traces.js";
+import { meanSimilarities, wordF1 } from "../mean-similarity.js";
 import { samplesOption, temperatureOption } from "../sampling-options.js";
-import { wordF1 } from "./minimum-bayes-risk.js";
 
 /**
  * Where the traces have diverged: over their prefixes as long as the shortest (traces stream at different paces),
@@ -96,17 +96,10 @@ export const selfTruncationBestOfN = defineStrategy({
   },
 });
 
-function mostConsistent<Item extends { text: string }>(items: Item[]): Item | undefined {
-  let best: Item | undefined;
-  let bestScore = Number.NEGATIVE_INFINITY;
-  for (const item of items) {
-    const score = items.reduce((sum, other) => (other === item ? sum : sum + wordF1(item.text, other.text)), 0);
-    if (score > bestScore) {
-      best = item;
-      bestScore = score;
-    }
-  }
-  return best;
+/** The candidate with the highest mean word F1 to the others; the first among equals. */
+function mostConsistent(candidates: Candidate[]): Candidate | undefined {
+  const similarities = meanSimilarities(candidates, (a, b) => wordF1(a.text, b.text));
+  return candidates[similarities.indexOf(Math.max(...similarities))];
 }
 
 export type SelfTruncationBestOfNOptions = NonNullable<Parameters<typeof selfTruncationBestOfN.create>[0]>;
