@@ -28,7 +28,7 @@ export const benchSuiteSchema = z.strictObject({
   equations: runSettingsSchema.shape.equations,
   tolerance: z.number().min(0).optional(),
   failOnMalformed: z.boolean().optional(),
-  parameters: count(1).describe("Model parameters, for the FLOPs estimate"),
+  parameters: count(1).describe("Model parameters, for the GFLOPs of units that stored no compute (older runs); a remote model takes its size in its spec"),
 });
 
 export type BenchSuite = z.output<typeof benchSuiteSchema>;

@@ -45,7 +45,7 @@ export type BenchFlags = {
   json?: boolean;
 };
 
-/** Parameter counts of the bundled models, for the FLOPs estimate. */
+/** Parameter counts of the bundled models, for the GFLOPs of runs stored before units reported their compute. */
 const bundledParameters: Record<string, number> = { "mull-tiny-policy": 5_296_384, "mull-tiny-chat": 15_615_360 };
 
 const parametersOf = (config: Record<string, unknown>): number | undefined =>

@@ -49,7 +49,11 @@ export function addBenchCommands(program: Command, context: () => CliContext): v
     )
     .option("--equations <mode>", "lenient (x = 11 equals 11) or strict (default lenient)")
     .option("--tolerance <number>", "relative tolerance when comparing numbers (default 1e-6)", Number.parseFloat)
-    .option("--parameters <count>", "model parameters, for the FLOPs estimate (known for bundled models)", integerOption("--parameters"))
+    .option(
+      "--parameters <count>",
+      "model parameters, for the GFLOPs column where units stored no compute (runs before 2026-12-07); give a remote model its size in its spec instead (?parameters=)",
+      integerOption("--parameters"),
+    )
     .option("--json", "print the summary as JSON")
     .action(async (flags: BenchFlags, command: Command) => {
       const explicit = new Set(Object.keys(flags).filter((key) => command.getOptionValueSource(key) === "cli"));
