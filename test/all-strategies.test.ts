@@ -43,6 +43,9 @@ const chatOnly = [
   "rsa",
   "choice-shuffle",
   "plangen",
+  // They stop their own traces early by design; their budget and cancellation are tested in reward-free.test.ts.
+  "short-m-at-k",
+  "st-bon",
 ];
 describe.each(strategyNames.filter((name) => !chatOnly.includes(name)))("%s on the bundled policy", (name) => {
   const settings = optionsFor(name);

@@ -74,6 +74,22 @@ describe("stopping parallel traces early, on the bundled policy", () => {
     expect(Object.values(result.votes).reduce((sum, count) => sum + count, 0)).toBeLessThanOrEqual(3);
   });
 
+  it("short-m@k and ST-BoN stop on a token budget and when aborted", async () => {
+    const long = { ...call, seed: 9 };
+    // All eight must finish for short-m@8@8: a 600-token budget stops it first.
+    const budgeted = await createShortMAtK({ k: 8, m: 8, temperature: 3 }).run({ model: policy, call: long, budget: { maxTokens: 600 } });
+    expect(budgeted.stopReason).toBe("budget");
+    expect(budgeted.usage.promptTokens + budgeted.usage.completionTokens).toBeLessThanOrEqual(600 + 8 * 300);
+    for (const strategy of [createShortMAtK({ k: 8, m: 3, temperature: 3 }), createSelfTruncationBestOfN({ n: 8, temperature: 3 })]) {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 20);
+      const started = Date.now();
+      const result = await strategy.run({ model: policy, call: long, abortSignal: controller.signal });
+      expect(result.stopReason).toBe("abort");
+      expect(Date.now() - started).toBeLessThan(3000);
+    }
+  });
+
   it("ST-BoN truncates all but one trace once they diverge", async () => {
     const result = await createSelfTruncationBestOfN({ n: 8, temperature: 1.5 }).run({ model: policy, call });
     expect(result.candidates.length).toBeLessThan(8);
