@@ -100,15 +100,15 @@ describe("stopping parallel traces early, on the bundled policy", () => {
 describe("usc and rsa on the bundled chat model", () => {
   const chat = createLlamaCppModel({ modelPath: BUNDLED_CHAT_MODEL });
   afterAll(() => chat.dispose());
+  const question = {
+    prompt: [{ role: "user" as const, content: "Tom has 12 apples and buys 3 bags of 5 apples. How many apples does he have now?" }],
+    maxTokens: 256,
+  };
 
   it("samples n responses, asks the model for the most consistent, and returns one of them", async () => {
     const result = await createUniversalSelfConsistency({ n: 4 }).run({
       model: chat,
-      call: {
-        prompt: [{ role: "user", content: "Tom has 12 apples and buys 3 bags of 5 apples. How many apples does he have now?" }],
-        maxTokens: 256,
-        seed: 2,
-      },
+      call: { ...question, seed: 2 },
     });
     // One call for the samples, one for the choice, both counted.
     expect(result.usage.calls).toBe(2);
@@ -116,14 +116,11 @@ describe("usc and rsa on the bundled chat model", () => {
   });
 
   it("rsa writes each round's solutions from k of the last and votes over the last round", async () => {
-    expect(aggregationTemplate("What is 2+3?", ["5", "6"])).toContain("Solution 2:\n6");
+    const solution = (text: string) => ({ text, answer: text, finishReason: "stop" as const, completionTokens: 1 });
+    expect(aggregationTemplate("What is 2+3?", [solution("5"), solution("6")])).toContain("Solution 2:\n6");
     const result = await createRecursiveSelfAggregation({ n: 3, k: 2, rounds: 1 }).run({
       model: chat,
-      call: {
-        prompt: [{ role: "user", content: "Tom has 12 apples and buys 3 bags of 5 apples. How many apples does he have now?" }],
-        maxTokens: 256,
-        seed: 3,
-      },
+      call: { ...question, seed: 3 },
     });
     // The first population in one call, then one call per new solution; all six solutions are reported.
     expect(result.usage.calls).toBe(4);

@@ -10,7 +10,7 @@ import { type AnswerGrading, type AnswerGradingOptions, createAnswerGrading } fr
 import { extractChoice } from "../answers/choice-answer.js";
 import type { ChatMessage } from "../core/call-options.js";
 import type { CodeSandbox } from "../core/code-sandbox.js";
-import type { Compute } from "../core/compute-cost.js";
+import { type Compute, flopsPerParameterToken } from "../core/compute-cost.js";
 import { DisposedError } from "../core/errors/disposed-error.js";
 import { InvalidArgumentError } from "../core/errors/invalid-argument-error.js";
 import { MissingPackageError } from "../core/errors/missing-package-error.js";
@@ -293,7 +293,7 @@ function toRecord(unit: Unit, result: StrategyResult, graded: Graded): UnitRecor
       ...(item.group ? { group: item.group } : {}),
       correctCandidates: graded.candidates.filter(Boolean).length,
       verifierTokens: result.verifierTokens ?? 0,
-      ...(result.compute ? { compute: { ...result.compute } } : {}),
+      ...(result.compute ? { compute: result.compute } : {}),
       cachedPromptTokens: result.usage.cachedPromptTokens ?? 0,
       confidence: result.confidence,
       stopReason: result.stopReason,
@@ -407,7 +407,7 @@ function computeColumns(group: UnitRecord[], parameters: number | undefined): Pi
   // A forward pass costs about 2 FLOPs per parameter per token (the policy alone: what older runs can tell).
   const estimate =
     flops === undefined && parameters
-      ? group.reduce((sum, unit) => sum + 2 * parameters * (unit.promptTokens + unit.completionTokens), 0) / group.length
+      ? group.reduce((sum, unit) => sum + flopsPerParameterToken * parameters * (unit.promptTokens + unit.completionTokens), 0) / group.length
       : undefined;
   const gigaflops = flops ?? estimate;
   return {

@@ -130,15 +130,8 @@ export class BudgetMeter {
   }
 
   #spend(source: SpendSource, usage: { promptTokens: number; completionTokens: number }): void {
-    const known = this.#spends[source.id];
-    const promptTokens = (known?.promptTokens ?? 0) + usage.promptTokens;
-    const completionTokens = (known?.completionTokens ?? 0) + usage.completionTokens;
-    this.#spends[source.id] = {
-      role: known?.role ?? source.role,
-      promptTokens,
-      completionTokens,
-      ...costOfTokens(source.cost, { promptTokens, completionTokens }),
-    };
+    const { promptTokens, completionTokens } = usage;
+    this.#spends[source.id] = addSpend(this.#spends[source.id], { role: source.role, promptTokens, completionTokens, ...costOfTokens(source.cost, usage) });
   }
 
   /** Throws `InvalidArgumentError` where the budget caps FLOPs or money and this model cannot be counted by them. */

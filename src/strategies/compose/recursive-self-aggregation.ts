@@ -16,14 +16,11 @@ import { createRandom } from "../../internal/seeded-random.js";
 import { callSeedStride, seedAt } from "../../internal/seeds.js";
 import { firstWithAnswer, majorityVote } from "../majority-vote.js";
 import { samplesOption, temperatureOption } from "../sampling-options.js";
+import { listCandidates } from "./prompt-components.js";
 
-/** The aggregation prompt: the problem, `k` candidate solutions, and the request for one better solution. */
-export const aggregationTemplate = (problem: string, solutions: readonly string[]) =>
-  `Problem:\n${problem}\n\nHere are ${solutions.length} candidate solutions; some may be wrong.\n\n${solutions
-    .map((solution, index) => `Solution ${index + 1}:\n${solution.trim()}`)
-    .join(
-      "\n\n",
-    )}\n\nCheck their reasoning, keep the correct steps and fix or drop the wrong ones, then write one complete solution of your own, ending with the final answer in the same form.`;
+/** The aggregation prompt: the problem, the candidate solutions (listed as every prompt role lists them), and the request for one better solution. */
+export const aggregationTemplate = (problem: string, solutions: readonly Candidate[]) =>
+  `Problem:\n${problem}\n\nHere are ${solutions.length} candidate solutions; some may be wrong.\n\n${listCandidates([...solutions])}\n\nCheck their reasoning, keep the correct steps and fix or drop the wrong ones, then write one complete solution of your own, ending with the final answer in the same form.`;
 
 const options = z
   .strictObject({
@@ -55,7 +52,7 @@ async function aggregateRound(context: RunContext<Settings>, population: Candida
       const chosen = subset(createRandom(seed ?? round * 7919 + index), population.length, Math.min(k, population.length));
       const prompt = aggregationTemplate(
         problem,
-        chosen.map((at) => (population[at] as Candidate).text),
+        chosen.map((at) => population[at] as Candidate),
       );
       try {
         const result = await context.model.doGenerate({
@@ -90,7 +87,8 @@ export const recursiveSelfAggregation = defineStrategy({
     for (let round = 1; round <= rounds && population.length > 0 && !context.meter.signal.aborted; round++) {
       const next = await aggregateRound(context, population, round, problem);
       context.progress(`round ${round}: ${next.length} solutions`, { round, solutions: next.length });
-      context.trace("vote", { answer: majorityVote(next).answer, votes: majorityVote(next).votes });
+      const { answer, votes } = majorityVote(next);
+      context.trace("vote", { answer, votes });
       if (next.length === 0) break;
       population = next;
       all.push(...next);
