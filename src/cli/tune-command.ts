@@ -53,7 +53,7 @@ export function addTuneCommand(program: Command, context: () => CliContext): voi
     .option("--bins <count>", "difficulty bins, at most: a bin needs 50 questions, so a small dev set gets fewer", integerOption("--bins"), 4)
     .option(
       "--confidence <level>",
-      "match, best: a profile is within the tolerance only where a one-sided bound on its accuracy loss, question by question, is (0 compares dev accuracies alone)",
+      "match, best: how sure a profile must be, by a one-sided bound on its accuracy loss question by question, to count as within the tolerance (0 compares dev accuracies alone)",
       Number.parseFloat,
       0.9,
     )
